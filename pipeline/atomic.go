@@ -1,0 +1,137 @@
+package pipeline
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// WriteFileAtomic writes path through write into a temporary file in the same
+// directory, fsyncs it, renames it over path and fsyncs the directory. A
+// reader sees either the old file or the whole new one, never a part; on any
+// error the old file is untouched and the temporary file removed.
+func WriteFileAtomic(path string, perm os.FileMode, write func(w io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("create temporary file in %s: %w", dir, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		return fmt.Errorf("chmod %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("rename into %s: %w", path, err)
+	}
+	return SyncDir(dir)
+}
+
+// SyncDir fsyncs a directory so that renames and creations in it are durable.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open dir %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("fsync dir %s: %w", dir, err)
+	}
+	return nil
+}
+
+// ReplaceDir atomically replaces the directory dst with src, a fully
+// written and fsynced sibling directory: a reader listing dst sees the old
+// set of files or the new one, never a mix. The old contents are removed
+// after the swap. If dst does not exist, src is simply renamed into place.
+//
+// The swap is renameat2(RENAME_EXCHANGE). On a filesystem without it the
+// fallback is rename(dst, dst.old) then rename(src, dst), during which dst is
+// briefly absent (never partial); RecoverDir undoes a crash between the two.
+func ReplaceDir(src, dst string) error {
+	parent := filepath.Dir(dst)
+	err := unix.Renameat2(unix.AT_FDCWD, src, unix.AT_FDCWD, dst, unix.RENAME_EXCHANGE)
+	switch {
+	case err == nil:
+		// src now holds the old contents.
+		if err := SyncDir(parent); err != nil {
+			return err
+		}
+		if err := os.RemoveAll(src); err != nil {
+			return fmt.Errorf("remove replaced %s: %w", src, err)
+		}
+		return nil
+	case errors.Is(err, unix.ENOENT):
+		if err := os.Rename(src, dst); err != nil {
+			return fmt.Errorf("rename %s into place: %w", src, err)
+		}
+		return SyncDir(parent)
+	case errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EOPNOTSUPP):
+		return replaceDirByRenames(src, dst)
+	default:
+		return fmt.Errorf("swap %s into %s: %w", src, dst, err)
+	}
+}
+
+func replaceDirByRenames(src, dst string) error {
+	old := dst + ".old"
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("remove %s: %w", old, err)
+	}
+	if err := os.Rename(dst, old); err != nil {
+		return fmt.Errorf("move %s aside: %w", dst, err)
+	}
+	if err := os.Rename(src, dst); err != nil {
+		_ = os.Rename(old, dst)
+		return fmt.Errorf("rename %s into place: %w", src, err)
+	}
+	if err := SyncDir(filepath.Dir(dst)); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("remove %s: %w", old, err)
+	}
+	return nil
+}
+
+// RecoverDir repairs what a crash in the middle of ReplaceDir left behind:
+// if dst is missing but its ".old" copy exists, the old copy goes back.
+func RecoverDir(dst string) error {
+	old := dst + ".old"
+	if _, err := os.Stat(old); err != nil {
+		return nil
+	}
+	if _, err := os.Stat(dst); err == nil {
+		return os.RemoveAll(old)
+	}
+	if err := os.Rename(old, dst); err != nil {
+		return fmt.Errorf("restore %s: %w", dst, err)
+	}
+	return SyncDir(filepath.Dir(dst))
+}

@@ -1,0 +1,20 @@
+// Package pipeline is carelake's engine: the stage contract, the run lock,
+// durable state (watermarks, backfill cursor, loaded log segments), atomic
+// file commits and the run summary. It never imports the stages.
+//
+// The flow of `carelake run`, under the run lock:
+//
+//	extract  (CQC API -> raw/cqc archive; CareQ's receiver fills raw/careq on its own)
+//	normalise (latest good raw bodies -> typed Arrow tables + rejects)
+//	resolve  (lineage, inherited ratings, clinic -> current location)
+//	load     (Arrow -> hive-partitioned Parquet, atomic per partition)
+//	catalog  (carelake.duckdb of views, built aside and renamed over the old one)
+//
+// Each stage also runs alone on the durable output of the one before, so a
+// failed run resumes from the last stage that completed.
+//
+// Durability rules every stage follows: a file others read appears only by
+// rename of a fully written, fsynced temporary file, followed by an fsync of
+// its directory (WriteFileAtomic, CommitDir); state moves forward only after
+// the data it describes is durable.
+package pipeline

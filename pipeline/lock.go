@@ -1,0 +1,60 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ErrLocked means another carelake process holds the warehouse's run lock.
+var ErrLocked = errors.New("another carelake run holds the warehouse lock")
+
+// Lock is the warehouse run lock: an exclusive flock on <out>/.carelake.lock.
+// The kernel releases it when the process dies, so a kill -9 never leaves a
+// stale lock behind.
+type Lock struct {
+	f *os.File
+}
+
+// AcquireLock takes the run lock of the warehouse at root without waiting.
+// When another process holds it, the error wraps ErrLocked and names the
+// holder's PID and start time.
+func AcquireLock(root, command string) (*Lock, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("create warehouse %s: %w", root, err)
+	}
+	path := filepath.Join(root, ".carelake.lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open run lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		holder, _ := os.ReadFile(path)
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w (%s): wait for it to finish or stop it; the lock frees itself when that process exits",
+				ErrLocked, strings.TrimSpace(string(holder)))
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	info := "pid " + strconv.Itoa(os.Getpid()) + ", " + command + ", since " + time.Now().UTC().Format(time.RFC3339)
+	if err := f.Truncate(0); err == nil {
+		_, _ = f.WriteAt([]byte(info+"\n"), 0)
+	}
+	return &Lock{f: f}, nil
+}
+
+// Release frees the lock.
+func (l *Lock) Release() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := l.f.Close() // closing the descriptor drops the flock
+	l.f = nil
+	return err
+}

@@ -1,0 +1,39 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// StateDir is where a warehouse keeps its pipeline state (watermarks, cursors,
+// loaded segments, run history).
+func StateDir(root string) string { return filepath.Join(root, "state") }
+
+// LoadJSON reads a state file into v. A missing file leaves v untouched and
+// returns nil: no state yet is the normal first run.
+func LoadJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read state %s: %w", path, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("state file %s is damaged (%v): restore it from backup or delete it to start over", path, err)
+	}
+	return nil
+}
+
+// SaveJSON replaces a state file atomically and durably with v.
+func SaveJSON(path string, v any) error {
+	return WriteFileAtomic(path, 0o644, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}

@@ -1,0 +1,90 @@
+// Package archive is the append-only raw archive of every CQC API response.
+//
+// Every call the extract stage makes, good or bad, becomes one Record: request
+// URL, status, the headers that matter, fetch time, duration and body. Later
+// stages read only this archive, so re-running them never spends an API call.
+//
+// Layout under the warehouse root:
+//
+//	raw/cqc/date=YYYY-MM-DD/<session>-<NNNNN>.jsonl.zst       sealed segment
+//	raw/cqc/date=YYYY-MM-DD/<session>-<NNNNN>.jsonl.zst.open  being written (or left by a crash)
+//
+// A segment is a sequence of independent zstd frames, each holding one or more
+// complete JSON lines. Append writes one frame and (unless Options.NoSync)
+// fsyncs it before returning, so a kill -9 can tear only the frame in flight.
+// Readers skip a torn tail; Open repairs segments a crashed writer left open.
+// Segment paths sort in write order. DuckDB reads sealed segments directly:
+//
+//	SELECT fetched_at, endpoint, id, status, body->>'$.name' AS name, body_text
+//	FROM read_json('warehouse/raw/cqc/*/*.jsonl.zst', format='newline_delimited',
+//	     ignore_errors=true, columns={seq:'BIGINT', fetched_at:'TIMESTAMPTZ',
+//	     endpoint:'VARCHAR', id:'VARCHAR', status:'INTEGER', url:'VARCHAR',
+//	     body:'JSON', body_text:'VARCHAR'});
+//
+// (ignore_errors skips a torn tail, if a crashed segment has not yet been
+// repaired by the next writer; the test TestDuckDBReadsSealedSegments runs
+// this query.)
+package archive
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Endpoint names the kind of call a Record answers.
+const (
+	EndpointLocations       = "locations"          // list page of /locations
+	EndpointProviders       = "providers"          // list page of /providers
+	EndpointLocation        = "location"           // /locations/{id}
+	EndpointProvider        = "provider"           // /providers/{id}
+	EndpointChangesLocation = "changes_location"   // page of /changes/location
+	EndpointChangesProvider = "changes_provider"   // page of /changes/provider
+	EndpointInspectionAreas = "inspection_areas"   // /inspection-areas
+	EndpointLocationAreas   = "location_areas"     // /locations/{id}/inspection-areas
+	EndpointProviderAreas   = "provider_areas"     // /providers/{id}/inspection-areas
+	EndpointProviderLocs    = "provider_locations" // /providers/{id}/locations
+	EndpointReport          = "report"             // /reports/{id}
+)
+
+// Record is one API call and its outcome, one JSON line in a segment.
+type Record struct {
+	// Seq orders records within one writer session; Session names the session.
+	Seq     int64  `json:"seq"`
+	Session string `json:"session"`
+	// FetchedAt is when the response (or the failure) arrived, UTC.
+	FetchedAt  time.Time `json:"fetched_at"`
+	DurationMS float64   `json:"duration_ms"`
+	Method     string    `json:"method"`
+	// URL is the request path and query relative to the API base URL
+	// (e.g. /locations/1-101?x=y). It never holds the subscription key.
+	URL      string `json:"url"`
+	Endpoint string `json:"endpoint"`
+	// ID is the location or provider ID of a detail call, empty otherwise.
+	ID      string `json:"id,omitempty"`
+	Attempt int    `json:"attempt"`
+	// Status is the HTTP status; 0 when no response came (see Error).
+	Status int    `json:"status"`
+	Error  string `json:"error,omitempty"`
+	// Headers holds the response headers that matter (Content-Type,
+	// Retry-After, Date, ...), canonical names.
+	Headers map[string]string `json:"headers,omitempty"`
+	// Body is the response body when it is valid JSON; BodyText holds any
+	// other body (HTML error pages, truncated JSON, plain text) verbatim.
+	Body      json.RawMessage `json:"body,omitempty"`
+	BodyText  string          `json:"body_text,omitempty"`
+	BodyBytes int             `json:"body_bytes"`
+}
+
+// SetBody stores b as Body when it is valid JSON, else as BodyText.
+func (r *Record) SetBody(b []byte) {
+	r.BodyBytes = len(b)
+	r.Body, r.BodyText = nil, ""
+	if len(b) == 0 {
+		return
+	}
+	if json.Valid(b) {
+		r.Body = json.RawMessage(b)
+		return
+	}
+	r.BodyText = string(b)
+}

@@ -1,0 +1,239 @@
+package archive
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/marcboeker/go-duckdb"
+)
+
+func rec(id string, status int, body string) *Record {
+	r := &Record{
+		FetchedAt: time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC),
+		Method:    "GET", URL: "/locations/" + id, Endpoint: EndpointLocation, ID: id,
+		Attempt: 1, Status: status, Headers: map[string]string{"Content-Type": "application/json"},
+	}
+	r.SetBody([]byte(body))
+	return r
+}
+
+func readAll(t *testing.T, root string) ([]Record, SegmentStats) {
+	t.Helper()
+	var out []Record
+	st, err := Scan(root, func(r *Record) error { out = append(out, *r); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, st
+}
+
+func TestRoundTrip(t *testing.T) {
+	root := t.TempDir()
+	w, err := Open(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pretty := "{\n  \"locationId\": \"1-1\",\n  \"name\": \"Caf\u00e9 <&> Care\"\n}"
+	if err := w.Append(rec("1-1", 200, pretty)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Append(rec("1-2", 403, "<html>Microsoft-Azure-Application-Gateway/v2</html>"), rec("1-3", 200, `{"locationId":"1-3","na`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, st := readAll(t, root)
+	if st.Torn || st.Records != 3 || len(got) != 3 {
+		t.Fatalf("stats %+v, %d records", st, len(got))
+	}
+	if got[0].ID != "1-1" || got[0].Seq != 1 || got[2].Seq != 3 || got[0].Session != w.Session() {
+		t.Fatalf("order/seq wrong: %+v", got)
+	}
+	if string(got[0].Body) != `{"locationId":"1-1","name":"Café <&> Care"}` {
+		t.Fatalf("body not kept compact and unescaped: %s", got[0].Body)
+	}
+	if got[1].Body != nil || !strings.Contains(got[1].BodyText, "Gateway") {
+		t.Fatalf("HTML body should be text: %+v", got[1])
+	}
+	if got[2].Body != nil || got[2].BodyText != `{"locationId":"1-3","na` || got[2].BodyBytes != 23 {
+		t.Fatalf("truncated JSON should be kept as text: %+v", got[2])
+	}
+	segs, _ := Segments(root)
+	if len(segs) != 1 || !strings.HasSuffix(segs[0], sealedExt) {
+		t.Fatalf("want one sealed segment, got %v", segs)
+	}
+}
+
+func TestConcurrentAppendsKeepEveryRecord(t *testing.T) {
+	root := t.TempDir()
+	w, err := Open(root, Options{MaxSegmentBytes: 2 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				id := fmt.Sprintf("1-%d%03d", g, i)
+				if err := w.Append(rec(id, 200, `{"locationId":"`+id+`"}`)); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := readAll(t, root)
+	if len(got) != 400 {
+		t.Fatalf("got %d records, want 400", len(got))
+	}
+	seen := map[string]bool{}
+	for i, r := range got {
+		if r.Seq != int64(i+1) {
+			t.Fatalf("record %d has seq %d: segments out of order", i, r.Seq)
+		}
+		seen[r.ID] = true
+	}
+	if len(seen) != 400 {
+		t.Fatalf("%d distinct IDs", len(seen))
+	}
+	if segs, _ := Segments(root); len(segs) < 2 {
+		t.Fatalf("expected rotation into several segments, got %d", len(segs))
+	}
+}
+
+// A crash can cut the last frame at any byte: readers must return exactly
+// the records of the complete frames before it, and Repair must seal them.
+func TestTornTailAtEveryByte(t *testing.T) {
+	src := t.TempDir()
+	w, err := Open(src, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := w.Append(rec(fmt.Sprintf("1-%d", i), 200, `{"n":1}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The size before the last frame tells where the cut can fall.
+	w.mu.Lock()
+	before, path := w.size, w.path
+	w.mu.Unlock()
+	if err := w.Append(rec("1-last", 200, `{"n":2}`)); err != nil {
+		t.Fatal(err)
+	}
+	full, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cut := int(before); cut < len(full); cut++ {
+		root := t.TempDir()
+		day := filepath.Join(Dir(root), "date=2026-11-21")
+		if err := os.MkdirAll(day, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(day, "s-00001"+openExt), full[:cut], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, st := readAll(t, root)
+		if len(got) != 3 {
+			t.Fatalf("cut at %d/%d: %d records, want 3 (stats %+v)", cut, len(full), len(got), st)
+		}
+		if cut > int(before) && !st.Torn && st.TornBytes == 0 {
+			t.Fatalf("cut at %d: torn tail not reported", cut)
+		}
+		n, err := Repair(root)
+		if err != nil || n != 1 {
+			t.Fatalf("repair: %d, %v", n, err)
+		}
+		got, st = readAll(t, root)
+		if len(got) != 3 || st.Torn {
+			t.Fatalf("after repair at cut %d: %d records, %+v", cut, len(got), st)
+		}
+	}
+	_ = w.Close()
+}
+
+func TestOpenRepairsCrashedSegment(t *testing.T) {
+	root := t.TempDir()
+	w, err := Open(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Append(rec("1-1", 200, `{}`)); err != nil {
+		t.Fatal(err)
+	}
+	// Simulate kill -9: the segment is never sealed.
+	w.f.Close()
+	w2, err := Open(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	segs, _ := Segments(root)
+	if len(segs) != 1 || !strings.HasSuffix(segs[0], sealedExt) {
+		t.Fatalf("crashed segment not sealed: %v", segs)
+	}
+	if got, _ := readAll(t, root); len(got) != 1 {
+		t.Fatalf("lost the crashed session's record: %d", len(got))
+	}
+}
+
+func TestWriteErrorIsSticky(t *testing.T) {
+	root := t.TempDir()
+	w, err := Open(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Append(rec("1-1", 200, `{}`)); err != nil {
+		t.Fatal(err)
+	}
+	w.f.Close() // the next write fails as a full or failing disk would
+	if err := w.Append(rec("1-2", 200, `{}`)); err == nil {
+		t.Fatal("append on a failed file succeeded")
+	}
+	if err := w.Append(rec("1-3", 200, `{}`)); err == nil {
+		t.Fatal("writer accepted records after a failed write")
+	}
+}
+
+func TestDuckDBReadsSealedSegments(t *testing.T) {
+	root := t.TempDir()
+	w, err := Open(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = w.Append(rec("1-1", 200, `{"locationId":"1-1","name":"Ysbyty Gwynedd – Ward 1"}`))
+	_ = w.Append(rec("1-2", 500, `oops`))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// The query documented in the package comment.
+	q := fmt.Sprintf(`SELECT string_agg(id || ':' || status || ':' || coalesce(body->>'$.name', body_text), '|' ORDER BY seq)
+		FROM read_json('%s/*/*.jsonl.zst', format='newline_delimited', ignore_errors=true,
+		columns={seq:'BIGINT', fetched_at:'TIMESTAMPTZ', endpoint:'VARCHAR', id:'VARCHAR', status:'INTEGER',
+		url:'VARCHAR', body:'JSON', body_text:'VARCHAR'})`, Dir(root))
+	var got string
+	if err := db.QueryRow(q).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "1-1:200:Ysbyty Gwynedd – Ward 1|1-2:500:oops"; got != want {
+		t.Fatalf("DuckDB read %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,181 @@
+package archive
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/klauspost/compress/zstd"
+
+	"carelake/pipeline"
+)
+
+// Segments lists every segment under the warehouse root in write order,
+// sealed and open alike.
+func Segments(root string) ([]string, error) {
+	var paths []string
+	err := filepath.WalkDir(Dir(root), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !d.IsDir() && (strings.HasSuffix(p, sealedExt) || strings.HasSuffix(p, openExt)) {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("archive: list segments: %w", err)
+	}
+	sort.Strings(paths)
+	return paths, nil
+}
+
+// SegmentStats describes what reading one segment found.
+type SegmentStats struct {
+	Records int
+	// TornBytes counts trailing decompressed bytes that did not form a
+	// complete record (a frame cut by a crash); they are skipped.
+	TornBytes int
+	// Torn is set when the compressed stream ended mid-frame.
+	Torn bool
+}
+
+// ReadSegment calls fn with every complete record of one segment, in order.
+// A torn tail (a frame cut by a crash) is skipped and reported in the stats,
+// not as an error. The Record passed to fn is only valid during the call.
+func ReadSegment(path string, fn func(*Record) error) (SegmentStats, error) {
+	var st SegmentStats
+	// Reading the (bounded) compressed segment first keeps I/O errors apart
+	// from a damaged stream: any decode error below means a torn tail.
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return st, fmt.Errorf("archive: %w", err)
+	}
+	dec, err := zstd.NewReader(bytes.NewReader(raw), zstd.WithDecoderConcurrency(1))
+	if err != nil {
+		return st, fmt.Errorf("archive: %s: %w", path, err)
+	}
+	defer dec.Close()
+
+	br := bufio.NewReaderSize(dec, 1<<20)
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			if !errors.Is(err, io.EOF) || len(line) > 0 {
+				st.Torn = true
+				st.TornBytes += len(line)
+			}
+			return st, nil
+		}
+		var rec Record
+		if err := json.Unmarshal(line, &rec); err != nil {
+			// Only a crash cuts a record, and nothing after the cut is readable.
+			st.Torn = true
+			st.TornBytes += len(line)
+			return st, nil
+		}
+		st.Records++
+		if err := fn(&rec); err != nil {
+			return st, err
+		}
+	}
+}
+
+// readLine returns the next line without its '\n'. At the end of the stream
+// it returns the unterminated remainder (if any) with the error.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		long := append([]byte(nil), line...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			line, err = br.ReadSlice('\n')
+			long = append(long, line...)
+		}
+		line = long
+	}
+	if err != nil {
+		return line, err
+	}
+	return line[:len(line)-1], nil
+}
+
+// Scan reads every segment under the warehouse root in write order.
+func Scan(root string, fn func(*Record) error) (SegmentStats, error) {
+	var total SegmentStats
+	paths, err := Segments(root)
+	if err != nil {
+		return total, err
+	}
+	for _, p := range paths {
+		st, err := ReadSegment(p, fn)
+		total.Records += st.Records
+		total.TornBytes += st.TornBytes
+		total.Torn = total.Torn || st.Torn
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// Repair rewrites every segment left open by a crashed writer into a sealed
+// segment holding its complete records, and removes the open file. It
+// returns how many segments it repaired. Callers hold the run lock.
+func Repair(root string) (int, error) {
+	paths, err := Segments(root)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range paths {
+		if !strings.HasSuffix(p, openExt) {
+			continue
+		}
+		if err := repairOne(p); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func repairOne(open string) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if _, err := ReadSegment(open, func(r *Record) error { return enc.Encode(r) }); err != nil {
+		return err
+	}
+	zenc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return fmt.Errorf("archive: zstd: %w", err)
+	}
+	defer zenc.Close()
+	var frame []byte
+	if buf.Len() > 0 {
+		frame = zenc.EncodeAll(buf.Bytes(), nil)
+	}
+	sealed := strings.TrimSuffix(open, openExt) + sealedExt
+	err = pipeline.WriteFileAtomic(sealed, 0o644, func(w io.Writer) error {
+		_, err := w.Write(frame)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("archive: repair %s: %w", open, err)
+	}
+	if err := os.Remove(open); err != nil {
+		return fmt.Errorf("archive: repair %s: %w", open, err)
+	}
+	return pipeline.SyncDir(filepath.Dir(open))
+}
