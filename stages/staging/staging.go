@@ -1,0 +1,299 @@
+// Package staging is how one stage hands its durable output to the next:
+// Arrow IPC files under <out>/staging/<stage>/, committed as a whole.
+//
+// Layout:
+//
+//	<out>/staging/<stage>/manifest.json                   written last
+//	<out>/staging/<stage>/<partition path>/part-00000.arrow
+//
+// A partition path mirrors where the load stage will write the Parquet, e.g.
+// cqc/locations/snapshot_date=2026-11-21 or
+// careq/appointments/clinic_id=clinic_abc/event_date=2026-12-15.
+//
+// Begin writes into a fresh temporary directory; Commit closes every file,
+// writes the manifest and swaps the directory into place atomically, so the
+// next stage sees either the previous complete output or the new complete
+// one, never a part. A crash before Commit leaves the previous output intact
+// (and a temporary directory that the next Begin removes).
+package staging
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"carelake/pipeline"
+)
+
+const manifestName = "manifest.json"
+
+// ErrNotStaged means a stage has no committed output yet: run it first.
+var ErrNotStaged = errors.New("no staged output")
+
+// Manifest describes one committed stage output.
+type Manifest struct {
+	Stage     string    `json:"stage"`
+	RunID     string    `json:"run_id"`
+	CreatedAt time.Time `json:"created_at"`
+	// Inputs records provenance, e.g. the archive segments read or the run
+	// ID of the upstream stage output this one was computed from.
+	Inputs map[string]string `json:"inputs,omitempty"`
+	// Meta is copied into every Parquet file's key-value metadata by load
+	// (source, licence, extraction time, ...).
+	Meta       map[string]string `json:"meta,omitempty"`
+	Partitions []Partition       `json:"partitions"`
+
+	dir string
+}
+
+// Partition is one staged table partition.
+type Partition struct {
+	// Table is the dataset directory relative to the warehouse root
+	// (cqc/locations); Path the partition directory (cqc/locations/snapshot_date=...).
+	Table string   `json:"table"`
+	Path  string   `json:"path"`
+	Files []string `json:"files"`
+	Rows  int64    `json:"rows"`
+}
+
+// Dir is the staging directory of a stage under the warehouse root.
+func Dir(root, stage string) string { return filepath.Join(root, "staging", stage) }
+
+// Writer stages one stage's output. It is not safe for concurrent use.
+type Writer struct {
+	root, stage string
+	tmp         string
+	man         Manifest
+	tables      map[string]*tableWriter // by partition path
+	order       []string
+	mem         memory.Allocator
+}
+
+type tableWriter struct {
+	part   Partition
+	schema *arrow.Schema
+	f      *os.File
+	w      *ipc.FileWriter
+}
+
+// Begin starts a new output for stage under the warehouse root.
+func Begin(root, stage, runID string) (*Writer, error) {
+	parent := filepath.Join(root, "staging")
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("staging: %w", err)
+	}
+	// Remove what an earlier crashed attempt of this stage left behind.
+	old, _ := filepath.Glob(filepath.Join(parent, "."+stage+".tmp-*"))
+	for _, o := range old {
+		if err := os.RemoveAll(o); err != nil {
+			return nil, fmt.Errorf("staging: remove %s: %w", o, err)
+		}
+	}
+	tmp, err := os.MkdirTemp(parent, "."+stage+".tmp-")
+	if err != nil {
+		return nil, fmt.Errorf("staging: %w", err)
+	}
+	return &Writer{
+		root: root, stage: stage, tmp: tmp,
+		man:    Manifest{Stage: stage, RunID: runID, Inputs: map[string]string{}, Meta: map[string]string{}},
+		tables: map[string]*tableWriter{},
+		mem:    memory.DefaultAllocator,
+	}, nil
+}
+
+// SetInput records a provenance entry in the manifest.
+func (w *Writer) SetInput(key, value string) { w.man.Inputs[key] = value }
+
+// SetMeta records a key-value pair for the Parquet files' metadata.
+func (w *Writer) SetMeta(key, value string) { w.man.Meta[key] = value }
+
+// Write appends a record batch to the partition at path (e.g.
+// cqc/locations/snapshot_date=2026-11-21) of table (cqc/locations). Every
+// batch of one partition must share one schema.
+func (w *Writer) Write(table, path string, rec arrow.Record) error {
+	tw, ok := w.tables[path]
+	if !ok {
+		if !strings.HasPrefix(path, table+"/") && path != table {
+			return fmt.Errorf("staging: partition %q is not under table %q", path, table)
+		}
+		dir := filepath.Join(w.tmp, filepath.FromSlash(path))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("staging: %w", err)
+		}
+		name := "part-00000.arrow"
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			return fmt.Errorf("staging: %w", err)
+		}
+		iw, err := ipc.NewFileWriter(f, ipc.WithSchema(rec.Schema()), ipc.WithAllocator(w.mem), ipc.WithLZ4())
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("staging: %s: %w", path, err)
+		}
+		tw = &tableWriter{part: Partition{Table: table, Path: path, Files: []string{name}}, schema: rec.Schema(), f: f, w: iw}
+		w.tables[path] = tw
+		w.order = append(w.order, path)
+	}
+	if !tw.schema.Equal(rec.Schema()) {
+		return fmt.Errorf("staging: %s: batch schema differs from the partition's", path)
+	}
+	if err := tw.w.Write(rec); err != nil {
+		return fmt.Errorf("staging: write %s: %w", path, err)
+	}
+	tw.part.Rows += rec.NumRows()
+	return nil
+}
+
+// Commit closes and fsyncs every staged file, writes the manifest and swaps
+// the output into place. The Writer cannot be used afterwards.
+func (w *Writer) Commit() (*Manifest, error) {
+	for _, path := range w.order {
+		tw := w.tables[path]
+		if err := tw.w.Close(); err != nil {
+			w.Abort()
+			return nil, fmt.Errorf("staging: close %s: %w", path, err)
+		}
+		if err := tw.f.Sync(); err != nil {
+			w.Abort()
+			return nil, fmt.Errorf("staging: fsync %s: %w", path, err)
+		}
+		if err := tw.f.Close(); err != nil {
+			w.Abort()
+			return nil, fmt.Errorf("staging: close %s: %w", path, err)
+		}
+		if err := pipeline.SyncDir(filepath.Dir(tw.f.Name())); err != nil {
+			w.Abort()
+			return nil, err
+		}
+		w.man.Partitions = append(w.man.Partitions, tw.part)
+	}
+	w.tables = nil
+	sort.Slice(w.man.Partitions, func(i, j int) bool { return w.man.Partitions[i].Path < w.man.Partitions[j].Path })
+	w.man.CreatedAt = time.Now().UTC()
+	err := pipeline.WriteFileAtomic(filepath.Join(w.tmp, manifestName), 0o644, func(out io.Writer) error {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(&w.man)
+	})
+	if err != nil {
+		w.Abort()
+		return nil, fmt.Errorf("staging: manifest: %w", err)
+	}
+	dst := Dir(w.root, w.stage)
+	if err := pipeline.ReplaceDir(w.tmp, dst); err != nil {
+		w.Abort()
+		return nil, fmt.Errorf("staging: commit %s: %w", w.stage, err)
+	}
+	man := w.man
+	man.dir = dst
+	return &man, nil
+}
+
+// Abort discards the uncommitted output.
+func (w *Writer) Abort() {
+	for _, tw := range w.tables {
+		tw.w.Close()
+		tw.f.Close()
+	}
+	w.tables = nil
+	os.RemoveAll(w.tmp)
+}
+
+// Open reads the committed output of stage. It returns an error wrapping
+// ErrNotStaged when the stage has not committed any output.
+func Open(root, stage string) (*Manifest, error) {
+	dir := Dir(root, stage)
+	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("staging: %s: %w (run 'carelake %s' first)", stage, ErrNotStaged, commandOf(stage))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("staging: %w", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("staging: %s manifest is damaged (%v): rerun 'carelake %s'", stage, err, commandOf(stage))
+	}
+	m.dir = dir
+	return &m, nil
+}
+
+// commandOf names the carelake command that produces a stage's output
+// ("normalise-cqc" -> "normalise").
+func commandOf(stage string) string {
+	name, _, _ := strings.Cut(stage, "-")
+	return name
+}
+
+// Find returns the partitions of one table.
+func (m *Manifest) Find(table string) []Partition {
+	var out []Partition
+	for _, p := range m.Partitions {
+		if p.Table == table {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Read calls fn with every record batch of a partition, in write order.
+// fn must Retain a batch it keeps after returning.
+func (m *Manifest) Read(p Partition, fn func(arrow.Record) error) error {
+	for _, name := range p.Files {
+		if err := m.readFile(filepath.Join(m.dir, filepath.FromSlash(p.Path), name), fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Schema returns the Arrow schema of a partition's files.
+func (m *Manifest) Schema(p Partition) (*arrow.Schema, error) {
+	if len(p.Files) == 0 {
+		return nil, fmt.Errorf("staging: %s has no files", p.Path)
+	}
+	f, err := os.Open(filepath.Join(m.dir, filepath.FromSlash(p.Path), p.Files[0]))
+	if err != nil {
+		return nil, fmt.Errorf("staging: %w", err)
+	}
+	defer f.Close()
+	r, err := ipc.NewFileReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("staging: %s: %w", p.Path, err)
+	}
+	defer r.Close()
+	return r.Schema(), nil
+}
+
+func (m *Manifest) readFile(path string, fn func(arrow.Record) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("staging: %w", err)
+	}
+	defer f.Close()
+	r, err := ipc.NewFileReader(f)
+	if err != nil {
+		return fmt.Errorf("staging: %s: %w", path, err)
+	}
+	defer r.Close()
+	for i := 0; i < r.NumRecords(); i++ {
+		rec, err := r.Record(i)
+		if err != nil {
+			return fmt.Errorf("staging: %s batch %d: %w", path, i, err)
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
