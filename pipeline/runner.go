@@ -1,0 +1,191 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// Step is one stage of a run, as the runner sees it. Run does the stage's
+// work and reports what it did; the runner adds timings, logging and the run
+// record.
+type Step struct {
+	Name string
+	Run  func(ctx context.Context) (StepResult, error)
+}
+
+// StepResult is what a stage reports to the runner.
+type StepResult struct {
+	// Calls counts API calls spent (the extract stage).
+	Calls int64 `json:"calls,omitempty"`
+	// Rows counts rows written per table.
+	Rows map[string]int64 `json:"rows,omitempty"`
+	// Rejects counts records that could not be used and went to rejects.
+	Rejects int64 `json:"rejects,omitempty"`
+	// Detail is the stage's own summary, kept in the run record as JSON.
+	Detail any `json:"detail,omitempty"`
+}
+
+// Outcomes of a run or a step.
+const (
+	OutcomeSucceeded = "succeeded"
+	OutcomeFailed    = "failed"
+	OutcomeCancelled = "cancelled"
+	OutcomeSkipped   = "skipped"
+)
+
+// StepRecord is one step of a RunRecord.
+type StepRecord struct {
+	Name       string    `json:"name"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	Outcome    string    `json:"outcome"`
+	Error      string    `json:"error,omitempty"`
+	StepResult
+}
+
+// RunRecord is one row of pipeline_runs.
+type RunRecord struct {
+	RunID      string           `json:"run_id"`
+	Command    string           `json:"command"`
+	Version    string           `json:"version"`
+	StartedAt  time.Time        `json:"started_at"`
+	FinishedAt time.Time        `json:"finished_at"`
+	Outcome    string           `json:"outcome"`
+	Error      string           `json:"error,omitempty"`
+	Calls      int64            `json:"calls"`
+	Rows       map[string]int64 `json:"rows"`
+	Rejects    int64            `json:"rejects"`
+	Steps      []StepRecord     `json:"steps"`
+}
+
+// RunsFile is the run history under a warehouse root, one JSON object per
+// line, oldest first; the catalog's pipeline_runs view reads it.
+func RunsFile(root string) string { return filepath.Join(StateDir(root), "runs.jsonl") }
+
+// NewRunID names a run by its start time, so IDs sort chronologically.
+func NewRunID(t time.Time) string { return t.UTC().Format("20060102T150405.000Z") }
+
+// Runner executes steps in order and records the run.
+type Runner struct {
+	Root    string
+	Command string
+	Version string
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Run executes the steps in order, stopping at the first failure, and
+// appends the run's record to the run history whatever the outcome. The
+// returned error is the failing step's, wrapped with its name. Steps after a
+// failure are recorded as skipped.
+func (r *Runner) Run(ctx context.Context, steps []Step) (RunRecord, error) {
+	now := r.Now
+	if now == nil {
+		now = time.Now
+	}
+	rec := RunRecord{
+		Command: r.Command, Version: r.Version, StartedAt: now().UTC(),
+		Rows: map[string]int64{}, Outcome: OutcomeSucceeded,
+	}
+	rec.RunID = NewRunID(rec.StartedAt)
+	log := r.Logger.With("run_id", rec.RunID)
+	log.Info("run started", "command", r.Command, "steps", len(steps))
+
+	var runErr error
+	for _, st := range steps {
+		sr := StepRecord{Name: st.Name, StartedAt: now().UTC()}
+		if runErr != nil {
+			sr.Outcome, sr.FinishedAt = OutcomeSkipped, sr.StartedAt
+			rec.Steps = append(rec.Steps, sr)
+			continue
+		}
+		log.Info("step started", "step", st.Name)
+		res, err := st.Run(ctx)
+		sr.FinishedAt = now().UTC()
+		sr.StepResult = res
+		switch {
+		case err == nil:
+			sr.Outcome = OutcomeSucceeded
+			log.Info("step finished", "step", st.Name, "duration", sr.FinishedAt.Sub(sr.StartedAt).Round(time.Millisecond),
+				"calls", res.Calls, "rows", sumRows(res.Rows), "rejects", res.Rejects)
+		case errors.Is(err, context.Canceled) || ctx.Err() != nil:
+			sr.Outcome, sr.Error = OutcomeCancelled, err.Error()
+			runErr = fmt.Errorf("%s: %w", st.Name, err)
+		default:
+			sr.Outcome, sr.Error = OutcomeFailed, err.Error()
+			runErr = fmt.Errorf("%s: %w", st.Name, err)
+		}
+		rec.Calls += res.Calls
+		rec.Rejects += res.Rejects
+		for t, n := range res.Rows {
+			rec.Rows[t] += n
+		}
+		rec.Steps = append(rec.Steps, sr)
+		if runErr != nil {
+			rec.Outcome, rec.Error = sr.Outcome, runErr.Error()
+		}
+	}
+	rec.FinishedAt = now().UTC()
+	if err := AppendRun(r.Root, rec); err != nil {
+		if runErr == nil {
+			runErr = err
+			rec.Outcome, rec.Error = OutcomeFailed, err.Error()
+		} else {
+			log.Error("could not record the run", "err", err)
+		}
+	}
+	log.Info("run finished", "outcome", rec.Outcome, "duration", rec.FinishedAt.Sub(rec.StartedAt).Round(time.Millisecond),
+		"calls", rec.Calls, "rows", sumRows(rec.Rows), "rejects", rec.Rejects)
+	return rec, runErr
+}
+
+func sumRows(rows map[string]int64) int64 {
+	var n int64
+	for _, v := range rows {
+		n += v
+	}
+	return n
+}
+
+// AppendRun adds a run to the run history. The file is rewritten atomically,
+// so a reader (the pipeline_runs view) never sees a partial line.
+func AppendRun(root string, rec RunRecord) error {
+	path := RunsFile(root)
+	old, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("read run history: %w", err)
+	}
+	line, err := marshalLine(rec)
+	if err != nil {
+		return fmt.Errorf("encode run record: %w", err)
+	}
+	return WriteFileAtomic(path, 0o644, func(w io.Writer) error {
+		if _, err := w.Write(old); err != nil {
+			return err
+		}
+		_, err := w.Write(line)
+		return err
+	})
+}
+
+// Runs reads the run history, newest first. A missing history is empty.
+func Runs(root string) ([]RunRecord, error) {
+	var runs []RunRecord
+	err := readLines(RunsFile(root), func(b []byte) error {
+		var r RunRecord
+		if err := unmarshalLine(b, &r); err != nil {
+			return err
+		}
+		runs = append(runs, r)
+		return nil
+	})
+	sort.SliceStable(runs, func(i, j int) bool { return runs[i].StartedAt.After(runs[j].StartedAt) })
+	return runs, err
+}

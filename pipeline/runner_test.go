@@ -1,0 +1,65 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRunnerRecordsEveryStepAndStopsAtFailure(t *testing.T) {
+	root := t.TempDir()
+	clock := time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)
+	r := &Runner{Root: root, Command: "run", Version: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: func() time.Time { clock = clock.Add(time.Second); return clock }}
+	boom := errors.New("disk full")
+	var ranLoad bool
+	rec, err := r.Run(context.Background(), []Step{
+		{Name: "extract", Run: func(context.Context) (StepResult, error) {
+			return StepResult{Calls: 120, Detail: map[string]int{"gone": 1}}, nil
+		}},
+		{Name: "normalise", Run: func(context.Context) (StepResult, error) {
+			return StepResult{Rows: map[string]int64{"cqc/locations": 7}, Rejects: 2}, boom
+		}},
+		{Name: "load", Run: func(context.Context) (StepResult, error) { ranLoad = true; return StepResult{}, nil }},
+	})
+	if !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "normalise: ") {
+		t.Fatalf("err = %v", err)
+	}
+	if ranLoad {
+		t.Fatal("a step ran after a failure")
+	}
+	if rec.Outcome != OutcomeFailed || rec.Calls != 120 || rec.Rejects != 2 || rec.Rows["cqc/locations"] != 7 {
+		t.Fatalf("record %+v", rec)
+	}
+	if got := []string{rec.Steps[0].Outcome, rec.Steps[1].Outcome, rec.Steps[2].Outcome}; got[0] != OutcomeSucceeded || got[1] != OutcomeFailed || got[2] != OutcomeSkipped {
+		t.Fatalf("step outcomes %v", got)
+	}
+
+	// A second, successful run: history lists it first.
+	if _, err := r.Run(context.Background(), []Step{{Name: "load", Run: func(context.Context) (StepResult, error) { return StepResult{}, nil }}}); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := Runs(root)
+	if err != nil || len(runs) != 2 {
+		t.Fatalf("history: %v, %d runs", err, len(runs))
+	}
+	if runs[0].Outcome != OutcomeSucceeded || runs[1].Error != "normalise: disk full" || runs[1].Steps[0].Detail == nil {
+		t.Fatalf("history %+v", runs)
+	}
+}
+
+func TestRunnerMarksCancellation(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Runner{Root: t.TempDir(), Command: "run", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	rec, err := r.Run(ctx, []Step{{Name: "extract", Run: func(ctx context.Context) (StepResult, error) {
+		cancel()
+		return StepResult{Calls: 3}, ctx.Err()
+	}}})
+	if !errors.Is(err, context.Canceled) || rec.Outcome != OutcomeCancelled || rec.Calls != 3 {
+		t.Fatalf("%v %+v", err, rec)
+	}
+}
