@@ -237,3 +237,31 @@ func TestDuckDBReadsSealedSegments(t *testing.T) {
 		t.Fatalf("DuckDB read %q, want %q", got, want)
 	}
 }
+
+// Bodies handed to Scan's callback stay intact after later records are read,
+// even when the reader's buffers are reused (several MiB of records).
+func TestScannedBodiesAreNotOverwritten(t *testing.T) {
+	root := t.TempDir()
+	w, err := Open(root, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := strings.Repeat("x", 4000)
+	for i := 0; i < 2000; i++ {
+		if err := w.Append(rec(fmt.Sprintf("1-%d", i), 200, fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, pad))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var kept [][]byte
+	if _, err := Scan(root, func(r *Record) error { kept = append(kept, r.Body); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range kept {
+		if want := fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, pad); string(b) != want {
+			t.Fatalf("body %d changed after the scan moved on: %.40s", i, b)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/klauspost/compress/zstd"
 
 	"carelake/pipeline"
@@ -53,7 +54,7 @@ type SegmentStats struct {
 
 // ReadSegment calls fn with every complete record of one segment, in order.
 // A torn tail (a frame cut by a crash) is skipped and reported in the stats,
-// not as an error. The Record passed to fn is only valid during the call.
+// not as an error. fn may keep the Record it is given (and its Body).
 func ReadSegment(path string, fn func(*Record) error) (SegmentStats, error) {
 	var st SegmentStats
 	// Reading the (bounded) compressed segment first keeps I/O errors apart
@@ -79,7 +80,9 @@ func ReadSegment(path string, fn func(*Record) error) (SegmentStats, error) {
 			return st, nil
 		}
 		var rec Record
-		if err := json.Unmarshal(line, &rec); err != nil {
+		// goccy/go-json decodes a record about twice as fast as encoding/json
+		// (BenchmarkScan); normalise reads every record of the archive.
+		if err := gojson.Unmarshal(line, &rec); err != nil {
 			// Only a crash cuts a record, and nothing after the cut is readable.
 			st.Torn = true
 			st.TornBytes += len(line)
