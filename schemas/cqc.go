@@ -418,6 +418,19 @@ type GlobalInspectionArea struct {
 	EndDate                         *string  `json:"endDate,omitempty"`
 	SupersededBy                    []string `json:"supersededBy,omitempty"`
 	OrgInspectionAreaRetirementDate *string  `json:"orgInspectionAreaRetirementDate,omitempty"`
+	// InspectionCategories: the categories the area applies to (in the live
+	// taxonomy per Airbyte's auto-imported schema; every field a string).
+	InspectionCategories []GlobalInspectionCategory `json:"inspectionCategories,omitempty"`
+}
+
+// GlobalInspectionCategory is an item of GlobalInspectionArea.InspectionCategories.
+type GlobalInspectionCategory struct {
+	Code                            string  `json:"code"`
+	CoreFlag                        string  `json:"coreFlag,omitempty"`
+	EndDate                         *string `json:"endDate,omitempty"`
+	InspectionCategoryName          string  `json:"inspectionCategoryName"`
+	OrgInspectionAreaRetirementDate *string `json:"orgInspectionAreaRetirementDate,omitempty"`
+	Status                          string  `json:"status,omitempty"`
 }
 
 // ProviderLocationsResponse is GET /providers/{id}/locations. The real item
