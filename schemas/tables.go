@@ -1,6 +1,12 @@
 package schemas
 
-import "github.com/apache/arrow-go/v18/arrow"
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+)
 
 // Table declares one output dataset of the warehouse.
 type Table struct {
@@ -15,7 +21,16 @@ type Table struct {
 	Schema *arrow.Schema
 	// Doc describes the table in a sentence or two.
 	Doc string
+	// MergeKey, when set, makes the table append-only: load merges staged
+	// rows into the partition's existing rows (rewriting it as one compacted
+	// file) instead of replacing it, and skips staged rows whose MergeKey
+	// value the partition already holds, so every input (a CareQ log
+	// segment) is loaded exactly once even across crashes and reruns.
+	MergeKey string
 }
+
+// Tables is every output table of the warehouse.
+func Tables() []Table { return append(CQCTables(), CareQTables()...) }
 
 // DocKey is the field metadata key holding a column's description.
 const DocKey = "doc"
@@ -32,3 +47,20 @@ var (
 	TimestampUTC = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
 	Date         = arrow.FixedWidthTypes.Date32
 )
+
+// ParseDecimal reads the decimal number written in s (plain or exponent
+// notation, as JSON allows) exactly at t's precision and scale. A number
+// that would need rounding or does not fit is an error, never altered.
+func ParseDecimal(s string, t *arrow.Decimal128Type) (decimal128.Num, error) {
+	n, err := decimal128.FromString(s, t.Precision, t.Scale)
+	if err != nil || !n.FitsInPrecision(t.Precision) {
+		return n, fmt.Errorf("is not a number that fits DECIMAL(%d,%d): at most %d digits before the point",
+			t.Precision, t.Scale, t.Precision-t.Scale)
+	}
+	x, ok1 := new(big.Rat).SetString(n.ToString(t.Scale))
+	y, ok2 := new(big.Rat).SetString(s)
+	if !ok1 || !ok2 || x.Cmp(y) != 0 {
+		return n, fmt.Errorf("has more than %d decimal places", t.Scale)
+	}
+	return n, nil
+}
