@@ -1,5 +1,6 @@
 // Package data embeds the inputs of the demo, so the binary carries them:
-// the CQC simulator's hard-case fixtures (cqc/). Each subdirectory has a
+// the CQC simulator's hard-case fixtures (cqc/) and sample CareQ deliveries
+// with an example serve configuration (careq/). Each subdirectory has a
 // README.md saying what is there.
 package data
 
@@ -11,3 +12,11 @@ import "embed"
 //
 //go:embed cqc
 var CQCFixtures embed.FS
+
+// CareQ holds careq/: careq/serve.example.yaml (an example serve
+// configuration with public, fake secrets) and careq/deliveries/*.json
+// (sample CareQ calls, the specification's own examples first; load them
+// with careq.LoadDeliveries(fs.Sub(CareQ, "careq/deliveries"))).
+//
+//go:embed careq
+var CareQ embed.FS

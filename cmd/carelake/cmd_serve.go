@@ -1,0 +1,133 @@
+package main
+
+import (
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"carelake/stages/extract/careq"
+)
+
+func serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "receive CareQ's signed sync calls into the durable log (raw/careq)",
+		Description: `serve implements the CareQ sync API (POST /api/v1/careq-sync/patient, doctor,
+service, appointment, appointment/status, appointment/cancel, batch; GET health)
+and /metrics. Every call, accepted or rejected, is pseudonymised and fsynced to
+the log in --log-dir before it is answered; 'carelake run' loads the sealed
+segments into the warehouse.
+
+The config file (--config, mode 0600) lists each clinic's bearer tokens, HMAC
+signing secrets and optional X-API-Key / X-Webhook-Secret; see
+data/careq/serve.example.yaml. The pseudonymisation key comes from the
+environment variable CARELAKE_PII_KEY (at least 32 bytes; keep it: changing it
+changes every pseudonym).
+
+The first SIGINT/SIGTERM drains (health answers "draining", new calls 503),
+waits for in-flight calls and seals the log; a second one exits at once.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", EnvVars: envVars("addr"),
+				Usage: "HOST:PORT to listen on (use 0.0.0.0:PORT, or a proxy, to reach it from CareQ)"},
+			&cli.StringFlag{Name: "config", EnvVars: envVars("config"),
+				Usage: "clinic tokens and secrets, YAML, readable by the owner only (chmod 600)"},
+			&cli.StringFlag{Name: "log-dir", EnvVars: envVars("log-dir"),
+				Usage: "durable log directory (default: <out>/raw/careq)"},
+			&cli.StringFlag{Name: "tls-cert", EnvVars: envVars("tls-cert"),
+				Usage: "TLS certificate (PEM) to serve HTTPS; needs --tls-key"},
+			&cli.StringFlag{Name: "tls-key", EnvVars: envVars("tls-key"),
+				Usage: "TLS private key (PEM) for --tls-cert"},
+			&cli.BoolFlag{Name: "keep-free-text", EnvVars: envVars("keep-free-text"),
+				Usage: "privacy decision: keep free text (notes, prescriptions, custom fields, referrals, cancellation reasons) in the log; it may name people or conditions"},
+			&cli.Int64Flag{Name: "max-body-bytes", Value: careq.DefaultMaxBodyBytes, EnvVars: envVars("max-body-bytes"),
+				Usage: "largest request body accepted; larger ones get 413"},
+			&cli.IntFlag{Name: "clinic-rate-limit", Value: careq.DefaultRatePerMinute, EnvVars: envVars("clinic-rate-limit"),
+				Usage: "calls a minute each clinic may make (token bucket refill)"},
+			&cli.IntFlag{Name: "clinic-burst", Value: careq.DefaultRateBurst, EnvVars: envVars("clinic-burst"),
+				Usage: "calls a clinic may make at once (token bucket size)"},
+			&cli.DurationFlag{Name: "idempotency-retention", Value: careq.DefaultIdempotencyRetention, EnvVars: envVars("idempotency-retention"),
+				Usage: "how long an answered call is replayed to a retry instead of being run again"},
+			&cli.Int64Flag{Name: "segment-max-bytes", Value: careq.DefaultMaxSegmentBytes, EnvVars: envVars("segment-max-bytes"),
+				Usage: "seal a log segment once it holds this many bytes"},
+			&cli.DurationFlag{Name: "segment-max-age", Value: careq.DefaultMaxSegmentAge, EnvVars: envVars("segment-max-age"),
+				Usage: "seal a non-empty log segment this long after it was opened, so the nightly load sees recent calls"},
+			&cli.DurationFlag{Name: "drain-delay", Value: 2 * time.Second, EnvVars: envVars("drain-delay"),
+				Usage: "after the first signal, answer health 'draining' and new calls 503 this long before closing the listener"},
+			&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, EnvVars: envVars("shutdown-timeout"),
+				Usage: "longest wait for in-flight calls at shutdown"},
+		},
+		Action: runServe,
+	}
+}
+
+func runServe(c *cli.Context) error {
+	if c.Args().Len() > 0 {
+		return usageError("serve takes no arguments, got %q", c.Args().First())
+	}
+	addr := c.String("addr")
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return usageError("--addr %q: use HOST:PORT, like 127.0.0.1:8080", addr)
+	}
+	cfgPath := c.String("config")
+	if cfgPath == "" {
+		return usageError("--config is required: the clinics' tokens and secrets (see data/careq/serve.example.yaml)")
+	}
+	if (c.String("tls-cert") == "") != (c.String("tls-key") == "") {
+		return usageError("--tls-cert and --tls-key go together: give both or neither")
+	}
+	for _, f := range []string{"max-body-bytes", "segment-max-bytes"} {
+		if c.Int64(f) <= 0 {
+			return usageError("--%s must be positive", f)
+		}
+	}
+	for _, f := range []string{"clinic-rate-limit", "clinic-burst"} {
+		if c.Int(f) <= 0 {
+			return usageError("--%s must be positive", f)
+		}
+	}
+	for _, f := range []string{"idempotency-retention", "segment-max-age"} {
+		if c.Duration(f) <= 0 {
+			return usageError("--%s must be positive", f)
+		}
+	}
+	logger, err := newLogger(c)
+	if err != nil {
+		return err
+	}
+	key, err := careq.PIIKeyFromEnv()
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
+	cfg, err := careq.LoadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	logDir := c.String("log-dir")
+	if logDir == "" {
+		logDir = filepath.Join(outDir(c), "raw", "careq")
+	}
+	return careq.Run(c.Context, careq.RunOptions{
+		Options: careq.Options{
+			Config:               cfg,
+			PIIKey:               key,
+			LogDir:               logDir,
+			KeepFreeText:         c.Bool("keep-free-text"),
+			MaxBodyBytes:         c.Int64("max-body-bytes"),
+			RatePerMinute:        c.Int("clinic-rate-limit"),
+			RateBurst:            c.Int("clinic-burst"),
+			IdempotencyRetention: c.Duration("idempotency-retention"),
+			Log: careq.LogOptions{
+				MaxSegmentBytes: c.Int64("segment-max-bytes"),
+				MaxSegmentAge:   c.Duration("segment-max-age"),
+			},
+			Logger: logger,
+		},
+		Addr:            addr,
+		TLSCertFile:     c.String("tls-cert"),
+		TLSKeyFile:      c.String("tls-key"),
+		DrainDelay:      c.Duration("drain-delay"),
+		ShutdownTimeout: c.Duration("shutdown-timeout"),
+	})
+}
