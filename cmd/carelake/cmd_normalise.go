@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"carelake/pipeline"
+	"carelake/stages/normalise"
+)
+
+func normaliseCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "normalise",
+		Usage: "turn the raw CQC archive into typed tables (staged for load) and list rejects",
+		Description: `normalise reads the raw CQC archive (<out>/raw/cqc, written by extract; never the
+API) and stages one typed table per entity and child list for load:
+
+  <out>/staging/normalise-cqc/cqc/<table>/snapshot_date=YYYY-MM-DD/
+
+For every location and provider it uses the latest good response (HTTP 200,
+complete JSON, not a soft 429). A later 404 keeps the row and sets api_gone_at.
+A body that does not fit the schema goes to the rejects table with the reason
+and a pointer into the archive, and the run goes on. The staged output is
+replaced as a whole, only when the run succeeds.
+
+Next: 'carelake resolve', then 'carelake load'.
+
+Examples:
+  carelake normalise
+  carelake normalise --snapshot-date 2026-11-21`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{
+				Name: "snapshot-date", EnvVars: envVars("snapshot-date"),
+				Usage: "date (YYYY-MM-DD) naming the snapshot partition; default today in UTC",
+			},
+			&cli.StringFlag{
+				Name: "cqc-base-url", Value: normalise.DefaultAPIBase, EnvVars: envVars("cqc-base-url"),
+				Usage: "CQC API the archive was fetched from, recorded as the source in the Parquet metadata",
+			},
+		},
+		Action: runNormalise,
+	}
+}
+
+func runNormalise(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usageError("normalise takes no arguments, got %q", strings.Join(c.Args().Slice(), " "))
+	}
+	date := c.String("snapshot-date")
+	if date != "" {
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			return usageError("--snapshot-date %q: use YYYY-MM-DD, e.g. 2026-11-21", date)
+		}
+	}
+	log, err := newLogger(c)
+	if err != nil {
+		return err
+	}
+	root := outDir(c)
+	lock, err := pipeline.AcquireLock(root, "normalise")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
+
+	sum, err := normalise.Run(c.Context, normalise.Options{Root: root, SnapshotDate: date, APIBase: c.String("cqc-base-url")}, log)
+	if err != nil {
+		return err
+	}
+	writeNormaliseSummary(c.App.Writer, sum)
+	return nil
+}
+
+func writeNormaliseSummary(w io.Writer, sum normalise.Summary) {
+	fmt.Fprintf(w, "normalise %s: snapshot %s from %d archived responses in %d segment(s), %s\n",
+		sum.RunID, sum.SnapshotDate, sum.Records, sum.Segments, sum.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "  %d locations, %d providers; %d gone from the API (api_gone_at set); %d IDs without a good response\n",
+		sum.Locations, sum.Providers, sum.Gone, sum.Unusable)
+	if sum.RejectedBodies+sum.RejectedFields > 0 {
+		fmt.Fprintf(w, "  rejects: %d bodies, %d single values (see the cqc_rejects view after load)\n", sum.RejectedBodies, sum.RejectedFields)
+	}
+	writeRows(w, sum.Rows)
+	fmt.Fprintln(w, "next: carelake resolve")
+}
+
+// writeRows prints rows per staged table, in name order.
+func writeRows(w io.Writer, rows map[string]int64) {
+	tables := make([]string, 0, len(rows))
+	for t := range rows {
+		tables = append(tables, t)
+	}
+	slices.Sort(tables)
+	for _, t := range tables {
+		fmt.Fprintf(w, "  %-36s %10d rows\n", t, rows[t])
+	}
+}

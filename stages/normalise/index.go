@@ -1,0 +1,182 @@
+package normalise
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/sourcegraph/conc/stream"
+
+	"carelake/stages/extract/cqc/archive"
+)
+
+// pos is a record's place in the archive: segment order, then seq.
+type pos struct {
+	seg int
+	seq int64
+}
+
+func (p pos) after(q pos) bool { return p.seg > q.seg || (p.seg == q.seg && p.seq > q.seq) }
+
+type entityKey struct {
+	kind entityKind
+	id   string
+}
+
+// entry is what the index keeps per ID: where its latest good body is, and
+// its latest 404.
+type entry struct {
+	good, gone       pos
+	hasGood, hasGone bool
+	goneAt           time.Time
+}
+
+// want is a latest good body the second pass picks up.
+type want struct {
+	kind   entityKind
+	id     string
+	goneAt time.Time
+}
+
+// index is the result of the first pass: per segment, the seqs of the
+// records to normalise. It holds positions only, never bodies.
+type index struct {
+	wants     []map[int64]want // by segment
+	records   int
+	torn      int // segments with a torn tail
+	noID      int // detail records without an ID
+	unusable  int // IDs with detail records but no good body
+	gone      int // IDs whose good body was followed by a 404
+	locations int
+	providers int
+}
+
+// good reports whether a detail record holds a usable body: HTTP 200, a
+// valid JSON body (truncated or non-JSON bodies are archived as body_text),
+// and not the gateway's soft-429 error envelope.
+func good(r *archive.Record) bool {
+	return r.Status == http.StatusOK && len(r.Body) > 0 && !isErrorEnvelope(r.Body)
+}
+
+// segmentIndex is what one segment tells about each ID.
+type segmentIndex struct {
+	entries       map[entityKey]entry
+	records, noID int
+	torn          bool
+}
+
+// indexSegment reads one segment and keeps, per ID, its latest good body
+// and latest 404 in that segment.
+func indexSegment(ctx context.Context, si int, path string) (segmentIndex, error) {
+	sx := segmentIndex{entries: map[entityKey]entry{}}
+	st, err := archive.ReadSegment(path, func(r *archive.Record) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sx.records++
+		kind := entityOf(r.Endpoint)
+		if kind == kindNone {
+			return nil
+		}
+		if r.ID == "" {
+			sx.noID++
+			return nil
+		}
+		k := entityKey{kind, r.ID}
+		e := sx.entries[k]
+		p := pos{si, r.Seq}
+		switch {
+		case good(r):
+			if !e.hasGood || p.after(e.good) {
+				e.good, e.hasGood = p, true
+			}
+		case r.Status == http.StatusNotFound:
+			if !e.hasGone || p.after(e.gone) {
+				e.gone, e.hasGone, e.goneAt = p, true, r.FetchedAt
+			}
+		default:
+			if _, seen := sx.entries[k]; seen {
+				return nil
+			}
+		}
+		sx.entries[k] = e
+		return nil
+	})
+	sx.torn = st.Torn
+	return sx, err
+}
+
+// merge folds a later segment's entry into the running one.
+func (e *entry) merge(o entry) {
+	if o.hasGood && (!e.hasGood || o.good.after(e.good)) {
+		e.good, e.hasGood = o.good, true
+	}
+	if o.hasGone && (!e.hasGone || o.gone.after(e.gone)) {
+		e.gone, e.hasGone, e.goneAt = o.gone, true, o.goneAt
+	}
+}
+
+// buildIndex scans the archive once and finds, for every location and
+// provider ID, the latest good body and whether a 404 came after it.
+// Segments are read on up to workers goroutines and merged in order.
+func buildIndex(ctx context.Context, segments []string, workers int) (*index, error) {
+	entries := map[entityKey]entry{}
+	ix := &index{wants: make([]map[int64]want, len(segments))}
+	var firstErr error
+	s := stream.New().WithMaxGoroutines(workers)
+	for si, path := range segments {
+		s.Go(func() stream.Callback {
+			sx, err := indexSegment(ctx, si, path)
+			return func() {
+				if firstErr != nil {
+					return
+				}
+				if err != nil {
+					firstErr = err
+					return
+				}
+				ix.records += sx.records
+				ix.noID += sx.noID
+				if sx.torn {
+					ix.torn++
+				}
+				for k, e := range sx.entries {
+					cur, ok := entries[k]
+					if !ok {
+						entries[k] = e
+						continue
+					}
+					cur.merge(e)
+					entries[k] = cur
+				}
+			}
+		})
+	}
+	s.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	for k, e := range entries {
+		if !e.hasGood {
+			ix.unusable++
+			continue
+		}
+		w := want{kind: k.kind, id: k.id}
+		if e.hasGone && e.gone.after(e.good) {
+			w.goneAt = e.goneAt
+			ix.gone++
+		}
+		m := ix.wants[e.good.seg]
+		if m == nil {
+			m = map[int64]want{}
+			ix.wants[e.good.seg] = m
+		}
+		m[e.good.seq] = w
+		if k.kind == kindLocation {
+			ix.locations++
+		} else {
+			ix.providers++
+		}
+	}
+	return ix, nil
+}

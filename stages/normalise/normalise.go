@@ -1,0 +1,308 @@
+// Package normalise turns the raw CQC archive into typed Arrow tables, one per
+// entity and child list, staged for load as "normalise-cqc".
+//
+// Contract:
+//
+//   - Input is the raw archive only (stages/extract/cqc/archive), never the API.
+//     For each location and provider ID the body used is the latest good one:
+//     the detail record (endpoint location/provider) with the highest
+//     (segment order, seq) that has HTTP 200, a valid JSON body and is not the
+//     gateway's soft-429 envelope ({"statusCode":429,...} served with 200).
+//     Truncated bodies, error pages and soft 429s are never used.
+//   - A 404 archived after that body means the organisation disappeared from
+//     the API: its row is kept (the last body it served) with api_gone_at set
+//     to the 404's fetch time. An ID with no good body at all has no row; it
+//     is counted in Summary.Unusable.
+//   - A latest good body that does not fit the schema (not a JSON object, a
+//     wrong type, no ID, another ID than fetched) becomes one rejects row
+//     (scope "body": ID, reason, archive segment and seq) and no other row; the
+//     run goes on. Older bodies of that ID are not used instead: the reject
+//     says the current state is unknown. A single unusable value in a good
+//     body (an unparseable date, a non-numeric percentageScore) is stored as
+//     NULL and gets a rejects row of scope "field" naming it; the rest of the
+//     body is loaded. An empty date string is NULL without a reject.
+//   - Output: staging.Begin(root, "normalise-cqc", runID), one partition per
+//     table at cqc/<table>/snapshot_date=YYYY-MM-DD, every table present (an
+//     empty batch when it has no rows), schemas exactly as registered in
+//     schemas (CQCLocations, ...). Manifest meta: source, licence,
+//     extraction_time_from/to, snapshot_date; inputs: the archive segments.
+//   - Memory is bounded whatever the archive size: the first pass keeps only
+//     an index (ID -> position of the latest good body); the second re-reads
+//     the segments holding those bodies and streams them through N decode
+//     workers into one ordered builder. Rows come out in archive order.
+//
+// Run expects the caller to hold the warehouse run lock: it repairs segments
+// a crashed writer left open first, so archive pointers stay valid.
+package normalise
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/sourcegraph/conc/stream"
+
+	"carelake/schemas"
+	"carelake/stages/extract/cqc/archive"
+	"carelake/stages/normalise/batch"
+	"carelake/stages/staging"
+)
+
+// Stage names normalise's staged output.
+const Stage = "normalise-cqc"
+
+// DefaultAPIBase is the CQC API the archive is assumed to come from.
+const DefaultAPIBase = "https://api.service.cqc.org.uk/public/v1"
+
+// Licence is the attribution the Open Government Licence asks for; it travels
+// with every staged table into the Parquet metadata.
+const Licence = "Contains CQC data © Care Quality Commission, licensed under the Open Government Licence v3.0"
+
+// chunkBodies is how many bodies one decode task takes.
+const chunkBodies = 64
+
+// Options configure a run. Root is required; the rest has defaults.
+type Options struct {
+	// Root is the warehouse root (--out).
+	Root string
+	// SnapshotDate (YYYY-MM-DD) names the partitions; default today, UTC.
+	SnapshotDate string
+	// RunID identifies this output in the manifest; default normalise-<UTC time>.
+	RunID string
+	// APIBase is recorded as the source; default DefaultAPIBase.
+	APIBase string
+	// Workers is the number of decode workers; default GOMAXPROCS.
+	Workers int
+	// BatchRows is the record batch size; default batch.DefaultRows.
+	BatchRows int
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Summary tells what a run did.
+type Summary struct {
+	RunID        string
+	SnapshotDate string
+	// Segments and Records read; TornSegments had a torn tail (skipped).
+	Segments, Records, TornSegments int
+	// Locations and Providers are the IDs whose latest good body was used
+	// (rejected bodies included).
+	Locations, Providers int
+	// Gone counts IDs whose good body was followed by a 404 (api_gone_at set).
+	Gone int
+	// Unusable counts IDs archived with no good body (only errors, 404s,
+	// soft 429s or truncated bodies): they have no row.
+	Unusable int
+	// NoID counts detail records without an ID (ignored).
+	NoID int
+	// RejectedBodies and RejectedFields count rejects rows by scope.
+	RejectedBodies, RejectedFields int
+	// Rows per dataset (cqc/locations, ...).
+	Rows     map[string]int64
+	Duration time.Duration
+}
+
+func (o *Options) defaults() error {
+	if o.Root == "" {
+		return errors.New("normalise: no warehouse root given")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.SnapshotDate == "" {
+		o.SnapshotDate = o.Now().UTC().Format(time.DateOnly)
+	}
+	if _, err := time.Parse(time.DateOnly, o.SnapshotDate); err != nil {
+		return fmt.Errorf("%w: %q", ErrSnapshotDate, o.SnapshotDate)
+	}
+	if o.RunID == "" {
+		o.RunID = "normalise-" + o.Now().UTC().Format("20060102T150405Z")
+	}
+	if o.APIBase == "" {
+		o.APIBase = DefaultAPIBase
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.BatchRows <= 0 {
+		o.BatchRows = batch.DefaultRows
+	}
+	return nil
+}
+
+// Run normalises the archive under opts.Root and commits the staged output.
+// On error (including a cancelled context) nothing is committed and the
+// previous output stays in place.
+func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
+	start := time.Now()
+	if err := opts.defaults(); err != nil {
+		return Summary{}, err
+	}
+	sum := Summary{RunID: opts.RunID, SnapshotDate: opts.SnapshotDate, Rows: map[string]int64{}}
+	if n, err := archive.Repair(opts.Root); err != nil {
+		return sum, fmt.Errorf("normalise: %w", err)
+	} else if n > 0 {
+		log.Info("repaired archive segments left open by a crashed extract", "segments", n)
+	}
+	segments, err := archive.Segments(opts.Root)
+	if err != nil {
+		return sum, fmt.Errorf("normalise: %w", err)
+	}
+	sum.Segments = len(segments)
+	log.Info("normalise started", "run_id", opts.RunID, "snapshot_date", opts.SnapshotDate, "segments", len(segments))
+
+	ix, err := buildIndex(ctx, segments, opts.Workers)
+	if err != nil {
+		return sum, fmt.Errorf("normalise: index the archive: %w", err)
+	}
+	sum.Records, sum.TornSegments, sum.NoID = ix.records, ix.torn, ix.noID
+	sum.Locations, sum.Providers, sum.Gone, sum.Unusable = ix.locations, ix.providers, ix.gone, ix.unusable
+	if ix.locations+ix.providers == 0 {
+		return sum, fmt.Errorf("normalise: %w (%d records in %d segments under %s)",
+			ErrNoBodies, ix.records, len(segments), archive.Dir(opts.Root))
+	}
+	if ix.unusable > 0 {
+		log.Info("IDs archived without any good body have no row", "ids", ix.unusable)
+	}
+	if ix.noID > 0 {
+		log.Info("detail records without an ID ignored", "records", ix.noID)
+	}
+
+	sw, err := staging.Begin(opts.Root, Stage, opts.RunID)
+	if err != nil {
+		return sum, fmt.Errorf("normalise: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			sw.Abort()
+		}
+	}()
+	t := newTables(opts.BatchRows, func(tb schemas.Table) batch.Sink {
+		path := tb.Dataset + "/snapshot_date=" + opts.SnapshotDate
+		return func(rec arrow.Record) error { return sw.Write(tb.Dataset, path, rec) }
+	})
+	em := &emitter{t: t}
+	from, to, err := stream2(ctx, opts, segments, ix, em)
+	if err != nil {
+		t.close()
+		return sum, fmt.Errorf("normalise: %w", err)
+	}
+	if err := t.close(); err != nil {
+		return sum, fmt.Errorf("normalise: %w", err)
+	}
+	for _, b := range t.all() {
+		sum.Rows[b.Table().Dataset] = b.Rows()
+	}
+	sum.RejectedBodies, sum.RejectedFields = em.bodyRejects, em.fieldRejects
+
+	sw.SetMeta("source", "CQC Syndication API v1, "+opts.APIBase)
+	sw.SetMeta("licence", Licence)
+	sw.SetMeta("extraction_time_from", from.UTC().Format(time.RFC3339))
+	sw.SetMeta("extraction_time_to", to.UTC().Format(time.RFC3339))
+	sw.SetMeta("snapshot_date", opts.SnapshotDate)
+	sw.SetInput("archive", "raw/cqc")
+	sw.SetInput("archive_segments", fmt.Sprint(len(segments)))
+	sw.SetInput("archive_last_segment", relPath(opts.Root, segments[len(segments)-1]))
+	sw.SetInput("archive_records", fmt.Sprint(ix.records))
+	if _, err := sw.Commit(); err != nil {
+		return sum, fmt.Errorf("normalise: %w", err)
+	}
+	committed = true
+	sum.Duration = time.Since(start)
+	log.Info("normalise done", "run_id", opts.RunID, "locations", sum.Rows[schemas.CQCLocations.Dataset],
+		"providers", sum.Rows[schemas.CQCProviders.Dataset], "rejected_bodies", sum.RejectedBodies,
+		"rejected_fields", sum.RejectedFields, "gone", sum.Gone, "duration", sum.Duration.Round(time.Millisecond))
+	return sum, nil
+}
+
+// stream2 is the second pass: it re-reads the segments holding the wanted
+// bodies, decodes them on opts.Workers goroutines and emits the rows in
+// archive order on one goroutine. It returns the fetch-time range of the
+// bodies used.
+func stream2(ctx context.Context, opts Options, segments []string, ix *index, em *emitter) (from, to time.Time, err error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	s := stream.New().WithMaxGoroutines(opts.Workers)
+	submit := func(chunk []job) {
+		s.Go(func() stream.Callback {
+			out := make([]decoded, len(chunk))
+			for i := range chunk {
+				out[i] = decode(chunk[i].origin, chunk[i].body)
+			}
+			return func() {
+				if ctx.Err() != nil {
+					return
+				}
+				for i := range out {
+					if err := em.emit(&out[i]); err != nil {
+						cancel(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	var chunk []job
+	for si, path := range segments {
+		wants := ix.wants[si]
+		if len(wants) == 0 {
+			continue
+		}
+		seg := relPath(opts.Root, path)
+		_, err = archive.ReadSegment(path, func(r *archive.Record) error {
+			if ctx.Err() != nil {
+				return context.Cause(ctx)
+			}
+			w, ok := wants[r.Seq]
+			if !ok {
+				return nil
+			}
+			if from.IsZero() || r.FetchedAt.Before(from) {
+				from = r.FetchedAt
+			}
+			if r.FetchedAt.After(to) {
+				to = r.FetchedAt
+			}
+			chunk = append(chunk, job{
+				origin: origin{kind: w.kind, id: w.id, fetchedAt: r.FetchedAt, goneAt: w.goneAt, segment: seg, seq: r.Seq},
+				body:   append([]byte(nil), r.Body...), // the record is only valid during the call
+			})
+			if len(chunk) == chunkBodies {
+				submit(chunk)
+				chunk = nil
+			}
+			return nil
+		})
+		if err != nil {
+			break
+		}
+	}
+	if err == nil && len(chunk) > 0 {
+		submit(chunk)
+	}
+	s.Wait()
+	if cause := context.Cause(ctx); cause != nil {
+		return from, to, cause
+	}
+	return from, to, err
+}
+
+// job is one body to decode.
+type job struct {
+	origin
+	body []byte
+}
+
+func relPath(root, path string) string {
+	rel, err := filepath.Rel(root, path)
+	if err != nil {
+		return filepath.ToSlash(path)
+	}
+	return filepath.ToSlash(rel)
+}

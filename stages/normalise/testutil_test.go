@@ -1,0 +1,225 @@
+package normalise
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"carelake/schemas"
+	"carelake/stages/extract/cqc/archive"
+	"carelake/stages/normalise/batch"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// t0 is the fetch time of the first record of every test archive.
+var t0 = time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// recordSpec is one line of a case's records.json: an archived API call.
+// body is inline JSON, body_file names a file under testdata/bodies,
+// body_text is a body that is not JSON (truncated, HTML). new_session starts
+// a new archive writer session (new segments) before the next record.
+type recordSpec struct {
+	NewSession bool            `json:"new_session"`
+	Endpoint   string          `json:"endpoint"`
+	ID         string          `json:"id"`
+	Status     int             `json:"status"`
+	Body       json.RawMessage `json:"body"`
+	BodyFile   string          `json:"body_file"`
+	BodyText   string          `json:"body_text"`
+}
+
+// clock returns a Now that advances a second per call, so every writer
+// session gets its own, ordered, segment names.
+func clock() func() time.Time {
+	now := t0
+	return func() time.Time { now = now.Add(time.Second); return now }
+}
+
+// writeArchive builds the raw archive under root from a records.json file.
+// Record i is fetched at t0 + i minutes.
+func writeArchive(t testing.TB, root, specFile string) {
+	t.Helper()
+	b, err := os.ReadFile(specFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var specs []recordSpec
+	if err := json.Unmarshal(b, &specs); err != nil {
+		t.Fatalf("%s: %v", specFile, err)
+	}
+	now := clock()
+	w, err := archive.Open(root, archive.Options{Now: now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range specs {
+		if s.NewSession {
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if w, err = archive.Open(root, archive.Options{Now: now, NoSync: true}); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		url := "/" + s.Endpoint
+		if s.ID != "" {
+			url = "/" + strings.TrimSuffix(s.Endpoint, "s") + "s/" + s.ID
+		}
+		r := &archive.Record{FetchedAt: t0.Add(time.Duration(i) * time.Minute), Method: "GET", URL: url,
+			Endpoint: s.Endpoint, ID: s.ID, Attempt: 1, Status: s.Status}
+		switch {
+		case s.BodyFile != "":
+			body, err := os.ReadFile(filepath.Join("testdata", "bodies", s.BodyFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var compact bytes.Buffer
+			if err := json.Compact(&compact, body); err != nil {
+				t.Fatalf("%s: %v", s.BodyFile, err)
+			}
+			r.SetBody(compact.Bytes())
+		case s.BodyText != "":
+			r.SetBody([]byte(s.BodyText))
+		case len(s.Body) > 0:
+			r.SetBody(s.Body)
+		}
+		if err := w.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkGolden compares the dumped tables with dir/<table>.jsonl (only
+// non-empty tables have a file), or rewrites them with -update.
+func checkGolden(t *testing.T, dir string, out map[string][]byte) {
+	t.Helper()
+	if *update {
+		os.RemoveAll(dir)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for table, rows := range out {
+			if len(rows) == 0 {
+				continue
+			}
+			if err := os.WriteFile(filepath.Join(dir, strings.TrimPrefix(table, "cqc/")+".jsonl"), rows, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	for _, f := range files {
+		table := "cqc/" + strings.TrimSuffix(filepath.Base(f), ".jsonl")
+		if _, ok := out[table]; !ok {
+			t.Errorf("golden %s names a table that was not staged", f)
+		}
+	}
+	tables := make([]string, 0, len(out))
+	for table := range out {
+		tables = append(tables, table)
+	}
+	slices.Sort(tables)
+	for _, table := range tables {
+		got := out[table]
+		want, err := os.ReadFile(filepath.Join(dir, strings.TrimPrefix(table, "cqc/")+".jsonl"))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s/%s.jsonl (run go test -update to accept):\n%s", table, dir,
+				strings.TrimPrefix(table, "cqc/"), lineDiff(string(want), string(got)))
+		}
+	}
+}
+
+// lineDiff shows the lines only in want (-) and only in got (+).
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for _, l := range w {
+		if l != "" && !slices.Contains(g, l) {
+			b.WriteString("- " + l + "\n")
+		}
+	}
+	for _, l := range g {
+		if l != "" && !slices.Contains(w, l) {
+			b.WriteString("+ " + l + "\n")
+		}
+	}
+	return b.String()
+}
+
+type row = map[string]any
+
+// rowsOf parses the dumped JSON lines of every table.
+func rowsOf(t testing.TB, out map[string][]byte) map[string][]row {
+	t.Helper()
+	res := map[string][]row{}
+	for table, b := range out {
+		var rows []row
+		dec := json.NewDecoder(bytes.NewReader(b))
+		for dec.More() {
+			var r row
+			if err := dec.Decode(&r); err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, r)
+		}
+		res[strings.TrimPrefix(table, "cqc/")] = rows
+	}
+	return res
+}
+
+// find returns the rows of a table whose columns equal the given values
+// (pairs of column name and value).
+func find(rows []row, kv ...any) []row {
+	var out []row
+	for _, r := range rows {
+		ok := true
+		for i := 0; i+1 < len(kv); i += 2 {
+			if r[kv[i].(string)] != kv[i+1] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// one returns the single row matching, failing the test otherwise.
+func one(t *testing.T, rows []row, kv ...any) row {
+	t.Helper()
+	got := find(rows, kv...)
+	if len(got) != 1 {
+		t.Fatalf("want exactly one row with %v, got %d: %v", kv, len(got), got)
+	}
+	return got[0]
+}
+
+func dumpNormalised(t testing.TB, root string) map[string][]byte {
+	t.Helper()
+	out, err := batch.DumpStaged(root, Stage, schemas.CQCTables())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

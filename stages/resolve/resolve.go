@@ -1,0 +1,367 @@
+// Package resolve works out what the CQC register says only across records:
+// re-registration lineage, where inherited ratings come from, and which
+// current location each clinic is at. It reads the committed normalise
+// output and stages "resolve-cqc" for load.
+//
+// Contract:
+//
+//   - Input: staging.Open(root, "normalise-cqc") (ErrNotStaged when normalise
+//     has not run). The output uses the input's snapshot date and records its
+//     run ID as input "normalise-cqc"; the input's source and licence metadata
+//     are carried over.
+//   - location_lineage: the predecessor graph from location_relationships
+//     (an HSCA Predecessor link on the new location and an HSCA Successor link
+//     on the old one describe the same edge; either alone suffices) plus, for
+//     every inherited rating whose organisationId is not already an ancestor,
+//     an edge from that organisation. One row per location and ancestor, the
+//     location itself at depth 0, depth = shortest path. current_location_id
+//     is the end of the successor chain (registered ends preferred, then the
+//     latest registration date); NULL when a cycle leaves no end. Cycles are
+//     flagged (in_cycle), logged, and never followed twice.
+//   - rating_sources: every location_rating_history row with an
+//     organisation_id (the history holds every current rating too), resolved
+//     to the location whose reports list holds reportLinkId: the named
+//     organisation, else its predecessors nearest first.
+//   - clinic_locations: every clinic of Options.Clinics mapped to its current
+//     location; the table is staged empty without clinics.
+//   - state/cqc-wanted.json ({"generated_at", "locations", "providers"},
+//     sorted): locations the graph names but the archive lacks (so unresolved
+//     predecessors, unknown clinic locations and unfetched successors), and
+//     providers of the clinics' locations (mapped, current and their
+//     ancestors) that are not archived. The extract stage fetches them on its
+//     next run. Written after the staged output is committed.
+//
+// The caller holds the warehouse run lock.
+package resolve
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"carelake/pipeline"
+	"carelake/schemas"
+	"carelake/stages/normalise"
+	"carelake/stages/normalise/batch"
+	"carelake/stages/staging"
+)
+
+// Stage names resolve's staged output.
+const Stage = "resolve-cqc"
+
+// WantedFile is the state file listing what the next extract should fetch.
+const WantedFile = "cqc-wanted.json"
+
+// Options configure a run. Root is required.
+type Options struct {
+	// Root is the warehouse root (--out).
+	Root string
+	// Clinics is the clinic mapping (--clinics); nil stages no clinics.
+	Clinics []schemas.Clinic
+	// RunID identifies this output; default resolve-<UTC time>.
+	RunID string
+	// BatchRows is the record batch size; default batch.DefaultRows.
+	BatchRows int
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Summary tells what a run did.
+type Summary struct {
+	RunID, InputRunID, SnapshotDate string
+	// Locations in the lineage graph; Archived of them have a body.
+	Locations, Archived int
+	// InCycle counts locations on a predecessor cycle.
+	InCycle int
+	// Inherited ratings found, Resolved to their source report.
+	Inherited, Resolved int
+	// Clinics per mapping_status.
+	Clinics map[string]int
+	// Wanted by the next extract.
+	WantedLocations, WantedProviders []string
+	Rows                             map[string]int64
+	Duration                         time.Duration
+}
+
+// Wanted is the content of state/cqc-wanted.json.
+type Wanted struct {
+	GeneratedAt string   `json:"generated_at"`
+	Locations   []string `json:"locations"`
+	Providers   []string `json:"providers"`
+}
+
+// Run resolves the committed normalise output. On error nothing is committed
+// and neither the previous output nor the wanted list changes.
+func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
+	start := time.Now()
+	if opts.Root == "" {
+		return Summary{}, fmt.Errorf("resolve: no warehouse root given")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RunID == "" {
+		opts.RunID = "resolve-" + opts.Now().UTC().Format("20060102T150405Z")
+	}
+	if opts.BatchRows <= 0 {
+		opts.BatchRows = batch.DefaultRows
+	}
+	sum := Summary{RunID: opts.RunID, Clinics: map[string]int{}, Rows: map[string]int64{}}
+	m, err := staging.Open(opts.Root, normalise.Stage)
+	if err != nil {
+		return sum, fmt.Errorf("resolve: %w", err)
+	}
+	in, err := openInput(m)
+	if err != nil {
+		return sum, fmt.Errorf("resolve: %w (rerun 'carelake normalise')", err)
+	}
+	sum.InputRunID, sum.SnapshotDate = m.RunID, in.snapshot
+	log.Info("resolve started", "run_id", opts.RunID, "input_run_id", m.RunID, "snapshot_date", in.snapshot, "clinics", len(opts.Clinics))
+
+	r := &resolver{in: in, g: newGraph(), log: log}
+	if err := r.load(ctx, opts.Clinics); err != nil {
+		return sum, fmt.Errorf("resolve: %w", err)
+	}
+	r.g.close()
+	sum.Locations = len(r.g.ids)
+	for n := range r.g.ids {
+		if r.g.archived[n] {
+			sum.Archived++
+		}
+		if r.g.inCycle[n] {
+			sum.InCycle++
+		}
+	}
+	if sum.InCycle > 0 {
+		var ids []string
+		for n, c := range r.g.inCycle {
+			if c && len(ids) < 20 {
+				ids = append(ids, r.g.ids[n])
+			}
+		}
+		log.Warn("predecessor cycles in the CQC relationships: flagged in location_lineage.in_cycle, not followed",
+			"locations", sum.InCycle, "first", ids)
+	}
+
+	sw, err := staging.Begin(opts.Root, Stage, opts.RunID)
+	if err != nil {
+		return sum, fmt.Errorf("resolve: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			sw.Abort()
+		}
+	}()
+	sink := func(t schemas.Table) batch.Sink {
+		path := t.Dataset + "/snapshot_date=" + in.snapshot
+		return func(rec arrow.Record) error { return sw.Write(t.Dataset, path, rec) }
+	}
+	builders := []*batch.Builder{
+		batch.New(schemas.CQCLocationLineage, opts.BatchRows, sink(schemas.CQCLocationLineage)),
+		batch.New(schemas.CQCRatingSources, opts.BatchRows, sink(schemas.CQCRatingSources)),
+		batch.New(schemas.CQCClinicLocations, opts.BatchRows, sink(schemas.CQCClinicLocations)),
+	}
+	err = r.writeLineage(ctx, builders[0])
+	if err == nil {
+		err = r.writeSources(ctx, builders[1], &sum)
+	}
+	if err == nil {
+		err = r.writeClinics(builders[2], opts.Clinics, sum.Clinics)
+	}
+	for _, b := range builders {
+		if err != nil {
+			b.Release()
+			continue
+		}
+		err = b.Close()
+		sum.Rows[b.Table().Dataset] = b.Rows()
+	}
+	if err != nil {
+		return sum, fmt.Errorf("resolve: %w", err)
+	}
+	for k, v := range m.Meta {
+		sw.SetMeta(k, v)
+	}
+	sw.SetInput(normalise.Stage, m.RunID)
+	if _, err := sw.Commit(); err != nil {
+		return sum, fmt.Errorf("resolve: %w", err)
+	}
+	committed = true
+
+	sum.WantedLocations, sum.WantedProviders = r.wanted(opts.Clinics)
+	w := Wanted{GeneratedAt: opts.Now().UTC().Format(time.RFC3339), Locations: sum.WantedLocations, Providers: sum.WantedProviders}
+	if err := pipeline.SaveJSON(filepath.Join(pipeline.StateDir(opts.Root), WantedFile), w); err != nil {
+		return sum, fmt.Errorf("resolve: save the wanted list: %w", err)
+	}
+	if len(w.Locations)+len(w.Providers) > 0 {
+		log.Info("the next extract will fetch what resolve found missing", "locations", len(w.Locations), "providers", len(w.Providers),
+			"file", filepath.Join("state", WantedFile))
+	}
+	sum.Duration = time.Since(start)
+	log.Info("resolve done", "run_id", opts.RunID, "locations", sum.Locations, "in_cycle", sum.InCycle,
+		"inherited", sum.Inherited, "resolved", sum.Resolved, "clinics", len(opts.Clinics),
+		"duration", sum.Duration.Round(time.Millisecond))
+	return sum, nil
+}
+
+// resolver holds the graph and the reports the inherited ratings need.
+type resolver struct {
+	in  *input
+	g   *graph
+	log *slog.Logger
+	// reports by link ID, only those some inherited rating names.
+	reports   map[string][]reportRef
+	providers map[string]bool
+}
+
+type reportRef struct {
+	org            int
+	date, firstVis optDate
+	uri            string
+}
+
+// load reads the staged tables into the graph and the needed reports.
+func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
+	g := r.g
+	err := r.in.scan(schemas.CQCLocations, func(rec arrow.Record) error {
+		ids, status, prov, reg := strCol(rec, "location_id"), strCol(rec, "registration_status"),
+			strCol(rec, "provider_id"), dateCol(rec, "registration_date")
+		for i := 0; i < int(rec.NumRows()); i++ {
+			n := g.node(str(ids, i))
+			g.archived[n], g.status[n], g.provider[n], g.regDate[n] = true, str(status, i), str(prov, i), dateAt(reg, i)
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return err
+	}
+	err = r.in.scan(schemas.CQCLocationRelationships, func(rec arrow.Record) error {
+		ids, rel, typ := strCol(rec, "location_id"), strCol(rec, "related_location_id"), strCol(rec, "type")
+		for i := 0; i < int(rec.NumRows()); i++ {
+			x, y := g.node(str(ids, i)), g.node(str(rel, i))
+			switch typ.Value(i) {
+			case "HSCA Predecessor":
+				g.edge(y, x)
+			case "HSCA Successor":
+				g.edge(x, y)
+			}
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return err
+	}
+	// Inherited ratings: the organisations they name, and the reports needed.
+	type pair struct{ loc, org int }
+	pairs := map[pair]bool{}
+	need := map[string]bool{}
+	err = r.in.scan(schemas.CQCLocationRatingHistory, func(rec arrow.Record) error {
+		ids, orgs, links := strCol(rec, "location_id"), strCol(rec, "organisation_id"), strCol(rec, "report_link_id")
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if orgs.IsNull(i) {
+				continue
+			}
+			p := pair{g.node(str(ids, i)), g.node(str(orgs, i))}
+			pairs[p] = true
+			if !links.IsNull(i) && !need[links.Value(i)] {
+				need[str(links, i)] = true
+			}
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return err
+	}
+	// An organisationId that the relationships do not already make an
+	// ancestor is a predecessor edge of its own. Sorted for a stable graph.
+	ps := make([]pair, 0, len(pairs))
+	for p := range pairs {
+		ps = append(ps, p)
+	}
+	slices.SortFunc(ps, func(a, b pair) int {
+		if c := cmp.Compare(a.loc, b.loc); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.org, b.org)
+	})
+	seen := map[int]bool{}
+	for _, p := range ps {
+		if p.loc != p.org && !g.isAncestor(p.org, p.loc, seen) {
+			g.edge(p.org, p.loc)
+		}
+	}
+	for _, c := range clinics {
+		g.node(c.CQCLocationID)
+	}
+	r.reports = map[string][]reportRef{}
+	err = r.in.scan(schemas.CQCReports, func(rec arrow.Record) error {
+		typ, org, link := strCol(rec, "organisation_type"), strCol(rec, "organisation_id"), strCol(rec, "link_id")
+		date, fv, uri := dateCol(rec, "report_date"), dateCol(rec, "first_visit_date"), strCol(rec, "report_uri")
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if typ.Value(i) != "location" || !need[link.Value(i)] {
+				continue
+			}
+			l := link.Value(i)
+			r.reports[l] = append(r.reports[l], reportRef{org: g.node(str(org, i)), date: dateAt(date, i), firstVis: dateAt(fv, i), uri: str(uri, i)})
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return err
+	}
+	r.providers = map[string]bool{}
+	return r.in.scan(schemas.CQCProviders, func(rec arrow.Record) error {
+		ids := strCol(rec, "provider_id")
+		for i := 0; i < int(rec.NumRows()); i++ {
+			r.providers[str(ids, i)] = true
+		}
+		return ctx.Err()
+	})
+}
+
+// sortedNodes lists the nodes in ID order.
+func (g *graph) sortedNodes() []int {
+	out := make([]int, len(g.ids))
+	for i := range out {
+		out[i] = i
+	}
+	slices.SortFunc(out, func(a, b int) int { return cmp.Compare(g.ids[a], g.ids[b]) })
+	return out
+}
+
+func (r *resolver) writeLineage(ctx context.Context, b *batch.Builder) error {
+	g := r.g
+	row := func(x, a int, depth int) error {
+		b.String("location_id", g.ids[x])
+		b.String("ancestor_location_id", g.ids[a])
+		b.Int64("depth", int64(depth))
+		if c := g.current[x]; c >= 0 {
+			b.String("current_location_id", g.ids[c])
+		} else {
+			b.Null("current_location_id")
+		}
+		b.Bool("in_cycle", g.inCycle[x])
+		return b.EndRow()
+	}
+	for _, x := range g.sortedNodes() {
+		if err := row(x, x, 0); err != nil {
+			return err
+		}
+		for _, a := range g.ancestors[x] {
+			if err := row(x, a.node, a.depth); err != nil {
+				return err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,321 @@
+package resolve
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"carelake/pipeline"
+	"carelake/schemas"
+	"carelake/stages/extract/cqc/archive"
+	"carelake/stages/normalise"
+	"carelake/stages/normalise/batch"
+	"carelake/stages/staging"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+var (
+	t0       = time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)
+	scenario = filepath.Join("testdata", "scenario")
+)
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// normalised builds the raw archive from a records.json (endpoint, id,
+// inline body per record) and runs normalise on it.
+func normalised(t testing.TB, records string) string {
+	t.Helper()
+	b, err := os.ReadFile(records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var specs []struct {
+		Endpoint string          `json:"endpoint"`
+		ID       string          `json:"id"`
+		Body     json.RawMessage `json:"body"`
+	}
+	if err := json.Unmarshal(b, &specs); err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	w, err := archive.Open(root, archive.Options{NoSync: true, Now: func() time.Time { return t0 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range specs {
+		r := &archive.Record{FetchedAt: t0.Add(time.Duration(i) * time.Second), Method: "GET", URL: "/" + s.Endpoint + "s/" + s.ID,
+			Endpoint: s.Endpoint, ID: s.ID, Attempt: 1, Status: 200}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, s.Body); err != nil {
+			t.Fatal(err)
+		}
+		r.SetBody(compact.Bytes())
+		if err := w.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := normalise.Run(context.Background(), normalise.Options{Root: root, SnapshotDate: "2026-11-21", RunID: "norm-1"}, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.RejectedBodies != 0 {
+		t.Fatalf("scenario bodies rejected: %+v", sum)
+	}
+	return root
+}
+
+type row = map[string]any
+
+func rows(t *testing.T, jsonl []byte) []row {
+	t.Helper()
+	var out []row
+	dec := json.NewDecoder(bytes.NewReader(jsonl))
+	for dec.More() {
+		var r row
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func find(rs []row, kv ...any) []row {
+	var out []row
+	for _, r := range rs {
+		ok := true
+		for i := 0; i+1 < len(kv); i += 2 {
+			if r[kv[i].(string)] != kv[i+1] {
+				ok = false
+			}
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func one(t *testing.T, rs []row, kv ...any) row {
+	t.Helper()
+	got := find(rs, kv...)
+	if len(got) != 1 {
+		t.Fatalf("want one row with %v, got %v", kv, got)
+	}
+	return got[0]
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join(scenario, "golden", name)
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update to accept):\ngot:\n%s", path, got)
+	}
+}
+
+func TestScenario(t *testing.T) {
+	root := normalised(t, filepath.Join(scenario, "records.json"))
+	clinics, err := schemas.ReadClinicsFile(filepath.Join(scenario, "clinics.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC) }
+	sum, err := Run(context.Background(), Options{Root: root, Clinics: clinics, RunID: "res-1", Now: now}, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := batch.DumpStaged(root, Stage, schemas.CQCTables())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"location_lineage", "rating_sources", "clinic_locations"} {
+		golden(t, table+".jsonl", out["cqc/"+table])
+	}
+	wanted, err := os.ReadFile(filepath.Join(pipeline.StateDir(root), WantedFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "cqc-wanted.json", wanted)
+
+	lineage := rows(t, out["cqc/location_lineage"])
+	// Depth 3: D's ancestors C, B, A, with edges given by either side only.
+	for anc, depth := range map[string]float64{"1-103": 0, "1-102": 1, "1-101": 2, "1-100": 3, "1-199": 1} {
+		r := one(t, lineage, "location_id", "1-103", "ancestor_location_id", anc)
+		if r["depth"] != depth || r["current_location_id"] != "1-103" || r["in_cycle"] != false {
+			t.Errorf("D's lineage row for %s: %v", anc, r)
+		}
+	}
+	if n := len(find(lineage, "location_id", "1-103")); n != 5 {
+		t.Errorf("D has %d lineage rows, want 5", n)
+	}
+	// Every location, the old ones included, finds the current one.
+	for _, id := range []string{"1-100", "1-101", "1-102"} {
+		if r := one(t, lineage, "location_id", id, "depth", 0.0); r["current_location_id"] != "1-103" {
+			t.Errorf("%s's current location: %v", id, r)
+		}
+	}
+	// The cycle is flagged, not looped, and leaves no current location.
+	for _, id := range []string{"1-200", "1-201"} {
+		r := one(t, lineage, "location_id", id, "depth", 0.0)
+		if r["in_cycle"] != true || r["current_location_id"] != nil {
+			t.Errorf("cycle member %s: %v", id, r)
+		}
+	}
+	// An inherited rating with no relationship still links the lineage.
+	one(t, lineage, "location_id", "1-600", "ancestor_location_id", "1-601", "depth", 1.0)
+	// An organisation already an ancestor adds no shortcut edge.
+	if r := one(t, lineage, "location_id", "1-103", "ancestor_location_id", "1-101"); r["depth"] != 2.0 {
+		t.Errorf("rating link shortened the lineage: %v", r)
+	}
+
+	src := rows(t, out["cqc/rating_sources"])
+	d := one(t, src, "location_id", "1-103", "kind", "overall", "report_link_id", "rep-A1")
+	if d["organisation_id"] != "1-101" || d["source_location_id"] != "1-100" || d["generations"] != 3.0 ||
+		d["source_report_date"] != "2019-05-01" || d["source_report_first_visit_date"] != "2019-03-01" ||
+		d["source_report_uri"] != "/reports/rep-A1?20190501120000" || d["resolved"] != true {
+		t.Errorf("inherited overall resolved generations back: %v", d)
+	}
+	one(t, src, "location_id", "1-103", "kind", "key_question", "name", "Safe", "source_location_id", "1-100")
+	if h := one(t, src, "location_id", "1-103", "report_link_id", "rep-C1"); h["source_location_id"] != "1-102" || h["generations"] != 1.0 {
+		t.Errorf("historic rating source: %v", h)
+	}
+	for id, reason := range map[string]string{"1-300": reasonOrganisation, "1-400": reasonAncestor} {
+		if r := one(t, src, "location_id", id); r["resolved"] != false || r["unresolved_reason"] != reason || r["source_location_id"] != nil {
+			t.Errorf("%s: %v", id, r)
+		}
+	}
+	one(t, src, "location_id", "1-103", "organisation_id", "1-199", "unresolved_reason", reasonOrganisation)
+	one(t, src, "location_id", "1-600", "source_location_id", "1-601", "generations", 1.0)
+
+	clin := rows(t, out["cqc/clinic_locations"])
+	for id, want := range map[string][2]any{
+		"clinic-a": {"1-103", statusSucceeded}, "clinic-d": {"1-103", statusCurrent}, "clinic-u": {nil, statusUnknown},
+		"clinic-e": {nil, statusCycle}, "clinic-x": {"1-500", statusDeregistered},
+	} {
+		r := one(t, clin, "clinic_id", id)
+		if r["current_location_id"] != want[0] || r["mapping_status"] != want[1] {
+			t.Errorf("%s: %v, want %v", id, r, want)
+		}
+	}
+
+	var w Wanted
+	if err := json.Unmarshal(wanted, &w); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(w.Locations, []string{"1-199", "1-301", "1-402", "1-999"}) || !slices.Equal(w.Providers, []string{"1-P0", "1-P2", "1-P5"}) ||
+		w.GeneratedAt != "2026-11-21T03:00:00Z" {
+		t.Errorf("wanted %+v", w)
+	}
+	if sum.InCycle != 2 || sum.Inherited != 8 || sum.Resolved != 5 || sum.Clinics[statusSucceeded] != 1 || sum.SnapshotDate != "2026-11-21" {
+		t.Errorf("summary %+v", sum)
+	}
+	m, err := staging.Open(root, Stage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Inputs[normalise.Stage] != "norm-1" || m.Meta["licence"] != normalise.Licence {
+		t.Errorf("provenance %+v %+v", m.Inputs, m.Meta)
+	}
+	for _, p := range m.Partitions {
+		if !strings.HasSuffix(p.Path, "/snapshot_date=2026-11-21") {
+			t.Errorf("partition %s", p.Path)
+		}
+	}
+}
+
+// Without clinics the table is staged empty, and resolve needs normalise.
+func TestWithoutClinicsAndWithoutInput(t *testing.T) {
+	if _, err := Run(context.Background(), Options{Root: t.TempDir()}, quietLog()); !errors.Is(err, staging.ErrNotStaged) ||
+		!strings.Contains(err.Error(), "carelake normalise") {
+		t.Fatalf("err = %v", err)
+	}
+	root := normalised(t, filepath.Join(scenario, "records.json"))
+	sum, err := Run(context.Background(), Options{Root: root}, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := staging.Open(root, Stage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := m.Find(schemas.CQCClinicLocations.Dataset); len(p) != 1 || p[0].Rows != 0 {
+		t.Errorf("clinic_locations partitions %+v", p)
+	}
+	if len(sum.WantedProviders) != 0 || len(sum.WantedLocations) != 3 {
+		t.Errorf("wanted without clinics: %v %v", sum.WantedLocations, sum.WantedProviders)
+	}
+}
+
+// A long chain and a wide cycle resolve without recursion limits or loops.
+func TestLongChainAndBigCycle(t *testing.T) {
+	g := newGraph()
+	const n = 5000
+	for i := 0; i < n; i++ {
+		x := g.node(string(rune('a'+i%26)) + strings.Repeat("x", i/26))
+		g.archived[x], g.status[x] = true, "Deregistered"
+		if i > 0 {
+			g.edge(x-1, x)
+		}
+	}
+	g.status[n-1] = "Registered"
+	c1, c2, c3 := g.node("c1"), g.node("c2"), g.node("c3")
+	g.edge(c1, c2)
+	g.edge(c2, c3)
+	g.edge(c3, c1)
+	g.close()
+	if g.current[0] != n-1 || len(g.ancestors[n-1]) != n-1 || g.ancestors[n-1][n-2].depth != n-1 {
+		t.Errorf("chain: current %d, %d ancestors", g.current[0], len(g.ancestors[n-1]))
+	}
+	for _, c := range []int{c1, c2, c3} {
+		if !g.inCycle[c] || g.current[c] != -1 || len(g.ancestors[c]) != 2 {
+			t.Errorf("cycle node %s: in_cycle %v current %d ancestors %v", g.ids[c], g.inCycle[c], g.current[c], g.ancestors[c])
+		}
+	}
+}
+
+// A failed or cancelled resolve commits nothing and keeps the wanted list.
+func TestCancelKeepsPreviousOutput(t *testing.T) {
+	root := normalised(t, filepath.Join(scenario, "records.json"))
+	if _, err := Run(context.Background(), Options{Root: root, RunID: "first"}, quietLog()); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(pipeline.StateDir(root), WantedFile))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, Options{Root: root, RunID: "second", Now: func() time.Time { return t0.Add(time.Hour) }}, quietLog()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	m, err := staging.Open(root, Stage)
+	if err != nil || m.RunID != "first" {
+		t.Fatalf("previous output not intact: %v %v", m, err)
+	}
+	after, _ := os.ReadFile(filepath.Join(pipeline.StateDir(root), WantedFile))
+	if !bytes.Equal(before, after) {
+		t.Error("wanted list changed by a failed run")
+	}
+}

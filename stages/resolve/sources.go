@@ -1,0 +1,202 @@
+package resolve
+
+import (
+	"context"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"carelake/schemas"
+	"carelake/stages/normalise/batch"
+)
+
+// Reasons a rating's source stays unresolved.
+const (
+	reasonOrganisation = "organisation_not_archived" // the named organisation has no body yet
+	reasonAncestor     = "ancestor_not_archived"     // not in it nor its archived predecessors; some predecessor has no body
+	reasonReport       = "report_not_found"          // every candidate is archived and none lists the report
+)
+
+// source is where an inherited rating's report was found.
+type source struct {
+	loc         int
+	rep         reportRef
+	generations int
+	reason      string
+}
+
+// findSource looks for report link in organisation org, then in org's
+// predecessors nearest first, on behalf of a rating of location loc.
+func (r *resolver) findSource(loc, org int, link string) source {
+	g := r.g
+	refs := r.reports[link]
+	candidates := append([]ancestor{{org, 0}}, g.ancestors[org]...)
+	missing := false
+	for _, c := range candidates {
+		if !g.archived[c.node] {
+			missing = true
+			continue
+		}
+		for _, ref := range refs {
+			if ref.org != c.node {
+				continue
+			}
+			s := source{loc: c.node, rep: ref, generations: -1}
+			if d, ok := g.depthOf(loc, c.node); ok {
+				s.generations = d
+			}
+			return s
+		}
+	}
+	switch {
+	case !g.archived[org]:
+		return source{loc: -1, reason: reasonOrganisation}
+	case missing:
+		return source{loc: -1, reason: reasonAncestor}
+	}
+	return source{loc: -1, reason: reasonReport}
+}
+
+func (r *resolver) writeSources(ctx context.Context, b *batch.Builder, sum *Summary) error {
+	return r.in.scan(schemas.CQCLocationRatingHistory, func(rec arrow.Record) error {
+		ids, kinds, parents, names := strCol(rec, "location_id"), strCol(rec, "kind"), strCol(rec, "parent_name"), strCol(rec, "name")
+		links, dates, orgs := strCol(rec, "report_link_id"), dateCol(rec, "report_date"), strCol(rec, "organisation_id")
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if orgs.IsNull(i) {
+				continue
+			}
+			sum.Inherited++
+			loc, org := r.g.idx[ids.Value(i)], r.g.idx[orgs.Value(i)]
+			s := source{loc: -1, reason: reasonReport}
+			if !links.IsNull(i) {
+				s = r.findSource(loc, org, links.Value(i))
+			}
+			b.String("location_id", ids.Value(i))
+			b.String("kind", kinds.Value(i))
+			nullable(b, "parent_name", parents, i)
+			b.String("name", names.Value(i))
+			nullable(b, "report_link_id", links, i)
+			d := dateAt(dates, i)
+			b.Date("report_date", d.d, d.ok)
+			b.String("organisation_id", orgs.Value(i))
+			if s.loc < 0 {
+				for _, c := range []string{"source_location_id", "source_report_date", "source_report_first_visit_date",
+					"source_report_uri", "generations"} {
+					b.Null(c)
+				}
+				b.Bool("resolved", false)
+				b.String("unresolved_reason", s.reason)
+			} else {
+				sum.Resolved++
+				b.String("source_location_id", r.g.ids[s.loc])
+				b.Date("source_report_date", s.rep.date.d, s.rep.date.ok)
+				b.Date("source_report_first_visit_date", s.rep.firstVis.d, s.rep.firstVis.ok)
+				b.NonEmpty("source_report_uri", s.rep.uri)
+				if s.generations >= 0 {
+					b.Int64("generations", int64(s.generations))
+				} else {
+					b.Null("generations")
+				}
+				b.Bool("resolved", true)
+				b.Null("unresolved_reason")
+			}
+			if err := b.EndRow(); err != nil {
+				return err
+			}
+		}
+		return ctx.Err()
+	})
+}
+
+func nullable(b *batch.Builder, col string, a *array.String, i int) {
+	if a.IsNull(i) {
+		b.Null(col)
+		return
+	}
+	b.String(col, a.Value(i))
+}
+
+// Mapping statuses of clinic_locations.
+const (
+	statusCurrent      = "current"
+	statusSucceeded    = "succeeded"
+	statusUnknown      = "unknown_location"
+	statusDeregistered = "deregistered_no_successor"
+	statusCycle        = "cycle"
+)
+
+func (r *resolver) clinicStatus(mapped int) (current int, status string) {
+	g := r.g
+	current = g.current[mapped]
+	switch {
+	case !g.archived[mapped]:
+		return current, statusUnknown
+	case current < 0 || g.walkCycles(mapped):
+		return current, statusCycle
+	case g.archived[current] && g.status[current] != "Registered":
+		return current, statusDeregistered
+	case current == mapped:
+		return current, statusCurrent
+	}
+	return current, statusSucceeded
+}
+
+func (r *resolver) writeClinics(b *batch.Builder, clinics []schemas.Clinic, counts map[string]int) error {
+	for _, c := range clinics {
+		mapped := r.g.idx[c.CQCLocationID]
+		current, status := r.clinicStatus(mapped)
+		counts[status]++
+		b.String("clinic_id", c.ClinicID)
+		b.NonEmpty("clinic_name", c.Name)
+		b.String("cqc_location_id", c.CQCLocationID)
+		if current >= 0 && status != statusUnknown {
+			b.String("current_location_id", r.g.ids[current])
+		} else {
+			b.Null("current_location_id")
+		}
+		b.String("mapping_status", status)
+		if err := b.EndRow(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wanted lists, sorted, the locations the graph names without a body and
+// the providers of the clinics' locations that have no body.
+func (r *resolver) wanted(clinics []schemas.Clinic) (locations, providers []string) {
+	g := r.g
+	locations = []string{}
+	for n, id := range g.ids {
+		if !g.archived[n] {
+			locations = append(locations, id)
+		}
+	}
+	seen := map[string]bool{}
+	providers = []string{}
+	add := func(n int) {
+		if !g.archived[n] {
+			return
+		}
+		p := g.provider[n]
+		if p != "" && !r.providers[p] && !seen[p] {
+			seen[p] = true
+			providers = append(providers, p)
+		}
+	}
+	for _, c := range clinics {
+		for _, x := range []int{g.idx[c.CQCLocationID], g.current[g.idx[c.CQCLocationID]]} {
+			if x < 0 {
+				continue
+			}
+			add(x)
+			for _, a := range g.ancestors[x] {
+				add(a.node)
+			}
+		}
+	}
+	slices.Sort(locations)
+	slices.Sort(providers)
+	return locations, providers
+}
