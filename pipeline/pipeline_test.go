@@ -164,3 +164,23 @@ func TestStateRoundTripAndDamage(t *testing.T) {
 		t.Fatalf("damaged state error should say what to do: %v", err)
 	}
 }
+
+func TestLoadedInputs(t *testing.T) {
+	root := t.TempDir()
+	if got, err := LoadedInputs(root, "careq-segments"); err != nil || len(got) != 0 {
+		t.Fatalf("fresh: %v %v", got, err)
+	}
+	if err := MarkLoaded(root, "careq-segments", []string{"b", "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := MarkLoaded(root, "careq-segments", []string{"c", "a"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadedInputs(root, "careq-segments")
+	if err != nil || len(got) != 3 || !got["a"] || !got["c"] {
+		t.Fatalf("got %v %v", got, err)
+	}
+	if other, _ := LoadedInputs(root, "other"); len(other) != 0 {
+		t.Fatalf("kinds leak into each other: %v", other)
+	}
+}

@@ -50,8 +50,12 @@ type Manifest struct {
 	Inputs map[string]string `json:"inputs,omitempty"`
 	// Meta is copied into every Parquet file's key-value metadata by load
 	// (source, licence, extraction time, ...).
-	Meta       map[string]string `json:"meta,omitempty"`
-	Partitions []Partition       `json:"partitions"`
+	Meta map[string]string `json:"meta,omitempty"`
+	// Consumes lists, by kind, the inputs this output consumes (e.g.
+	// "careq-segments": log segment names). Load marks them loaded with
+	// pipeline.MarkLoaded once every partition is in place.
+	Consumes   map[string][]string `json:"consumes,omitempty"`
+	Partitions []Partition         `json:"partitions"`
 
 	dir string
 }
@@ -82,7 +86,7 @@ type Writer struct {
 type tableWriter struct {
 	part   Partition
 	schema *arrow.Schema
-	f      *os.File
+	f      *os.File // nil once closed by ClosePartitions
 	w      *ipc.FileWriter
 }
 
@@ -114,6 +118,14 @@ func Begin(root, stage, runID string) (*Writer, error) {
 // SetInput records a provenance entry in the manifest.
 func (w *Writer) SetInput(key, value string) { w.man.Inputs[key] = value }
 
+// Consumes records inputs of a kind this output consumes; see Manifest.Consumes.
+func (w *Writer) Consumes(kind string, names ...string) {
+	if w.man.Consumes == nil {
+		w.man.Consumes = map[string][]string{}
+	}
+	w.man.Consumes[kind] = append(w.man.Consumes[kind], names...)
+}
+
 // SetMeta records a key-value pair for the Parquet files' metadata.
 func (w *Writer) SetMeta(key, value string) { w.man.Meta[key] = value }
 
@@ -126,26 +138,17 @@ func (w *Writer) Write(table, path string, rec arrow.Record) error {
 		if !strings.HasPrefix(path, table+"/") && path != table {
 			return fmt.Errorf("staging: partition %q is not under table %q", path, table)
 		}
-		dir := filepath.Join(w.tmp, filepath.FromSlash(path))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("staging: %w", err)
-		}
-		name := "part-00000.arrow"
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			return fmt.Errorf("staging: %w", err)
-		}
-		iw, err := ipc.NewFileWriter(f, ipc.WithSchema(rec.Schema()), ipc.WithAllocator(w.mem), ipc.WithLZ4())
-		if err != nil {
-			f.Close()
-			return fmt.Errorf("staging: %s: %w", path, err)
-		}
-		tw = &tableWriter{part: Partition{Table: table, Path: path, Files: []string{name}}, schema: rec.Schema(), f: f, w: iw}
+		tw = &tableWriter{part: Partition{Table: table, Path: path}, schema: rec.Schema()}
 		w.tables[path] = tw
 		w.order = append(w.order, path)
 	}
 	if !tw.schema.Equal(rec.Schema()) {
 		return fmt.Errorf("staging: %s: batch schema differs from the partition's", path)
+	}
+	if tw.f == nil {
+		if err := w.openFile(tw); err != nil {
+			return err
+		}
 	}
 	if err := tw.w.Write(rec); err != nil {
 		return fmt.Errorf("staging: write %s: %w", path, err)
@@ -154,28 +157,69 @@ func (w *Writer) Write(table, path string, rec arrow.Record) error {
 	return nil
 }
 
+// openFile starts the partition's next file (part-00000.arrow, part-00001.arrow, ...).
+func (w *Writer) openFile(tw *tableWriter) error {
+	dir := filepath.Join(w.tmp, filepath.FromSlash(tw.part.Path))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("staging: %w", err)
+	}
+	name := fmt.Sprintf("part-%05d.arrow", len(tw.part.Files))
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return fmt.Errorf("staging: %w", err)
+	}
+	iw, err := ipc.NewFileWriter(f, ipc.WithSchema(tw.schema), ipc.WithAllocator(w.mem), ipc.WithLZ4())
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("staging: %s: %w", tw.part.Path, err)
+	}
+	tw.f, tw.w = f, iw
+	tw.part.Files = append(tw.part.Files, name)
+	return nil
+}
+
+// closeFile finishes and fsyncs the partition's current file, if open.
+func (tw *tableWriter) closeFile() error {
+	if tw.f == nil {
+		return nil
+	}
+	f := tw.f
+	tw.f = nil
+	if err := tw.w.Close(); err != nil {
+		f.Close()
+		return fmt.Errorf("staging: close %s: %w", tw.part.Path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("staging: fsync %s: %w", tw.part.Path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("staging: close %s: %w", tw.part.Path, err)
+	}
+	return pipeline.SyncDir(filepath.Dir(f.Name()))
+}
+
+// ClosePartitions finishes every open partition file, so a stage touching
+// many partitions over time (one CareQ log segment after another) holds no
+// file open for long. A later Write to a partition starts its next file.
+func (w *Writer) ClosePartitions() error {
+	for _, path := range w.order {
+		if err := w.tables[path].closeFile(); err != nil {
+			w.Abort()
+			return err
+		}
+	}
+	return nil
+}
+
 // Commit closes and fsyncs every staged file, writes the manifest and swaps
 // the output into place. The Writer cannot be used afterwards.
 func (w *Writer) Commit() (*Manifest, error) {
+	if err := w.ClosePartitions(); err != nil {
+		return nil, err
+	}
 	for _, path := range w.order {
-		tw := w.tables[path]
-		if err := tw.w.Close(); err != nil {
-			w.Abort()
-			return nil, fmt.Errorf("staging: close %s: %w", path, err)
-		}
-		if err := tw.f.Sync(); err != nil {
-			w.Abort()
-			return nil, fmt.Errorf("staging: fsync %s: %w", path, err)
-		}
-		if err := tw.f.Close(); err != nil {
-			w.Abort()
-			return nil, fmt.Errorf("staging: close %s: %w", path, err)
-		}
-		if err := pipeline.SyncDir(filepath.Dir(tw.f.Name())); err != nil {
-			w.Abort()
-			return nil, err
-		}
-		w.man.Partitions = append(w.man.Partitions, tw.part)
+		w.man.Partitions = append(w.man.Partitions, w.tables[path].part)
 	}
 	w.tables = nil
 	sort.Slice(w.man.Partitions, func(i, j int) bool { return w.man.Partitions[i].Path < w.man.Partitions[j].Path })
@@ -202,8 +246,10 @@ func (w *Writer) Commit() (*Manifest, error) {
 // Abort discards the uncommitted output.
 func (w *Writer) Abort() {
 	for _, tw := range w.tables {
-		tw.w.Close()
-		tw.f.Close()
+		if tw.f != nil {
+			tw.w.Close()
+			tw.f.Close()
+		}
 	}
 	w.tables = nil
 	os.RemoveAll(w.tmp)

@@ -101,3 +101,36 @@ func TestCrashBeforeCommitKeepsPreviousOutput(t *testing.T) {
 	}
 	r.Release()
 }
+
+func TestClosePartitionsStartsNewFiles(t *testing.T) {
+	root := t.TempDir()
+	w, err := Begin(root, "normalise-careq", "run-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := "careq/events/clinic_id=clinic_abc/event_date=2026-11-20"
+	r := batch("1-1", "1-2")
+	defer r.Release()
+	for i := 0; i < 3; i++ {
+		if err := w.Write("careq/events", part, r); err != nil {
+			t.Fatal(err)
+		}
+		if i < 2 {
+			if err := w.ClosePartitions(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	m, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := m.Partitions[0]
+	if len(p.Files) != 3 || p.Rows != 6 || p.Files[2] != "part-00002.arrow" {
+		t.Fatalf("partition %+v", p)
+	}
+	n := int64(0)
+	if err := m.Read(p, func(r arrow.Record) error { n += r.NumRows(); return nil }); err != nil || n != 6 {
+		t.Fatalf("read %d rows, %v", n, err)
+	}
+}
