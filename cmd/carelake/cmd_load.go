@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"carelake/pipeline"
+	"carelake/stages/catalog"
+	"carelake/stages/load"
+)
+
+func loadCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "load",
+		Usage: "write the staged tables as hive-partitioned Parquet and rebuild the DuckDB catalog",
+		Description: `load writes what normalise and resolve staged (<out>/staging/<stage>) into the
+warehouse as Parquet, one directory per partition:
+
+  <out>/cqc/<table>/snapshot_date=YYYY-MM-DD/part-00000.parquet
+
+Each partition is written aside, fsynced and swapped in whole, so readers see
+the previous partition or the new one, never a part; loading the same date
+again replaces that day. A stage output already loaded is skipped (the state
+is in <out>/state/load.json) unless --force. <out>/manifest.json lists every
+dataset, partition and file. A load stopped by a crash or kill is completed
+by the next one.
+
+Then the catalog <out>/carelake.duckdb is rebuilt into a new file and renamed
+over the old one (a reader holding the old one keeps it), with the same views
+for your own DuckDB session in <out>/sql/carelake.sql.
+
+Examples:
+  carelake load
+  carelake load --stages resolve-cqc --force`,
+		Flags: []cli.Flag{
+			&cli.StringSliceFlag{
+				Name: "stages", EnvVars: envVars("stages"),
+				Usage: "stage outputs to load, comma-separated (normalise-cqc,resolve-cqc); default: every staged output",
+			},
+			&cli.BoolFlag{
+				Name: "force", EnvVars: envVars("force"),
+				Usage: "load stage outputs again even if they were already loaded",
+			},
+		},
+		Action: runLoad,
+	}
+}
+
+func runLoad(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usageError("load takes no arguments, got %q: name stages with --stages", strings.Join(c.Args().Slice(), " "))
+	}
+	log, err := newLogger(c)
+	if err != nil {
+		return err
+	}
+	root := outDir(c)
+	lock, err := pipeline.AcquireLock(root, "load")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
+
+	out := c.App.Writer
+	opts := load.Options{
+		Root: root, Stages: c.StringSlice("stages"), Force: c.Bool("force"), Version: version,
+		OnPartition: func(p load.PartitionResult) {
+			switch {
+			case p.Unchanged:
+				fmt.Fprintf(out, "unchanged %-57s every staged input is already in it\n", p.Path)
+			case p.Added != p.Rows: // a merge: new rows joined the partition's own
+				fmt.Fprintf(out, "merged %-60s %10d rows (%d in partition) %3d file(s) %10s  %s\n", p.Path, p.Added, p.Rows,
+					len(p.Files), byteSize(p.Bytes), p.Duration.Round(time.Millisecond))
+			default:
+				fmt.Fprintf(out, "loaded %-60s %10d rows %3d file(s) %10s  %s\n", p.Path, p.Rows, len(p.Files),
+					byteSize(p.Bytes), p.Duration.Round(time.Millisecond))
+			}
+		},
+	}
+	sum, err := load.Run(c.Context, opts, log)
+	if err != nil {
+		return err // load.Run's errors name the stage and partition
+	}
+	writeLoadSummary(out, sum)
+	if err := catalog.Build(c.Context, root, log); err != nil {
+		return fmt.Errorf("load: the Parquet is in place but the catalog was not rebuilt (run 'carelake load' again): %w", err)
+	}
+	path, _ := filepath.Abs(filepath.Join(root, catalog.FileName))
+	fmt.Fprintf(out, "catalog %s rebuilt; query it with:\n  carelake sql --out %s \"SELECT * FROM cqc_locations LIMIT 10\"\n", path, root)
+	return nil
+}
+
+func writeLoadSummary(w io.Writer, sum load.Summary) {
+	for _, st := range sum.Stages {
+		if st.Skipped {
+			fmt.Fprintf(w, "skipped %s (run %s): already loaded; --force loads it again\n", st.Stage, st.RunID)
+		}
+	}
+	fmt.Fprintf(w, "load: %d partition(s), %d file(s), %d rows, %s in %s\n",
+		sum.Loaded(), sum.Files, sum.Rows, byteSize(sum.Bytes), sum.Duration.Round(time.Millisecond))
+}
+
+// byteSize prints a size in B, KB, MB or GB (powers of 1024).
+func byteSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 2; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "KMG"[exp])
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"carelake/pipeline"
+	"carelake/stages/load"
+	"carelake/stages/load/loadtest"
+)
+
+// stageOneLocation stages every registered CQC table for one snapshot, with
+// one location, as normalise does.
+func stageOneLocation(t *testing.T, root, runID string) {
+	t.Helper()
+	loadtest.StageTables(t, root, "normalise-cqc", runID, "2026-11-21", load.Registered(), map[string][]loadtest.Row{
+		"cqc/locations": {{"location_id": "1-101", "name": "Café Ünïcødé", "registration_status": "Registered",
+			"overall_rating": "Good", "overall_rating_inherited": false, "unpublished_report_count": 0,
+			"fetched_at": time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC), "archive_segment": "raw/cqc/x.jsonl.zst", "archive_seq": 1}},
+	})
+}
+
+func TestLoadCommand(t *testing.T) {
+	root := t.TempDir()
+	code, _, errOut := run(t, "load", "--out", root)
+	if code != 1 || !strings.Contains(errOut, "run 'carelake normalise' first") {
+		t.Fatalf("nothing staged: exit %d, %q", code, errOut)
+	}
+
+	stageOneLocation(t, root, "run-1")
+	code, out, errOut := run(t, "load", "--out", root, "--log-level", "warn")
+	if code != 0 {
+		t.Fatalf("load: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"loaded cqc/locations/snapshot_date=2026-11-21", "load: 25 partition(s), 25 file(s), 1 rows",
+		"catalog " + filepath.Join(root, "carelake.duckdb") + " rebuilt", "carelake sql --out " + root} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "cqc/locations/snapshot_date=2026-11-21/part-00000.parquet")); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, _ = run(t, "load", "--out", root, "--log-level", "warn")
+	if code != 0 || !strings.Contains(out, "skipped normalise-cqc (run run-1): already loaded") || !strings.Contains(out, "load: 0 partition(s)") {
+		t.Fatalf("second load: exit %d\n%s", code, out)
+	}
+	code, out, _ = run(t, "load", "--out", root, "--force", "--stages", "normalise-cqc", "--log-level", "warn")
+	if code != 0 || !strings.Contains(out, "load: 25 partition(s)") {
+		t.Fatalf("forced load: exit %d\n%s", code, out)
+	}
+
+	t.Setenv("CARELAKE_STAGES", "resolve-cqc")
+	code, _, errOut = run(t, "load", "--out", root)
+	if code != 1 || !strings.Contains(errOut, "run 'carelake resolve' first") {
+		t.Fatalf("--stages from the environment: exit %d, %q", code, errOut)
+	}
+}
+
+func TestLoadCommandHonoursTheRunLock(t *testing.T) {
+	root := t.TempDir()
+	lock, err := pipeline.AcquireLock(root, "run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	code, _, errOut := run(t, "load", "--out", root)
+	if code != 1 || !strings.Contains(errOut, "another carelake run holds the warehouse lock") {
+		t.Fatalf("exit %d, %q", code, errOut)
+	}
+	if code, _, _ := run(t, "load", "--out", root, "extra"); code != 2 {
+		t.Fatalf("stray argument: exit %d", code)
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1536: "1.5 KB", 5 << 20: "5.0 MB", 3 << 30: "3.0 GB", 5 << 40: "5120.0 GB"} {
+		if got := byteSize(n); got != want {
+			t.Errorf("%d: %q, want %q", n, got, want)
+		}
+	}
+}

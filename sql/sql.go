@@ -1,0 +1,33 @@
+// Package sql ships carelake's DuckDB views as files an analyst can read into
+// their own DuckDB session, embedded so the catalog builder
+// (stages/catalog) creates exactly the same views in carelake.duckdb.
+//
+//   - tables.sql is generated from schemas/ (do not edit; regenerate with
+//     go test ./stages/catalog -run TestTablesSQL -update): the schema
+//     "datasets" with one view per registered table over its Parquet files,
+//     all partitions, and the plain views cqc_<table> (latest snapshot) and
+//     cqc_<table>_history (every snapshot) of every table views.sql does not
+//     define itself.
+//   - views.sql holds the contract views of DESIGN.md (cqc_locations,
+//     cqc_location_ratings, clinic_locations, ...). It refers to the Parquet
+//     only through datasets.<table>.
+//   - examples/*.sql are analyst queries over those views.
+//
+// Paths in tables.sql are relative to the warehouse root: run it from there
+// (or SET file_search_path to it). The builder writes the same views with
+// absolute paths into carelake.duckdb, and the warehouse's own copy of the
+// whole script to <out>/sql/carelake.sql.
+package sql
+
+import "embed"
+
+// Files holds views.sql, tables.sql and examples/*.sql.
+//
+//go:embed views.sql tables.sql examples/*.sql
+var Files embed.FS
+
+// Views is the name of the contract views file in Files.
+const Views = "views.sql"
+
+// Tables is the name of the generated tables file in Files.
+const Tables = "tables.sql"

@@ -1,0 +1,748 @@
+-- Generated from schemas/ by stages/catalog: do not edit.
+-- Regenerate with: go test ./stages/catalog -run TestTablesSQL -update
+--
+-- One view per warehouse table over its Parquet files (schema datasets), and
+-- the plain views cqc_<table> (latest snapshot) and cqc_<table>_history of
+-- every table views.sql does not define. Paths are relative to the warehouse
+-- root: start DuckDB there (or SET file_search_path = '/path/to/warehouse'),
+-- then .read this file and views.sql. A table with no files yet makes its
+-- read_parquet fail here; the warehouse's own sql/carelake.sql, written by
+-- every catalog build, has those replaced by empty relations.
+
+CREATE SCHEMA IF NOT EXISTS datasets;
+
+-- cqc/locations
+CREATE OR REPLACE VIEW datasets.cqc_locations AS
+SELECT * FROM read_parquet('cqc/locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_locations IS 'One row per CQC location: every scalar field of the latest good API body, typed, plus the overall rating in effect and a pointer into the raw archive.';
+COMMENT ON COLUMN datasets.cqc_locations."location_id" IS 'API locationId (1-... or an NHS site code)';
+COMMENT ON COLUMN datasets.cqc_locations."provider_id" IS 'API providerId of the provider running the location';
+COMMENT ON COLUMN datasets.cqc_locations."organisation_type" IS 'API organisationType (Location)';
+COMMENT ON COLUMN datasets.cqc_locations."type" IS 'API type (Social Care Org, Primary Dental Care, ...)';
+COMMENT ON COLUMN datasets.cqc_locations."name" IS 'API name';
+COMMENT ON COLUMN datasets.cqc_locations."also_known_as" IS 'API alsoKnownAs';
+COMMENT ON COLUMN datasets.cqc_locations."brand_id" IS 'API brandId';
+COMMENT ON COLUMN datasets.cqc_locations."brand_name" IS 'API brandName, verbatim (carries a literal ''BRAND '' prefix)';
+COMMENT ON COLUMN datasets.cqc_locations."onspd_ccg_code" IS 'API onspdCcgCode (old CCG geography)';
+COMMENT ON COLUMN datasets.cqc_locations."onspd_ccg_name" IS 'API onspdCcgName';
+COMMENT ON COLUMN datasets.cqc_locations."ods_ccg_code" IS 'API odsCcgCode';
+COMMENT ON COLUMN datasets.cqc_locations."ods_ccg_name" IS 'API odsCcgName';
+COMMENT ON COLUMN datasets.cqc_locations."onspd_icb_code" IS 'API onspdIcbCode (Integrated Care Board geography)';
+COMMENT ON COLUMN datasets.cqc_locations."onspd_icb_name" IS 'API onspdIcbName';
+COMMENT ON COLUMN datasets.cqc_locations."ods_code" IS 'API odsCode';
+COMMENT ON COLUMN datasets.cqc_locations."uprn" IS 'API uprn (a string of digits)';
+COMMENT ON COLUMN datasets.cqc_locations."registration_status" IS 'API registrationStatus (Registered, Deregistered)';
+COMMENT ON COLUMN datasets.cqc_locations."registration_date" IS 'API registrationDate';
+COMMENT ON COLUMN datasets.cqc_locations."deregistration_date" IS 'API deregistrationDate';
+COMMENT ON COLUMN datasets.cqc_locations."dormancy" IS 'API dormancy (Y, N)';
+COMMENT ON COLUMN datasets.cqc_locations."dormancy_start_date" IS 'API dormancyStartDate';
+COMMENT ON COLUMN datasets.cqc_locations."dormancy_end_date" IS 'API dormancyEndDate';
+COMMENT ON COLUMN datasets.cqc_locations."number_of_beds" IS 'API numberOfBeds (0 for non-residential services)';
+COMMENT ON COLUMN datasets.cqc_locations."website" IS 'API website (no scheme)';
+COMMENT ON COLUMN datasets.cqc_locations."postal_address_line1" IS 'API postalAddressLine1';
+COMMENT ON COLUMN datasets.cqc_locations."postal_address_line2" IS 'API postalAddressLine2';
+COMMENT ON COLUMN datasets.cqc_locations."postal_address_town_city" IS 'API postalAddressTownCity';
+COMMENT ON COLUMN datasets.cqc_locations."postal_address_county" IS 'API postalAddressCounty';
+COMMENT ON COLUMN datasets.cqc_locations."postal_code" IS 'API postalCode';
+COMMENT ON COLUMN datasets.cqc_locations."region" IS 'API region, CQC spelling (East, Yorkshire & Humberside, ...)';
+COMMENT ON COLUMN datasets.cqc_locations."onspd_latitude" IS 'API onspdLatitude (WGS84 degrees)';
+COMMENT ON COLUMN datasets.cqc_locations."onspd_longitude" IS 'API onspdLongitude (WGS84 degrees)';
+COMMENT ON COLUMN datasets.cqc_locations."care_home" IS 'API careHome (Y, N)';
+COMMENT ON COLUMN datasets.cqc_locations."inspection_directorate" IS 'API inspectionDirectorate';
+COMMENT ON COLUMN datasets.cqc_locations."main_phone_number" IS 'API mainPhoneNumber';
+COMMENT ON COLUMN datasets.cqc_locations."registered_manager_absent_date" IS 'API registeredManagerAbsentDate';
+COMMENT ON COLUMN datasets.cqc_locations."constituency" IS 'API constituency';
+COMMENT ON COLUMN datasets.cqc_locations."local_authority" IS 'API localAuthority';
+COMMENT ON COLUMN datasets.cqc_locations."location_types" IS 'API locationTypes[].type joined with ''; ''; NULL when the list is empty';
+COMMENT ON COLUMN datasets.cqc_locations."last_inspection_date" IS 'API lastInspection.date';
+COMMENT ON COLUMN datasets.cqc_locations."last_report_publication_date" IS 'API lastReport.publicationDate';
+COMMENT ON COLUMN datasets.cqc_locations."current_ratings_report_date" IS 'API currentRatings.reportDate';
+COMMENT ON COLUMN datasets.cqc_locations."overall_rating" IS 'overall rating in effect, verbatim (the newer of currentRatings.overall and the assessment block); NULL when never rated';
+COMMENT ON COLUMN datasets.cqc_locations."overall_rating_category" IS 'overall_rating classified: outstanding, good, requires_improvement, inadequate, inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate or unknown';
+COMMENT ON COLUMN datasets.cqc_locations."overall_rating_date" IS 'report date of the overall rating in effect (for an assessment, the date it was published)';
+COMMENT ON COLUMN datasets.cqc_locations."overall_rating_report_link_id" IS 'reportLinkId of the overall rating in effect (NULL for assessments)';
+COMMENT ON COLUMN datasets.cqc_locations."overall_rating_organisation_id" IS 'organisationId on the overall rating in effect: the predecessor it is inherited from';
+COMMENT ON COLUMN datasets.cqc_locations."overall_rating_inherited" IS 'true when the overall rating in effect carries an organisationId (inherited from a predecessor); NULL when there is no overall rating';
+COMMENT ON COLUMN datasets.cqc_locations."overall_rating_source" IS 'where the overall rating in effect comes from: currentRatings or assessment';
+COMMENT ON COLUMN datasets.cqc_locations."unpublished_report_count" IS 'number of API unpublishedReports (inspections whose report is not yet published)';
+COMMENT ON COLUMN datasets.cqc_locations."latest_unpublished_first_visit_date" IS 'latest firstVisitDate among unpublishedReports';
+COMMENT ON COLUMN datasets.cqc_locations."fetched_at" IS 'when the API response this row comes from arrived (UTC)';
+COMMENT ON COLUMN datasets.cqc_locations."api_gone_at" IS 'when the API later answered 404 for this ID (the organisation disappeared from the API; the row is the last body it served); NULL while it is served';
+COMMENT ON COLUMN datasets.cqc_locations."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root (raw/cqc/date=.../....jsonl.zst)';
+COMMENT ON COLUMN datasets.cqc_locations."archive_seq" IS 'sequence number of the response within its archive segment (the seq field of the JSON line)';
+
+-- cqc/providers
+CREATE OR REPLACE VIEW datasets.cqc_providers AS
+SELECT * FROM read_parquet('cqc/providers/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_providers IS 'One row per CQC provider: every scalar field of the latest good API body, typed, with contacts reduced to a count and roles.';
+COMMENT ON COLUMN datasets.cqc_providers."provider_id" IS 'API providerId (1-... or an ODS code such as RL4)';
+COMMENT ON COLUMN datasets.cqc_providers."organisation_type" IS 'API organisationType (Provider)';
+COMMENT ON COLUMN datasets.cqc_providers."ownership_type" IS 'API ownershipType (Organisation, NHS Body, Individual, Partnership)';
+COMMENT ON COLUMN datasets.cqc_providers."type" IS 'API type';
+COMMENT ON COLUMN datasets.cqc_providers."name" IS 'API name';
+COMMENT ON COLUMN datasets.cqc_providers."also_known_as" IS 'API alsoKnownAs';
+COMMENT ON COLUMN datasets.cqc_providers."brand_id" IS 'API brandId';
+COMMENT ON COLUMN datasets.cqc_providers."brand_name" IS 'API brandName, verbatim';
+COMMENT ON COLUMN datasets.cqc_providers."ods_code" IS 'API odsCode';
+COMMENT ON COLUMN datasets.cqc_providers."registration_status" IS 'API registrationStatus (Registered, Deregistered)';
+COMMENT ON COLUMN datasets.cqc_providers."registration_date" IS 'API registrationDate';
+COMMENT ON COLUMN datasets.cqc_providers."deregistration_date" IS 'API deregistrationDate';
+COMMENT ON COLUMN datasets.cqc_providers."companies_house_number" IS 'API companiesHouseNumber (a string: leading zeros kept)';
+COMMENT ON COLUMN datasets.cqc_providers."charity_number" IS 'API charityNumber';
+COMMENT ON COLUMN datasets.cqc_providers."website" IS 'API website';
+COMMENT ON COLUMN datasets.cqc_providers."main_phone_number" IS 'API mainPhoneNumber';
+COMMENT ON COLUMN datasets.cqc_providers."uprn" IS 'API uprn';
+COMMENT ON COLUMN datasets.cqc_providers."postal_address_line1" IS 'API postalAddressLine1';
+COMMENT ON COLUMN datasets.cqc_providers."postal_address_line2" IS 'API postalAddressLine2';
+COMMENT ON COLUMN datasets.cqc_providers."postal_address_town_city" IS 'API postalAddressTownCity';
+COMMENT ON COLUMN datasets.cqc_providers."postal_address_county" IS 'API postalAddressCounty';
+COMMENT ON COLUMN datasets.cqc_providers."postal_code" IS 'API postalCode';
+COMMENT ON COLUMN datasets.cqc_providers."region" IS 'API region, CQC spelling (East, Yorkshire & Humberside, ...)';
+COMMENT ON COLUMN datasets.cqc_providers."onspd_latitude" IS 'API onspdLatitude (WGS84 degrees)';
+COMMENT ON COLUMN datasets.cqc_providers."onspd_longitude" IS 'API onspdLongitude (WGS84 degrees)';
+COMMENT ON COLUMN datasets.cqc_providers."onspd_icb_code" IS 'API onspdIcbCode';
+COMMENT ON COLUMN datasets.cqc_providers."onspd_icb_name" IS 'API onspdIcbName';
+COMMENT ON COLUMN datasets.cqc_providers."constituency" IS 'API constituency';
+COMMENT ON COLUMN datasets.cqc_providers."local_authority" IS 'API localAuthority';
+COMMENT ON COLUMN datasets.cqc_providers."inspection_directorate" IS 'API inspectionDirectorate';
+COMMENT ON COLUMN datasets.cqc_providers."last_inspection_date" IS 'API lastInspection.date';
+COMMENT ON COLUMN datasets.cqc_providers."last_report_publication_date" IS 'API lastReport.publicationDate';
+COMMENT ON COLUMN datasets.cqc_providers."location_count" IS 'number of API locationIds (deregistered locations included); the IDs are in provider_locations';
+COMMENT ON COLUMN datasets.cqc_providers."contact_count" IS 'number of API contacts (names are personal data and not kept)';
+COMMENT ON COLUMN datasets.cqc_providers."contact_roles" IS 'distinct personRoles of the contacts, sorted, joined with ''; ''';
+COMMENT ON COLUMN datasets.cqc_providers."current_ratings_report_date" IS 'API currentRatings.reportDate';
+COMMENT ON COLUMN datasets.cqc_providers."overall_rating" IS 'overall rating in effect, verbatim (the newer of currentRatings.overall and the assessment block); NULL when never rated';
+COMMENT ON COLUMN datasets.cqc_providers."overall_rating_category" IS 'overall_rating classified: outstanding, good, requires_improvement, inadequate, inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate or unknown';
+COMMENT ON COLUMN datasets.cqc_providers."overall_rating_date" IS 'report date of the overall rating in effect (for an assessment, the date it was published)';
+COMMENT ON COLUMN datasets.cqc_providers."overall_rating_report_link_id" IS 'reportLinkId of the overall rating in effect (NULL for assessments)';
+COMMENT ON COLUMN datasets.cqc_providers."overall_rating_organisation_id" IS 'organisationId on the overall rating in effect: the predecessor it is inherited from';
+COMMENT ON COLUMN datasets.cqc_providers."overall_rating_inherited" IS 'true when the overall rating in effect carries an organisationId (inherited from a predecessor); NULL when there is no overall rating';
+COMMENT ON COLUMN datasets.cqc_providers."unpublished_report_count" IS 'number of API unpublishedReports (inspections whose report is not yet published)';
+COMMENT ON COLUMN datasets.cqc_providers."latest_unpublished_first_visit_date" IS 'latest firstVisitDate among unpublishedReports';
+COMMENT ON COLUMN datasets.cqc_providers."fetched_at" IS 'when the API response this row comes from arrived (UTC)';
+COMMENT ON COLUMN datasets.cqc_providers."api_gone_at" IS 'when the API later answered 404 for this ID (the organisation disappeared from the API; the row is the last body it served); NULL while it is served';
+COMMENT ON COLUMN datasets.cqc_providers."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root (raw/cqc/date=.../....jsonl.zst)';
+COMMENT ON COLUMN datasets.cqc_providers."archive_seq" IS 'sequence number of the response within its archive segment (the seq field of the JSON line)';
+
+-- cqc/location_ratings
+CREATE OR REPLACE VIEW datasets.cqc_location_ratings AS
+SELECT * FROM read_parquet('cqc/location_ratings/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_location_ratings IS 'Current ratings of each location, one row per location and rating: overall, key questions (matched by name), services, and Single Assessment Framework ratings marked as such.';
+COMMENT ON COLUMN datasets.cqc_location_ratings."location_id" IS 'location the rating belongs to';
+COMMENT ON COLUMN datasets.cqc_location_ratings."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
+COMMENT ON COLUMN datasets.cqc_location_ratings."parent_name" IS 'for a key question of a service or assessment group: that service or group''s name; NULL otherwise';
+COMMENT ON COLUMN datasets.cqc_location_ratings."name" IS '''Overall'', the key question (Safe, Effective, Caring, Responsive, Well-led, matched by name), the service or assessment group name, ''Use of resources'' or ''Combined quality and use of resources''';
+COMMENT ON COLUMN datasets.cqc_location_ratings."rating" IS 'the rating verbatim as the API spells it';
+COMMENT ON COLUMN datasets.cqc_location_ratings."rating_category" IS 'rating classified: outstanding, good, requires_improvement, inadequate (both ''Requires improvement'' and the SAF ''Requires Improvement''), inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate, or unknown for any other string (kept verbatim in rating)';
+COMMENT ON COLUMN datasets.cqc_location_ratings."report_date" IS 'date of the report the rating comes from (for an assessment, the date it was published or assessed)';
+COMMENT ON COLUMN datasets.cqc_location_ratings."report_link_id" IS 'reportLinkId: the report''s linkId, in this organisation''s reports or, when inherited, in the predecessor''s';
+COMMENT ON COLUMN datasets.cqc_location_ratings."organisation_id" IS 'API organisationId on the rating: the predecessor location the rating is inherited from';
+COMMENT ON COLUMN datasets.cqc_location_ratings."inherited" IS 'true when organisation_id is set (the rating is inherited from a predecessor)';
+COMMENT ON COLUMN datasets.cqc_location_ratings."framework" IS 'legacy (currentRatings/historicRatings) or saf (the 2024+ Single Assessment Framework assessment block)';
+COMMENT ON COLUMN datasets.cqc_location_ratings."status" IS 'assessment status verbatim (SAF only)';
+COMMENT ON COLUMN datasets.cqc_location_ratings."percentage_score" IS 'assessment key question percentageScore (SAF only; a string in the API)';
+COMMENT ON COLUMN datasets.cqc_location_ratings."assessment_plan_id" IS 'assessmentPlanId of an assessment group rating (SAF only)';
+COMMENT ON COLUMN datasets.cqc_location_ratings."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating';
+
+-- cqc/location_rating_history
+CREATE OR REPLACE VIEW datasets.cqc_location_rating_history AS
+SELECT * FROM read_parquet('cqc/location_rating_history/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_location_rating_history IS 'Rating timeline of each location: historicRatings plus every current rating, one row per location, rating name and report, with its validity period.';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."location_id" IS 'location the rating belongs to';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."parent_name" IS 'for a key question of a service or assessment group: that service or group''s name; NULL otherwise';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."name" IS '''Overall'', the key question (Safe, Effective, Caring, Responsive, Well-led, matched by name), the service or assessment group name, ''Use of resources'' or ''Combined quality and use of resources''';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."rating" IS 'the rating verbatim as the API spells it';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."rating_category" IS 'rating classified: outstanding, good, requires_improvement, inadequate (both ''Requires improvement'' and the SAF ''Requires Improvement''), inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate, or unknown for any other string (kept verbatim in rating)';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."report_date" IS 'date of the report the rating comes from (for an assessment, the date it was published or assessed)';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."report_link_id" IS 'reportLinkId: the report''s linkId, in this organisation''s reports or, when inherited, in the predecessor''s';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."organisation_id" IS 'API organisationId on the rating: the predecessor location the rating is inherited from';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."inherited" IS 'true when organisation_id is set (the rating is inherited from a predecessor)';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."framework" IS 'legacy (currentRatings/historicRatings) or saf (the 2024+ Single Assessment Framework assessment block)';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."source" IS 'where the API lists the rating: currentRatings, historicRatings or assessment';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."valid_from" IS 'start of the rating''s period: its report_date';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."valid_to" IS 'end (exclusive) of the period: the next newer report_date for the same organisation, parent_name and name; NULL for the rating in effect';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."is_current" IS 'true for the rating in effect now (valid_to is NULL and the API lists it as current)';
+
+-- cqc/provider_ratings
+CREATE OR REPLACE VIEW datasets.cqc_provider_ratings AS
+SELECT * FROM read_parquet('cqc/provider_ratings/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_provider_ratings IS 'Current ratings of each provider (mainly NHS trusts), one row per provider and rating.';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."provider_id" IS 'provider the rating belongs to';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."parent_name" IS 'for a key question of a service or assessment group: that service or group''s name; NULL otherwise';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."name" IS '''Overall'', the key question (Safe, Effective, Caring, Responsive, Well-led, matched by name), the service or assessment group name, ''Use of resources'' or ''Combined quality and use of resources''';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."rating" IS 'the rating verbatim as the API spells it';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."rating_category" IS 'rating classified: outstanding, good, requires_improvement, inadequate (both ''Requires improvement'' and the SAF ''Requires Improvement''), inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate, or unknown for any other string (kept verbatim in rating)';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."report_date" IS 'date of the report the rating comes from (for an assessment, the date it was published or assessed)';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."report_link_id" IS 'reportLinkId: the report''s linkId, in this organisation''s reports or, when inherited, in the predecessor''s';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."organisation_id" IS 'API organisationId on the rating: the predecessor location the rating is inherited from';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."inherited" IS 'true when organisation_id is set (the rating is inherited from a predecessor)';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."framework" IS 'legacy (currentRatings/historicRatings) or saf (the 2024+ Single Assessment Framework assessment block)';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."status" IS 'assessment status verbatim (SAF only)';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."percentage_score" IS 'assessment key question percentageScore (SAF only; a string in the API)';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."assessment_plan_id" IS 'assessmentPlanId of an assessment group rating (SAF only)';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating';
+
+-- cqc/provider_rating_history
+CREATE OR REPLACE VIEW datasets.cqc_provider_rating_history AS
+SELECT * FROM read_parquet('cqc/provider_rating_history/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_provider_rating_history IS 'Rating timeline of each provider: historicRatings plus current ratings, with validity periods.';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."provider_id" IS 'provider the rating belongs to';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."parent_name" IS 'for a key question of a service or assessment group: that service or group''s name; NULL otherwise';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."name" IS '''Overall'', the key question (Safe, Effective, Caring, Responsive, Well-led, matched by name), the service or assessment group name, ''Use of resources'' or ''Combined quality and use of resources''';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."rating" IS 'the rating verbatim as the API spells it';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."rating_category" IS 'rating classified: outstanding, good, requires_improvement, inadequate (both ''Requires improvement'' and the SAF ''Requires Improvement''), inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate, or unknown for any other string (kept verbatim in rating)';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."report_date" IS 'date of the report the rating comes from (for an assessment, the date it was published or assessed)';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."report_link_id" IS 'reportLinkId: the report''s linkId, in this organisation''s reports or, when inherited, in the predecessor''s';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."organisation_id" IS 'API organisationId on the rating: the predecessor location the rating is inherited from';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."inherited" IS 'true when organisation_id is set (the rating is inherited from a predecessor)';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."framework" IS 'legacy (currentRatings/historicRatings) or saf (the 2024+ Single Assessment Framework assessment block)';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."source" IS 'where the API lists the rating: currentRatings, historicRatings or assessment';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."valid_from" IS 'start of the rating''s period: its report_date';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."valid_to" IS 'end (exclusive) of the period: the next newer report_date for the same organisation, parent_name and name; NULL for the rating in effect';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."is_current" IS 'true for the rating in effect now (valid_to is NULL and the API lists it as current)';
+
+-- cqc/reports
+CREATE OR REPLACE VIEW datasets.cqc_reports AS
+SELECT * FROM read_parquet('cqc/reports/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_reports IS 'Inspection reports listed by locations and providers (API reports[]); inherited ratings point here through report_link_id = link_id of the predecessor.';
+COMMENT ON COLUMN datasets.cqc_reports."organisation_type" IS 'location or provider: whose reports list holds the report';
+COMMENT ON COLUMN datasets.cqc_reports."organisation_id" IS 'locationId or providerId whose reports list holds the report';
+COMMENT ON COLUMN datasets.cqc_reports."link_id" IS 'API linkId (what ratings'' reportLinkId refers to)';
+COMMENT ON COLUMN datasets.cqc_reports."report_date" IS 'API reportDate';
+COMMENT ON COLUMN datasets.cqc_reports."first_visit_date" IS 'API firstVisitDate';
+COMMENT ON COLUMN datasets.cqc_reports."report_uri" IS 'API reportUri, verbatim (relative to the API base; may end in ?YYYYMMDDhhmmss)';
+COMMENT ON COLUMN datasets.cqc_reports."report_type" IS 'API reportType (Location, Provider, CoreService); NULL on old reports';
+
+-- cqc/report_related_documents
+CREATE OR REPLACE VIEW datasets.cqc_report_related_documents AS
+SELECT * FROM read_parquet('cqc/report_related_documents/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_report_related_documents IS 'Documents related to a report (API reports[].relatedDocuments), e.g. Use of Resources.';
+COMMENT ON COLUMN datasets.cqc_report_related_documents."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN datasets.cqc_report_related_documents."organisation_id" IS 'locationId or providerId whose reports list holds the report';
+COMMENT ON COLUMN datasets.cqc_report_related_documents."link_id" IS 'the report''s linkId';
+COMMENT ON COLUMN datasets.cqc_report_related_documents."document_type" IS 'API documentType';
+COMMENT ON COLUMN datasets.cqc_report_related_documents."document_uri" IS 'API documentUri (relative to the API base)';
+
+-- cqc/report_inspection_locations
+CREATE OR REPLACE VIEW datasets.cqc_report_inspection_locations AS
+SELECT * FROM read_parquet('cqc/report_inspection_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_report_inspection_locations IS 'Locations covered by a (provider) report (API reports[].inspectionLocations).';
+COMMENT ON COLUMN datasets.cqc_report_inspection_locations."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN datasets.cqc_report_inspection_locations."organisation_id" IS 'locationId or providerId whose reports list holds the report';
+COMMENT ON COLUMN datasets.cqc_report_inspection_locations."link_id" IS 'the report''s linkId';
+COMMENT ON COLUMN datasets.cqc_report_inspection_locations."location_id" IS 'an inspected location';
+
+-- cqc/location_relationships
+CREATE OR REPLACE VIEW datasets.cqc_location_relationships AS
+SELECT * FROM read_parquet('cqc/location_relationships/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_location_relationships IS 'Re-registration links of locations (API relationships[]): HSCA Predecessor on the new location, HSCA Successor on the old one.';
+COMMENT ON COLUMN datasets.cqc_location_relationships."location_id" IS 'location whose body lists the relationship';
+COMMENT ON COLUMN datasets.cqc_location_relationships."related_location_id" IS 'API relatedLocationId';
+COMMENT ON COLUMN datasets.cqc_location_relationships."related_location_name" IS 'API relatedLocationName';
+COMMENT ON COLUMN datasets.cqc_location_relationships."type" IS 'API type: HSCA Predecessor (related is older) or HSCA Successor (related is newer)';
+COMMENT ON COLUMN datasets.cqc_location_relationships."reason" IS 'API reason (Legal Entity Change, New Provider, Location Move, NHS Transfer, ...)';
+
+-- cqc/provider_relationships
+CREATE OR REPLACE VIEW datasets.cqc_provider_relationships AS
+SELECT * FROM read_parquet('cqc/provider_relationships/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_provider_relationships IS 'Re-registration links of providers (API relationships[]).';
+COMMENT ON COLUMN datasets.cqc_provider_relationships."provider_id" IS 'provider whose body lists the relationship';
+COMMENT ON COLUMN datasets.cqc_provider_relationships."related_provider_id" IS 'API relatedProviderId';
+COMMENT ON COLUMN datasets.cqc_provider_relationships."related_provider_name" IS 'API relatedProviderName';
+COMMENT ON COLUMN datasets.cqc_provider_relationships."type" IS 'API type (HSCA Predecessor, HSCA Successor)';
+COMMENT ON COLUMN datasets.cqc_provider_relationships."reason" IS 'API reason';
+
+-- cqc/regulated_activities
+CREATE OR REPLACE VIEW datasets.cqc_regulated_activities AS
+SELECT * FROM read_parquet('cqc/regulated_activities/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_regulated_activities IS 'Regulated activities of locations and providers; contacts and nominated individuals reduced to a count and roles.';
+COMMENT ON COLUMN datasets.cqc_regulated_activities."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN datasets.cqc_regulated_activities."organisation_id" IS 'locationId or providerId';
+COMMENT ON COLUMN datasets.cqc_regulated_activities."name" IS 'API name (Personal care, ...)';
+COMMENT ON COLUMN datasets.cqc_regulated_activities."code" IS 'API code (RA1, ...)';
+COMMENT ON COLUMN datasets.cqc_regulated_activities."contact_count" IS 'number of contacts (registered managers) plus the nominated individual, if any; names are not kept';
+COMMENT ON COLUMN datasets.cqc_regulated_activities."contact_roles" IS 'distinct personRoles of those people, sorted, joined with ''; '' (''Nominated Individual'' for the provider''s nominated individual)';
+
+-- cqc/gac_service_types
+CREATE OR REPLACE VIEW datasets.cqc_gac_service_types AS
+SELECT * FROM read_parquet('cqc/gac_service_types/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_gac_service_types IS 'GAC service types of each location (API gacServiceTypes[]).';
+COMMENT ON COLUMN datasets.cqc_gac_service_types."location_id" IS 'location';
+COMMENT ON COLUMN datasets.cqc_gac_service_types."name" IS 'API name (Residential homes, ...)';
+COMMENT ON COLUMN datasets.cqc_gac_service_types."description" IS 'API description (Care home service without nursing, ...)';
+
+-- cqc/inspection_categories
+CREATE OR REPLACE VIEW datasets.cqc_inspection_categories AS
+SELECT * FROM read_parquet('cqc/inspection_categories/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_inspection_categories IS 'Inspection categories of locations and providers (API inspectionCategories[]).';
+COMMENT ON COLUMN datasets.cqc_inspection_categories."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN datasets.cqc_inspection_categories."organisation_id" IS 'locationId or providerId';
+COMMENT ON COLUMN datasets.cqc_inspection_categories."code" IS 'API code (S1, P1, H2, ...)';
+COMMENT ON COLUMN datasets.cqc_inspection_categories."name" IS 'API name';
+COMMENT ON COLUMN datasets.cqc_inspection_categories."primary" IS 'API primary (the strings "true"/"false" as a boolean; NULL for anything else)';
+
+-- cqc/specialisms
+CREATE OR REPLACE VIEW datasets.cqc_specialisms AS
+SELECT * FROM read_parquet('cqc/specialisms/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_specialisms IS 'Specialisms of each location: the API''s specialisms[] and the newer specialism[] taxonomy.';
+COMMENT ON COLUMN datasets.cqc_specialisms."location_id" IS 'location';
+COMMENT ON COLUMN datasets.cqc_specialisms."name" IS 'API name (Dementia, ...)';
+COMMENT ON COLUMN datasets.cqc_specialisms."code" IS 'API code (newer taxonomy only)';
+COMMENT ON COLUMN datasets.cqc_specialisms."taxonomy" IS 'which API list: specialisms (name only) or specialism (code and name)';
+
+-- cqc/inspection_areas
+CREATE OR REPLACE VIEW datasets.cqc_inspection_areas AS
+SELECT * FROM read_parquet('cqc/inspection_areas/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_inspection_areas IS 'Inspection areas of locations and providers (API inspectionAreas[]).';
+COMMENT ON COLUMN datasets.cqc_inspection_areas."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN datasets.cqc_inspection_areas."organisation_id" IS 'locationId or providerId';
+COMMENT ON COLUMN datasets.cqc_inspection_areas."inspection_area_id" IS 'API inspectionAreaId (old, problems, ...)';
+COMMENT ON COLUMN datasets.cqc_inspection_areas."inspection_area_name" IS 'API inspectionAreaName';
+COMMENT ON COLUMN datasets.cqc_inspection_areas."inspection_area_type" IS 'API inspectionAreaType';
+COMMENT ON COLUMN datasets.cqc_inspection_areas."status" IS 'API status (Active, Superseded, ...)';
+COMMENT ON COLUMN datasets.cqc_inspection_areas."superseded_by" IS 'API supersededBy[] joined with ''; ''';
+COMMENT ON COLUMN datasets.cqc_inspection_areas."end_date" IS 'API endDate';
+
+-- cqc/provider_locations
+CREATE OR REPLACE VIEW datasets.cqc_provider_locations AS
+SELECT * FROM read_parquet('cqc/provider_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_provider_locations IS 'The locations of each provider (API locationIds[]; deregistered locations included).';
+COMMENT ON COLUMN datasets.cqc_provider_locations."provider_id" IS 'provider';
+COMMENT ON COLUMN datasets.cqc_provider_locations."location_id" IS 'one of its locationIds';
+
+-- cqc/age_groups
+CREATE OR REPLACE VIEW datasets.cqc_age_groups AS
+SELECT * FROM read_parquet('cqc/age_groups/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_age_groups IS 'Age groups served by each location (API ageGroup[]).';
+COMMENT ON COLUMN datasets.cqc_age_groups."location_id" IS 'location';
+COMMENT ON COLUMN datasets.cqc_age_groups."code" IS 'API code';
+COMMENT ON COLUMN datasets.cqc_age_groups."name" IS 'API name';
+
+-- cqc/setting_services
+CREATE OR REPLACE VIEW datasets.cqc_setting_services AS
+SELECT * FROM read_parquet('cqc/setting_services/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_setting_services IS 'Setting and service types of each location (API settingServices[]).';
+COMMENT ON COLUMN datasets.cqc_setting_services."location_id" IS 'location';
+COMMENT ON COLUMN datasets.cqc_setting_services."setting_type_code" IS 'API settingtypeCode';
+COMMENT ON COLUMN datasets.cqc_setting_services."setting_type_name" IS 'API settingtypeName';
+COMMENT ON COLUMN datasets.cqc_setting_services."service_type_code" IS 'API servicetypeCode';
+COMMENT ON COLUMN datasets.cqc_setting_services."service_type_name" IS 'API servicetypeName';
+
+-- cqc/provider_inspection_areas
+CREATE OR REPLACE VIEW datasets.cqc_provider_inspection_areas AS
+SELECT * FROM read_parquet('cqc/provider_inspection_areas/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_provider_inspection_areas IS 'Provider-level inspection area reports listed on a location (API providerInspectionAreas[].reports[]; an area with no reports gives one row with NULL report columns).';
+COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."location_id" IS 'location whose body lists them';
+COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."inspection_area_id" IS 'API inspectionAreaId';
+COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."inspection_id" IS 'API reports[].inspectionId';
+COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."report_link_id" IS 'API reports[].reportLinkId';
+COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."provider_id" IS 'API reports[].providerId';
+COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."report_location_id" IS 'API reports[].locationId';
+
+-- cqc/assessment_service_groups
+CREATE OR REPLACE VIEW datasets.cqc_assessment_service_groups AS
+SELECT * FROM read_parquet('cqc/assessment_service_groups/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_assessment_service_groups IS 'Assessment service groups of each location (API assessmentServiceGroup[], Single Assessment Framework).';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups."location_id" IS 'location';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups."assessment_service_id" IS 'API assessmentServiceId';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups."assessment_service_name" IS 'API assessmentServiceName';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups."assessment_service_type" IS 'API assessmentServiceType';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups."status" IS 'API status';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups."start_date" IS 'API startDate (date part)';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups."end_date" IS 'API endDate (date part)';
+
+-- cqc/rejects
+CREATE OR REPLACE VIEW datasets.cqc_rejects AS
+SELECT * FROM read_parquet('cqc/rejects/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_rejects IS 'Raw CQC bodies (or single values) that did not fit the schema, with the reason and a pointer into the raw archive, where the body is kept.';
+COMMENT ON COLUMN datasets.cqc_rejects."entity_type" IS 'location or provider';
+COMMENT ON COLUMN datasets.cqc_rejects."entity_id" IS 'the ID the body was fetched for';
+COMMENT ON COLUMN datasets.cqc_rejects."scope" IS 'body: the whole body was rejected and has no rows; field: one value was unusable, stored as NULL, and the rest of the body was loaded';
+COMMENT ON COLUMN datasets.cqc_rejects."field" IS 'for scope field: the API path of the value (e.g. currentRatings.overall.reportDate)';
+COMMENT ON COLUMN datasets.cqc_rejects."reason" IS 'why it was rejected';
+COMMENT ON COLUMN datasets.cqc_rejects."fetched_at" IS 'when the response arrived (UTC)';
+COMMENT ON COLUMN datasets.cqc_rejects."archive_segment" IS 'raw archive segment holding the body, relative to the warehouse root';
+COMMENT ON COLUMN datasets.cqc_rejects."archive_seq" IS 'sequence number of the record within its segment';
+
+-- cqc/location_lineage
+CREATE OR REPLACE VIEW datasets.cqc_location_lineage AS
+SELECT * FROM read_parquet('cqc/location_lineage/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_location_lineage IS 'Re-registration lineage of every known location: one row per location and ancestor (itself at depth 0), with the current location at the registered end of its successor chain.';
+COMMENT ON COLUMN datasets.cqc_location_lineage."location_id" IS 'a location (archived, or only referenced by a relationship or an inherited rating)';
+COMMENT ON COLUMN datasets.cqc_location_lineage."ancestor_location_id" IS 'the location itself (depth 0) or one of its predecessors';
+COMMENT ON COLUMN datasets.cqc_location_lineage."depth" IS 're-registrations between the two: 0 for itself, 1 for a direct predecessor, ... (shortest path)';
+COMMENT ON COLUMN datasets.cqc_location_lineage."current_location_id" IS 'where location_id''s successor chain ends: the registered end if there is one; NULL when a cycle leaves no end';
+COMMENT ON COLUMN datasets.cqc_location_lineage."in_cycle" IS 'true when location_id lies on a predecessor cycle (contradictory data, reported, never followed twice)';
+
+-- cqc/rating_sources
+CREATE OR REPLACE VIEW datasets.cqc_rating_sources AS
+SELECT * FROM read_parquet('cqc/rating_sources/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_rating_sources IS 'For every location rating carrying an organisationId (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back.';
+COMMENT ON COLUMN datasets.cqc_rating_sources."location_id" IS 'location holding the inherited rating';
+COMMENT ON COLUMN datasets.cqc_rating_sources."kind" IS 'the rating''s kind (as in location_ratings / location_rating_history)';
+COMMENT ON COLUMN datasets.cqc_rating_sources."parent_name" IS 'the rating''s parent_name';
+COMMENT ON COLUMN datasets.cqc_rating_sources."name" IS 'the rating''s name';
+COMMENT ON COLUMN datasets.cqc_rating_sources."report_link_id" IS 'the rating''s reportLinkId';
+COMMENT ON COLUMN datasets.cqc_rating_sources."report_date" IS 'the rating''s report_date';
+COMMENT ON COLUMN datasets.cqc_rating_sources."organisation_id" IS 'the rating''s organisationId (the predecessor the API names)';
+COMMENT ON COLUMN datasets.cqc_rating_sources."source_location_id" IS 'the location whose reports list holds the report (organisation_id itself or one of its predecessors); NULL when unresolved';
+COMMENT ON COLUMN datasets.cqc_rating_sources."source_report_date" IS 'reportDate of that report';
+COMMENT ON COLUMN datasets.cqc_rating_sources."source_report_first_visit_date" IS 'firstVisitDate of that report';
+COMMENT ON COLUMN datasets.cqc_rating_sources."source_report_uri" IS 'reportUri of that report';
+COMMENT ON COLUMN datasets.cqc_rating_sources."generations" IS 'lineage depth from location_id to source_location_id';
+COMMENT ON COLUMN datasets.cqc_rating_sources."resolved" IS 'true when the source report was found';
+COMMENT ON COLUMN datasets.cqc_rating_sources."unresolved_reason" IS 'organisation_not_archived, ancestor_not_archived or report_not_found; the missing locations are listed in state/cqc-wanted.json for the next extract';
+
+-- cqc/clinic_locations
+CREATE OR REPLACE VIEW datasets.cqc_clinic_locations AS
+SELECT * FROM read_parquet('cqc/clinic_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_clinic_locations IS 'Each clinic of the --clinics mapping with the CQC location it is mapped to and the current location through re-registrations.';
+COMMENT ON COLUMN datasets.cqc_clinic_locations."clinic_id" IS 'clinic_id from the mapping file';
+COMMENT ON COLUMN datasets.cqc_clinic_locations."clinic_name" IS 'name from the mapping file';
+COMMENT ON COLUMN datasets.cqc_clinic_locations."cqc_location_id" IS 'cqc_location_id from the mapping file';
+COMMENT ON COLUMN datasets.cqc_clinic_locations."current_location_id" IS 'the current location (location_lineage.current_location_id of the mapped one); NULL when unknown or in a cycle';
+COMMENT ON COLUMN datasets.cqc_clinic_locations."mapping_status" IS 'current (mapped location is itself current), succeeded (re-registered: use current_location_id), unknown_location (not archived yet; wanted by the next extract), deregistered_no_successor, or cycle';
+
+-- careq/events
+CREATE OR REPLACE VIEW datasets.careq_events AS
+SELECT * FROM read_parquet('careq/events/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+COMMENT ON VIEW datasets.careq_events IS 'Every call the CareQ receiver answered, accepted or rejected, one row per call (a batch is one row).';
+COMMENT ON COLUMN datasets.careq_events."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
+COMMENT ON COLUMN datasets.careq_events."received_at" IS 'when the receiver logged the call (UTC)';
+COMMENT ON COLUMN datasets.careq_events."log_segment" IS 'receiver log segment holding the call (file name under raw/careq)';
+COMMENT ON COLUMN datasets.careq_events."endpoint" IS 'endpoint called: patient, doctor, service, appointment, appointment/status, appointment/cancel, batch, health or unknown';
+COMMENT ON COLUMN datasets.careq_events."method" IS 'HTTP method';
+COMMENT ON COLUMN datasets.careq_events."path" IS 'request path, only for unknown endpoints';
+COMMENT ON COLUMN datasets.careq_events."status" IS 'HTTP status answered';
+COMMENT ON COLUMN datasets.careq_events."error_code" IS 'error code answered (AUTHENTICATION_FAILED, VALIDATION_ERROR, DUPLICATE_RECORD, RECORD_NOT_FOUND, INVALID_REQUEST, SERVER_ERROR, RATE_LIMIT_EXCEEDED)';
+COMMENT ON COLUMN datasets.careq_events."idempotency_key" IS 'hex SHA-256 of clinic, endpoint and raw body: a CareQ retry carries the same key';
+COMMENT ON COLUMN datasets.careq_events."body_bytes" IS 'size of the request body in bytes';
+COMMENT ON COLUMN datasets.careq_events."body_sha256" IS 'hex SHA-256 of the raw request body';
+COMMENT ON COLUMN datasets.careq_events."record_type" IS 'patient, doctor, service, appointment, appointment_status or appointment_cancel (single-record calls)';
+COMMENT ON COLUMN datasets.careq_events."careq_id" IS 'careq_id of the record (the appointment''s for status and cancel calls)';
+COMMENT ON COLUMN datasets.careq_events."internal_id" IS 'the receiver''s internal ID answered (data.id)';
+COMMENT ON COLUMN datasets.careq_events."event_at" IS 'updated_at (cancelled_at for a cancellation) of the record, UTC';
+COMMENT ON COLUMN datasets.careq_events."sync_status" IS 'created, updated, unchanged, stale_ignored or failed';
+COMMENT ON COLUMN datasets.careq_events."appointment_status" IS 'the appointment''s status after the call';
+COMMENT ON COLUMN datasets.careq_events."batch_id" IS 'batch_id of a batch call';
+COMMENT ON COLUMN datasets.careq_events."batch_records" IS 'number of records in a batch call';
+COMMENT ON COLUMN datasets.careq_events."batch_failed" IS 'number of records of a batch call that failed';
+
+-- careq/patients
+CREATE OR REPLACE VIEW datasets.careq_patients AS
+SELECT * FROM read_parquet('careq/patients/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+COMMENT ON VIEW datasets.careq_patients IS 'Every applied change to a CareQ patient, pseudonymised: no names, street addresses, raw phone numbers, e-mails or Aadhaar numbers.';
+COMMENT ON COLUMN datasets.careq_patients."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
+COMMENT ON COLUMN datasets.careq_patients."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
+COMMENT ON COLUMN datasets.careq_patients."received_at" IS 'when the receiver logged the call (UTC)';
+COMMENT ON COLUMN datasets.careq_patients."log_segment" IS 'receiver log segment holding the call (file name under raw/careq)';
+COMMENT ON COLUMN datasets.careq_patients."careq_id" IS 'CareQ''s ID of the patient';
+COMMENT ON COLUMN datasets.careq_patients."patient_id" IS 'the receiver''s internal ID of the patient (stable across retries and restarts)';
+COMMENT ON COLUMN datasets.careq_patients."sync_status" IS 'what the change did: created or updated';
+COMMENT ON COLUMN datasets.careq_patients."created_at" IS 'created_at as sent by CareQ (UTC)';
+COMMENT ON COLUMN datasets.careq_patients."updated_at" IS 'updated_at as sent by CareQ (UTC); orders versions of the record';
+COMMENT ON COLUMN datasets.careq_patients."email_pseudonym" IS 'keyed HMAC-SHA256 pseudonym of the lower-cased e-mail (hex)';
+COMMENT ON COLUMN datasets.careq_patients."phone_pseudonym" IS 'keyed HMAC-SHA256 pseudonym of the 10-digit phone number (hex)';
+COMMENT ON COLUMN datasets.careq_patients."aadhaar_pseudonym" IS 'keyed HMAC-SHA256 pseudonym of the 12 Aadhaar digits (hex)';
+COMMENT ON COLUMN datasets.careq_patients."aadhaar_masked" IS 'Aadhaar masked as XXXX XXXX 1234';
+COMMENT ON COLUMN datasets.careq_patients."birth_year" IS 'year of birth (the date of birth is not kept)';
+COMMENT ON COLUMN datasets.careq_patients."gender" IS 'male, female or other';
+COMMENT ON COLUMN datasets.careq_patients."city" IS 'city';
+COMMENT ON COLUMN datasets.careq_patients."state" IS 'state';
+COMMENT ON COLUMN datasets.careq_patients."zip_code" IS 'postal (zip) code';
+COMMENT ON COLUMN datasets.careq_patients."timezone" IS 'IANA time zone, e.g. Asia/Kolkata';
+COMMENT ON COLUMN datasets.careq_patients."language" IS 'language tag, e.g. en-US';
+COMMENT ON COLUMN datasets.careq_patients."custom_field_1" IS 'free text; NULL unless the receiver keeps free text';
+COMMENT ON COLUMN datasets.careq_patients."custom_field_2" IS 'free text; NULL unless the receiver keeps free text';
+COMMENT ON COLUMN datasets.careq_patients."custom_field_3" IS 'free text; NULL unless the receiver keeps free text';
+COMMENT ON COLUMN datasets.careq_patients."custom_field_4" IS 'free text; NULL unless the receiver keeps free text';
+COMMENT ON COLUMN datasets.careq_patients."custom_field_5" IS 'free text; NULL unless the receiver keeps free text';
+COMMENT ON COLUMN datasets.careq_patients."notes" IS 'free text; NULL unless the receiver keeps free text';
+
+-- careq/doctors
+CREATE OR REPLACE VIEW datasets.careq_doctors AS
+SELECT * FROM read_parquet('careq/doctors/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+COMMENT ON VIEW datasets.careq_doctors IS 'Every applied change to a CareQ doctor; professional name and specialisation kept, contact details pseudonymised.';
+COMMENT ON COLUMN datasets.careq_doctors."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
+COMMENT ON COLUMN datasets.careq_doctors."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
+COMMENT ON COLUMN datasets.careq_doctors."received_at" IS 'when the receiver logged the call (UTC)';
+COMMENT ON COLUMN datasets.careq_doctors."log_segment" IS 'receiver log segment holding the call (file name under raw/careq)';
+COMMENT ON COLUMN datasets.careq_doctors."careq_id" IS 'CareQ''s ID of the doctor';
+COMMENT ON COLUMN datasets.careq_doctors."doctor_id" IS 'the receiver''s internal ID of the doctor (stable across retries and restarts)';
+COMMENT ON COLUMN datasets.careq_doctors."sync_status" IS 'what the change did: created or updated';
+COMMENT ON COLUMN datasets.careq_doctors."created_at" IS 'created_at as sent by CareQ (UTC)';
+COMMENT ON COLUMN datasets.careq_doctors."updated_at" IS 'updated_at as sent by CareQ (UTC); orders versions of the record';
+COMMENT ON COLUMN datasets.careq_doctors."first_name" IS 'doctor''s first name as sent (professional name)';
+COMMENT ON COLUMN datasets.careq_doctors."last_name" IS 'doctor''s last name as sent';
+COMMENT ON COLUMN datasets.careq_doctors."specialization" IS 'specialty, e.g. Cardiology';
+COMMENT ON COLUMN datasets.careq_doctors."email_pseudonym" IS 'keyed HMAC-SHA256 pseudonym of the lower-cased e-mail (hex)';
+COMMENT ON COLUMN datasets.careq_doctors."phone_pseudonym" IS 'keyed HMAC-SHA256 pseudonym of the phone number (hex)';
+COMMENT ON COLUMN datasets.careq_doctors."mobile_pseudonym" IS 'keyed HMAC-SHA256 pseudonym of the mobile number (hex)';
+COMMENT ON COLUMN datasets.careq_doctors."is_private" IS 'whether the provider is private';
+COMMENT ON COLUMN datasets.careq_doctors."city" IS 'city';
+COMMENT ON COLUMN datasets.careq_doctors."state" IS 'state';
+COMMENT ON COLUMN datasets.careq_doctors."zip_code" IS 'postal (zip) code';
+COMMENT ON COLUMN datasets.careq_doctors."timezone" IS 'IANA time zone, e.g. Asia/Kolkata';
+COMMENT ON COLUMN datasets.careq_doctors."language" IS 'language tag, e.g. en-US';
+COMMENT ON COLUMN datasets.careq_doctors."notes" IS 'free text; NULL unless the receiver keeps free text';
+
+-- careq/services
+CREATE OR REPLACE VIEW datasets.careq_services AS
+SELECT * FROM read_parquet('careq/services/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+COMMENT ON VIEW datasets.careq_services IS 'Every applied change to a CareQ service (treatment).';
+COMMENT ON COLUMN datasets.careq_services."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
+COMMENT ON COLUMN datasets.careq_services."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
+COMMENT ON COLUMN datasets.careq_services."received_at" IS 'when the receiver logged the call (UTC)';
+COMMENT ON COLUMN datasets.careq_services."log_segment" IS 'receiver log segment holding the call (file name under raw/careq)';
+COMMENT ON COLUMN datasets.careq_services."careq_id" IS 'CareQ''s ID of the service';
+COMMENT ON COLUMN datasets.careq_services."service_id" IS 'the receiver''s internal ID of the service (stable across retries and restarts)';
+COMMENT ON COLUMN datasets.careq_services."sync_status" IS 'what the change did: created or updated';
+COMMENT ON COLUMN datasets.careq_services."created_at" IS 'created_at as sent by CareQ (UTC)';
+COMMENT ON COLUMN datasets.careq_services."updated_at" IS 'updated_at as sent by CareQ (UTC); orders versions of the record';
+COMMENT ON COLUMN datasets.careq_services."name" IS 'service name';
+COMMENT ON COLUMN datasets.careq_services."duration_minutes" IS 'duration in minutes';
+COMMENT ON COLUMN datasets.careq_services."price" IS 'price in currency units';
+COMMENT ON COLUMN datasets.careq_services."currency" IS 'currency code, e.g. INR';
+COMMENT ON COLUMN datasets.careq_services."description" IS 'service description';
+COMMENT ON COLUMN datasets.careq_services."location" IS 'where the service is given';
+COMMENT ON COLUMN datasets.careq_services."color" IS 'hex colour code, e.g. #3498db';
+COMMENT ON COLUMN datasets.careq_services."category" IS 'service category';
+COMMENT ON COLUMN datasets.careq_services."is_private" IS 'whether the service is private';
+
+-- careq/appointments
+CREATE OR REPLACE VIEW datasets.careq_appointments AS
+SELECT * FROM read_parquet('careq/appointments/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+COMMENT ON VIEW datasets.careq_appointments IS 'Every applied change to a CareQ appointment: full records, status updates and cancellations, in log order.';
+COMMENT ON COLUMN datasets.careq_appointments."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
+COMMENT ON COLUMN datasets.careq_appointments."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
+COMMENT ON COLUMN datasets.careq_appointments."received_at" IS 'when the receiver logged the call (UTC)';
+COMMENT ON COLUMN datasets.careq_appointments."log_segment" IS 'receiver log segment holding the call (file name under raw/careq)';
+COMMENT ON COLUMN datasets.careq_appointments."careq_id" IS 'CareQ''s ID of the appointment';
+COMMENT ON COLUMN datasets.careq_appointments."appointment_id" IS 'the receiver''s internal ID of the appointment';
+COMMENT ON COLUMN datasets.careq_appointments."change" IS 'record (a full appointment), status (a status update) or cancel (a cancellation)';
+COMMENT ON COLUMN datasets.careq_appointments."sync_status" IS 'what the change did: created or updated';
+COMMENT ON COLUMN datasets.careq_appointments."status" IS 'the appointment''s status after this change: booked, confirmed, cancelled, completed, no-show or rescheduled';
+COMMENT ON COLUMN datasets.careq_appointments."event_at" IS 'when the change happened by CareQ''s clock: updated_at, or cancelled_at for a cancellation (UTC)';
+COMMENT ON COLUMN datasets.careq_appointments."patient_careq_id" IS 'patient''s careq_id (full records)';
+COMMENT ON COLUMN datasets.careq_appointments."doctor_careq_id" IS 'doctor''s careq_id (full records)';
+COMMENT ON COLUMN datasets.careq_appointments."service_careq_id" IS 'service''s careq_id (full records)';
+COMMENT ON COLUMN datasets.careq_appointments."book_datetime" IS 'when the booking was made (full records)';
+COMMENT ON COLUMN datasets.careq_appointments."start_datetime" IS 'appointment start (full records)';
+COMMENT ON COLUMN datasets.careq_appointments."start_date" IS 'UTC calendar date of start_datetime (full records): the day ratings are looked up for';
+COMMENT ON COLUMN datasets.careq_appointments."end_datetime" IS 'appointment end (full records)';
+COMMENT ON COLUMN datasets.careq_appointments."location" IS 'appointment location (full records)';
+COMMENT ON COLUMN datasets.careq_appointments."color" IS 'hex colour code (full records)';
+COMMENT ON COLUMN datasets.careq_appointments."hash" IS 'CareQ''s appointment hash (full records)';
+COMMENT ON COLUMN datasets.careq_appointments."created_at" IS 'created_at as sent (full records)';
+COMMENT ON COLUMN datasets.careq_appointments."cancelled_by" IS 'who cancelled (cancellations)';
+COMMENT ON COLUMN datasets.careq_appointments."notes" IS 'free text; NULL unless the receiver keeps free text';
+COMMENT ON COLUMN datasets.careq_appointments."prescription" IS 'prescription as sent (text or JSON); NULL unless the receiver keeps free text';
+COMMENT ON COLUMN datasets.careq_appointments."referred_by" IS 'referring doctor; NULL unless the receiver keeps free text';
+COMMENT ON COLUMN datasets.careq_appointments."referred_by_address" IS 'referring doctor''s address; NULL unless the receiver keeps free text';
+COMMENT ON COLUMN datasets.careq_appointments."cancellation_reason" IS 'free text; NULL unless the receiver keeps free text';
+
+-- careq/rejects
+CREATE OR REPLACE VIEW datasets.careq_rejects AS
+SELECT * FROM read_parquet('careq/rejects/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+COMMENT ON VIEW datasets.careq_rejects IS 'Logged records the CareQ normalise stage could not turn into rows, or only in part, with the reason; the log segment still holds them.';
+COMMENT ON COLUMN datasets.careq_rejects."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
+COMMENT ON COLUMN datasets.careq_rejects."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
+COMMENT ON COLUMN datasets.careq_rejects."received_at" IS 'when the receiver logged the call (UTC)';
+COMMENT ON COLUMN datasets.careq_rejects."log_segment" IS 'receiver log segment holding the call (file name under raw/careq)';
+COMMENT ON COLUMN datasets.careq_rejects."record_type" IS 'patient, doctor, service, appointment, appointment_status or appointment_cancel';
+COMMENT ON COLUMN datasets.careq_rejects."careq_id" IS 'careq_id of the record, when it could be read';
+COMMENT ON COLUMN datasets.careq_rejects."reason" IS 'why the record (or one of its values) could not be used';
+
+CREATE OR REPLACE VIEW cqc_providers_history AS
+SELECT * FROM datasets.cqc_providers;
+COMMENT ON VIEW cqc_providers_history IS 'One row per CQC provider: every scalar field of the latest good API body, typed, with contacts reduced to a count and roles. Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_location_ratings_history AS
+SELECT * FROM datasets.cqc_location_ratings;
+COMMENT ON VIEW cqc_location_ratings_history IS 'Current ratings of each location, one row per location and rating: overall, key questions (matched by name), services, and Single Assessment Framework ratings marked as such. Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_provider_ratings AS
+SELECT * FROM datasets.cqc_provider_ratings
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_provider_ratings);
+COMMENT ON VIEW cqc_provider_ratings IS 'Current ratings of each provider (mainly NHS trusts), one row per provider and rating. Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_provider_ratings_history AS
+SELECT * FROM datasets.cqc_provider_ratings;
+COMMENT ON VIEW cqc_provider_ratings_history IS 'Current ratings of each provider (mainly NHS trusts), one row per provider and rating. Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_provider_rating_history AS
+SELECT * FROM datasets.cqc_provider_rating_history
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_provider_rating_history);
+COMMENT ON VIEW cqc_provider_rating_history IS 'Rating timeline of each provider: historicRatings plus current ratings, with validity periods. Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_reports AS
+SELECT * FROM datasets.cqc_reports
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_reports);
+COMMENT ON VIEW cqc_reports IS 'Inspection reports listed by locations and providers (API reports[]); inherited ratings point here through report_link_id = link_id of the predecessor. Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_reports_history AS
+SELECT * FROM datasets.cqc_reports;
+COMMENT ON VIEW cqc_reports_history IS 'Inspection reports listed by locations and providers (API reports[]); inherited ratings point here through report_link_id = link_id of the predecessor. Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_report_related_documents AS
+SELECT * FROM datasets.cqc_report_related_documents
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_report_related_documents);
+COMMENT ON VIEW cqc_report_related_documents IS 'Documents related to a report (API reports[].relatedDocuments), e.g. Use of Resources. Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_report_related_documents_history AS
+SELECT * FROM datasets.cqc_report_related_documents;
+COMMENT ON VIEW cqc_report_related_documents_history IS 'Documents related to a report (API reports[].relatedDocuments), e.g. Use of Resources. Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_report_inspection_locations AS
+SELECT * FROM datasets.cqc_report_inspection_locations
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_report_inspection_locations);
+COMMENT ON VIEW cqc_report_inspection_locations IS 'Locations covered by a (provider) report (API reports[].inspectionLocations). Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_report_inspection_locations_history AS
+SELECT * FROM datasets.cqc_report_inspection_locations;
+COMMENT ON VIEW cqc_report_inspection_locations_history IS 'Locations covered by a (provider) report (API reports[].inspectionLocations). Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_location_relationships AS
+SELECT * FROM datasets.cqc_location_relationships
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_location_relationships);
+COMMENT ON VIEW cqc_location_relationships IS 'Re-registration links of locations (API relationships[]): HSCA Predecessor on the new location, HSCA Successor on the old one. Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_location_relationships_history AS
+SELECT * FROM datasets.cqc_location_relationships;
+COMMENT ON VIEW cqc_location_relationships_history IS 'Re-registration links of locations (API relationships[]): HSCA Predecessor on the new location, HSCA Successor on the old one. Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_provider_relationships AS
+SELECT * FROM datasets.cqc_provider_relationships
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_provider_relationships);
+COMMENT ON VIEW cqc_provider_relationships IS 'Re-registration links of providers (API relationships[]). Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_provider_relationships_history AS
+SELECT * FROM datasets.cqc_provider_relationships;
+COMMENT ON VIEW cqc_provider_relationships_history IS 'Re-registration links of providers (API relationships[]). Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_regulated_activities AS
+SELECT * FROM datasets.cqc_regulated_activities
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_regulated_activities);
+COMMENT ON VIEW cqc_regulated_activities IS 'Regulated activities of locations and providers; contacts and nominated individuals reduced to a count and roles. Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_regulated_activities_history AS
+SELECT * FROM datasets.cqc_regulated_activities;
+COMMENT ON VIEW cqc_regulated_activities_history IS 'Regulated activities of locations and providers; contacts and nominated individuals reduced to a count and roles. Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_gac_service_types AS
+SELECT * FROM datasets.cqc_gac_service_types
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_gac_service_types);
+COMMENT ON VIEW cqc_gac_service_types IS 'GAC service types of each location (API gacServiceTypes[]). Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_gac_service_types_history AS
+SELECT * FROM datasets.cqc_gac_service_types;
+COMMENT ON VIEW cqc_gac_service_types_history IS 'GAC service types of each location (API gacServiceTypes[]). Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_inspection_categories AS
+SELECT * FROM datasets.cqc_inspection_categories
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_inspection_categories);
+COMMENT ON VIEW cqc_inspection_categories IS 'Inspection categories of locations and providers (API inspectionCategories[]). Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_inspection_categories_history AS
+SELECT * FROM datasets.cqc_inspection_categories;
+COMMENT ON VIEW cqc_inspection_categories_history IS 'Inspection categories of locations and providers (API inspectionCategories[]). Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_specialisms AS
+SELECT * FROM datasets.cqc_specialisms
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_specialisms);
+COMMENT ON VIEW cqc_specialisms IS 'Specialisms of each location: the API''s specialisms[] and the newer specialism[] taxonomy. Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_specialisms_history AS
+SELECT * FROM datasets.cqc_specialisms;
+COMMENT ON VIEW cqc_specialisms_history IS 'Specialisms of each location: the API''s specialisms[] and the newer specialism[] taxonomy. Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_inspection_areas AS
+SELECT * FROM datasets.cqc_inspection_areas
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_inspection_areas);
+COMMENT ON VIEW cqc_inspection_areas IS 'Inspection areas of locations and providers (API inspectionAreas[]). Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_inspection_areas_history AS
+SELECT * FROM datasets.cqc_inspection_areas;
+COMMENT ON VIEW cqc_inspection_areas_history IS 'Inspection areas of locations and providers (API inspectionAreas[]). Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_provider_locations AS
+SELECT * FROM datasets.cqc_provider_locations
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_provider_locations);
+COMMENT ON VIEW cqc_provider_locations IS 'The locations of each provider (API locationIds[]; deregistered locations included). Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_provider_locations_history AS
+SELECT * FROM datasets.cqc_provider_locations;
+COMMENT ON VIEW cqc_provider_locations_history IS 'The locations of each provider (API locationIds[]; deregistered locations included). Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_age_groups AS
+SELECT * FROM datasets.cqc_age_groups
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_age_groups);
+COMMENT ON VIEW cqc_age_groups IS 'Age groups served by each location (API ageGroup[]). Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_age_groups_history AS
+SELECT * FROM datasets.cqc_age_groups;
+COMMENT ON VIEW cqc_age_groups_history IS 'Age groups served by each location (API ageGroup[]). Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_setting_services AS
+SELECT * FROM datasets.cqc_setting_services
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_setting_services);
+COMMENT ON VIEW cqc_setting_services IS 'Setting and service types of each location (API settingServices[]). Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_setting_services_history AS
+SELECT * FROM datasets.cqc_setting_services;
+COMMENT ON VIEW cqc_setting_services_history IS 'Setting and service types of each location (API settingServices[]). Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_provider_inspection_areas AS
+SELECT * FROM datasets.cqc_provider_inspection_areas
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_provider_inspection_areas);
+COMMENT ON VIEW cqc_provider_inspection_areas IS 'Provider-level inspection area reports listed on a location (API providerInspectionAreas[].reports[]; an area with no reports gives one row with NULL report columns). Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_provider_inspection_areas_history AS
+SELECT * FROM datasets.cqc_provider_inspection_areas;
+COMMENT ON VIEW cqc_provider_inspection_areas_history IS 'Provider-level inspection area reports listed on a location (API providerInspectionAreas[].reports[]; an area with no reports gives one row with NULL report columns). Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_assessment_service_groups AS
+SELECT * FROM datasets.cqc_assessment_service_groups
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_assessment_service_groups);
+COMMENT ON VIEW cqc_assessment_service_groups IS 'Assessment service groups of each location (API assessmentServiceGroup[], Single Assessment Framework). Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_assessment_service_groups_history AS
+SELECT * FROM datasets.cqc_assessment_service_groups;
+COMMENT ON VIEW cqc_assessment_service_groups_history IS 'Assessment service groups of each location (API assessmentServiceGroup[], Single Assessment Framework). Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_rejects_history AS
+SELECT * FROM datasets.cqc_rejects;
+COMMENT ON VIEW cqc_rejects_history IS 'Raw CQC bodies (or single values) that did not fit the schema, with the reason and a pointer into the raw archive, where the body is kept. Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_location_lineage_history AS
+SELECT * FROM datasets.cqc_location_lineage;
+COMMENT ON VIEW cqc_location_lineage_history IS 'Re-registration lineage of every known location: one row per location and ancestor (itself at depth 0), with the current location at the registered end of its successor chain. Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_rating_sources AS
+SELECT * FROM datasets.cqc_rating_sources
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_rating_sources);
+COMMENT ON VIEW cqc_rating_sources IS 'For every location rating carrying an organisationId (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_rating_sources_history AS
+SELECT * FROM datasets.cqc_rating_sources;
+COMMENT ON VIEW cqc_rating_sources_history IS 'For every location rating carrying an organisationId (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Every snapshot.';
+
+CREATE OR REPLACE VIEW cqc_clinic_locations AS
+SELECT * FROM datasets.cqc_clinic_locations
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_clinic_locations);
+COMMENT ON VIEW cqc_clinic_locations IS 'Each clinic of the --clinics mapping with the CQC location it is mapped to and the current location through re-registrations. Latest snapshot.';
+
+CREATE OR REPLACE VIEW cqc_clinic_locations_history AS
+SELECT * FROM datasets.cqc_clinic_locations;
+COMMENT ON VIEW cqc_clinic_locations_history IS 'Each clinic of the --clinics mapping with the CQC location it is mapped to and the current location through re-registrations. Every snapshot.';
+
+CREATE OR REPLACE VIEW careq_events AS
+SELECT * FROM datasets.careq_events;
+COMMENT ON VIEW careq_events IS 'Every call the CareQ receiver answered, accepted or rejected, one row per call (a batch is one row).';
+
+CREATE OR REPLACE VIEW careq_rejects AS
+SELECT * FROM datasets.careq_rejects;
+COMMENT ON VIEW careq_rejects IS 'Logged records the CareQ normalise stage could not turn into rows, or only in part, with the reason; the log segment still holds them.';

@@ -1,0 +1,528 @@
+package catalog
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"carelake/schemas"
+	sqlfiles "carelake/sql"
+	"carelake/stages/load"
+	"carelake/stages/load/loadtest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files (and sql/tables.sql)")
+
+// fixtureRoot is a warehouse with two snapshots of the fixture and its
+// catalog, built once by the first test that needs it; tests must not
+// change it. TestMain removes it.
+var (
+	fixtureRoot string
+	fixtureOnce sync.Once
+	fixtureOK   bool
+)
+
+// readerEnv, when set to a catalog path, turns the test binary into a reader
+// process holding that catalog open (TestRebuildWhileReaderHoldsOldCatalog).
+const readerEnv = "CARELAKE_CATALOG_READER"
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if path := os.Getenv(readerEnv); path != "" {
+		os.Exit(holdCatalog(path))
+	}
+	dir, err := os.MkdirTemp("", "catalog-fixture-")
+	if err != nil {
+		panic(err)
+	}
+	fixtureRoot = filepath.Join(dir, "warehouse")
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func openFixture(t *testing.T) *sql.DB {
+	t.Helper()
+	fixtureOnce.Do(func() {
+		buildFixture(t, fixtureRoot)
+		fixtureOK = true
+	})
+	if !fixtureOK {
+		t.Fatal("the fixture warehouse failed to build (see the first failing test)")
+	}
+	db, err := Open(fixtureRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func columns(t *testing.T, db *sql.DB, view string) []string {
+	t.Helper()
+	var out []string
+	for _, r := range cells(t, db, "SELECT column_name FROM (DESCRIBE "+view+")") {
+		out = append(out, r[0])
+	}
+	return out
+}
+
+// TestContractViewColumns checks every view DESIGN.md lists has at least
+// the columns it names.
+func TestContractViewColumns(t *testing.T) {
+	db := openFixture(t)
+	want := map[string][]string{
+		"cqc_locations":         {"location_id", "provider_id", "name", "registration_status", "region", "postal_code", "number_of_beds", "overall_rating", "overall_rating_date", "overall_rating_inherited", "snapshot_date"},
+		"cqc_locations_history": {"location_id", "name", "overall_rating", "overall_rating_date", "overall_rating_inherited", "snapshot_date"},
+		"cqc_providers":         {"provider_id", "name", "snapshot_date"},
+		"cqc_location_ratings": {"location_id", "name", "rating", "report_date", "report_link_id", "inherited", "source_location_id",
+			"source_report_date", "source_report_first_visit_date", "source_report_uri"},
+		"cqc_location_rating_history": {"location_id", "name", "rating", "report_date", "valid_from", "valid_to", "is_current", "inherited", "source_location_id"},
+		"cqc_location_lineage":        {"location_id", "ancestor_location_id", "depth", "current_location_id"},
+		"clinic_locations":            {"clinic_id", "cqc_location_id", "current_location_id", "overall_rating", "overall_rating_date", "overall_rating_inherited"},
+		"cqc_rejects":                 {"entity_id", "reason", "archive_segment", "archive_seq"},
+	}
+	for view, cols := range want {
+		got := columns(t, db, view)
+		for _, c := range cols {
+			if !slices.Contains(got, c) {
+				t.Errorf("%s has no column %s (has %v)", view, c, got)
+			}
+		}
+	}
+}
+
+func TestContractViewRows(t *testing.T) {
+	db := openFixture(t)
+	tests := []struct {
+		name, query string
+		want        [][]string
+	}{
+		{"latest snapshot only", "SELECT count(*), min(snapshot_date), max(snapshot_date) FROM cqc_locations",
+			[][]string{{"4", "2026-11-21", "2026-11-21"}}},
+		{"history has both snapshots", "SELECT snapshot_date, count(*) FROM cqc_locations_history GROUP BY 1 ORDER BY 1",
+			[][]string{{"2026-11-20", "4"}, {"2026-11-21", "4"}}},
+		{"inherited rating with its source report",
+			`SELECT name, rating, inherited, organisation_id, source_location_id, source_report_date, source_report_first_visit_date, source_report_uri, source_resolved, generations
+			 FROM cqc_location_ratings WHERE location_id = '1-1500001003' ORDER BY name`,
+			[][]string{
+				{"Overall", "Good", "true", "1-1500001002", "1-1500001002", "2022-07-15", "2022-06-23", "/reports/rep-orchid-2022?20260101120000", "true", "1"},
+				{"Safe", "Good", "true", "1-1500001002", "1-1500001002", "2022-07-15", "2022-06-23", "/reports/rep-orchid-2022?20260101120000", "true", "1"},
+			}},
+		{"own rating with its own report",
+			`SELECT name, rating, inherited, source_location_id, source_report_date, source_report_first_visit_date, source_report_uri, source_resolved
+			 FROM cqc_location_ratings WHERE location_id = '1-300' ORDER BY name`,
+			[][]string{
+				{"Overall", "Good", "false", "1-300", "2026-10-01", "2026-09-02", "/reports/rep-300-b?20260101120000", "true"},
+				{"Safe", "Requires improvement", "false", "1-300", "2026-10-01", "2026-09-02", "/reports/rep-300-b?20260101120000", "true"},
+			}},
+		{"rating timeline",
+			`SELECT rating, valid_from, valid_to, is_current, source, source_report_first_visit_date FROM cqc_location_rating_history
+			 WHERE location_id = '1-300' ORDER BY valid_from`,
+			[][]string{
+				{"Requires improvement", "2025-01-10", "2026-10-01", "false", "historicRatings", "2024-12-02"},
+				{"Good", "2026-10-01", "NULL", "true", "currentRatings", "2026-09-02"},
+			}},
+		{"clinics resolved to the current location and today's rating",
+			`SELECT clinic_id, cqc_location_id, current_location_id, mapping_status, current_location_name, overall_rating, overall_rating_date, overall_rating_inherited
+			 FROM clinic_locations ORDER BY clinic_id`,
+			[][]string{
+				{"clinic_a", "1-1500001002", "1-1500001003", "succeeded", "Orchids Care", "Good", "2022-07-15", "true"},
+				{"clinic_b", "1-300", "1-300", "current", "Café Ünïcødé Surgery", "Good", "2026-10-01", "false"},
+				{"clinic_c", "1-999", "NULL", "unknown_location", "NULL", "NULL", "NULL", "NULL"},
+			}},
+		{"lineage", "SELECT location_id, ancestor_location_id, depth, current_location_id FROM cqc_location_lineage WHERE location_id LIKE '1-15%' ORDER BY 1, 3",
+			[][]string{
+				{"1-1500001002", "1-1500001002", "0", "1-1500001003"},
+				{"1-1500001003", "1-1500001003", "0", "1-1500001003"},
+				{"1-1500001003", "1-1500001002", "1", "1-1500001003"},
+			}},
+		{"rejects", "SELECT entity_id, reason, archive_seq FROM cqc_rejects", [][]string{{"1-555", "body is not a JSON object", "1"}}},
+		{"plain views of the other tables", "SELECT (SELECT count(*) FROM cqc_providers), (SELECT count(*) FROM cqc_specialisms), (SELECT count(*) FROM cqc_reports_history), (SELECT count(*) FROM datasets.cqc_locations)",
+			[][]string{{"1", "0", "6", "8"}}},
+		{"no history of a history", "SELECT count(*) FROM duckdb_views() WHERE view_name = 'cqc_location_rating_history_history'", [][]string{{"0"}}},
+		{"catalog info", "SELECT warehouse_root = '" + fixtureRoot + "', built_at IS NOT NULL FROM carelake_catalog", [][]string{{"true", "true"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := cells(t, db, tc.query); !slices.EqualFunc(got, tc.want, slices.Equal) {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestExamples runs every sql/examples query on the fixture's catalog through
+// Query (as 'carelake sql' does) and compares with testdata/examples/*.csv.
+func TestExamples(t *testing.T) {
+	openFixture(t)
+	names, err := fs.Glob(sqlfiles.Files, "examples/*.sql")
+	if err != nil || len(names) < 3 {
+		t.Fatalf("examples %v, %v", names, err)
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			q, err := fs.ReadFile(sqlfiles.Files, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out strings.Builder
+			n, err := Query(context.Background(), fixtureRoot, string(q), FormatCSV, &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Fatal("the example returned no rows on the fixture")
+			}
+			golden(t, filepath.Join("testdata", strings.TrimSuffix(name, ".sql")+".csv"), out.String())
+		})
+	}
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (run with -update to accept):\n--- got\n%s--- want\n%s", path, got, want)
+	}
+}
+
+// TestTablesSQL keeps sql/tables.sql equal to what the registry generates.
+func TestTablesSQL(t *testing.T) {
+	got, err := tablesSQL(load.Registered(), sqlfiles.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.WriteFile(filepath.Join("..", "..", "sql", sqlfiles.Tables), []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	embedded, err := fs.ReadFile(sqlfiles.Files, sqlfiles.Tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(embedded) != got {
+		t.Fatal("sql/tables.sql is out of date with schemas/: run go test ./stages/catalog -run TestTablesSQL -update")
+	}
+}
+
+// TestEmptyWarehouseHasEveryView builds a catalog with no Parquet at all:
+// every view exists, is empty, and has the columns and types it has over
+// real files.
+func TestEmptyWarehouseHasEveryView(t *testing.T) {
+	root := t.TempDir()
+	if err := Build(context.Background(), root, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	empty, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer empty.Close()
+	full := openFixture(t)
+	views := cells(t, full, "SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1")
+	if len(views) < 2*len(load.Registered())+2 {
+		t.Fatalf("only %d views", len(views))
+	}
+	for _, v := range views {
+		if v[0] == "main.carelake_catalog" {
+			continue
+		}
+		if n := cells(t, empty, "SELECT count(*) FROM "+v[0]); n[0][0] != "0" {
+			t.Errorf("%s has %s rows in an empty warehouse", v[0], n[0][0])
+		}
+		describe := "SELECT column_name, column_type FROM (DESCRIBE " + v[0] + ")"
+		if got, want := cells(t, empty, describe), cells(t, full, describe); !slices.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("%s: empty warehouse columns\n%q\nwith files\n%q", v[0], got, want)
+		}
+	}
+}
+
+// TestEmptyRelationTypesMatchEveryType does the same for the synthetic
+// table with every column type load writes.
+func TestEmptyRelationTypesMatchEveryType(t *testing.T) {
+	tables := []schemas.Table{loadtest.Table()}
+	views := fstest.MapFS{"views.sql": {Data: []byte("-- no contract views\n")}}
+	root := t.TempDir()
+	if err := build(context.Background(), root, tables, views, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	describe := "SELECT column_name, column_type FROM (DESCRIBE datasets.test_things)"
+	db, _ := Open(root)
+	before := cells(t, db, describe)
+	db.Close()
+	loadtest.Stage(t, root, "normalise-test", "run-1", 10, "2026-11-21")
+	if _, err := load.Run(context.Background(), load.Options{Root: root, Tables: tables}, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	if err := build(context.Background(), root, tables, views, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	db, _ = Open(root)
+	defer db.Close()
+	if after := cells(t, db, describe); !slices.EqualFunc(before, after, slices.Equal) {
+		t.Fatalf("empty relation\n%q\nover files\n%q", before, after)
+	}
+	if n := cells(t, db, "SELECT count(*) FROM test_things"); n[0][0] != "10" {
+		t.Fatalf("plain view has %s rows", n[0][0])
+	}
+}
+
+// TestViewsWorkFromAnyDirectory opens the catalog from another working
+// directory and ATTACHed under another name, and runs the analyst script
+// from the warehouse directory and with file_search_path.
+func TestViewsWorkFromAnyDirectory(t *testing.T) {
+	t.Chdir(t.TempDir())
+	const q = "SELECT count(*) FROM %scqc_location_ratings WHERE source_resolved"
+	db := openFixture(t)
+	if n := cells(t, db, fmt.Sprintf(q, "")); n[0][0] != "5" {
+		t.Fatalf("from another directory: %s resolved ratings", n[0][0])
+	}
+
+	mem, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	mem.SetMaxOpenConns(1) // one session: ATTACH and SET are per connection
+	if _, err := mem.Exec("ATTACH " + quote(filepath.Join(fixtureRoot, FileName)) + " AS wh (READ_ONLY)"); err != nil {
+		t.Fatal(err)
+	}
+	if n := cells(t, mem, fmt.Sprintf(q, "wh.")); n[0][0] != "5" {
+		t.Fatalf("attached as wh: %s resolved ratings", n[0][0])
+	}
+
+	script, err := os.ReadFile(filepath.Join(fixtureRoot, ScriptPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(script), fixtureRoot) {
+		t.Fatal("the analyst script has absolute paths")
+	}
+	for _, setup := range []string{"SET file_search_path = " + quote(fixtureRoot), "chdir"} {
+		t.Run(setup, func(t *testing.T) {
+			if setup == "chdir" {
+				t.Chdir(fixtureRoot)
+			}
+			s, err := sql.Open("duckdb", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			s.SetMaxOpenConns(1)
+			if setup != "chdir" {
+				if _, err := s.Exec(setup); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := s.Exec(string(script)); err != nil {
+				t.Fatal(err)
+			}
+			if n := cells(t, s, fmt.Sprintf(q, "")); n[0][0] != "5" {
+				t.Fatalf("%s resolved ratings", n[0][0])
+			}
+			if n := cells(t, s, "SELECT count(*) FROM clinic_locations WHERE overall_rating = 'Good'"); n[0][0] != "2" {
+				t.Fatalf("%s rated clinics", n[0][0])
+			}
+		})
+	}
+}
+
+// TestRebuildWhileReaderHoldsOldCatalog: another process holds the catalog
+// open (read-only, as an analyst or BI tool does) while it is rebuilt with a
+// different set of views. The build succeeds, the reader keeps its old views
+// and keeps reading, and a new open sees the new catalog.
+func TestRebuildWhileReaderHoldsOldCatalog(t *testing.T) {
+	root := t.TempDir()
+	tables := []schemas.Table{loadtest.Table()}
+	oldViews := fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW generation AS SELECT 'old' AS g;\n")}}
+	newViews := fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW generation AS SELECT 'new' AS g;\nCREATE OR REPLACE VIEW added AS SELECT 1 AS x;\n")}}
+	loadtest.Stage(t, root, "normalise-test", "run-1", 100, "2026-11-21")
+	if _, err := load.Run(context.Background(), load.Options{Root: root, Tables: tables}, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	if err := build(context.Background(), root, tables, oldViews, quiet()); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), readerEnv+"="+filepath.Join(root, FileName))
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := bufio.NewScanner(stdout)
+	readLine := func() string {
+		if !lines.Scan() {
+			t.Fatalf("reader process ended: %v", lines.Err())
+		}
+		return lines.Text()
+	}
+	if got := readLine(); got != "old 100 0" {
+		t.Fatalf("reader before the rebuild: %q", got)
+	}
+
+	if err := build(context.Background(), root, tables, newViews, quiet()); err != nil {
+		t.Fatalf("rebuild while a reader holds the catalog: %v", err)
+	}
+	fmt.Fprintln(stdin, "again")
+	if got := readLine(); got != "old 100 0" {
+		t.Fatalf("reader after the rebuild: %q (want its old views, still reading)", got)
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("reader: %v", err)
+	}
+
+	db, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := cells(t, db, "SELECT g, (SELECT count(*) FROM test_things), (SELECT count(*) FROM duckdb_views() WHERE view_name = 'added') FROM generation"); got[0][0] != "new" || got[0][2] != "1" {
+		t.Fatalf("new open sees %q", got)
+	}
+	if left, _ := filepath.Glob(filepath.Join(root, ".carelake.duckdb.tmp-*")); len(left) != 0 {
+		t.Fatalf("temporary catalog files left: %v", left)
+	}
+}
+
+// holdCatalog is the reader process: it opens the catalog read-only, prints
+// what it sees, and does so again for every line on stdin.
+func holdCatalog(path string) int {
+	db, err := sql.Open("duckdb", path+"?access_mode=READ_ONLY")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	in := bufio.NewScanner(os.Stdin)
+	for {
+		var g string
+		var n, added int
+		err := db.QueryRow("SELECT g, (SELECT count(*) FROM test_things), (SELECT count(*) FROM duckdb_views() WHERE view_name = 'added') FROM generation").Scan(&g, &n, &added)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Printf("%s %d %d\n", g, n, added)
+		if !in.Scan() {
+			return 0
+		}
+	}
+}
+
+// TestFailedBuildKeepsOldCatalog: a build that fails (bad view SQL) leaves
+// the previous catalog in place and no temporary file.
+func TestFailedBuildKeepsOldCatalog(t *testing.T) {
+	root := t.TempDir()
+	tables := []schemas.Table{loadtest.Table()}
+	good := fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW ok AS SELECT 1 AS x;\n")}}
+	bad := fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW broken AS SELECT FROM nowhere;\n")}}
+	if err := build(context.Background(), root, tables, good, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	err := build(context.Background(), root, tables, bad, quiet())
+	if err == nil || !strings.Contains(err.Error(), "create views") {
+		t.Fatalf("bad views: %v", err)
+	}
+	db, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := cells(t, db, "SELECT x FROM ok"); n[0][0] != "1" {
+		t.Fatal("old catalog damaged")
+	}
+	if left, _ := filepath.Glob(filepath.Join(root, ".carelake.duckdb.tmp-*")); len(left) != 0 {
+		t.Fatalf("temporary catalog files left: %v", left)
+	}
+}
+
+func TestCancelledBuildKeepsOldCatalog(t *testing.T) {
+	root := t.TempDir()
+	if err := Build(context.Background(), root, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.Stat(filepath.Join(root, FileName))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Build(ctx, root, quiet()); err == nil {
+		t.Fatal("cancelled build succeeded")
+	}
+	after, _ := os.Stat(filepath.Join(root, FileName))
+	if !os.SameFile(before, after) {
+		t.Fatal("cancelled build replaced the catalog")
+	}
+}
+
+func TestInlineViewsMakesEachViewStandAlone(t *testing.T) {
+	script := `CREATE OR REPLACE VIEW base AS
+SELECT 1 AS x, ';' AS s -- a comment; with a semicolon
+;
+-- between statements; here too
+CREATE OR REPLACE VIEW mid AS SELECT x + 1 AS x FROM base;
+CREATE VIEW top AS WITH m AS (SELECT * FROM mid) SELECT m.x, b.s FROM m JOIN base ON true JOIN base_table b ON true;
+`
+	got, err := inlineViews(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "(\nSELECT 1 AS x, ';' AS s -- a comment; with a semicolon\n\n) AS base"
+	for _, want := range []string{
+		"CREATE OR REPLACE VIEW mid AS SELECT x + 1 AS x FROM " + base + ";",
+		"WITH m AS (SELECT * FROM ( SELECT x + 1 AS x FROM " + base + "\n) AS mid) SELECT m.x",
+		"JOIN " + base + " ON true JOIN base_table b ON true;", // base_table is no view of the script
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("inlined script lacks %q:\n%s", want, got)
+		}
+	}
+	// The result runs: every view stands alone and the comment ended no query early.
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	runnable := strings.ReplaceAll(got, "JOIN base_table b ON true", "JOIN (SELECT 'z' AS s) b ON true")
+	if _, err := db.Exec(runnable); err != nil {
+		t.Fatalf("inlined script does not run: %v\n%s", err, runnable)
+	}
+	var x int
+	if err := db.QueryRow("SELECT x FROM top").Scan(&x); err != nil || x != 2 {
+		t.Fatalf("top: %d %v", x, err)
+	}
+	if _, err := inlineViews("CREATE VIEW v AS SELECT 1"); err == nil {
+		t.Error("a view without ';' was accepted")
+	}
+}

@@ -1,0 +1,351 @@
+// Package load writes the committed Arrow output of earlier stages (see
+// stages/staging) into the warehouse as hive-partitioned Parquet.
+//
+// Every staged partition (cqc/locations/snapshot_date=2026-11-21) becomes the
+// directory <root>/<partition path>/ holding part-00000.parquet (and
+// part-00001.parquet, ... only when one file would exceed Options.FileRows).
+// A partition is written into a fresh directory under <root>/.load-tmp/,
+// every file and the directory fsynced, then swapped into place with
+// pipeline.ReplaceDir: a reader sees the previous partition or the new one,
+// never a part of a file or a mix of old and new files, and loading the same
+// date again replaces that day's partition as a whole. The temporary area is
+// outside the dataset directories on purpose: DuckDB's globs (and many other
+// tools') match hidden directories, so a sibling ".tmp" directory would be
+// visible to read_parquet('cqc/locations/*/*.parquet').
+//
+// Files follow the Parquet policy of DESIGN.md: arrow-go pqarrow, INT64
+// microsecond UTC timestamps (coerced, never INT96 or nanoseconds), DATE,
+// DECIMAL, dictionary-encoded strings, zstd, row groups of up to
+// Options.RowGroupRows rows (buffered, so 100k+ where the data allows), the
+// stored Arrow schema, and key-value metadata carrying the stage output's
+// Meta (licence, source, extraction time) plus carelake's own keys (Meta*
+// constants): version, table, table and column docs, partition, stage, run.
+//
+// After every partition of one stage output is in place, the warehouse
+// manifest (<root>/manifest.json: datasets, partitions, files, rows, bytes,
+// load times) and the load state (<root>/state/load.json: the stage run
+// loaded) are replaced atomically, in that order. A stage output already
+// loaded is skipped unless Options.Force. A crash at any point leaves every
+// partition readable (previous or new) and no partial file in a dataset
+// directory; the next Run removes the temporary area, repairs what an
+// interrupted fallback swap left (pipeline.RecoverDir) and loads the stage
+// output again from the start, which is idempotent.
+//
+// Run expects its caller to hold the warehouse run lock (pipeline.AcquireLock):
+// it removes <root>/.load-tmp at start.
+//
+// Only replacement is implemented. CareQ partitions
+// (careq/<table>/clinic_id=<id>/event_date=<day>/) will need a merge: the
+// partition writer takes its rows from a sequence of record batches, so a
+// merge reads the partition's current files first, then the new staged rows,
+// deduplicates, and commits one compacted file through the same
+// write-aside-then-ReplaceDir path; the identities of the merged inputs are
+// written into the new partition directory itself, so the swap commits data
+// and "already merged" together and a crash can neither lose nor double rows.
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"carelake/pipeline"
+	"carelake/schemas"
+	"carelake/stages/staging"
+)
+
+// Stage output metadata keys every stage must set (staging.Writer.SetMeta);
+// load refuses an output without them (ErrNoLicence).
+const (
+	// MetaLicence holds the data's licence and attribution, e.g. "Contains
+	// CQC data © Care Quality Commission, Open Government Licence v3.0".
+	MetaLicence = "licence"
+	// MetaSource names where the data came from (the API base URL).
+	MetaSource = "source"
+)
+
+// Key-value metadata load adds to every Parquet file, next to the stage's Meta.
+const (
+	MetaVersion    = "carelake.version"
+	MetaTable      = "carelake.table"
+	MetaTableDoc   = "carelake.table_doc"
+	MetaColumnDocs = "carelake.column_docs" // JSON object: column name -> description
+	MetaPartition  = "carelake.partition"
+	MetaStage      = "carelake.stage"
+	MetaRunID      = "carelake.run_id"
+)
+
+// Defaults of Options.
+const (
+	DefaultRowGroupRows = 1 << 20
+	DefaultFileRows     = 8 << 20
+	// rowGroupBytes closes a buffered row group early when its encoded pages
+	// reach this size, so very wide rows cannot hold unbounded memory.
+	rowGroupBytes = 128 << 20
+)
+
+// tmpDirName is the temporary area under the warehouse root.
+const tmpDirName = ".load-tmp"
+
+// Options configures Run.
+type Options struct {
+	// Root is the warehouse root (--out).
+	Root string
+	// Stages names the stage outputs to load, in order. Empty means every
+	// stage with committed output under <Root>/staging, in name order.
+	Stages []string
+	// Force loads stage outputs again even if already loaded.
+	Force bool
+	// Tables is the dataset registry; nil means Registered().
+	Tables []schemas.Table
+	// Version is the carelake version recorded in every file.
+	Version string
+	// RowGroupRows caps the rows of one row group (DefaultRowGroupRows).
+	RowGroupRows int64
+	// FileRows caps the rows of one file (DefaultFileRows).
+	FileRows int64
+	// OnPartition, when set, is called after each partition is in place.
+	OnPartition func(PartitionResult)
+}
+
+// PartitionResult describes one partition written.
+type PartitionResult struct {
+	Stage    string
+	Table    string // dataset, e.g. cqc/locations
+	Path     string // partition, e.g. cqc/locations/snapshot_date=2026-11-21
+	Files    []File
+	Rows     int64
+	Bytes    int64
+	Duration time.Duration
+	// Unchanged is set when a merge found every staged input already in the
+	// partition and left it as it was (Files, Rows and Bytes are then zero).
+	Unchanged bool
+	// Added counts the rows this load brought: all of them for a
+	// replacement, the new ones for a merge.
+	Added int64
+	// Skipped counts staged rows a merge dropped because their input
+	// (MergeKey value) was already in the partition.
+	Skipped int64
+}
+
+// StageResult describes one stage output.
+type StageResult struct {
+	Stage string
+	RunID string
+	// Skipped is true when this run of the stage was already loaded.
+	Skipped    bool
+	Partitions []PartitionResult
+}
+
+// Summary describes a Run.
+type Summary struct {
+	Stages   []StageResult
+	Rows     int64
+	Bytes    int64
+	Files    int
+	Duration time.Duration
+}
+
+// Loaded reports how many partitions were written.
+func (s Summary) Loaded() int {
+	n := 0
+	for _, st := range s.Stages {
+		n += len(st.Partitions)
+	}
+	return n
+}
+
+// Registered is the default dataset registry: every table load may write.
+func Registered() []schemas.Table { return schemas.Tables() }
+
+// Run loads the stage outputs named by opts into the warehouse; see the
+// package comment for the guarantees. On cancellation it stops between
+// record batches, removes the partition being written and returns an error
+// wrapping ctx.Err(); partitions already swapped in stay.
+func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error) {
+	start := time.Now()
+	var sum Summary
+	if opts.Root == "" {
+		return sum, errors.New("load: no warehouse root given")
+	}
+	if opts.Tables == nil {
+		opts.Tables = Registered()
+	}
+	if opts.RowGroupRows <= 0 {
+		opts.RowGroupRows = DefaultRowGroupRows
+	}
+	if opts.FileRows <= 0 {
+		opts.FileRows = DefaultFileRows
+	}
+	tables := make(map[string]schemas.Table, len(opts.Tables))
+	for _, t := range opts.Tables {
+		tables[t.Dataset] = t
+	}
+	stages := opts.Stages
+	if len(stages) == 0 {
+		var err error
+		if stages, err = committedStages(opts.Root); err != nil {
+			return sum, err
+		}
+	}
+	logger.Info("load start", "root", opts.Root, "stages", strings.Join(stages, ","), "force", opts.Force)
+
+	if err := recoverWarehouse(opts.Root, opts.Tables); err != nil {
+		return sum, err
+	}
+	st, err := readState(opts.Root)
+	if err != nil {
+		return sum, err
+	}
+	wm, err := ReadWarehouseManifest(opts.Root)
+	if err != nil {
+		return sum, err
+	}
+
+	// Open and check every stage output before writing anything, so a bad
+	// output fails the run with the warehouse untouched.
+	mans := make([]*staging.Manifest, len(stages))
+	seen := map[string]string{} // partition path -> stage
+	for i, stage := range stages {
+		man, err := staging.Open(opts.Root, stage)
+		if err != nil {
+			return sum, fmt.Errorf("load: %w", err)
+		}
+		if err := checkStage(man, tables); err != nil {
+			return sum, fmt.Errorf("load %s (run %s): %w", stage, man.RunID, err)
+		}
+		for _, p := range man.Partitions {
+			if other, ok := seen[p.Path]; ok {
+				return sum, fmt.Errorf("load: %w: %s by %s and %s; load them separately with --stages", ErrConflict, p.Path, other, stage)
+			}
+			seen[p.Path] = stage
+		}
+		mans[i] = man
+	}
+
+	for _, man := range mans {
+		res := StageResult{Stage: man.Stage, RunID: man.RunID}
+		if prev, ok := st.Stages[man.Stage]; ok && !opts.Force && prev.RunID == man.RunID && prev.CreatedAt.Equal(man.CreatedAt) {
+			logger.Info("stage output already loaded, skipping (use --force to load it again)",
+				"stage", man.Stage, "run_id", man.RunID, "loaded_at", prev.LoadedAt)
+			res.Skipped = true
+			sum.Stages = append(sum.Stages, res)
+			continue
+		}
+		var rows int64
+		for _, p := range man.Partitions {
+			pr, err := writePartition(ctx, opts, man, p, tables[p.Table])
+			if err != nil {
+				return sum, fmt.Errorf("load %s: %w", p.Path, err)
+			}
+			logger.Debug("partition loaded", "path", pr.Path, "rows", pr.Rows, "files", len(pr.Files), "bytes", pr.Bytes,
+				"unchanged", pr.Unchanged, "skipped_rows", pr.Skipped, "duration", pr.Duration)
+			if !pr.Unchanged {
+				wm.record(tables[p.Table], man, pr, time.Now().UTC())
+			}
+			res.Partitions = append(res.Partitions, pr)
+			rows += pr.Added
+			sum.Rows += pr.Added
+			sum.Bytes += pr.Bytes
+			sum.Files += len(pr.Files)
+			if opts.OnPartition != nil {
+				opts.OnPartition(pr)
+			}
+		}
+		if err := wm.save(opts.Root); err != nil {
+			return sum, err
+		}
+		st.Stages[man.Stage] = loadedStage{RunID: man.RunID, CreatedAt: man.CreatedAt, LoadedAt: time.Now().UTC(),
+			Partitions: len(man.Partitions), Rows: rows}
+		if err := st.save(opts.Root); err != nil {
+			return sum, err
+		}
+		for kind, names := range man.Consumes {
+			if err := pipeline.MarkLoaded(opts.Root, kind, names); err != nil {
+				return sum, fmt.Errorf("load %s: record inputs loaded: %w", man.Stage, err)
+			}
+		}
+		sum.Stages = append(sum.Stages, res)
+		logger.Info("stage output loaded", "stage", man.Stage, "run_id", man.RunID, "partitions", len(man.Partitions), "rows", rows)
+	}
+	sum.Duration = time.Since(start)
+	logger.Info("load done", "partitions", sum.Loaded(), "files", sum.Files, "rows", sum.Rows, "bytes", sum.Bytes, "duration", sum.Duration.Round(time.Millisecond))
+	return sum, nil
+}
+
+// committedStages lists the stages with committed output, in name order.
+func committedStages(root string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(root, "staging"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if _, err := staging.Open(root, e.Name()); err == nil {
+			out = append(out, e.Name())
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("load: %w under %s (run 'carelake normalise' first)", staging.ErrNotStaged, root)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// checkStage validates a stage output against the registry.
+func checkStage(man *staging.Manifest, tables map[string]schemas.Table) error {
+	if man.Meta[MetaLicence] == "" || man.Meta[MetaSource] == "" {
+		return fmt.Errorf("%w: the stage must set %q and %q (staging.Writer.SetMeta); rerun it with a carelake that does",
+			ErrNoLicence, MetaLicence, MetaSource)
+	}
+	for _, p := range man.Partitions {
+		t, ok := tables[p.Table]
+		if !ok {
+			return fmt.Errorf("%s: %w", p.Table, ErrUnknownTable)
+		}
+		if err := checkPartitionPath(t, p.Path); err != nil {
+			return err
+		}
+		if len(p.Files) == 0 {
+			return fmt.Errorf("%s: %w: no files staged", p.Path, ErrBadPartition)
+		}
+		staged, err := man.Schema(p)
+		if err != nil {
+			return err
+		}
+		if err := checkSchema(staged, t.Schema); err != nil {
+			return fmt.Errorf("%s: %w", p.Path, err)
+		}
+	}
+	return nil
+}
+
+// recoverWarehouse removes what an interrupted load left in the temporary
+// area and puts back partitions a crashed fallback swap moved aside.
+func recoverWarehouse(root string, tables []schemas.Table) error {
+	if err := os.RemoveAll(filepath.Join(root, tmpDirName)); err != nil {
+		return fmt.Errorf("load: remove leftovers of an interrupted load: %w", err)
+	}
+	for _, t := range tables {
+		pattern := filepath.Join(root, filepath.FromSlash(t.Dataset)) + strings.Repeat(string(filepath.Separator)+"*", len(t.PartitionBy)) + ".old"
+		olds, err := filepath.Glob(pattern)
+		if err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+		for _, old := range olds {
+			if err := pipeline.RecoverDir(strings.TrimSuffix(old, ".old")); err != nil {
+				return fmt.Errorf("load: %w", err)
+			}
+		}
+	}
+	return nil
+}

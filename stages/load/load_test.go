@@ -1,0 +1,637 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/arrow-go/v18/parquet/schema"
+	"golang.org/x/sys/unix"
+
+	"carelake/schemas"
+	"carelake/stages/load/loadtest"
+	"carelake/stages/staging"
+)
+
+const day = "2026-11-21"
+
+var partDir = loadtest.Dataset + "/snapshot_date=" + day
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func opts(root string) Options {
+	return Options{Root: root, Tables: []schemas.Table{loadtest.Table()}, Version: "test"}
+}
+
+func mustRun(t *testing.T, o Options) Summary {
+	t.Helper()
+	sum, err := Run(context.Background(), o, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+// readFile reads a Parquet file with arrow-go and returns its rows and the
+// ids of the first and last row.
+func readFile(path string) (rows int64, first, last string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", "", err
+	}
+	defer f.Close()
+	return readParquet(f)
+}
+
+func readParquet(r parquet.ReaderAtSeeker) (rows int64, first, last string, err error) {
+	pf, err := file.NewParquetReader(r)
+	if err != nil {
+		return 0, "", "", err
+	}
+	defer pf.Close()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
+	if err != nil {
+		return 0, "", "", err
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		return 0, "", "", err
+	}
+	defer tbl.Release()
+	ids := tbl.Column(0).Data().Chunks()
+	if tbl.NumRows() > 0 {
+		first = ids[0].(*array.String).Value(0)
+		lc := ids[len(ids)-1].(*array.String)
+		last = lc.Value(lc.Len() - 1)
+	}
+	return tbl.NumRows(), first, last, nil
+}
+
+// visible lists what a reader globbing the dataset's partitions sees.
+func visible(t *testing.T, root string) []string {
+	t.Helper()
+	got, err := filepath.Glob(filepath.Join(root, loadtest.Dataset, "*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		got[i], _ = filepath.Rel(root, got[i])
+	}
+	return got
+}
+
+func TestLoadWritesPartitionManifestAndState(t *testing.T) {
+	root := t.TempDir()
+	loadtest.Stage(t, root, "normalise-test", "run-1", 1000, day, "2026-11-22")
+	var progress []string
+	o := opts(root)
+	o.OnPartition = func(p PartitionResult) { progress = append(progress, p.Path) }
+	sum := mustRun(t, o)
+
+	if sum.Loaded() != 2 || sum.Rows != 2000 || sum.Files != 2 || len(progress) != 2 {
+		t.Fatalf("summary %+v, progress %v", sum, progress)
+	}
+	want := []string{partDir + "/part-00000.parquet", loadtest.Dataset + "/snapshot_date=2026-11-22/part-00000.parquet"}
+	if got := visible(t, root); !slices.Equal(got, want) {
+		t.Fatalf("files %v, want %v", got, want)
+	}
+	rows, first, last, err := readFile(filepath.Join(root, want[0]))
+	if err != nil || rows != 1000 || first != "run-1/0-0" || last != "run-1/0-999" {
+		t.Fatalf("read back %d rows %q..%q: %v", rows, first, last, err)
+	}
+	if _, err := os.Stat(filepath.Join(root, tmpDirName)); err != nil {
+		t.Fatalf("temporary area: %v", err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(root, tmpDirName)); len(left) != 0 {
+		t.Fatalf("temporary directories left behind: %v", left)
+	}
+
+	wm, err := ReadWarehouseManifest(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := wm.Datasets[loadtest.Dataset]
+	if ds == nil || ds.Rows != 2000 || len(ds.Partitions) != 2 || ds.Partitions[partDir].RunID != "run-1" ||
+		ds.Partitions[partDir].Files[0].Bytes == 0 || ds.Bytes != sum.Bytes || wm.UpdatedAt.IsZero() {
+		t.Fatalf("warehouse manifest %+v", ds)
+	}
+	info, _ := os.Stat(filepath.Join(root, want[0]))
+	if ds.Partitions[partDir].Files[0].Bytes != info.Size() {
+		t.Fatalf("manifest bytes %d, file %d", ds.Partitions[partDir].Files[0].Bytes, info.Size())
+	}
+	st, err := readState(root)
+	if err != nil || st.Stages["normalise-test"].RunID != "run-1" || st.Stages["normalise-test"].Rows != 2000 {
+		t.Fatalf("state %+v %v", st, err)
+	}
+}
+
+// TestParquetTypesAndMetadata reads the written file's Parquet metadata:
+// the physical and logical type of every column, compression, dictionary
+// pages, row groups and the key-value metadata (the Parquet policy).
+func TestParquetTypesAndMetadata(t *testing.T) {
+	root := t.TempDir()
+	loadtest.Stage(t, root, "normalise-test", "run-1", 110_000, day)
+	mustRun(t, opts(root))
+
+	pf, err := file.OpenParquetFile(filepath.Join(root, partDir, FileName(0)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	md := pf.MetaData()
+	type col struct {
+		physical parquet.Type
+		logical  string
+	}
+	want := map[string]col{
+		"id":         {parquet.Types.ByteArray, "String"},
+		"name":       {parquet.Types.ByteArray, "String"},
+		"beds":       {parquet.Types.Int64, "Int(bitWidth=64, isSigned=true)"},
+		"rank":       {parquet.Types.Int32, "Int(bitWidth=32, isSigned=true)"},
+		"score":      {parquet.Types.Double, "None"},
+		"active":     {parquet.Types.Boolean, "None"},
+		"registered": {parquet.Types.Int32, "Date"},
+		"fetched_at": {parquet.Types.Int64, "Timestamp(isAdjustedToUTC=true, timeUnit=microseconds, is_from_converted_type=false, force_set_converted_type=false)"},
+		"fee":        {parquet.Types.FixedLenByteArray, "Decimal(precision=12, scale=2)"},
+	}
+	for i := 0; i < md.Schema.NumColumns(); i++ {
+		c := md.Schema.Column(i)
+		w, ok := want[c.Name()]
+		if !ok {
+			t.Errorf("unexpected column %s (partition columns live in directory names only)", c.Name())
+			continue
+		}
+		if c.PhysicalType() != w.physical || c.LogicalType().String() != w.logical {
+			t.Errorf("column %s: %s %s, want %s %s", c.Name(), c.PhysicalType(), c.LogicalType(), w.physical, w.logical)
+		}
+		if c.Name() == "fetched_at" && c.ConvertedType() != schema.ConvertedTypes.TimestampMicros {
+			t.Errorf("fetched_at: converted type %s, want TIMESTAMP_MICROS for older readers", c.ConvertedType())
+		}
+	}
+	if md.Schema.NumColumns() != len(want) {
+		t.Errorf("%d columns, want %d", md.Schema.NumColumns(), len(want))
+	}
+	// 110k rows fit one row group (policy: 100k+ rows where the data allows).
+	if md.NumRowGroups() != 1 || md.RowGroup(0).NumRows() != 110_000 {
+		t.Errorf("%d row groups", md.NumRowGroups())
+	}
+	rg := md.RowGroup(0)
+	for i := 0; i < rg.NumColumns(); i++ {
+		cc, err := rg.ColumnChunk(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cc.Compression() != compress.Codecs.Zstd {
+			t.Errorf("column %d compressed with %s", i, cc.Compression())
+		}
+		if cc.Type() == parquet.Types.ByteArray && !cc.HasDictionaryPage() {
+			t.Errorf("string column %v has no dictionary page", cc.PathInSchema())
+		}
+		if ok, _ := cc.StatsSet(); !ok {
+			t.Errorf("column %v has no statistics", cc.PathInSchema())
+		}
+	}
+	kv := map[string]string{}
+	for _, k := range md.KeyValueMetadata().Keys() {
+		kv[k] = *md.KeyValueMetadata().FindValue(k)
+	}
+	for k, v := range map[string]string{
+		MetaLicence: loadtest.Licence, MetaSource: loadtest.Source, "extracted_at": "2026-11-21T02:00:00Z",
+		MetaVersion: "test", MetaTable: loadtest.Dataset, MetaTableDoc: loadtest.Table().Doc,
+		MetaPartition: "snapshot_date=" + day, MetaStage: "normalise-test", MetaRunID: "run-1",
+	} {
+		if kv[k] != v {
+			t.Errorf("metadata %s = %q, want %q", k, kv[k], v)
+		}
+	}
+	var docs map[string]string
+	if err := json.Unmarshal([]byte(kv[MetaColumnDocs]), &docs); err != nil || docs["fee"] != "Money, DECIMAL(12,2)." || len(docs) != 9 {
+		t.Errorf("column docs %q: %v", kv[MetaColumnDocs], err)
+	}
+	if kv["ARROW:schema"] == "" {
+		t.Error("no stored Arrow schema")
+	}
+	if !strings.HasPrefix(md.GetCreatedBy(), "carelake test") {
+		t.Errorf("created_by %q", md.GetCreatedBy())
+	}
+}
+
+func TestTimestampsCoercedToMicrosecondsUTC(t *testing.T) {
+	// A table registered with nanosecond timestamps and no time zone is
+	// still written as INT64 microseconds, isAdjustedToUTC.
+	root := t.TempDir()
+	ns := &arrow.TimestampType{Unit: arrow.Nanosecond}
+	tbl := schemas.Table{Dataset: "test/ns", Schema: arrow.NewSchema([]arrow.Field{schemas.Field("at", ns, false, "An instant.")}, nil)}
+	w, err := staging.Begin(root, "normalise-test", "run-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.SetMeta(MetaLicence, "l")
+	w.SetMeta(MetaSource, "s")
+	b := array.NewTimestampBuilder(memory.DefaultAllocator, ns)
+	b.Append(arrow.Timestamp(1_700_000_000_123_456_789))
+	col := b.NewArray()
+	rec := array.NewRecord(tbl.Schema, []arrow.Array{col}, 1)
+	if err := w.Write("test/ns", "test/ns", rec); err != nil {
+		t.Fatal(err)
+	}
+	rec.Release()
+	col.Release()
+	b.Release()
+	if _, err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	o := opts(root)
+	o.Tables = []schemas.Table{tbl}
+	mustRun(t, o)
+
+	pf, err := file.OpenParquetFile(filepath.Join(root, "test/ns", FileName(0)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	c := pf.MetaData().Schema.Column(0)
+	ts, ok := c.LogicalType().(schema.TimestampLogicalType)
+	if !ok || c.PhysicalType() != parquet.Types.Int64 || ts.TimeUnit() != schema.TimeUnitMicros || !ts.IsAdjustedToUTC() {
+		t.Fatalf("at: %s %s", c.PhysicalType(), c.LogicalType())
+	}
+	rr, err := pf.RowGroup(0).Column(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := make([]int64, 1)
+	if _, n, err := rr.(*file.Int64ColumnChunkReader).ReadBatch(1, vals, nil, nil); err != nil || n != 1 || vals[0] != 1_700_000_000_123_456 {
+		t.Fatalf("stored %v (%d, %v), want microseconds 1700000000123456", vals, n, err)
+	}
+}
+
+// TestRerunSameDateReplacesAtomically reloads a date while readers keep
+// opening the partition: each sees the whole old partition or the whole new
+// one, never a partial file, a missing partition or a mix.
+func TestRerunSameDateReplacesAtomically(t *testing.T) {
+	root := t.TempDir()
+	loadtest.Stage(t, root, "normalise-test", "run-1", 3000, day)
+	mustRun(t, opts(root))
+
+	dst := filepath.Join(root, partDir)
+	var (
+		stop    atomic.Bool
+		wg      sync.WaitGroup
+		reads   atomic.Int64
+		errs    = make(chan error, 4)
+		allowed = map[int64]bool{3000: true, 5000: true}
+	)
+	for r := 0; r < 2; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				n, err := readWholePartition(dst)
+				if errors.Is(err, errVanished) {
+					continue // listed the old files just before they were removed: read again
+				}
+				if err != nil || !allowed[n] {
+					errs <- fmt.Errorf("partition read %d rows: %w", n, err)
+					return
+				}
+				reads.Add(1)
+			}
+		}()
+	}
+	// Run 2 of the same date has more rows, split over three files.
+	loadtest.Stage(t, root, "normalise-test", "run-2", 5000, day)
+	o := opts(root)
+	o.FileRows = 2000
+	for i := 0; i < 3; i++ { // reload repeatedly to give the readers chances to race
+		o.Force = true
+		mustRun(t, o)
+	}
+	stop.Store(true)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if reads.Load() == 0 {
+		t.Fatal("readers never read")
+	}
+	want := []string{partDir + "/part-00000.parquet", partDir + "/part-00001.parquet", partDir + "/part-00002.parquet"}
+	if got := visible(t, root); !slices.Equal(got, want) {
+		t.Fatalf("files %v, want %v", got, want)
+	}
+	if n, err := readWholePartition(dst); err != nil || n != 5000 {
+		t.Fatalf("new partition: %d rows, %v", n, err)
+	}
+	wm, _ := ReadWarehouseManifest(root)
+	if p := wm.Datasets[loadtest.Dataset].Partitions[partDir]; p.RunID != "run-2" || p.Rows != 5000 || len(p.Files) != 3 {
+		t.Fatalf("manifest partition %+v", p)
+	}
+}
+
+// errVanished means a file listed in a partition was gone when opened.
+var errVanished = errors.New("listed file vanished")
+
+// readWholePartition opens the partition directory once and reads every
+// file through that descriptor, as a reader that wants one consistent
+// listing does, and returns the total rows. Replacing a partition removes
+// the old files: a reader that listed them just before gets errVanished,
+// never a mix of old and new files.
+func readWholePartition(dir string) (int64, error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return 0, err // the partition itself must never be missing
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, name := range names {
+		if !strings.HasSuffix(name, ".parquet") {
+			return 0, errors.New("unexpected file " + name)
+		}
+		fd, err := unix.Openat(int(d.Fd()), name, unix.O_RDONLY, 0)
+		if errors.Is(err, unix.ENOENT) {
+			return 0, errVanished
+		}
+		if err != nil {
+			return 0, err
+		}
+		f := os.NewFile(uintptr(fd), name)
+		n, _, _, err := readParquet(f)
+		f.Close()
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func TestLoadTwiceIsNoopUnlessForced(t *testing.T) {
+	root := t.TempDir()
+	loadtest.Stage(t, root, "normalise-test", "run-1", 100, day)
+	mustRun(t, opts(root))
+	path := filepath.Join(root, partDir, FileName(0))
+	before, _ := os.Stat(path)
+
+	sum := mustRun(t, opts(root))
+	if len(sum.Stages) != 1 || !sum.Stages[0].Skipped || sum.Loaded() != 0 {
+		t.Fatalf("second load did work: %+v", sum)
+	}
+	after, _ := os.Stat(path)
+	if !os.SameFile(before, after) {
+		t.Fatal("second load rewrote the file")
+	}
+
+	o := opts(root)
+	o.Force = true
+	if sum := mustRun(t, o); sum.Stages[0].Skipped || sum.Loaded() != 1 {
+		t.Fatalf("forced load skipped: %+v", sum)
+	}
+	forced, _ := os.Stat(path)
+	if os.SameFile(before, forced) {
+		t.Fatal("forced load did not rewrite the file")
+	}
+
+	// A new run of the stage is loaded without --force.
+	loadtest.Stage(t, root, "normalise-test", "run-2", 50, day)
+	if sum := mustRun(t, opts(root)); sum.Loaded() != 1 || sum.Rows != 50 {
+		t.Fatalf("new run not loaded: %+v", sum)
+	}
+}
+
+func TestStagesDefaultAndOrder(t *testing.T) {
+	root := t.TempDir()
+	if _, err := Run(context.Background(), opts(root), quiet()); !errors.Is(err, staging.ErrNotStaged) {
+		t.Fatalf("empty warehouse: %v", err)
+	}
+	loadtest.Stage(t, root, "resolve-test", "r", 10, "2026-11-20")
+	loadtest.Stage(t, root, "normalise-test", "n", 10, day)
+	sum := mustRun(t, opts(root))
+	if len(sum.Stages) != 2 || sum.Stages[0].Stage != "normalise-test" || sum.Stages[1].Stage != "resolve-test" {
+		t.Fatalf("stages %+v", sum.Stages)
+	}
+	o := opts(root)
+	o.Stages = []string{"nope-test"}
+	if _, err := Run(context.Background(), o, quiet()); !errors.Is(err, staging.ErrNotStaged) || !strings.Contains(err.Error(), "carelake nope") {
+		t.Fatalf("missing stage: %v", err)
+	}
+}
+
+func TestRejectsBadStageOutputUntouched(t *testing.T) {
+	other := schemas.Table{Dataset: "test/other", PartitionBy: []string{"snapshot_date"}, Schema: loadtest.Table().Schema}
+	wrong := loadtest.Table()
+	wrong.Schema = arrow.NewSchema(append(slices.Clone(wrong.Schema.Fields()[:2]),
+		schemas.Field("beds", arrow.PrimitiveTypes.Int32, true, "")), nil)
+	tests := []struct {
+		name   string
+		tables []schemas.Table
+		meta   map[string]string
+		second string // a second stage staging the same partitions
+		want   error
+		msg    string
+	}{
+		{name: "unregistered table", tables: []schemas.Table{other}, want: ErrUnknownTable, msg: "test/things"},
+		{name: "schema differs", tables: []schemas.Table{wrong}, want: ErrSchemaMismatch, msg: "column beds is int64, registered int32"},
+		{name: "no licence", meta: map[string]string{"licence": ""}, want: ErrNoLicence, msg: `"licence"`},
+		{name: "two stages, one partition", second: "resolve-test", want: ErrConflict, msg: partDir},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			w, _ := staging.Begin(root, "normalise-test", "run-1")
+			meta := map[string]string{"licence": "l", "source": "s"}
+			for k, v := range tc.meta {
+				meta[k] = v
+			}
+			for k, v := range meta {
+				w.SetMeta(k, v)
+			}
+			rec := loadtest.Batch(10, "x")
+			defer rec.Release()
+			if err := w.Write(loadtest.Dataset, partDir, rec); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			if tc.second != "" {
+				loadtest.Stage(t, root, tc.second, "run-1", 10, day)
+			}
+			o := opts(root)
+			if tc.tables != nil {
+				o.Tables = tc.tables
+			}
+			_, err := Run(context.Background(), o, quiet())
+			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("got %v, want %v mentioning %q", err, tc.want, tc.msg)
+			}
+			if _, err := os.Stat(filepath.Join(root, loadtest.Dataset)); !os.IsNotExist(err) {
+				t.Fatal("a rejected stage output touched the warehouse")
+			}
+		})
+	}
+}
+
+func TestCheckPartitionPath(t *testing.T) {
+	dated := schemas.Table{Dataset: "careq/appointments", PartitionBy: []string{"clinic_id", "event_date"}}
+	flat := schemas.Table{Dataset: "cqc/inspection_areas"}
+	tests := []struct {
+		table schemas.Table
+		path  string
+		ok    bool
+	}{
+		{dated, "careq/appointments/clinic_id=clinic_abc/event_date=2026-12-15", true},
+		{dated, "careq/appointments/clinic_id=c-1.2@x/event_date=2026-12-15", true},
+		{dated, "careq/appointments/event_date=2026-12-15/clinic_id=c", false},
+		{dated, "careq/appointments/clinic_id=c", false},
+		{dated, "careq/appointments/clinic_id=c/event_date=2026-13-01", false},
+		{dated, "careq/appointments/clinic_id=../event_date=2026-12-15", false},
+		{dated, "careq/appointments/clinic_id=.hidden/event_date=2026-12-15", false},
+		{dated, "careq/appointments/clinic_id=a b/event_date=2026-12-15", false},
+		{dated, "careq/appointments/clinic_id=x.old/event_date=2026-12-15", false},
+		{dated, "careq/appointmentsX/clinic_id=c/event_date=2026-12-15", false},
+		{dated, "careq/appointments/clinic_id=/event_date=2026-12-15", false},
+		{flat, "cqc/inspection_areas", true},
+		{flat, "cqc/inspection_areas/snapshot_date=2026-11-21", false},
+	}
+	for _, tc := range tests {
+		err := checkPartitionPath(tc.table, tc.path)
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrBadPartition)) {
+			t.Errorf("%s: %v", tc.path, err)
+		}
+	}
+}
+
+func FuzzCheckPartitionPath(f *testing.F) {
+	f.Add("careq/appointments/clinic_id=clinic_abc/event_date=2026-12-15")
+	f.Add("careq/appointments/clinic_id=../event_date=2026-12-15")
+	dated := schemas.Table{Dataset: "careq/appointments", PartitionBy: []string{"clinic_id", "event_date"}}
+	f.Fuzz(func(t *testing.T, path string) {
+		if checkPartitionPath(dated, path) != nil {
+			return
+		}
+		// An accepted path stays inside the dataset, one directory per key.
+		rel := strings.TrimPrefix(path, dated.Dataset+"/")
+		if !filepath.IsLocal(path) || filepath.Clean(path) != path || strings.Count(rel, "/") != 1 || strings.Contains(rel, "/.") {
+			t.Fatalf("accepted %q", path)
+		}
+	})
+}
+
+func TestSplitsFilesAndRowGroups(t *testing.T) {
+	root := t.TempDir()
+	loadtest.Stage(t, root, "normalise-test", "run-1", 2500, day)
+	o := opts(root)
+	o.FileRows, o.RowGroupRows = 1000, 300
+	sum := mustRun(t, o)
+	files := sum.Stages[0].Partitions[0].Files
+	if len(files) != 3 || files[0].Rows != 1000 || files[2].Rows != 500 {
+		t.Fatalf("files %+v", files)
+	}
+	var total int64
+	for i, f := range files {
+		pf, err := file.OpenParquetFile(filepath.Join(root, partDir, f.Name), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []int{4, 4, 2}[i]; pf.NumRowGroups() != want {
+			t.Errorf("%s: %d row groups, want %d", f.Name, pf.NumRowGroups(), want)
+		}
+		total += pf.NumRows()
+		pf.Close()
+	}
+	if total != 2500 {
+		t.Fatalf("%d rows", total)
+	}
+}
+
+func TestEmptyPartitionGetsOneValidFile(t *testing.T) {
+	root := t.TempDir()
+	loadtest.Stage(t, root, "normalise-test", "run-1", 0, day)
+	mustRun(t, opts(root))
+	rows, _, _, err := readFile(filepath.Join(root, partDir, FileName(0)))
+	if err != nil || rows != 0 {
+		t.Fatalf("%d rows, %v", rows, err)
+	}
+}
+
+func TestCancelLeavesNoPartition(t *testing.T) {
+	root := t.TempDir()
+	loadtest.Stage(t, root, "normalise-test", "run-1", 1000, day)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, opts(root), quiet()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, partDir)); !os.IsNotExist(err) {
+		t.Fatal("cancelled load left a partition")
+	}
+	if left, _ := os.ReadDir(filepath.Join(root, tmpDirName)); len(left) != 0 {
+		t.Fatalf("cancelled load left %v", left)
+	}
+	if st, _ := readState(root); len(st.Stages) != 0 {
+		t.Fatal("cancelled load recorded the stage as loaded")
+	}
+}
+
+// TestRecoversInterruptedFallbackSwap: a crash between the two renames of
+// ReplaceDir's fallback leaves <partition>.old and no partition; the next
+// load puts it back before anything else.
+func TestRecoversInterruptedFallbackSwap(t *testing.T) {
+	root := t.TempDir()
+	loadtest.Stage(t, root, "normalise-test", "run-1", 10, day)
+	mustRun(t, opts(root))
+	dst := filepath.Join(root, partDir)
+	if err := os.Rename(dst, dst+".old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, tmpDirName, "dead"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	loadtest.Stage(t, root, "normalise-test", "run-2", 10, "2026-11-22")
+	mustRun(t, opts(root))
+	if n, err := readWholePartition(dst); err != nil || n != 10 {
+		t.Fatalf("partition not restored: %d, %v", n, err)
+	}
+	if _, err := os.Stat(dst + ".old"); !os.IsNotExist(err) {
+		t.Fatal(".old left behind")
+	}
+	if _, err := os.Stat(filepath.Join(root, tmpDirName, "dead")); !os.IsNotExist(err) {
+		t.Fatal("dead temporary directory left behind")
+	}
+}
+
+func BenchmarkLoad(b *testing.B) {
+	root := b.TempDir()
+	const rows = 200_000
+	loadtest.Stage(b, root, "normalise-test", "run-1", rows, day)
+	o := opts(root)
+	o.Force = true
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Run(context.Background(), o, quiet()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -1,0 +1,105 @@
+package load
+
+import (
+	"path/filepath"
+	"time"
+
+	"carelake/pipeline"
+	"carelake/schemas"
+	"carelake/stages/staging"
+)
+
+// ManifestName is the warehouse manifest's file name under the root.
+const ManifestName = "manifest.json"
+
+// WarehouseManifest lists what load has put in the warehouse. It is
+// replaced atomically after each stage output is loaded, so it may lag the
+// files after a crash (never lead them) until the next load.
+type WarehouseManifest struct {
+	UpdatedAt time.Time           `json:"updated_at"`
+	Datasets  map[string]*Dataset `json:"datasets"`
+}
+
+// Dataset is one table's directory (cqc/locations).
+type Dataset struct {
+	Doc         string   `json:"doc,omitempty"`
+	PartitionBy []string `json:"partition_by,omitempty"`
+	Rows        int64    `json:"rows"`
+	Bytes       int64    `json:"bytes"`
+	// Partitions by path (cqc/locations/snapshot_date=2026-11-21).
+	Partitions map[string]*PartitionEntry `json:"partitions"`
+}
+
+// PartitionEntry is one partition directory and where it came from.
+type PartitionEntry struct {
+	Files    []File    `json:"files"`
+	Rows     int64     `json:"rows"`
+	Bytes    int64     `json:"bytes"`
+	Stage    string    `json:"stage"`
+	RunID    string    `json:"run_id"`
+	LoadedAt time.Time `json:"loaded_at"`
+}
+
+// ReadWarehouseManifest reads <root>/manifest.json; a warehouse never
+// loaded has an empty one.
+func ReadWarehouseManifest(root string) (*WarehouseManifest, error) {
+	m := &WarehouseManifest{}
+	if err := pipeline.LoadJSON(filepath.Join(root, ManifestName), m); err != nil {
+		return nil, err
+	}
+	if m.Datasets == nil {
+		m.Datasets = map[string]*Dataset{}
+	}
+	return m, nil
+}
+
+func (m *WarehouseManifest) record(t schemas.Table, man *staging.Manifest, pr PartitionResult, now time.Time) {
+	ds := m.Datasets[t.Dataset]
+	if ds == nil {
+		ds = &Dataset{Partitions: map[string]*PartitionEntry{}}
+		m.Datasets[t.Dataset] = ds
+	}
+	ds.Doc, ds.PartitionBy = t.Doc, t.PartitionBy
+	ds.Partitions[pr.Path] = &PartitionEntry{Files: pr.Files, Rows: pr.Rows, Bytes: pr.Bytes,
+		Stage: man.Stage, RunID: man.RunID, LoadedAt: now}
+	ds.Rows, ds.Bytes = 0, 0
+	for _, p := range ds.Partitions {
+		ds.Rows += p.Rows
+		ds.Bytes += p.Bytes
+	}
+}
+
+func (m *WarehouseManifest) save(root string) error {
+	m.UpdatedAt = time.Now().UTC()
+	return pipeline.SaveJSON(filepath.Join(root, ManifestName), m)
+}
+
+// state is <root>/state/load.json: which run of each stage is loaded.
+type state struct {
+	Stages map[string]loadedStage `json:"stages"`
+}
+
+type loadedStage struct {
+	RunID string `json:"run_id"`
+	// CreatedAt is the stage output's commit time: with RunID it identifies
+	// the output even if a run ID were reused.
+	CreatedAt  time.Time `json:"created_at"`
+	LoadedAt   time.Time `json:"loaded_at"`
+	Partitions int       `json:"partitions"`
+	Rows       int64     `json:"rows"`
+}
+
+func statePath(root string) string { return filepath.Join(pipeline.StateDir(root), "load.json") }
+
+func readState(root string) (*state, error) {
+	st := &state{}
+	if err := pipeline.LoadJSON(statePath(root), st); err != nil {
+		return nil, err
+	}
+	if st.Stages == nil {
+		st.Stages = map[string]loadedStage{}
+	}
+	return st, nil
+}
+
+func (st *state) save(root string) error { return pipeline.SaveJSON(statePath(root), st) }

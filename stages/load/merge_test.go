@@ -1,0 +1,179 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"carelake/pipeline"
+	"carelake/schemas"
+	"carelake/stages/load/loadtest"
+	"carelake/stages/staging"
+)
+
+// eventsTable is an append-only table like CareQ's: partitioned by clinic
+// and day, merged by the log segment each row came from.
+var eventsTable = schemas.Table{
+	Dataset:     "test/events",
+	PartitionBy: []string{"clinic_id", "event_date"},
+	MergeKey:    "log_segment",
+	Doc:         "test events",
+	Schema: arrow.NewSchema([]arrow.Field{
+		schemas.Field("seq", arrow.PrimitiveTypes.Int64, false, "seq"),
+		schemas.Field("log_segment", arrow.BinaryTypes.String, false, "segment"),
+	}, nil),
+}
+
+// stageEvents commits an output of stage "normalise-test" in which every
+// segment contributes n rows to each of the given partitions.
+func stageEvents(t *testing.T, root, runID string, segs map[string]int, parts ...string) {
+	t.Helper()
+	w, err := staging.Begin(root, "normalise-test", runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.SetMeta(MetaLicence, loadtest.Licence)
+	w.SetMeta(MetaSource, loadtest.Source)
+	names := make([]string, 0, len(segs))
+	for s := range segs {
+		names = append(names, s)
+	}
+	sort.Strings(names)
+	seq := int64(0)
+	for _, part := range parts {
+		var rows []loadtest.Row
+		for _, s := range names {
+			for i := 0; i < segs[s]; i++ {
+				seq++
+				rows = append(rows, loadtest.Row{"seq": seq, "log_segment": s})
+			}
+		}
+		rec := loadtest.Record(t, eventsTable.Schema, rows)
+		if err := w.Write(eventsTable.Dataset, eventsTable.Dataset+"/"+part, rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+	}
+	w.Consumes("test-segments", names...)
+	if _, err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// segmentsIn counts the rows of each segment in a partition.
+func segmentsIn(t *testing.T, root, part string) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	files, _ := filepath.Glob(filepath.Join(root, eventsTable.Dataset, part, "*.parquet"))
+	for _, f := range files {
+		err := readBatches(context.Background(), f, func(rec arrow.Record) error {
+			col := rec.Column(1).(*array.String)
+			for i := 0; i < col.Len(); i++ {
+				got[col.Value(i)]++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return got
+}
+
+func mergeOpts(root string) Options {
+	return Options{Root: root, Stages: []string{"normalise-test"}, Tables: []schemas.Table{eventsTable}, Version: "test"}
+}
+
+const partA = "clinic_id=clinic_abc/event_date=2026-11-20"
+const partB = "clinic_id=clinic_hillview/event_date=2026-11-20"
+
+func TestMergeAddsOnlyNewInputsAndCompacts(t *testing.T) {
+	root := t.TempDir()
+	stageEvents(t, root, "run-1", map[string]int{"s1": 3, "s2": 2}, partA)
+	if _, err := Run(context.Background(), mergeOpts(root), quiet()); err != nil {
+		t.Fatal(err)
+	}
+	// The next output repeats s2 (staged again after a crash) and brings s3.
+	stageEvents(t, root, "run-2", map[string]int{"s2": 2, "s3": 4}, partA)
+	sum, err := Run(context.Background(), mergeOpts(root), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := sum.Stages[0].Partitions[0]
+	if pr.Added != 4 || pr.Skipped != 2 || pr.Rows != 9 || len(pr.Files) != 1 || sum.Rows != 4 {
+		t.Fatalf("merge result %+v (summary rows %d)", pr, sum.Rows)
+	}
+	if got := segmentsIn(t, root, partA); got["s1"] != 3 || got["s2"] != 2 || got["s3"] != 4 || len(got) != 3 {
+		t.Fatalf("partition holds %v", got)
+	}
+	loaded, _ := pipeline.LoadedInputs(root, "test-segments")
+	if !loaded["s1"] || !loaded["s3"] {
+		t.Fatalf("inputs not marked loaded: %v", loaded)
+	}
+
+	// Nothing new: the partition is left exactly as it is.
+	before, _ := os.Stat(filepath.Join(root, eventsTable.Dataset, partA, FileName(0)))
+	stageEvents(t, root, "run-3", map[string]int{"s1": 3}, partA)
+	sum, err = Run(context.Background(), mergeOpts(root), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr := sum.Stages[0].Partitions[0]; !pr.Unchanged || pr.Skipped != 3 || sum.Rows != 0 {
+		t.Fatalf("expected an unchanged partition, got %+v", pr)
+	}
+	after, _ := os.Stat(filepath.Join(root, eventsTable.Dataset, partA, FileName(0)))
+	if !os.SameFile(before, after) {
+		t.Fatal("an unchanged partition was rewritten")
+	}
+	wm, _ := ReadWarehouseManifest(root)
+	if e := wm.Datasets[eventsTable.Dataset].Partitions[eventsTable.Dataset+"/"+partA]; e == nil || e.Rows != 9 {
+		t.Fatalf("manifest lost the partition's files: %+v", e)
+	}
+}
+
+// A load interrupted between two partitions, then rerun, brings every input
+// exactly once into every partition, and marks inputs loaded only at the end.
+func TestInterruptedMergeLoadsEveryInputExactlyOnce(t *testing.T) {
+	root := t.TempDir()
+	stageEvents(t, root, "run-1", map[string]int{"s1": 2, "s2": 5}, partA, partB)
+	ctx, cancel := context.WithCancel(context.Background())
+	opts := mergeOpts(root)
+	opts.OnPartition = func(PartitionResult) { cancel() } // dies after the first partition is in place
+	if _, err := Run(ctx, opts, quiet()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	first := segmentsIn(t, root, partA)
+	second := segmentsIn(t, root, partB)
+	if len(first)+len(second) != 2 {
+		t.Fatalf("expected exactly one partition loaded, got %v and %v", first, second)
+	}
+	if loaded, _ := pipeline.LoadedInputs(root, "test-segments"); len(loaded) != 0 {
+		t.Fatalf("inputs marked loaded by an interrupted load: %v", loaded)
+	}
+	if _, err := Run(context.Background(), mergeOpts(root), quiet()); err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{partA, partB} {
+		if got := segmentsIn(t, root, part); got["s1"] != 2 || got["s2"] != 5 || len(got) != 2 {
+			t.Fatalf("%s holds %v after the rerun", part, got)
+		}
+	}
+	if loaded, _ := pipeline.LoadedInputs(root, "test-segments"); !loaded["s1"] || !loaded["s2"] {
+		t.Fatalf("inputs not marked loaded after the rerun: %v", loaded)
+	}
+}
+
+func TestMergeKeyMustBeAStringColumn(t *testing.T) {
+	bad := eventsTable
+	bad.MergeKey = "seq"
+	if _, err := newMerge(bad.Schema, bad.MergeKey); err == nil || !strings.Contains(err.Error(), "merge key") {
+		t.Fatalf("err = %v", err)
+	}
+}
