@@ -11,16 +11,24 @@ import (
 
 	"carelake/pipeline"
 	"carelake/stages/normalise"
+	careqnorm "carelake/stages/normalise/careq"
 )
 
 func normaliseCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "normalise",
-		Usage: "turn the raw CQC archive into typed tables (staged for load) and list rejects",
+		Usage: "turn the raw CQC archive and the CareQ log into typed tables (staged for load)",
 		Description: `normalise reads the raw CQC archive (<out>/raw/cqc, written by extract; never the
 API) and stages one typed table per entity and child list for load:
 
   <out>/staging/normalise-cqc/cqc/<table>/snapshot_date=YYYY-MM-DD/
+
+It also reads the sealed segments of the CareQ receiver's log (--careq-log,
+written by 'carelake serve') that are not loaded yet, and stages the CareQ
+tables: every logged call, and every change applied to patients, doctors,
+services and appointments (already pseudonymised by the receiver):
+
+  <out>/staging/normalise-careq/careq/<table>/clinic_id=<id>/event_date=YYYY-MM-DD/
 
 For every location and provider it uses the latest good response (HTTP 200,
 complete JSON, not a soft 429). A later 404 keeps the row and sets api_gone_at.
@@ -42,6 +50,7 @@ Examples:
 				Name: "cqc-base-url", Value: normalise.DefaultAPIBase, EnvVars: envVars("cqc-base-url"),
 				Usage: "CQC API the archive was fetched from, recorded as the source in the Parquet metadata",
 			},
+			careqLogFlag(),
 		},
 		Action: runNormalise,
 	}
@@ -73,7 +82,30 @@ func runNormalise(c *cli.Context) error {
 		return err
 	}
 	writeNormaliseSummary(c.App.Writer, sum)
+	csum, err := careqnorm.Run(c.Context, careqnorm.Options{Root: root, LogDir: c.String("careq-log")}, log)
+	if err != nil {
+		return err
+	}
+	writeCareQSummary(c.App.Writer, csum)
+	fmt.Fprintln(c.App.Writer, "next: carelake resolve")
 	return nil
+}
+
+// careqLogFlag names the CareQ receiver's log directory (serve's --log-dir).
+func careqLogFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name: "careq-log", EnvVars: envVars("careq-log"),
+		Usage: "CareQ receiver log directory (serve's --log-dir) whose sealed segments are loaded; default <out>/raw/careq",
+	}
+}
+
+func writeCareQSummary(w io.Writer, sum careqnorm.Summary) {
+	fmt.Fprintf(w, "normalise careq: %d logged call(s) from %d new log segment(s) (%d already loaded)\n",
+		sum.Calls, sum.Segments, sum.Skipped)
+	if sum.Rejects > 0 {
+		fmt.Fprintf(w, "  rejects: %d records (see the careq_rejects view after load)\n", sum.Rejects)
+	}
+	writeRows(w, sum.Rows)
 }
 
 func writeNormaliseSummary(w io.Writer, sum normalise.Summary) {
@@ -85,7 +117,6 @@ func writeNormaliseSummary(w io.Writer, sum normalise.Summary) {
 		fmt.Fprintf(w, "  rejects: %d bodies, %d single values (see the cqc_rejects view after load)\n", sum.RejectedBodies, sum.RejectedFields)
 	}
 	writeRows(w, sum.Rows)
-	fmt.Fprintln(w, "next: carelake resolve")
 }
 
 // writeRows prints rows per staged table, in name order.
