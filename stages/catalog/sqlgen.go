@@ -326,7 +326,11 @@ func script(tables []schemas.Table, views fs.FS, l layout) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	main := plainViewsSQL(tables, definedViews(string(contract))) + "\n" + string(contract)
+	runs, err := runsViewSQL(l)
+	if err != nil {
+		return "", err
+	}
+	main := plainViewsSQL(tables, definedViews(string(contract))) + "\n" + string(contract) + runs
 	if l.absolute {
 		if main, err = inlineViews(main); err != nil {
 			return "", err
