@@ -1,0 +1,100 @@
+package cqc
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s differs from the golden file (go test -update rewrites it):\n%s", name, got)
+	}
+}
+
+// The --summary-json format and the printed summary are contracts: the
+// runner and operators' scripts read them.
+func TestSummaryGolden(t *testing.T) {
+	started := time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)
+	s0 := started.Add(-26 * time.Hour)
+	s := Summary{
+		Scope: "all", Mode: "auto", Phases: []string{"backfill"}, Outcome: OutcomeBudgetTime,
+		StartedAt: started, FinishedAt: started.Add(2 * time.Hour), Seconds: 7200,
+		Calls: Calls{Total: 11950, ByStatus: map[string]int{"200": 11890, "404": 12, "429": 3, "503": 40, "no_response": 5},
+			Throttled: 4, SoftThrottled: 1, Retries: 48, ListPages: 0},
+		Items:      Items{New: 11840, Changed: 50, Gone: 12, Failed: 2, Pending: 7, Skipped: 61000, FailedIDs: []string{"location/1-101", "provider/1-9"}},
+		Budget:     BudgetUse{RateLimit: 100, WindowSeconds: 60, MaxSeconds: 7200, Utilisation: 0.9958, CallsPerMinute: 99.6},
+		Backfill:   BackfillStatus{StartedAt: &s0, RemainingCalls: 97000, RemainingSeconds: 58200},
+		Watermarks: map[string]time.Time{"location": s0, "provider": s0},
+	}
+	j, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.golden.json", append(j, '\n'))
+	var text bytes.Buffer
+	s.WriteText(&text)
+	golden(t, "summary.golden.txt", text.Bytes())
+}
+
+func TestUtilisation(t *testing.T) {
+	first := time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)
+	tests := []struct {
+		calls int
+		span  time.Duration
+		want  float64
+	}{
+		{0, 0, 0},
+		{100, 0, 1},                 // one burst: the whole first window
+		{300, 2 * time.Minute, 1},   // three full windows
+		{150, 2 * time.Minute, 0.5}, // half
+	}
+	for _, tt := range tests {
+		got := utilisation(tt.calls, 100, time.Minute, first, first.Add(tt.span))
+		if got != tt.want {
+			t.Errorf("utilisation(%d calls over %v) = %v, want %v", tt.calls, tt.span, got, tt.want)
+		}
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	snap := progressSnap{phase: "backfill", calls: 1234, maxCalls: 5000, done: 1200, total: 120345, remainingCalls: 119145, perSecond: 100.0 / 60}
+	if got, want := snap.line(), "cqc backfill calls 1234/5000  items 1200/120345   1%  ETA 19h51m27s"; got != want {
+		t.Fatalf("line %q\nwant %q", got, want)
+	}
+	var bar bytes.Buffer
+	p := startProgress(&bar, 0, slog.New(slog.DiscardHandler), func() progressSnap { return snap })
+	time.Sleep(300 * time.Millisecond)
+	p.end()
+	out := bar.String()
+	if !strings.HasPrefix(out, "\r"+snap.line()+"\x1b[K") || !strings.HasSuffix(out, "\n") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("bar output %q", out)
+	}
+	// Not a terminal: a log line now and then instead.
+	var logs bytes.Buffer
+	p = startProgress(nil, 20*time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)), func() progressSnap { return snap })
+	time.Sleep(70 * time.Millisecond)
+	p.end()
+	if !strings.Contains(logs.String(), "cqc extract progress") || !strings.Contains(logs.String(), "items_total=120345") {
+		t.Fatalf("progress logs %q", logs.String())
+	}
+}
