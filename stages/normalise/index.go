@@ -51,11 +51,13 @@ type index struct {
 	providers int
 }
 
-// good reports whether a detail record holds a usable body: HTTP 200, a
-// valid JSON body (truncated or non-JSON bodies are archived as body_text),
-// and not the gateway's soft-429 error envelope.
+// good reports whether a detail record holds a usable body: HTTP 200 with
+// no Error (the extract stage names there what was wrong with an answer: a
+// soft 429, a cut body, another organisation's body), a valid JSON body
+// (truncated or non-JSON bodies are archived as body_text), and not the
+// gateway's soft-429 error envelope (for archives written without Error).
 func good(r *archive.Record) bool {
-	return r.Status == http.StatusOK && len(r.Body) > 0 && !isErrorEnvelope(r.Body)
+	return r.Status == http.StatusOK && r.Error == "" && len(r.Body) > 0 && !isErrorEnvelope(r.Body)
 }
 
 // segmentIndex is what one segment tells about each ID.

@@ -215,10 +215,10 @@ var caseChecks = map[string]func(t *testing.T, rows map[string][]row, sum Summar
 	"archive_noise": func(t *testing.T, rows map[string][]row, sum Summary) {
 		orchids := one(t, rows["locations"], "location_id", "1-10000792582")
 		if orchids["name"] != "Orchids Care" || orchids["api_gone_at"] != nil || orchids["archive_seq"] != 2.0 {
-			t.Errorf("soft 429, truncated body and 503 after a good body must not replace it: %v", orchids)
+			t.Errorf("soft 429, truncated body, 503 and another location's body after a good body must not replace it: %v", orchids)
 		}
 		dental := one(t, rows["locations"], "location_id", "1-10223702130")
-		if dental["api_gone_at"] != "2026-11-21T02:10:00.000000Z" {
+		if dental["api_gone_at"] != "2026-11-21T02:11:00.000000Z" {
 			t.Errorf("a later 404 marks the row gone: %v", dental)
 		}
 		dereg := one(t, rows["locations"], "location_id", "1-10001702698")

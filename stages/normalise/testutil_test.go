@@ -27,8 +27,9 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 
 // recordSpec is one line of a case's records.json: an archived API call.
 // body is inline JSON, body_file names a file under testdata/bodies,
-// body_text is a body that is not JSON (truncated, HTML). new_session starts
-// a new archive writer session (new segments) before the next record.
+// body_text is a body that is not JSON (truncated, HTML); error is what the
+// extract stage found wrong with the answer. new_session starts a new archive
+// writer session (new segments) before the next record.
 type recordSpec struct {
 	NewSession bool            `json:"new_session"`
 	Endpoint   string          `json:"endpoint"`
@@ -37,6 +38,7 @@ type recordSpec struct {
 	Body       json.RawMessage `json:"body"`
 	BodyFile   string          `json:"body_file"`
 	BodyText   string          `json:"body_text"`
+	Error      string          `json:"error"`
 }
 
 // clock returns a Now that advances a second per call, so every writer
@@ -78,7 +80,7 @@ func writeArchive(t testing.TB, root, specFile string) {
 			url = "/" + strings.TrimSuffix(s.Endpoint, "s") + "s/" + s.ID
 		}
 		r := &archive.Record{FetchedAt: t0.Add(time.Duration(i) * time.Minute), Method: "GET", URL: url,
-			Endpoint: s.Endpoint, ID: s.ID, Attempt: 1, Status: s.Status}
+			Endpoint: s.Endpoint, ID: s.ID, Attempt: 1, Status: s.Status, Error: s.Error}
 		switch {
 		case s.BodyFile != "":
 			body, err := os.ReadFile(filepath.Join("testdata", "bodies", s.BodyFile))

@@ -19,7 +19,8 @@
 //	FROM read_json('warehouse/raw/cqc/*/*.jsonl.zst', format='newline_delimited',
 //	     ignore_errors=true, columns={seq:'BIGINT', fetched_at:'TIMESTAMPTZ',
 //	     endpoint:'VARCHAR', id:'VARCHAR', status:'INTEGER', url:'VARCHAR',
-//	     body:'JSON', body_text:'VARCHAR'});
+//	     error:'VARCHAR', body:'JSON', body_text:'VARCHAR'})
+//	WHERE status = 200 AND error IS NULL;   -- the good bodies
 //
 // (ignore_errors skips a torn tail, if a crashed segment has not yet been
 // repaired by the next writer; the test TestDuckDBReadsSealedSegments runs
@@ -63,8 +64,12 @@ type Record struct {
 	ID      string `json:"id,omitempty"`
 	Attempt int    `json:"attempt"`
 	// Status is the HTTP status; 0 when no response came (see Error).
-	Status int    `json:"status"`
-	Error  string `json:"error,omitempty"`
+	Status int `json:"status"`
+	// Error says why the call failed when no response came, or why a
+	// response is not a usable body (a soft 429, a cut or invalid JSON
+	// body, another organisation's body). A record holds a good body only
+	// when Status is 200 and Error is empty.
+	Error string `json:"error,omitempty"`
 	// Headers holds the response headers that matter (Content-Type,
 	// Retry-After, Date, ...), canonical names.
 	Headers map[string]string `json:"headers,omitempty"`
