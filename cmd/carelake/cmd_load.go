@@ -21,7 +21,7 @@ func loadCommand() *cli.Command {
 		Description: `load writes what normalise and resolve staged (<out>/staging/<stage>) into the
 warehouse as Parquet, one directory per partition:
 
-  <out>/cqc/<table>/snapshot_date=YYYY-MM-DD/part-00000.parquet
+  <out>/cqc/<table>/snapshot_date=YYYY-MM-DD/part-<load>-00000.parquet
 
 Each partition is written aside, fsynced and swapped in whole, so readers see
 the previous partition or the new one, never a part; loading the same date

@@ -1,14 +1,13 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"carelake/pipeline"
-	"carelake/stages/load"
+	"carelake/schemas"
 	"carelake/stages/load/loadtest"
 )
 
@@ -16,7 +15,7 @@ import (
 // one location, as normalise does.
 func stageOneLocation(t *testing.T, root, runID string) {
 	t.Helper()
-	loadtest.StageTables(t, root, "normalise-cqc", runID, "2026-11-21", load.Registered(), map[string][]loadtest.Row{
+	loadtest.StageTables(t, root, "normalise-cqc", runID, "2026-11-21", schemas.CQCTables(), map[string][]loadtest.Row{
 		"cqc/locations": {{"location_id": "1-101", "name": "Café Ünïcødé", "registration_status": "Registered",
 			"overall_rating": "Good", "overall_rating_inherited": false, "unpublished_report_count": 0,
 			"fetched_at": time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC), "archive_segment": "raw/cqc/x.jsonl.zst", "archive_seq": 1}},
@@ -41,8 +40,8 @@ func TestLoadCommand(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(root, "cqc/locations/snapshot_date=2026-11-21/part-00000.parquet")); err != nil {
-		t.Fatal(err)
+	if files, _ := filepath.Glob(filepath.Join(root, "cqc/locations/snapshot_date=2026-11-21/part-*-00000.parquet")); len(files) != 1 {
+		t.Fatalf("locations partition holds %v", files)
 	}
 
 	code, out, _ = run(t, "load", "--out", root, "--log-level", "warn")

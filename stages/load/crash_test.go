@@ -81,7 +81,7 @@ func TestKillDuringLoad(t *testing.T) {
 	if got, want := visible(t, root), []string{partDir + "/part-00000.parquet"}; !slices.Equal(got, want) {
 		t.Fatalf("visible after the crash: %v, want %v", got, want)
 	}
-	rows, first, _, err := readFile(filepath.Join(root, partDir, FileName(0)))
+	rows, first, _, err := readFile(onlyFile(t, filepath.Join(root, partDir)))
 	if err != nil || rows != 1000 || first != "run-1/0-0" {
 		t.Fatalf("previous partition after the crash: %d rows from %q, %v", rows, first, err)
 	}

@@ -2,8 +2,9 @@
 // stages/staging) into the warehouse as hive-partitioned Parquet.
 //
 // Every staged partition (cqc/locations/snapshot_date=2026-11-21) becomes the
-// directory <root>/<partition path>/ holding part-00000.parquet (and
-// part-00001.parquet, ... only when one file would exceed Options.FileRows).
+// directory <root>/<partition path>/ holding part-<load>-00000.parquet (and
+// part-<load>-00001.parquet, ... only when one file would exceed
+// Options.FileRows; <load> is unique to each load, see FileName).
 // A partition is written into a fresh directory under <root>/.load-tmp/,
 // every file and the directory fsynced, then swapped into place with
 // pipeline.ReplaceDir: a reader sees the previous partition or the new one,

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -85,16 +86,41 @@ func readParquet(r parquet.ReaderAtSeeker) (rows int64, first, last string, err 
 }
 
 // visible lists what a reader globbing the dataset's partitions sees.
+// Files of one partition share their load token; visible checks that and
+// shows part-<load>-00000.parquet as part-00000.parquet.
 func visible(t *testing.T, root string) []string {
 	t.Helper()
 	got, err := filepath.Glob(filepath.Join(root, loadtest.Dataset, "*", "*"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	tokens := map[string]string{}
 	for i := range got {
 		got[i], _ = filepath.Rel(root, got[i])
+		m := loadedName.FindStringSubmatch(filepath.Base(got[i]))
+		if m == nil {
+			t.Fatalf("file %s is not named part-<load>-NNNNN.parquet", got[i])
+		}
+		dir := filepath.Dir(got[i])
+		if tok, ok := tokens[dir]; ok && tok != m[1] {
+			t.Fatalf("%s mixes the files of two loads", dir)
+		}
+		tokens[dir] = m[1]
+		got[i] = filepath.Join(dir, "part-"+m[2])
 	}
 	return got
+}
+
+var loadedName = regexp.MustCompile(`^part-([0-9a-z]+)-([0-9]{5}\.parquet)$`)
+
+// onlyFile is the one Parquet file of a partition directory.
+func onlyFile(t *testing.T, dir string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.parquet"))
+	if len(files) != 1 {
+		t.Fatalf("%s holds %d Parquet files, want 1", dir, len(files))
+	}
+	return files[0]
 }
 
 func TestLoadWritesPartitionManifestAndState(t *testing.T) {
@@ -112,7 +138,7 @@ func TestLoadWritesPartitionManifestAndState(t *testing.T) {
 	if got := visible(t, root); !slices.Equal(got, want) {
 		t.Fatalf("files %v, want %v", got, want)
 	}
-	rows, first, last, err := readFile(filepath.Join(root, want[0]))
+	rows, first, last, err := readFile(onlyFile(t, filepath.Join(root, partDir)))
 	if err != nil || rows != 1000 || first != "run-1/0-0" || last != "run-1/0-999" {
 		t.Fatalf("read back %d rows %q..%q: %v", rows, first, last, err)
 	}
@@ -132,7 +158,7 @@ func TestLoadWritesPartitionManifestAndState(t *testing.T) {
 		ds.Partitions[partDir].Files[0].Bytes == 0 || ds.Bytes != sum.Bytes || wm.UpdatedAt.IsZero() {
 		t.Fatalf("warehouse manifest %+v", ds)
 	}
-	info, _ := os.Stat(filepath.Join(root, want[0]))
+	info, _ := os.Stat(onlyFile(t, filepath.Join(root, partDir)))
 	if ds.Partitions[partDir].Files[0].Bytes != info.Size() {
 		t.Fatalf("manifest bytes %d, file %d", ds.Partitions[partDir].Files[0].Bytes, info.Size())
 	}
@@ -150,7 +176,7 @@ func TestParquetTypesAndMetadata(t *testing.T) {
 	loadtest.Stage(t, root, "normalise-test", "run-1", 110_000, day)
 	mustRun(t, opts(root))
 
-	pf, err := file.OpenParquetFile(filepath.Join(root, partDir, FileName(0)), false)
+	pf, err := file.OpenParquetFile(onlyFile(t, filepath.Join(root, partDir)), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +288,7 @@ func TestTimestampsCoercedToMicrosecondsUTC(t *testing.T) {
 	o.Tables = []schemas.Table{tbl}
 	mustRun(t, o)
 
-	pf, err := file.OpenParquetFile(filepath.Join(root, "test/ns", FileName(0)), false)
+	pf, err := file.OpenParquetFile(onlyFile(t, filepath.Join(root, "test/ns")), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,6 +386,9 @@ func readWholePartition(dir string) (int64, error) {
 	}
 	defer d.Close()
 	names, err := d.Readdirnames(-1)
+	if errors.Is(err, unix.ENOENT) {
+		return 0, errVanished // the directory opened was the old one, removed since
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -390,7 +419,7 @@ func TestLoadTwiceIsNoopUnlessForced(t *testing.T) {
 	root := t.TempDir()
 	loadtest.Stage(t, root, "normalise-test", "run-1", 100, day)
 	mustRun(t, opts(root))
-	path := filepath.Join(root, partDir, FileName(0))
+	path := onlyFile(t, filepath.Join(root, partDir))
 	before, _ := os.Stat(path)
 
 	sum := mustRun(t, opts(root))
@@ -569,7 +598,7 @@ func TestEmptyPartitionGetsOneValidFile(t *testing.T) {
 	root := t.TempDir()
 	loadtest.Stage(t, root, "normalise-test", "run-1", 0, day)
 	mustRun(t, opts(root))
-	rows, _, _, err := readFile(filepath.Join(root, partDir, FileName(0)))
+	rows, _, _, err := readFile(onlyFile(t, filepath.Join(root, partDir)))
 	if err != nil || rows != 0 {
 		t.Fatalf("%d rows, %v", rows, err)
 	}

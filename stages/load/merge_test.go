@@ -119,7 +119,7 @@ func TestMergeAddsOnlyNewInputsAndCompacts(t *testing.T) {
 	}
 
 	// Nothing new: the partition is left exactly as it is.
-	before, _ := os.Stat(filepath.Join(root, eventsTable.Dataset, partA, FileName(0)))
+	before, _ := os.Stat(onlyFile(t, filepath.Join(root, eventsTable.Dataset, partA)))
 	stageEvents(t, root, "run-3", map[string]int{"s1": 3}, partA)
 	sum, err = Run(context.Background(), mergeOpts(root), quiet())
 	if err != nil {
@@ -128,7 +128,7 @@ func TestMergeAddsOnlyNewInputsAndCompacts(t *testing.T) {
 	if pr := sum.Stages[0].Partitions[0]; !pr.Unchanged || pr.Skipped != 3 || sum.Rows != 0 {
 		t.Fatalf("expected an unchanged partition, got %+v", pr)
 	}
-	after, _ := os.Stat(filepath.Join(root, eventsTable.Dataset, partA, FileName(0)))
+	after, _ := os.Stat(onlyFile(t, filepath.Join(root, eventsTable.Dataset, partA)))
 	if !os.SameFile(before, after) {
 		t.Fatal("an unchanged partition was rewritten")
 	}

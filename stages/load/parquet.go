@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,8 +31,15 @@ type File struct {
 	Bytes int64  `json:"bytes"`
 }
 
-// FileName is the name of the n-th file of a partition (part-00000.parquet).
-func FileName(n int) string { return fmt.Sprintf("part-%05d.parquet", n) }
+// FileName is the name of the n-th file one load writes into a partition:
+// part-<load>-00000.parquet, where <load> is unique to that load of the
+// partition. Names never repeat across loads, so a reader that listed the
+// partition just before a reload swapped it can only miss a file (and read
+// again), never open a new file under an old file's name and mix the two.
+func FileName(load string, n int) string { return fmt.Sprintf("part-%s-%05d.parquet", load, n) }
+
+// loadToken names one load of a partition: the time, in base 36 nanoseconds.
+func loadToken() string { return strconv.FormatInt(time.Now().UnixNano(), 36) }
 
 // PartitionColumnType is the type of a hive partition column, by the naming
 // rule every table follows: a name ending in "_date" holds a calendar date
@@ -181,7 +189,7 @@ func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p 
 	if err != nil {
 		return res, err
 	}
-	w := &partWriter{dir: tmp, schema: writerSchema(t, kv), opts: opts}
+	w := &partWriter{load: loadToken(), dir: tmp, schema: writerSchema(t, kv), opts: opts}
 	defer w.abort()
 	var m *merge
 	if t.MergeKey != "" {
@@ -253,6 +261,7 @@ func mkdirDurable(dir string) error {
 // partWriter writes the files of one partition into dir, starting a new
 // file every opts.FileRows rows.
 type partWriter struct {
+	load   string // FileName's load token
 	dir    string
 	schema *arrow.Schema
 	opts   Options
@@ -288,7 +297,7 @@ func (w *partWriter) props() (*parquet.WriterProperties, pqarrow.ArrowWriterProp
 }
 
 func (w *partWriter) open() error {
-	name := FileName(len(w.files))
+	name := FileName(w.load, len(w.files))
 	f, err := os.OpenFile(filepath.Join(w.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("create %s: %w", name, err)

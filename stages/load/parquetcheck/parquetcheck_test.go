@@ -54,7 +54,7 @@ func TestEmptyFileReadsIdentically(t *testing.T) {
 // must return the values written, not merely agree with each other.
 func TestReadersSeeTheValues(t *testing.T) {
 	root := loadWarehouse(t, 60, load.Options{})
-	path := filepath.Join(root, loadtest.Dataset, "snapshot_date=2026-11-21", load.FileName(0))
+	path := onlyFile(t, filepath.Join(root, loadtest.Dataset, "snapshot_date=2026-11-21"))
 	want := map[string][]any{ // rows 0..2, 5, 7 and 12 of loadtest.Batch(60, "run-1/0")
 		"id":         {"s:run-1/0-0", "s:run-1/0-1", "s:run-1/0-2", "s:run-1/0-5", "s:run-1/0-7", "s:run-1/0-12"},
 		"name":       {"s:Orchids Care", "s:Café Ünïcødé Ltd – Ærø", "s:", nil, "s:", "s:"},
@@ -120,7 +120,7 @@ func TestDecimalText(t *testing.T) {
 // and expects each break to be reported (and none for a good file).
 func TestPolicyViolations(t *testing.T) {
 	good := loadWarehouse(t, 10, load.Options{})
-	if v := PolicyViolations(filepath.Join(good, loadtest.Dataset, "snapshot_date=2026-11-21", load.FileName(0))); len(v) != 0 {
+	if v := PolicyViolations(onlyFile(t, filepath.Join(good, loadtest.Dataset, "snapshot_date=2026-11-21"))); len(v) != 0 {
 		t.Fatalf("good file: %v", v)
 	}
 
@@ -173,4 +173,14 @@ func TestPolicyViolations(t *testing.T) {
 			}
 		})
 	}
+}
+
+// onlyFile is the one Parquet file of a partition directory.
+func onlyFile(t *testing.T, dir string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.parquet"))
+	if len(files) != 1 {
+		t.Fatalf("%s holds %d Parquet files, want 1", dir, len(files))
+	}
+	return files[0]
 }
