@@ -124,8 +124,10 @@ func replaceDirByRenames(src, dst string) error {
 // if dst is missing but its ".old" copy exists, the old copy goes back.
 func RecoverDir(dst string) error {
 	old := dst + ".old"
-	if _, err := os.Stat(old); err != nil {
-		return nil
+	if _, err := os.Stat(old); errors.Is(err, os.ErrNotExist) {
+		return nil // nothing was moved aside
+	} else if err != nil {
+		return fmt.Errorf("look for %s: %w", old, err)
 	}
 	if _, err := os.Stat(dst); err == nil {
 		return os.RemoveAll(old)

@@ -24,7 +24,7 @@ func LoadJSON(path string, v any) error {
 		return fmt.Errorf("read state %s: %w", path, err)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("state file %s is damaged (%v): restore it from backup or delete it to start over", path, err)
+		return fmt.Errorf("state file %s is damaged (%w): restore it from backup or delete it to start over", path, err)
 	}
 	return nil
 }

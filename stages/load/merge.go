@@ -79,7 +79,7 @@ func (m *merge) copyExisting(ctx context.Context, dir string, w *partWriter) err
 // partition does not hold, as slices of consecutive rows.
 func (m *merge) writeNew(rec arrow.Record, w *partWriter) error {
 	keys := rec.Column(m.col).(*array.String)
-	n := int64(rec.NumRows())
+	n := rec.NumRows()
 	for start := int64(0); start < n; {
 		if m.held[keys.Value(int(start))] {
 			m.skipped++

@@ -268,7 +268,7 @@ func Open(root, stage string) (*Manifest, error) {
 	}
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("staging: %s manifest is damaged (%v): rerun 'carelake %s'", stage, err, commandOf(stage))
+		return nil, fmt.Errorf("staging: %s manifest is damaged (%w): rerun 'carelake %s'", stage, err, commandOf(stage))
 	}
 	m.dir = dir
 	return &m, nil

@@ -207,7 +207,7 @@ func appendValue(fb array.Builder, v any) error {
 	case *array.Int32Builder:
 		switch n := v.(type) {
 		case int:
-			fb.Append(int32(n))
+			fb.Append(int32(n)) //nolint:gosec // test rows hold small numbers
 			return nil
 		case int32:
 			fb.Append(n)

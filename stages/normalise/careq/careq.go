@@ -30,6 +30,7 @@ package careq
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -211,7 +212,7 @@ func (s *stager) call(segment string, rec *receiver.LogRecord) error {
 	}
 	if rec.Endpoint == receiver.EndpointBatch {
 		for i := range rec.Records {
-			idx := int32(i)
+			idx := int32(i) //nolint:gosec // a batch holds at most schemas.CareQMaxBatchRecords
 			if err := s.item(segment, clinic, rec, &idx, &rec.Records[i]); err != nil {
 				return err
 			}
@@ -237,7 +238,8 @@ func (s *stager) event(segment, clinic string, rec *receiver.LogRecord) error {
 	b.String("endpoint", rec.Endpoint)
 	b.String("method", rec.Method)
 	b.NonEmpty("path", rec.Path)
-	b.Int32("status", int32(rec.Status))
+	b.Int32("status", int32(rec.Status)) //nolint:gosec // an HTTP status fits
+
 	b.NonEmpty("error_code", rec.ErrorCode)
 	b.NonEmpty("idempotency_key", rec.IdempotencyKey)
 	b.Int64("body_bytes", int64(rec.BodyBytes))
@@ -256,7 +258,7 @@ func (s *stager) event(segment, clinic string, rec *receiver.LogRecord) error {
 				failed++
 			}
 		}
-		n := int32(len(rec.Records))
+		n := int32(len(rec.Records)) //nolint:gosec // at most schemas.CareQMaxBatchRecords
 		b.Int32Ptr("batch_records", &n)
 		b.Int32Ptr("batch_failed", &failed)
 	} else {
@@ -285,7 +287,8 @@ func (s *stager) item(segment, clinic string, rec *receiver.LogRecord, idx *int3
 	default:
 		err = rejectf("unknown record type %q", it.RecordType)
 	}
-	if r, ok := err.(reject); ok {
+	var r reject
+	if errors.As(err, &r) {
 		return s.reject(segment, clinic, rec, idx, it, string(r))
 	}
 	return err
@@ -494,7 +497,7 @@ func int32Ptr(v *int) *int32 {
 	if v == nil {
 		return nil
 	}
-	n := int32(*v)
+	n := int32(*v) //nolint:gosec // a birth year fits
 	return &n
 }
 
