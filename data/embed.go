@@ -1,7 +1,8 @@
 // Package data embeds the inputs of the demo, so the binary carries them:
-// the CQC simulator's hard-case fixtures (cqc/) and sample CareQ deliveries
-// with an example serve configuration (careq/). Each subdirectory has a
-// README.md saying what is there.
+// the CQC simulator's hard-case fixtures (cqc/), sample CareQ deliveries
+// with an example serve configuration (careq/), and the clinic mapping
+// (clinics.csv) joining the two. Each subdirectory has a README.md saying
+// what is there.
 package data
 
 import "embed"
@@ -20,3 +21,10 @@ var CQCFixtures embed.FS
 //
 //go:embed careq
 var CareQ embed.FS
+
+// ClinicsCSV is clinics.csv: the demo's clinic mapping
+// (clinic_id,cqc_location_id,name), putting each sample clinic of careq/ at
+// a hard case of cqc/fixtures (see data/cqc/README.md).
+//
+//go:embed clinics.csv
+var ClinicsCSV []byte

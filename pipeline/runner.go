@@ -114,7 +114,7 @@ func (r *Runner) Run(ctx context.Context, steps []Step) (RunRecord, error) {
 		case err == nil:
 			sr.Outcome = OutcomeSucceeded
 			log.Info("step finished", "step", st.Name, "duration", sr.FinishedAt.Sub(sr.StartedAt).Round(time.Millisecond),
-				"calls", res.Calls, "rows", sumRows(res.Rows), "rejects", res.Rejects)
+				"calls", res.Calls, "rows", res.TotalRows(), "rejects", res.Rejects)
 		case errors.Is(err, context.Canceled) || ctx.Err() != nil:
 			sr.Outcome, sr.Error = OutcomeCancelled, err.Error()
 			runErr = fmt.Errorf("%s: %w", st.Name, err)
@@ -142,13 +142,14 @@ func (r *Runner) Run(ctx context.Context, steps []Step) (RunRecord, error) {
 		}
 	}
 	log.Info("run finished", "outcome", rec.Outcome, "duration", rec.FinishedAt.Sub(rec.StartedAt).Round(time.Millisecond),
-		"calls", rec.Calls, "rows", sumRows(rec.Rows), "rejects", rec.Rejects)
+		"calls", rec.Calls, "rows", StepResult{Rows: rec.Rows}.TotalRows(), "rejects", rec.Rejects)
 	return rec, runErr
 }
 
-func sumRows(rows map[string]int64) int64 {
+// TotalRows is the sum of Rows over every table.
+func (r StepResult) TotalRows() int64 {
 	var n int64
-	for _, v := range rows {
+	for _, v := range r.Rows {
 		n += v
 	}
 	return n

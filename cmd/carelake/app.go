@@ -72,6 +72,7 @@ e.g. --rate-limit as CARELAKE_RATE_LIMIT.`,
 func commands() []*cli.Command {
 	return []*cli.Command{
 		// Registered as each command lands; see the cmd_*.go files.
+		runCommand(), demoCommand(), statusCommand(),
 		extractCommand(),
 		loadCommand(), sqlCommand(),
 		normaliseCommand(), resolveCommand(),

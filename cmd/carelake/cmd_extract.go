@@ -240,7 +240,8 @@ func runExtract(c *cli.Context) error {
 	}
 	defer func() { _ = lock.Release() }()
 
-	sum, err := cqc.Extract(c.Context, opts, log)
+	var sum cqc.Summary
+	_, err = recordRun(c, opts.Root, "extract", log, extractStep(opts, log, &sum))
 	if errors.Is(err, cqc.ErrOptions) {
 		return usageError("%v", err)
 	}
@@ -250,14 +251,12 @@ func runExtract(c *cli.Context) error {
 			err = werr
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("extract: %w", err)
-	}
-	return nil
+	return err // "extract: ..." from the runner
 }
 
-// writeSummaryJSON writes the summary to path ("-": stdout), atomically.
-func writeSummaryJSON(c *cli.Context, path string, sum cqc.Summary) error {
+// writeSummaryJSON writes a summary (extract's, or a run record) as JSON to
+// path ("-": stdout), atomically.
+func writeSummaryJSON(c *cli.Context, path string, sum any) error {
 	if path == "" {
 		return nil
 	}

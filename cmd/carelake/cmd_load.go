@@ -82,13 +82,17 @@ func runLoad(c *cli.Context) error {
 			}
 		},
 	}
-	sum, err := load.Run(c.Context, opts, log)
-	if err != nil {
-		return err // load.Run's errors name the stage and partition
+	var sum load.Summary
+	rec, err := recordRun(c, root, "load", log, loadStep(opts, log, &sum), catalogStep(root, log))
+	loaded := rec.Steps[0].Outcome == pipeline.OutcomeSucceeded
+	if loaded {
+		writeLoadSummary(out, sum)
 	}
-	writeLoadSummary(out, sum)
-	if err := catalog.Build(c.Context, root, log); err != nil {
-		return fmt.Errorf("load: the Parquet is in place but the catalog was not rebuilt (run 'carelake load' again): %w", err)
+	if err != nil && loaded {
+		return fmt.Errorf("the Parquet is in place but the catalog was not rebuilt (run 'carelake load' again): %w", err)
+	}
+	if err != nil {
+		return err // load's errors name the stage and partition
 	}
 	path, _ := filepath.Abs(filepath.Join(root, catalog.FileName))
 	fmt.Fprintf(out, "catalog %s rebuilt; query it with:\n  carelake sql --out %s \"SELECT * FROM cqc_locations LIMIT 10\"\n", path, root)

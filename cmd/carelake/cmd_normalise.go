@@ -42,10 +42,7 @@ Examples:
   carelake normalise
   carelake normalise --snapshot-date 2026-11-21`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{
-				Name: "snapshot-date", EnvVars: envVars("snapshot-date"),
-				Usage: "date (YYYY-MM-DD) naming the snapshot partition; default today in UTC",
-			},
+			snapshotDateFlag(),
 			&cli.StringFlag{
 				Name: "cqc-base-url", Value: normalise.DefaultAPIBase, EnvVars: envVars("cqc-base-url"),
 				Usage: "CQC API the archive was fetched from, recorded as the source in the Parquet metadata",
@@ -60,11 +57,9 @@ func runNormalise(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usageError("normalise takes no arguments, got %q", strings.Join(c.Args().Slice(), " "))
 	}
-	date := c.String("snapshot-date")
-	if date != "" {
-		if _, err := time.Parse(time.DateOnly, date); err != nil {
-			return usageError("--snapshot-date %q: use YYYY-MM-DD, e.g. 2026-11-21", date)
-		}
+	date, err := snapshotDate(c)
+	if err != nil {
+		return err
 	}
 	log, err := newLogger(c)
 	if err != nil {
@@ -77,18 +72,40 @@ func runNormalise(c *cli.Context) error {
 	}
 	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
 
-	sum, err := normalise.Run(c.Context, normalise.Options{Root: root, SnapshotDate: date, APIBase: c.String("cqc-base-url")}, log)
-	if err != nil {
-		return err
+	var (
+		sum  normalise.Summary
+		csum careqnorm.Summary
+	)
+	rec, err := recordRun(c, root, "normalise", log,
+		normaliseCQCStep(normalise.Options{Root: root, SnapshotDate: date, APIBase: c.String("cqc-base-url")}, log, &sum),
+		normaliseCareQStep(careqnorm.Options{Root: root, LogDir: c.String("careq-log")}, log, &csum))
+	if rec.Steps[0].Outcome == pipeline.OutcomeSucceeded {
+		writeNormaliseSummary(c.App.Writer, sum)
 	}
-	writeNormaliseSummary(c.App.Writer, sum)
-	csum, err := careqnorm.Run(c.Context, careqnorm.Options{Root: root, LogDir: c.String("careq-log")}, log)
 	if err != nil {
 		return err
 	}
 	writeCareQSummary(c.App.Writer, csum)
 	fmt.Fprintln(c.App.Writer, "next: carelake resolve")
 	return nil
+}
+
+func snapshotDateFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name: "snapshot-date", EnvVars: envVars("snapshot-date"),
+		Usage: "date (YYYY-MM-DD) naming the CQC snapshot partition; default today in UTC",
+	}
+}
+
+// snapshotDate reads --snapshot-date ("" means today).
+func snapshotDate(c *cli.Context) (string, error) {
+	date := c.String("snapshot-date")
+	if date != "" {
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			return "", usageError("--snapshot-date %q: use YYYY-MM-DD, e.g. 2026-11-21", date)
+		}
+	}
+	return date, nil
 }
 
 // careqLogFlag names the CareQ receiver's log directory (serve's --log-dir).

@@ -67,8 +67,8 @@ func runResolve(c *cli.Context) error {
 	}
 	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
 
-	sum, err := resolve.Run(c.Context, resolve.Options{Root: root, Clinics: clinics}, log)
-	if err != nil {
+	var sum resolve.Summary
+	if _, err := recordRun(c, root, "resolve", log, resolveStep(resolve.Options{Root: root, Clinics: clinics}, log, &sum)); err != nil {
 		return err
 	}
 	writeResolveSummary(c.App.Writer, sum)

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/urfave/cli/v2"
+
+	"carelake/pipeline"
+	"carelake/schemas"
+	"carelake/stages/catalog"
+	"carelake/stages/extract/cqc"
+	"carelake/stages/load"
+	"carelake/stages/normalise"
+	careqnorm "carelake/stages/normalise/careq"
+	"carelake/stages/resolve"
+)
+
+// Every command that changes the warehouse runs its stages as steps of one
+// recorded run (a pipeline_runs row), built by the step constructors below.
+// Each constructor stores the stage's own summary where the command can
+// print it.
+
+// recordRun runs steps as one run of command, recorded in the warehouse's
+// run history. The caller holds the run lock.
+func recordRun(c *cli.Context, root, command string, log *slog.Logger, steps ...pipeline.Step) (pipeline.RunRecord, error) {
+	r := &pipeline.Runner{Root: root, Command: command, Version: version, Logger: log}
+	return r.Run(c.Context, steps)
+}
+
+func extractStep(opts cqc.Options, log *slog.Logger, sum *cqc.Summary) pipeline.Step {
+	return pipeline.Step{Name: "extract", Run: func(ctx context.Context) (pipeline.StepResult, error) {
+		var err error
+		*sum, err = cqc.Extract(ctx, opts, log)
+		return pipeline.StepResult{Calls: int64(sum.Calls.Total), Detail: *sum}, err
+	}}
+}
+
+func normaliseCQCStep(opts normalise.Options, log *slog.Logger, sum *normalise.Summary) pipeline.Step {
+	return pipeline.Step{Name: "normalise-cqc", Run: func(ctx context.Context) (pipeline.StepResult, error) {
+		var err error
+		*sum, err = normalise.Run(ctx, opts, log)
+		return pipeline.StepResult{Rejects: int64(sum.RejectedBodies + sum.RejectedFields), Detail: *sum}, err
+	}}
+}
+
+func normaliseCareQStep(opts careqnorm.Options, log *slog.Logger, sum *careqnorm.Summary) pipeline.Step {
+	return pipeline.Step{Name: "normalise-careq", Run: func(ctx context.Context) (pipeline.StepResult, error) {
+		var err error
+		*sum, err = careqnorm.Run(ctx, opts, log)
+		return pipeline.StepResult{Rejects: sum.Rejects, Detail: *sum}, err
+	}}
+}
+
+func resolveStep(opts resolve.Options, log *slog.Logger, sum *resolve.Summary) pipeline.Step {
+	return pipeline.Step{Name: "resolve", Run: func(ctx context.Context) (pipeline.StepResult, error) {
+		var err error
+		*sum, err = resolve.Run(ctx, opts, log)
+		return pipeline.StepResult{Detail: *sum}, err
+	}}
+}
+
+// loadStep loads; rows in the run record are the rows load wrote.
+func loadStep(opts load.Options, log *slog.Logger, sum *load.Summary) pipeline.Step {
+	return pipeline.Step{Name: "load", Run: func(ctx context.Context) (pipeline.StepResult, error) {
+		var err error
+		*sum, err = load.Run(ctx, opts, log)
+		return pipeline.StepResult{Rows: loadedRows(*sum), Detail: *sum}, err
+	}}
+}
+
+func catalogStep(root string, log *slog.Logger) pipeline.Step {
+	return pipeline.Step{Name: "catalog", Run: func(ctx context.Context) (pipeline.StepResult, error) {
+		return pipeline.StepResult{}, catalog.Build(ctx, root, log)
+	}}
+}
+
+// loadedRows counts the rows load brought per dataset.
+func loadedRows(sum load.Summary) map[string]int64 {
+	rows := map[string]int64{}
+	for _, st := range sum.Stages {
+		for _, pr := range st.Partitions {
+			rows[pr.Table] += pr.Added
+		}
+	}
+	return rows
+}
+
+// runPlan is what one pipeline run does; runSteps turns it into steps,
+// shared by run and demo.
+type runPlan struct {
+	root string
+	// extract is nil to skip the CQC extract (the archive is used as it is).
+	extract      *cqc.Options
+	snapshotDate string // empty: today (UTC)
+	apiBase      string // recorded as the CQC source in the Parquet metadata
+	careqLog     string // empty: <root>/raw/careq
+	clinics      []schemas.Clinic
+}
+
+// runSteps lists the steps of a full run: extract, normalise (CQC and
+// CareQ), resolve, load, catalog. Each stage's summary is kept as its
+// step's detail in the run record.
+func runSteps(p runPlan, log *slog.Logger) []pipeline.Step {
+	var steps []pipeline.Step
+	if p.extract != nil {
+		steps = append(steps, extractStep(*p.extract, log, new(cqc.Summary)))
+	}
+	return append(steps,
+		normaliseCQCStep(normalise.Options{Root: p.root, SnapshotDate: p.snapshotDate, APIBase: p.apiBase}, log, new(normalise.Summary)),
+		normaliseCareQStep(careqnorm.Options{Root: p.root, LogDir: p.careqLog}, log, new(careqnorm.Summary)),
+		resolveStep(resolve.Options{Root: p.root, Clinics: p.clinics}, log, new(resolve.Summary)),
+		loadStep(load.Options{Root: p.root, Version: version}, log, new(load.Summary)),
+		catalogStep(p.root, log),
+	)
+}
