@@ -71,12 +71,15 @@ e.g. --rate-limit as CARELAKE_RATE_LIMIT.`,
 // commands lists every carelake command, one file each.
 func commands() []*cli.Command {
 	return []*cli.Command{
-		// Registered as each command lands; see the cmd_*.go files.
-		runCommand(), demoCommand(), statusCommand(),
+		runCommand(),
 		extractCommand(),
-		loadCommand(), sqlCommand(),
-		normaliseCommand(), resolveCommand(),
+		normaliseCommand(),
+		resolveCommand(),
+		loadCommand(),
 		serveCommand(),
+		sqlCommand(),
+		statusCommand(),
+		demoCommand(),
 		cqcSimCommand(),
 	}
 }
