@@ -83,7 +83,7 @@ func FuzzDecodeBody(f *testing.F) {
 			o.kind, main = kindProvider, tb.providers
 		}
 		rows, rejects, bodyRejects := main.Rows(), tb.rejects.Rows(), em.bodyRejects
-		isErrorEnvelope(body) // the index pass's check must not panic either
+		archive.IsErrorEnvelope(body) // the index pass's check must not panic either
 		d := decode(o, body)
 		if err := em.emit(&d); err != nil {
 			t.Fatal(err)

@@ -1,7 +1,6 @@
 package normalise
 
 import (
-	"bytes"
 	stdjson "encoding/json"
 	"fmt"
 
@@ -39,26 +38,6 @@ func entityOf(endpoint string) entityKind {
 		return kindProvider
 	}
 	return kindNone
-}
-
-var statusCodeKey = []byte(`"statusCode"`)
-
-// isErrorEnvelope reports whether a JSON body is the API gateway's error
-// envelope ({"statusCode": 429, "message": "Rate limit is exceeded..."}, the
-// "soft" 429 served with HTTP 200) rather than a location or provider.
-func isErrorEnvelope(body []byte) bool {
-	if !bytes.Contains(body, statusCodeKey) {
-		return false
-	}
-	var env struct {
-		StatusCode json.RawMessage `json:"statusCode"`
-		LocationID string          `json:"locationId"`
-		ProviderID string          `json:"providerId"`
-	}
-	if json.Unmarshal(body, &env) != nil {
-		return false // not an object of that shape: decoding will reject it
-	}
-	return env.StatusCode != nil && env.LocationID == "" && env.ProviderID == ""
 }
 
 // decoded is one body after decoding: a location, a provider, or the reason

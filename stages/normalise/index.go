@@ -51,15 +51,6 @@ type index struct {
 	providers int
 }
 
-// good reports whether a detail record holds a usable body: HTTP 200 with
-// no Error (the extract stage names there what was wrong with an answer: a
-// soft 429, a cut body, another organisation's body), a valid JSON body
-// (truncated or non-JSON bodies are archived as body_text), and not the
-// gateway's soft-429 error envelope (for archives written without Error).
-func good(r *archive.Record) bool {
-	return r.Status == http.StatusOK && r.Error == "" && len(r.Body) > 0 && !isErrorEnvelope(r.Body)
-}
-
 // segmentIndex is what one segment tells about each ID.
 type segmentIndex struct {
 	entries       map[entityKey]entry
@@ -71,7 +62,9 @@ type segmentIndex struct {
 // and latest 404 in that segment.
 func indexSegment(ctx context.Context, si int, path string) (segmentIndex, error) {
 	sx := segmentIndex{entries: map[entityKey]entry{}}
-	st, err := archive.ReadSegment(path, func(r *archive.Record) error {
+	// Only heads: the bodies are read in the second pass, and only the
+	// latest good one of each ID (archive.Head.Good is the rule).
+	st, err := archive.ReadHeads(path, func(r *archive.Head) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -88,7 +81,7 @@ func indexSegment(ctx context.Context, si int, path string) (segmentIndex, error
 		e := sx.entries[k]
 		p := pos{si, r.Seq}
 		switch {
-		case good(r):
+		case r.Good():
 			if !e.hasGood || p.after(e.good) {
 				e.good, e.hasGood = p, true
 			}

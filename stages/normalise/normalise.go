@@ -255,13 +255,17 @@ func stream2(ctx context.Context, opts Options, segments []string, ix *index, em
 			continue
 		}
 		seg := relPath(opts.Root, path)
-		_, err = archive.ReadSegment(path, func(r *archive.Record) error {
+		_, err = archive.ReadHeads(path, func(h *archive.Head) error {
 			if ctx.Err() != nil {
 				return context.Cause(ctx)
 			}
-			w, ok := wants[r.Seq]
+			w, ok := wants[h.Seq]
 			if !ok {
 				return nil
+			}
+			r, err := h.Record()
+			if err != nil {
+				return err
 			}
 			if from.IsZero() || r.FetchedAt.Before(from) {
 				from = r.FetchedAt
@@ -271,7 +275,7 @@ func stream2(ctx context.Context, opts Options, segments []string, ix *index, em
 			}
 			chunk = append(chunk, job{
 				origin: origin{kind: w.kind, id: w.id, fetchedAt: r.FetchedAt, goneAt: w.goneAt, segment: seg, seq: r.Seq},
-				body:   append([]byte(nil), r.Body...), // the record is only valid during the call
+				body:   r.Body,
 			})
 			if len(chunk) == chunkBodies {
 				submit(chunk)

@@ -426,21 +426,6 @@ func TestParseDate(t *testing.T) {
 	}
 }
 
-func TestIsErrorEnvelope(t *testing.T) {
-	for body, want := range map[string]bool{
-		`{"statusCode":429,"message":"Rate limit is exceeded. Try again in 2 seconds."}`: true,
-		`{"statusCode": 500, "message": "Internal"}`:                                     true,
-		`{"locationId":"1-1","name":"statusCode"}`:                                       false,
-		`{"locationId":"1-1","notes":{"statusCode":1}}`:                                  false,
-		`{"locationId":"1-1"}`:                                                           false,
-		`["statusCode"]`:                                                                 false,
-	} {
-		if got := isErrorEnvelope([]byte(body)); got != want {
-			t.Errorf("isErrorEnvelope(%s) = %v", body, got)
-		}
-	}
-}
-
 // The history table is a timeline: within a location, parent and name, the
 // periods never overlap and exactly the in-effect rating is open-ended.
 func TestHistoryPeriodsDoNotOverlap(t *testing.T) {

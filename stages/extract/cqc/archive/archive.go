@@ -28,8 +28,12 @@
 package archive
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"time"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // Endpoint names the kind of call a Record answers.
@@ -92,4 +96,71 @@ func (r *Record) SetBody(b []byte) {
 		return
 	}
 	r.BodyText = string(b)
+}
+
+// Head is a Record without its body: what a reader needs to choose records
+// (ReadHeads).
+type Head struct {
+	Seq       int64     `json:"seq"`
+	FetchedAt time.Time `json:"fetched_at"`
+	Endpoint  string    `json:"endpoint"`
+	ID        string    `json:"id"`
+	Status    int       `json:"status"`
+	Error     string    `json:"error"`
+	Body      BodyShape `json:"body"`
+
+	line []byte // the whole record, for Record
+}
+
+// Good reports whether the record holds a usable body: HTTP 200, no Error,
+// and a JSON body that is not the API gateway's error envelope (a soft 429
+// in an archive written before Error named it).
+func (h *Head) Good() bool {
+	return h.Status == 200 && h.Error == "" && h.Body.JSON && !h.Body.ErrorEnvelope
+}
+
+// Record decodes the whole record the Head came from (during ReadHeads'
+// callback only). The Record is the caller's to keep.
+func (h *Head) Record() (*Record, error) {
+	var r Record
+	if err := decodeRecord(h.line, &r); err != nil {
+		return nil, fmt.Errorf("archive: record %d: %w", h.Seq, err)
+	}
+	return &r, nil
+}
+
+// BodyShape says what a record's body is, without keeping it.
+type BodyShape struct {
+	// JSON is set when the body is JSON (Record.Body), not text.
+	JSON bool
+	// ErrorEnvelope is set for the API gateway's error object,
+	// {"statusCode": 429, "message": "..."}, which stands in for a body.
+	ErrorEnvelope bool
+}
+
+// UnmarshalJSON reads the shape of a body without copying it.
+func (b *BodyShape) UnmarshalJSON(data []byte) error {
+	b.JSON = len(data) > 0 // even null: a 200 answering null is a reject, not nothing
+	b.ErrorEnvelope = IsErrorEnvelope(data)
+	return nil
+}
+
+var statusCodeKey = []byte(`"statusCode"`)
+
+// IsErrorEnvelope reports whether a JSON body is the API gateway's error
+// object (a statusCode and no locationId or providerId) rather than an
+// organisation: the soft 429 arrives as HTTP 200 with such a body.
+func IsErrorEnvelope(body []byte) bool {
+	if !bytes.Contains(body, statusCodeKey) {
+		return false
+	}
+	var env struct {
+		StatusCode json.RawMessage `json:"statusCode"`
+		LocationID string          `json:"locationId"`
+		ProviderID string          `json:"providerId"`
+	}
+	if gojson.Unmarshal(body, &env) != nil {
+		return false // not an object of that shape: decoding rejects it later
+	}
+	return env.StatusCode != nil && env.LocationID == "" && env.ProviderID == ""
 }

@@ -54,8 +54,58 @@ type SegmentStats struct {
 
 // ReadSegment calls fn with every complete record of one segment, in order.
 // A torn tail (a frame cut by a crash) is skipped and reported in the stats,
-// not as an error. fn may keep the Record it is given (and its Body).
+// not as an error. fn may keep the Record it is given (and its Body), or any
+// of its strings alone.
 func ReadSegment(path string, fn func(*Record) error) (SegmentStats, error) {
+	return readLines(path, func(line []byte) error {
+		var rec Record
+		if err := decodeRecord(line, &rec); err != nil {
+			return errTorn
+		}
+		return fn(&rec)
+	})
+}
+
+// decodeRecord decodes one record line. goccy/go-json decodes a record
+// about twice as fast as encoding/json (BenchmarkScan), but its strings are
+// views of a copy of the whole line: the short ones a caller may keep on
+// their own (an ID as a map key) are copied, so they do not pin the body.
+func decodeRecord(line []byte, r *Record) error {
+	if err := gojson.Unmarshal(line, r); err != nil {
+		return err
+	}
+	r.Session, r.Method, r.URL = strings.Clone(r.Session), strings.Clone(r.Method), strings.Clone(r.URL)
+	r.Endpoint, r.ID, r.Error = strings.Clone(r.Endpoint), strings.Clone(r.ID), strings.Clone(r.Error)
+	return nil
+}
+
+// ReadHeads is ReadSegment without the bodies: fn gets each record's Head,
+// decoded without copying or keeping the body, which is what a reader that
+// first chooses records (and reads bodies only for those) wants. The Head is
+// only valid during the call, but its strings may be kept: they are copied
+// (goccy/go-json decodes strings as views of the record's buffer, so a kept
+// ID would pin the whole record, body included).
+func ReadHeads(path string, fn func(*Head) error) (SegmentStats, error) {
+	var h Head
+	return readLines(path, func(line []byte) error {
+		h = Head{}
+		if err := gojson.Unmarshal(line, &h); err != nil {
+			return errTorn
+		}
+		h.Endpoint, h.ID, h.Error = strings.Clone(h.Endpoint), strings.Clone(h.ID), strings.Clone(h.Error)
+		h.line = line
+		return fn(&h)
+	})
+}
+
+// errTorn tells readLines that a line does not decode: only a crash cuts a
+// record, and nothing after the cut is readable.
+var errTorn = errors.New("archive: torn record")
+
+// readLines calls fn with every complete line of a segment (without its
+// newline; fn must not keep it). An unterminated last line, or one fn
+// refuses with errTorn, ends the segment as a torn tail.
+func readLines(path string, fn func(line []byte) error) (SegmentStats, error) {
 	var st SegmentStats
 	// Reading the (bounded) compressed segment first keeps I/O errors apart
 	// from a damaged stream: any decode error below means a torn tail.
@@ -79,19 +129,14 @@ func ReadSegment(path string, fn func(*Record) error) (SegmentStats, error) {
 			}
 			return st, nil
 		}
-		var rec Record
-		// goccy/go-json decodes a record about twice as fast as encoding/json
-		// (BenchmarkScan); normalise reads every record of the archive.
-		if err := gojson.Unmarshal(line, &rec); err != nil {
-			// Only a crash cuts a record, and nothing after the cut is readable.
+		if err := fn(line); errors.Is(err, errTorn) {
 			st.Torn = true
 			st.TornBytes += len(line)
 			return st, nil
-		}
-		st.Records++
-		if err := fn(&rec); err != nil {
+		} else if err != nil {
 			return st, err
 		}
+		st.Records++
 	}
 }
 
