@@ -255,15 +255,21 @@ func stream2(ctx context.Context, opts Options, segments []string, ix *index, em
 			continue
 		}
 		seg := relPath(opts.Root, path)
-		_, err = archive.ReadHeads(path, func(h *archive.Head) error {
+		// Most records are not wanted (older bodies, lists, failures): tell
+		// them apart by seq alone and decode only the wanted ones.
+		_, err = archive.ReadLines(path, func(line []byte) error {
 			if ctx.Err() != nil {
 				return context.Cause(ctx)
 			}
-			w, ok := wants[h.Seq]
+			seq, err := archive.SeqOf(line)
+			if err != nil {
+				return err
+			}
+			w, ok := wants[seq]
 			if !ok {
 				return nil
 			}
-			r, err := h.Record()
+			r, err := archive.DecodeRecord(line)
 			if err != nil {
 				return err
 			}

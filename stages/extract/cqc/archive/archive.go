@@ -30,7 +30,6 @@ package archive
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -108,8 +107,6 @@ type Head struct {
 	Status    int       `json:"status"`
 	Error     string    `json:"error"`
 	Body      BodyShape `json:"body"`
-
-	line []byte // the whole record, for Record
 }
 
 // Good reports whether the record holds a usable body: HTTP 200, no Error,
@@ -117,16 +114,6 @@ type Head struct {
 // in an archive written before Error named it).
 func (h *Head) Good() bool {
 	return h.Status == 200 && h.Error == "" && h.Body.JSON && !h.Body.ErrorEnvelope
-}
-
-// Record decodes the whole record the Head came from (during ReadHeads'
-// callback only). The Record is the caller's to keep.
-func (h *Head) Record() (*Record, error) {
-	var r Record
-	if err := decodeRecord(h.line, &r); err != nil {
-		return nil, fmt.Errorf("archive: record %d: %w", h.Seq, err)
-	}
-	return &r, nil
 }
 
 // BodyShape says what a record's body is, without keeping it.

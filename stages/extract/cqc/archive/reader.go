@@ -60,7 +60,7 @@ func ReadSegment(path string, fn func(*Record) error) (SegmentStats, error) {
 	return readLines(path, func(line []byte) error {
 		var rec Record
 		if err := decodeRecord(line, &rec); err != nil {
-			return errTorn
+			return ErrTorn
 		}
 		return fn(&rec)
 	})
@@ -90,21 +90,63 @@ func ReadHeads(path string, fn func(*Head) error) (SegmentStats, error) {
 	return readLines(path, func(line []byte) error {
 		h = Head{}
 		if err := gojson.Unmarshal(line, &h); err != nil {
-			return errTorn
+			return ErrTorn
 		}
 		h.Endpoint, h.ID, h.Error = strings.Clone(h.Endpoint), strings.Clone(h.ID), strings.Clone(h.Error)
-		h.line = line
 		return fn(&h)
 	})
 }
 
-// errTorn tells readLines that a line does not decode: only a crash cuts a
-// record, and nothing after the cut is readable.
-var errTorn = errors.New("archive: torn record")
+// ErrTorn, returned by a ReadLines callback, says a line does not decode:
+// only a crash cuts a record, and nothing after the cut is readable, so the
+// segment ends there as a torn tail.
+var ErrTorn = errors.New("archive: torn record")
+
+// ReadLines calls fn with the text of every complete record of a segment
+// (one JSON line without its newline; fn must not keep it), in order. It is
+// the fastest way through a segment for a reader that needs few of its
+// records: SeqOf tells a record apart without decoding it, DecodeRecord
+// decodes the ones wanted. An unterminated last line, or one fn refuses with
+// ErrTorn, ends the segment as a torn tail.
+func ReadLines(path string, fn func(line []byte) error) (SegmentStats, error) {
+	return readLines(path, fn)
+}
+
+// SeqOf returns a record line's seq without decoding the rest of it: the
+// writer puts seq first. A line that does not start so is decoded.
+func SeqOf(line []byte) (int64, error) {
+	const prefix = `{"seq":`
+	if bytes.HasPrefix(line, []byte(prefix)) {
+		var n int64
+		i := len(prefix)
+		for ; i < len(line) && line[i] >= '0' && line[i] <= '9' && i-len(prefix) < 18; i++ {
+			n = n*10 + int64(line[i]-'0')
+		}
+		if i > len(prefix) && i < len(line) && line[i] == ',' {
+			return n, nil
+		}
+	}
+	var h struct {
+		Seq *int64 `json:"seq"`
+	}
+	if err := gojson.Unmarshal(line, &h); err != nil || h.Seq == nil {
+		return 0, fmt.Errorf("archive: a record without seq: %w", ErrTorn)
+	}
+	return *h.Seq, nil
+}
+
+// DecodeRecord decodes one record line (from ReadLines).
+func DecodeRecord(line []byte) (*Record, error) {
+	var r Record
+	if err := decodeRecord(line, &r); err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	return &r, nil
+}
 
 // readLines calls fn with every complete line of a segment (without its
 // newline; fn must not keep it). An unterminated last line, or one fn
-// refuses with errTorn, ends the segment as a torn tail.
+// refuses with ErrTorn, ends the segment as a torn tail.
 func readLines(path string, fn func(line []byte) error) (SegmentStats, error) {
 	var st SegmentStats
 	// Reading the (bounded) compressed segment first keeps I/O errors apart
@@ -129,7 +171,7 @@ func readLines(path string, fn func(line []byte) error) (SegmentStats, error) {
 			}
 			return st, nil
 		}
-		if err := fn(line); errors.Is(err, errTorn) {
+		if err := fn(line); errors.Is(err, ErrTorn) {
 			st.Torn = true
 			st.TornBytes += len(line)
 			return st, nil
