@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	_ "github.com/marcboeker/go-duckdb"
+
+	"carelake/pipeline"
+	"carelake/schemas"
+	"carelake/stages/extract/cqc/archive"
+	"carelake/stages/extract/cqc/cqcsim"
+)
+
+// The test binary doubles as carelake (and as a DuckDB job), so benchmarks
+// can time whole processes and read their peak RSS.
+const (
+	benchMainEnv   = "CARELAKE_BENCH_AS_MAIN"   // run carelake with the arguments after "--"
+	benchDuckDBEnv = "CARELAKE_BENCH_AS_DUCKDB" // run duckdbLocations on that warehouse
+)
+
+func TestMain(m *testing.M) {
+	switch {
+	case os.Getenv(benchMainEnv) != "":
+		args := []string{"carelake"}
+		for i, a := range os.Args {
+			if a == "--" {
+				args = append(args, os.Args[i+1:]...)
+				break
+			}
+		}
+		os.Exit(runApp(context.Background(), args, os.Stdout, os.Stderr))
+	case os.Getenv(benchDuckDBEnv) != "":
+		d, rows, err := duckdbLocations(os.Getenv(benchDuckDBEnv))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Printf("%d %d\n", d.Microseconds(), rows)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// process is one timed child process.
+type process struct {
+	wall   time.Duration
+	rssMB  float64
+	stdout string
+}
+
+func runProcess(b *testing.B, env string, args ...string) process {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--"}, args...)...)
+	cmd.Env = append(os.Environ(), env)
+	var out strings.Builder
+	cmd.Stdout = &out
+	cmd.Stderr = os.Stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%v: %v\n%s", args, err, out.String())
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return process{wall: time.Since(start), rssMB: float64(ru.Maxrss) / 1024, stdout: out.String()}
+}
+
+// BenchmarkTransform is the transform at national scale (docs/benchmarks.md):
+// CARELAKE_BENCH_LOCATIONS generated locations (default 120,000, with ~0.4
+// providers each) written straight into the raw archive by the simulator,
+// then `carelake run --extract=false` (normalise, resolve, load, catalog) as
+// one process: wall time and peak RSS. Side by side over the same archive,
+// DuckDB's own read_json -> COPY ... (FORMAT parquet) builds the locations
+// table in a process of its own. CARELAKE_BENCH_DIR keeps the generated
+// archive for later runs.
+func BenchmarkTransform(b *testing.B) {
+	n := 120000
+	if s := os.Getenv("CARELAKE_BENCH_LOCATIONS"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	root := os.Getenv("CARELAKE_BENCH_DIR")
+	if root == "" {
+		root = b.TempDir()
+	}
+	if segs, _ := archive.Segments(root); len(segs) == 0 {
+		sim, err := cqcsim.New(cqcsim.Config{Seed: 1, Locations: n})
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, err := sim.WriteArchive(context.Background(), root)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("generated %+v", st)
+	}
+	for i := 0; i < b.N; i++ {
+		ours := runProcess(b, benchMainEnv+"=1", "run", "--extract=false", "--out", root, "--log-level", "warn")
+		runs, err := pipeline.Runs(root)
+		if err != nil || len(runs) == 0 || runs[0].Outcome != pipeline.OutcomeSucceeded {
+			b.Fatalf("run record: %v %+v", err, runs)
+		}
+		duck := runProcess(b, benchDuckDBEnv+"="+root)
+		var micros, rows int64
+		if _, err := fmt.Sscan(duck.stdout, &micros, &rows); err != nil || rows == 0 {
+			b.Fatalf("duckdb said %q: %v", duck.stdout, err)
+		}
+		steps := map[string]time.Duration{}
+		for _, st := range runs[0].Steps {
+			steps[st.Name] = st.FinishedAt.Sub(st.StartedAt)
+		}
+		normLoad := steps["normalise-cqc"] + steps["load"]
+		b.ReportMetric(ours.wall.Seconds(), "transform_s")
+		b.ReportMetric(ours.rssMB, "transform_peak_rss_MB")
+		for _, s := range []string{"normalise-cqc", "resolve", "load", "catalog"} {
+			b.ReportMetric(steps[s].Seconds(), s+"_s")
+		}
+		b.ReportMetric(float64(micros)/1e6, "duckdb_locations_s")
+		b.ReportMetric(duck.rssMB, "duckdb_peak_rss_MB")
+		b.ReportMetric(normLoad.Seconds()/(float64(micros)/1e6), "all_tables_vs_duckdb_locations")
+		b.Logf("%d locations: carelake run %.1fs (normalise %.1fs, resolve %.1fs, load %.1fs, catalog %.1fs), peak RSS %.0f MB, %d rows in %d tables; "+
+			"DuckDB read_json -> COPY of the locations table alone: %.2fs (%d rows), peak RSS %.0f MB",
+			n, ours.wall.Seconds(), steps["normalise-cqc"].Seconds(), steps["resolve"].Seconds(), steps["load"].Seconds(),
+			steps["catalog"].Seconds(), ours.rssMB, pipeline.StepResult{Rows: runs[0].Rows}.TotalRows(), len(runs[0].Rows),
+			float64(micros)/1e6, rows, duck.rssMB)
+	}
+}
+
+// duckdbLocations builds the locations table with DuckDB alone from the raw
+// archive: read_json parses each record's body straight into a STRUCT of the
+// API's scalar fields (DuckDB's fastest path), keeps the latest good body of
+// each location, and COPYs it to zstd Parquet. It returns the time of the
+// COPY and the rows written.
+func duckdbLocations(root string) (time.Duration, int64, error) {
+	var fields, sel []string
+	for _, f := range schemas.CQCLocations.Schema.Fields() {
+		doc, _ := f.Metadata.GetValue(schemas.DocKey)
+		key, ok := strings.CutPrefix(doc, "API ")
+		if !ok {
+			continue // derived columns (ratings, archive pointers) have no API key of their own
+		}
+		key = strings.Fields(key)[0]
+		typ := "VARCHAR"
+		switch f.Type.(type) {
+		case *arrow.Date32Type:
+			typ = "DATE"
+		case *arrow.Int64Type:
+			typ = "BIGINT"
+		case *arrow.Float64Type:
+			typ = "DOUBLE"
+		}
+		fields = append(fields, fmt.Sprintf("%q %s", key, typ))
+		sel = append(sel, fmt.Sprintf("body.%q AS %s", key, f.Name))
+	}
+	out := filepath.Join(root, "duckdb_locations.parquet")
+	q := fmt.Sprintf(`COPY (
+  SELECT %s FROM read_json('%s/*/*.jsonl.zst', format = 'newline_delimited',
+      columns = {endpoint: 'VARCHAR', id: 'VARCHAR', status: 'INTEGER', error: 'VARCHAR', seq: 'BIGINT',
+                 session: 'VARCHAR', body: 'STRUCT(%s)'})
+  WHERE endpoint = 'location' AND status = 200 AND error IS NULL
+  QUALIFY row_number() OVER (PARTITION BY id ORDER BY session DESC, seq DESC) = 1
+) TO '%s' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)`,
+		strings.Join(sel, ", "), archive.Dir(root), strings.Join(fields, ", "), out)
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer db.Close()
+	start := time.Now()
+	res, err := db.Exec(q)
+	if err != nil {
+		return 0, 0, err
+	}
+	d := time.Since(start)
+	rows, err := res.RowsAffected()
+	return d, rows, err
+}
