@@ -121,14 +121,30 @@ func globalString(c *cli.Context, name string) string {
 	return c.String(name)
 }
 
+// globalIsSet reports whether a global flag was given (before or after the
+// command, or from the environment).
+func globalIsSet(c *cli.Context, name string) bool {
+	for _, x := range c.Lineage() {
+		if x.IsSet(name) {
+			return true
+		}
+	}
+	return false
+}
+
 // outDir is the warehouse root given by --out.
 func outDir(c *cli.Context) string { return globalString(c, "out") }
 
 // newLogger builds the process logger from --log-format and --log-level.
 func newLogger(c *cli.Context) (*slog.Logger, error) {
+	return newLoggerAt(c, globalString(c, "log-level"))
+}
+
+// newLoggerAt is newLogger with the level given.
+func newLoggerAt(c *cli.Context, name string) (*slog.Logger, error) {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(globalString(c, "log-level"))); err != nil {
-		return nil, usageError("--log-level %q: use debug, info, warn or error", globalString(c, "log-level"))
+	if err := level.UnmarshalText([]byte(name)); err != nil {
+		return nil, usageError("--log-level %q: use debug, info, warn or error", name)
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch f := globalString(c, "log-format"); f {

@@ -66,7 +66,8 @@ finishes in seconds. The real CQC API allows about 100 calls a minute:
 'carelake run' keeps to that by default.
 
 --out defaults to ./carelake-demo (not ./warehouse), which the demo
-replaces on every run; it refuses to touch a directory it did not create.`,
+replaces on every run; it refuses to touch a directory it did not create.
+Its log shows warnings and errors only, unless --log-level says otherwise.`,
 		Action: runDemo,
 	}
 }
@@ -76,12 +77,16 @@ func runDemo(c *cli.Context) error {
 		return usageError("demo takes no arguments, got %q", strings.Join(c.Args().Slice(), " "))
 	}
 	root := demoOut
-	for _, x := range c.Lineage() {
-		if x.IsSet("out") {
-			root = outDir(c)
-		}
+	if globalIsSet(c, "out") {
+		root = outDir(c)
 	}
-	log, err := newLogger(c)
+	// The demo's story is on stdout; its log says only what went wrong
+	// unless asked for more.
+	level := "warn"
+	if globalIsSet(c, "log-level") {
+		level = globalString(c, "log-level")
+	}
+	log, err := newLoggerAt(c, level)
 	if err != nil {
 		return err
 	}
