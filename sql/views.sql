@@ -24,6 +24,24 @@ CREATE OR REPLACE VIEW cqc_providers AS
 SELECT * FROM datasets.cqc_providers
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_providers);
 
+-- The report each inherited rating comes from, as resolve found it through
+-- the predecessors' reports (latest snapshot): one row per rating (location,
+-- kind, parent_name, name, report_link_id, report_date); resolved is false,
+-- with unresolved_reason, while the predecessor is not archived.
+CREATE OR REPLACE VIEW cqc_inherited_rating_sources AS
+SELECT * FROM datasets.cqc_rating_sources
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_rating_sources)
+QUALIFY row_number() OVER (
+    PARTITION BY location_id, kind, parent_name, name, report_link_id, report_date
+    ORDER BY resolved DESC, source_location_id) = 1;
+
+-- Each location's own inspection reports (latest snapshot), one row per report.
+CREATE OR REPLACE VIEW cqc_location_reports AS
+SELECT organisation_id AS location_id, link_id, report_date, first_visit_date, report_uri, snapshot_date
+FROM datasets.cqc_reports
+WHERE organisation_type = 'location' AND snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_reports)
+QUALIFY row_number() OVER (PARTITION BY organisation_id, link_id ORDER BY report_date DESC NULLS LAST) = 1;
+
 -- One row per location and current rating: name is 'Overall', a key question
 -- (Safe, Effective, Caring, Responsive, Well-led) or a service or assessment
 -- group (kind and parent_name say which); in_effect marks the rating in force.
@@ -39,16 +57,9 @@ WITH latest AS (
     SELECT * FROM datasets.cqc_location_ratings
     WHERE snapshot_date = (SELECT snapshot_date FROM latest)
 ), src AS (
-    SELECT * FROM datasets.cqc_rating_sources
-    WHERE snapshot_date = (SELECT snapshot_date FROM latest)
-    QUALIFY row_number() OVER (
-        PARTITION BY location_id, kind, parent_name, name, report_link_id, report_date
-        ORDER BY resolved DESC, source_location_id) = 1
+    SELECT * FROM cqc_inherited_rating_sources
 ), own AS (
-    SELECT organisation_id AS location_id, link_id, report_date, first_visit_date, report_uri
-    FROM datasets.cqc_reports
-    WHERE organisation_type = 'location' AND snapshot_date = (SELECT snapshot_date FROM latest)
-    QUALIFY row_number() OVER (PARTITION BY organisation_id, link_id ORDER BY report_date DESC NULLS LAST) = 1
+    SELECT * FROM cqc_location_reports
 )
 SELECT
     r.location_id, r.kind, r.parent_name, r.name, r.rating, r.rating_category,
@@ -86,16 +97,9 @@ WITH latest AS (
     SELECT * FROM datasets.cqc_location_rating_history
     WHERE snapshot_date = (SELECT snapshot_date FROM latest)
 ), src AS (
-    SELECT * FROM datasets.cqc_rating_sources
-    WHERE snapshot_date = (SELECT snapshot_date FROM latest)
-    QUALIFY row_number() OVER (
-        PARTITION BY location_id, kind, parent_name, name, report_link_id, report_date
-        ORDER BY resolved DESC, source_location_id) = 1
+    SELECT * FROM cqc_inherited_rating_sources
 ), own AS (
-    SELECT organisation_id AS location_id, link_id, report_date, first_visit_date, report_uri
-    FROM datasets.cqc_reports
-    WHERE organisation_type = 'location' AND snapshot_date = (SELECT snapshot_date FROM latest)
-    QUALIFY row_number() OVER (PARTITION BY organisation_id, link_id ORDER BY report_date DESC NULLS LAST) = 1
+    SELECT * FROM cqc_location_reports
 )
 SELECT
     h.location_id, h.kind, h.parent_name, h.name, h.rating, h.rating_category,
