@@ -18,6 +18,9 @@ import (
 const crashChildEnv = "CARELAKE_LOAD_CRASH_CHILD"
 
 func TestMain(m *testing.M) {
+	if root := os.Getenv(mergeCrashChildEnv); root != "" {
+		mergeCrashChild(root)
+	}
 	if root := os.Getenv(crashChildEnv); root != "" {
 		o := opts(root)
 		o.RowGroupRows = 20_000 // row groups reach the disk while the file grows

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -175,5 +178,76 @@ func TestMergeKeyMustBeAStringColumn(t *testing.T) {
 	bad.MergeKey = "seq"
 	if _, err := newMerge(bad.Schema, bad.MergeKey); err == nil || !strings.Contains(err.Error(), "merge key") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// mergeCrashChildEnv, when set to a warehouse root, turns the test binary
+// into a child that merges that warehouse's staged events and stops for
+// good once the first partition is in place, for its parent to kill -9.
+const mergeCrashChildEnv = "CARELAKE_LOAD_MERGE_CRASH_CHILD"
+
+func mergeCrashChild(root string) {
+	o := mergeOpts(root)
+	o.OnPartition = func(PartitionResult) {
+		_ = os.WriteFile(filepath.Join(root, "first-partition-in-place"), nil, 0o644)
+		select {} // wait for SIGKILL
+	}
+	if _, err := Run(context.Background(), o, quiet()); err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+	}
+	os.Exit(1)
+}
+
+// A load killed -9 between two partitions of a merge, then run again,
+// brings every log segment exactly once into every partition.
+func TestKillDuringMergeLoadsEveryInputExactlyOnce(t *testing.T) {
+	root := t.TempDir()
+	stageEvents(t, root, "run-1", map[string]int{"s1": 3}, partA, partB)
+	if _, err := Run(context.Background(), mergeOpts(root), quiet()); err != nil {
+		t.Fatal(err)
+	}
+	stageEvents(t, root, "run-2", map[string]int{"s1": 3, "s2": 4}, partA, partB) // s1 again, as after a lost mark
+
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), mergeCrashChildEnv+"="+root)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	marker := filepath.Join(root, "first-partition-in-place")
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if _, err := os.Stat(marker); err == nil {
+			break
+		}
+	}
+	if _, err := os.Stat(marker); err != nil {
+		cmd.Process.Kill()
+		t.Fatal("the child never put its first partition in place")
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("child was not killed: %v", cmd.ProcessState)
+	}
+	a, b := segmentsIn(t, root, partA), segmentsIn(t, root, partB)
+	if (a["s2"] == 4) == (b["s2"] == 4) || a["s1"] != 3 || b["s1"] != 3 {
+		t.Fatalf("after the kill: %v and %v, want s2 in exactly one partition and s1 once in both", a, b)
+	}
+	if loaded, _ := pipeline.LoadedInputs(root, "test-segments"); loaded["s2"] {
+		t.Fatal("s2 marked loaded by a killed load")
+	}
+
+	if _, err := Run(context.Background(), mergeOpts(root), quiet()); err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{partA, partB} {
+		if got := segmentsIn(t, root, part); got["s1"] != 3 || got["s2"] != 4 || len(got) != 2 {
+			t.Fatalf("%s holds %v after the rerun, want s1 3 and s2 4 rows", part, got)
+		}
+	}
+	if left, _ := os.ReadDir(filepath.Join(root, tmpDirName)); len(left) != 0 {
+		t.Fatalf("temporary directories left: %v", left)
 	}
 }
