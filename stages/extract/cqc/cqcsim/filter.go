@@ -1,34 +1,30 @@
 package cqcsim
 
+import "slices"
+
 // List filters, evaluated per organisation at a data clock on the same
 // state the detail body is rendered from, so a filter matches exactly when
 // the body shows the value.
 
-func (w *world) locMatches(i int32, c int64, fs []filter) bool {
+// matches reports whether an organisation passes every filter: different
+// filters AND, the values of one filter (a repeated parameter) OR.
+func matches(fs []filter, has func(name, v string) bool) bool {
 	for _, f := range fs {
-		ok := false
-		for _, v := range f.values {
-			if w.locHas(i, c, f.name, v) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !slices.ContainsFunc(f.values, func(v string) bool { return has(f.name, v) }) {
 			return false
 		}
 	}
 	return true
 }
 
+func (w *world) locMatches(i int32, c int64, fs []filter) bool {
+	return matches(fs, func(name, v string) bool { return w.locHas(i, c, name, v) })
+}
+
 func (w *world) locHas(i int32, c int64, name, v string) bool {
 	l := &w.locs[i]
 	if l.fix != nil {
-		for _, x := range l.fix.facets[name] {
-			if x == v {
-				return true
-			}
-		}
-		return false
+		return slices.Contains(l.fix.facets[name], v)
 	}
 	pl := &places[l.place]
 	k := &kinds[l.kind]
@@ -69,30 +65,13 @@ func hasBit(bits uint16, v string, name func(int) string, n int) bool {
 }
 
 func (w *world) provMatches(p int32, c int64, fs []filter) bool {
-	for _, f := range fs {
-		ok := false
-		for _, v := range f.values {
-			if w.provHas(p, c, f.name, v) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
+	return matches(fs, func(name, v string) bool { return w.provHas(p, c, name, v) })
 }
 
 func (w *world) provHas(p int32, c int64, name, v string) bool {
 	pr := &w.provs[p]
 	if pr.fix != nil {
-		for _, x := range pr.fix.facets[name] {
-			if x == v {
-				return true
-			}
-		}
-		return false
+		return slices.Contains(pr.fix.facets[name], v)
 	}
 	pl := &places[pr.place]
 	k := &kinds[providerMainKind[pr.pkind]]
