@@ -46,14 +46,18 @@
 package load
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"carelake/pipeline"
@@ -111,7 +115,11 @@ type Options struct {
 	RowGroupRows int64
 	// FileRows caps the rows of one file (DefaultFileRows).
 	FileRows int64
-	// OnPartition, when set, is called after each partition is in place.
+	// Workers is how many partitions are written at once (default
+	// GOMAXPROCS): each encodes and compresses on its own core.
+	Workers int
+	// OnPartition, when set, is called after each partition is in place, in
+	// the order they finish, one call at a time.
 	OnPartition func(PartitionResult)
 }
 
@@ -184,6 +192,9 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 	if opts.FileRows <= 0 {
 		opts.FileRows = DefaultFileRows
 	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
 	tables := make(map[string]schemas.Table, len(opts.Tables))
 	for _, t := range opts.Tables {
 		tables[t.Dataset] = t
@@ -240,15 +251,11 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 			continue
 		}
 		var rows int64
-		for _, p := range man.Partitions {
-			pr, err := writePartition(ctx, opts, man, p, tables[p.Table])
-			if err != nil {
-				return sum, fmt.Errorf("load %s: %w", p.Path, err)
-			}
+		err := forEachPartition(ctx, opts.Workers, man, tables, opts, func(pr PartitionResult) {
 			logger.Debug("partition loaded", "path", pr.Path, "rows", pr.Rows, "files", len(pr.Files), "bytes", pr.Bytes,
 				"unchanged", pr.Unchanged, "skipped_rows", pr.Skipped, "duration", pr.Duration)
 			if !pr.Unchanged {
-				wm.record(tables[p.Table], man, pr, time.Now().UTC())
+				wm.record(tables[pr.Table], man, pr, time.Now().UTC())
 			}
 			res.Partitions = append(res.Partitions, pr)
 			rows += pr.Added
@@ -258,7 +265,11 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 			if opts.OnPartition != nil {
 				opts.OnPartition(pr)
 			}
+		})
+		if err != nil {
+			return sum, err
 		}
+		slices.SortFunc(res.Partitions, func(a, b PartitionResult) int { return cmp.Compare(a.Path, b.Path) })
 		if err := wm.save(opts.Root); err != nil {
 			return sum, err
 		}
@@ -278,6 +289,71 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 	sum.Duration = time.Since(start)
 	logger.Info("load done", "partitions", sum.Loaded(), "files", sum.Files, "rows", sum.Rows, "bytes", sum.Bytes, "duration", sum.Duration.Round(time.Millisecond))
 	return sum, nil
+}
+
+// forEachPartition writes the partitions of one stage output on up to
+// workers goroutines, the largest first (so the longest does not start
+// last), and hands each result to done as soon as it is in place, one call
+// at a time. Partitions are independent: each is written aside and swapped
+// in alone. After the first failure no further partition starts, those
+// under way stop at their next batch (their temporary directories removed),
+// and that failure is returned; partitions already swapped in stay, as after
+// a crash, and are handed to done.
+func forEachPartition(ctx context.Context, workers int, man *staging.Manifest, tables map[string]schemas.Table,
+	opts Options, done func(PartitionResult)) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	parts := largestFirst(man)
+	next := make(chan staging.Partition)
+	var mu sync.Mutex // done is called one at a time
+	var wg sync.WaitGroup
+	for range min(workers, len(parts)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range next {
+				if ctx.Err() != nil {
+					continue
+				}
+				pr, err := writePartition(ctx, opts, man, p, tables[p.Table])
+				if err != nil {
+					cancel(fmt.Errorf("load %s: %w", p.Path, err))
+					continue
+				}
+				mu.Lock()
+				done(pr)
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, p := range parts {
+		select {
+		case next <- p:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return context.Cause(ctx)
+}
+
+// largestFirst orders a stage output's partitions by the size of their
+// staged files, largest first: the order that finishes soonest on several
+// workers when one table (the rating history) outweighs the others.
+func largestFirst(man *staging.Manifest) []staging.Partition {
+	parts := slices.Clone(man.Partitions)
+	size := make(map[string]int64, len(parts))
+	for _, p := range parts {
+		for _, f := range man.Files(p) {
+			if fi, err := os.Stat(f); err == nil {
+				size[p.Path] += fi.Size()
+			}
+		}
+	}
+	slices.SortStableFunc(parts, func(a, b staging.Partition) int { return cmp.Compare(size[b.Path], size[a.Path]) })
+	return parts
 }
 
 // committedStages lists the stages with committed output, in name order.

@@ -6,8 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -148,6 +150,7 @@ func TestInterruptedMergeLoadsEveryInputExactlyOnce(t *testing.T) {
 	stageEvents(t, root, "run-1", map[string]int{"s1": 2, "s2": 5}, partA, partB)
 	ctx, cancel := context.WithCancel(context.Background())
 	opts := mergeOpts(root)
+	opts.Workers = 1                                      // one partition at a time
 	opts.OnPartition = func(PartitionResult) { cancel() } // dies after the first partition is in place
 	if _, err := Run(ctx, opts, quiet()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
@@ -188,6 +191,7 @@ const mergeCrashChildEnv = "CARELAKE_LOAD_MERGE_CRASH_CHILD"
 
 func mergeCrashChild(root string) {
 	o := mergeOpts(root)
+	o.Workers = 1 // one partition at a time, so the kill falls between the two
 	o.OnPartition = func(PartitionResult) {
 		_ = os.WriteFile(filepath.Join(root, "first-partition-in-place"), nil, 0o644)
 		select {} // wait for SIGKILL
@@ -245,6 +249,76 @@ func TestKillDuringMergeLoadsEveryInputExactlyOnce(t *testing.T) {
 	for _, part := range []string{partA, partB} {
 		if got := segmentsIn(t, root, part); got["s1"] != 3 || got["s2"] != 4 || len(got) != 2 {
 			t.Fatalf("%s holds %v after the rerun, want s1 3 and s2 4 rows", part, got)
+		}
+	}
+	if left, _ := os.ReadDir(filepath.Join(root, tmpDirName)); len(left) != 0 {
+		t.Fatalf("temporary directories left: %v", left)
+	}
+}
+
+// Partitions load several at a time, each reported once, one report at a
+// time; a partition that fails stops the load with its error: those under
+// way are abandoned, and every partition is either the previous one or the
+// new one, reported exactly when it is the new one.
+func TestPartitionsLoadConcurrently(t *testing.T) {
+	root := t.TempDir()
+	var parts []string
+	for c := 0; c < 12; c++ {
+		parts = append(parts, "clinic_id=c"+string(rune('a'+c))+"/event_date=2026-11-21")
+	}
+	stageEvents(t, root, "run-1", map[string]int{"s1": 2000, "s2": 3000}, parts...)
+	o := mergeOpts(root)
+	o.Workers = 4
+	var order []string
+	var inDone atomic.Int32
+	o.OnPartition = func(pr PartitionResult) {
+		if inDone.Add(1) != 1 {
+			t.Error("OnPartition called concurrently")
+		}
+		order = append(order, strings.TrimPrefix(pr.Path, eventsTable.Dataset+"/"))
+		inDone.Add(-1)
+	}
+	sum, err := Run(context.Background(), o, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(order)
+	if !slices.Equal(order, parts) || sum.Rows != int64(len(parts))*5000 {
+		t.Fatalf("partitions reported %v (%d rows), want %v", order, sum.Rows, parts)
+	}
+	for _, part := range parts {
+		if got := segmentsIn(t, root, part); got["s1"] != 2000 || got["s2"] != 3000 {
+			t.Fatalf("%s holds %v", part, got)
+		}
+	}
+
+	// Make the seventh partition unwritable (its clinic directory is now a
+	// file): the load fails there, after it has started writing.
+	stageEvents(t, root, "run-2", map[string]int{"s3": 1000}, parts...)
+	badDir := filepath.Join(root, eventsTable.Dataset, strings.Split(parts[6], "/")[0])
+	if err := os.RemoveAll(badDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(badDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	order = nil
+	if _, err := Run(context.Background(), o, quiet()); err == nil || !strings.Contains(err.Error(), parts[6]) {
+		t.Fatalf("err = %v, want the broken partition %s named", err, parts[6])
+	}
+	for i, part := range parts {
+		if i == 6 {
+			if slices.Contains(order, part) {
+				t.Fatalf("the broken partition %s was reported loaded", part)
+			}
+			continue
+		}
+		got := segmentsIn(t, root, part)
+		if got["s1"] != 2000 || got["s2"] != 3000 || (got["s3"] != 0 && got["s3"] != 1000) {
+			t.Fatalf("%s holds %v after the failed load", part, got)
+		}
+		if reported := slices.Contains(order, part); reported != (got["s3"] == 1000) {
+			t.Fatalf("%s: reported %v but holds %v", part, reported, got)
 		}
 	}
 	if left, _ := os.ReadDir(filepath.Join(root, tmpDirName)); len(left) != 0 {

@@ -295,12 +295,21 @@ func (m *Manifest) Find(table string) []Partition {
 // Read calls fn with every record batch of a partition, in write order.
 // fn must Retain a batch it keeps after returning.
 func (m *Manifest) Read(p Partition, fn func(arrow.Record) error) error {
-	for _, name := range p.Files {
-		if err := m.readFile(filepath.Join(m.dir, filepath.FromSlash(p.Path), name), fn); err != nil {
+	for _, f := range m.Files(p) {
+		if err := m.readFile(f, fn); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Files returns the paths of a partition's staged files.
+func (m *Manifest) Files(p Partition) []string {
+	out := make([]string, len(p.Files))
+	for i, name := range p.Files {
+		out[i] = filepath.Join(m.dir, filepath.FromSlash(p.Path), name)
+	}
+	return out
 }
 
 // Schema returns the Arrow schema of a partition's files.
