@@ -28,14 +28,15 @@ type entityKey struct {
 type entry struct {
 	good, gone       pos
 	hasGood, hasGone bool
-	goneAt           time.Time
+	goodAt, goneAt   time.Time
 }
 
 // want is a latest good body the second pass picks up.
 type want struct {
-	kind   entityKind
-	id     string
-	goneAt time.Time
+	kind      entityKind
+	id        string
+	fetchedAt time.Time
+	goneAt    time.Time
 }
 
 // index is the result of the first pass: per segment, the seqs of the
@@ -83,7 +84,7 @@ func indexSegment(ctx context.Context, si int, path string) (segmentIndex, error
 		switch {
 		case r.Good():
 			if !e.hasGood || p.after(e.good) {
-				e.good, e.hasGood = p, true
+				e.good, e.hasGood, e.goodAt = p, true, r.FetchedAt
 			}
 		case r.Status == http.StatusNotFound:
 			if !e.hasGone || p.after(e.gone) {
@@ -104,7 +105,7 @@ func indexSegment(ctx context.Context, si int, path string) (segmentIndex, error
 // merge folds a later segment's entry into the running one.
 func (e *entry) merge(o entry) {
 	if o.hasGood && (!e.hasGood || o.good.after(e.good)) {
-		e.good, e.hasGood = o.good, true
+		e.good, e.hasGood, e.goodAt = o.good, true, o.goodAt
 	}
 	if o.hasGone && (!e.hasGone || o.gone.after(e.gone)) {
 		e.gone, e.hasGone, e.goneAt = o.gone, true, o.goneAt
@@ -156,7 +157,7 @@ func buildIndex(ctx context.Context, segments []string, workers int) (*index, er
 			ix.unusable++
 			continue
 		}
-		w := want{kind: k.kind, id: k.id}
+		w := want{kind: k.kind, id: k.id, fetchedAt: e.goodAt}
 		if e.hasGone && e.gone.after(e.good) {
 			w.goneAt = e.goneAt
 			ix.gone++

@@ -256,7 +256,8 @@ func stream2(ctx context.Context, opts Options, segments []string, ix *index, em
 		}
 		seg := relPath(opts.Root, path)
 		// Most records are not wanted (older bodies, lists, failures): tell
-		// them apart by seq alone and decode only the wanted ones.
+		// them apart by seq alone and take only the wanted ones' bodies
+		// (their fetch time is in the index).
 		_, err = archive.ReadLines(path, func(line []byte) error {
 			if ctx.Err() != nil {
 				return context.Cause(ctx)
@@ -269,19 +270,19 @@ func stream2(ctx context.Context, opts Options, segments []string, ix *index, em
 			if !ok {
 				return nil
 			}
-			r, err := archive.DecodeRecord(line)
+			body, err := archive.BodyOf(line)
 			if err != nil {
 				return err
 			}
-			if from.IsZero() || r.FetchedAt.Before(from) {
-				from = r.FetchedAt
+			if from.IsZero() || w.fetchedAt.Before(from) {
+				from = w.fetchedAt
 			}
-			if r.FetchedAt.After(to) {
-				to = r.FetchedAt
+			if w.fetchedAt.After(to) {
+				to = w.fetchedAt
 			}
 			chunk = append(chunk, job{
-				origin: origin{kind: w.kind, id: w.id, fetchedAt: r.FetchedAt, goneAt: w.goneAt, segment: seg, seq: r.Seq},
-				body:   r.Body,
+				origin: origin{kind: w.kind, id: w.id, fetchedAt: w.fetchedAt, goneAt: w.goneAt, segment: seg, seq: seq},
+				body:   body,
 			})
 			if len(chunk) == chunkBodies {
 				submit(chunk)

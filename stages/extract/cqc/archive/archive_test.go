@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	_ "github.com/marcboeker/go-duckdb"
 )
 
@@ -442,6 +444,54 @@ func FuzzSeqOf(f *testing.F) {
 			if err != nil || got != *h.Seq {
 				t.Fatalf("SeqOf(%q) = %d, %v; encoding/json reads %d", line, got, err, *h.Seq)
 			}
+		}
+	})
+}
+
+// encodeLine is one record line exactly as Writer.Append writes it.
+func encodeLine(t testing.TB, r *Record) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// The shortcuts through the writer's layout (decodeHead, BodyOf) read every
+// record the writer can write exactly as a full decode does, whatever its
+// strings, headers and body hold.
+func FuzzHeadAndBodyShortcuts(f *testing.F) {
+	f.Add("1-1", "", "Content-Type", "application/json", 200, []byte(`{"locationId":"1-1"}`))
+	f.Add("1-2", "", "Content-Type", `x,"body":{"a":1},"body_bytes":3}`, 200, []byte(`{"statusCode":429,"message":"Rate limit"}`))
+	f.Add("1-3", `cut ,"body":{}`, "body", `{"x":1}`, 200, []byte(`{"locationId":"1-3","na`))
+	f.Add(`1-"4`, "", "Retry-After", "2", 429, []byte(`{"a":{"b":[1,{"c":"}"}]},"body_bytes":7}`))
+	f.Add("", "timeout", "", "", 0, []byte(nil))
+	f.Add("1-5", "", "X", "y", 200, []byte(`[1,2]`))
+	f.Add("1-6", "", "X", "y", 200, []byte(`  { "spaced" : true }  `))
+	f.Fuzz(func(t *testing.T, id, errText, hk, hv string, status int, body []byte) {
+		r := &Record{Seq: 7, Session: "s", FetchedAt: time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC), Method: "GET",
+			URL: "/locations/" + id, Endpoint: EndpointLocation, ID: id, Attempt: 1, Status: status, Error: errText,
+			Headers: map[string]string{hk: hv}}
+		r.SetBody(body)
+		line := encodeLine(t, r)
+
+		var full, fast Head
+		if err := gojson.Unmarshal(line, &full); err != nil {
+			t.Fatalf("a written line does not decode: %v\n%s", err, line)
+		}
+		var scratch []byte
+		if !decodeHead(line, &fast, &scratch) || !reflect.DeepEqual(fast, full) {
+			t.Fatalf("head %+v, full decode %+v\n%s", fast, full, line)
+		}
+		want, err := DecodeRecord(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := BodyOf(line)
+		if err != nil || !bytes.Equal(got, want.Body) {
+			t.Fatalf("BodyOf = %q, %v; full decode %q", got, err, want.Body)
 		}
 	})
 }

@@ -87,14 +87,81 @@ func decodeRecord(line []byte, r *Record) error {
 // ID would pin the whole record, body included).
 func ReadHeads(path string, fn func(*Head) error) (SegmentStats, error) {
 	var h Head
+	var scratch []byte
 	return readLines(path, func(line []byte) error {
-		h = Head{}
-		if err := gojson.Unmarshal(line, &h); err != nil {
+		if !decodeHead(line, &h, &scratch) {
 			return ErrTorn
 		}
 		h.Endpoint, h.ID, h.Error = strings.Clone(h.Endpoint), strings.Clone(h.ID), strings.Clone(h.Error)
 		return fn(&h)
 	})
+}
+
+// decodeHead decodes a record line's head into h. A line in the writer's
+// layout has its head decoded alone (scratch holds it): the JSON decoder
+// never scans the body, which is only searched for the error envelope's
+// key. Any other line is decoded in full. It reports whether the line is a
+// record.
+func decodeHead(line []byte, h *Head, scratch *[]byte) bool {
+	*h = Head{}
+	if head, body, ok := splitBody(line); ok {
+		*scratch = append(append((*scratch)[:0], head...), '}')
+		if gojson.Unmarshal(*scratch, h) == nil {
+			h.Body = BodyShape{JSON: true, ErrorEnvelope: IsErrorEnvelope(body)}
+			return true
+		}
+		*h = Head{}
+	}
+	return gojson.Unmarshal(line, h) == nil
+}
+
+// BodyOf returns a copy of a record line's JSON body (from ReadLines), nil
+// when the record has none. Like SeqOf it takes the writer's layout as a
+// shortcut and decodes any other line in full.
+func BodyOf(line []byte) ([]byte, error) {
+	if _, body, ok := splitBody(line); ok {
+		return bytes.Clone(body), nil
+	}
+	r, err := DecodeRecord(line)
+	if err != nil {
+		return nil, err
+	}
+	return r.Body, nil
+}
+
+var (
+	bodyKey      = []byte(`,"body":`)
+	bodyBytesKey = []byte(`,"body_bytes":`)
+)
+
+// splitBody splits a record line as the Writer writes it, an object whose
+// last two fields are an object body and body_bytes,
+//
+//	{"seq":1,...,"status":200,"headers":{...},"body":{...},"body_bytes":1234}
+//
+// into its head (the line up to the body, without a closing brace) and its
+// body, without scanning the body. ok is false for every other line (no
+// body, a body_text, a body that is not an object, another layout): those
+// must be decoded in full. The first `,"body":` is the body's key: a comma
+// followed by a quote cannot occur inside a JSON string (its quotes are
+// escaped), so it is a key, and one inside a nested object (the headers)
+// would leave the head unbalanced and fail to decode.
+func splitBody(line []byte) (head, body []byte, ok bool) {
+	i := bytes.Index(line, bodyKey)
+	j := bytes.LastIndex(line, bodyBytesKey)
+	if i < 0 || j < i+len(bodyKey)+2 || len(line) < j+len(bodyBytesKey)+2 || line[len(line)-1] != '}' {
+		return nil, nil, false
+	}
+	for _, c := range line[j+len(bodyBytesKey) : len(line)-1] {
+		if c < '0' || c > '9' {
+			return nil, nil, false
+		}
+	}
+	body = line[i+len(bodyKey) : j]
+	if body[0] != '{' || body[len(body)-1] != '}' {
+		return nil, nil, false
+	}
+	return line[:i], body, true
 }
 
 // ErrTorn, returned by a ReadLines callback, says a line does not decode:
@@ -105,8 +172,8 @@ var ErrTorn = errors.New("archive: torn record")
 // ReadLines calls fn with the text of every complete record of a segment
 // (one JSON line without its newline; fn must not keep it), in order. It is
 // the fastest way through a segment for a reader that needs few of its
-// records: SeqOf tells a record apart without decoding it, DecodeRecord
-// decodes the ones wanted. An unterminated last line, or one fn refuses with
+// records: SeqOf tells a record apart without decoding it, BodyOf takes the
+// body of the ones wanted, DecodeRecord decodes them whole. An unterminated last line, or one fn refuses with
 // ErrTorn, ends the segment as a torn tail.
 func ReadLines(path string, fn func(line []byte) error) (SegmentStats, error) {
 	return readLines(path, fn)
