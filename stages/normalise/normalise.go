@@ -183,9 +183,13 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 			sw.Abort()
 		}
 	}()
+	// Batches are compressed and written off the emitter's goroutine, the
+	// critical path of the second pass.
+	aw := sw.Async(4)
+	defer aw.Close() // before the Abort above, if it comes to that
 	t := newTables(opts.BatchRows, func(tb schemas.Table) batch.Sink {
 		path := tb.Dataset + "/snapshot_date=" + opts.SnapshotDate
-		return func(rec arrow.Record) error { return sw.Write(tb.Dataset, path, rec) }
+		return func(rec arrow.Record) error { return aw.Write(tb.Dataset, path, rec) }
 	})
 	em := &emitter{t: t}
 	from, to, err := stream2(ctx, opts, segments, ix, em)
@@ -194,6 +198,9 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 		return sum, fmt.Errorf("normalise: %w", err)
 	}
 	if err := t.close(); err != nil {
+		return sum, fmt.Errorf("normalise: %w", err)
+	}
+	if err := aw.Close(); err != nil {
 		return sum, fmt.Errorf("normalise: %w", err)
 	}
 	for _, b := range t.all() {

@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -155,6 +156,70 @@ func (w *Writer) Write(table, path string, rec arrow.Record) error {
 	}
 	tw.part.Rows += rec.NumRows()
 	return nil
+}
+
+// Async is a Writer's Write on a goroutine of its own: Write hands the batch
+// over and returns at once, so the caller builds its next batches while this
+// one is compressed and written. Batches are written in the order given, at
+// most queue of them waiting. Close waits for the last one; it must be
+// called before the Writer's Commit or Abort. After a failed write, that
+// error is returned by every later Write (whose batch is dropped) and by
+// Close.
+type Async struct {
+	ch        chan asyncBatch
+	done      chan struct{}
+	closeOnce sync.Once
+	mu        sync.Mutex
+	err       error
+}
+
+type asyncBatch struct {
+	table, path string
+	rec         arrow.Record
+}
+
+// Async starts writing batches in the background; see Async.
+func (w *Writer) Async(queue int) *Async {
+	a := &Async{ch: make(chan asyncBatch, queue), done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		for b := range a.ch {
+			if a.failed() == nil {
+				if err := w.Write(b.table, b.path, b.rec); err != nil {
+					a.mu.Lock()
+					a.err = err
+					a.mu.Unlock()
+				}
+			}
+			b.rec.Release()
+		}
+	}()
+	return a
+}
+
+func (a *Async) failed() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.err
+}
+
+// Write queues rec (retained until written) for the partition at path of
+// table; see Writer.Write.
+func (a *Async) Write(table, path string, rec arrow.Record) error {
+	if err := a.failed(); err != nil {
+		return err
+	}
+	rec.Retain()
+	a.ch <- asyncBatch{table: table, path: path, rec: rec}
+	return nil
+}
+
+// Close waits until every queued batch is written and returns the first
+// write error. It may be called more than once.
+func (a *Async) Close() error {
+	a.closeOnce.Do(func() { close(a.ch) })
+	<-a.done
+	return a.failed()
 }
 
 // openFile starts the partition's next file (part-00000.arrow, part-00001.arrow, ...).

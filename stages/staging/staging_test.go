@@ -134,3 +134,73 @@ func TestClosePartitionsStartsNewFiles(t *testing.T) {
 		t.Fatalf("read %d rows, %v", n, err)
 	}
 }
+
+// Async writes every batch in the order given, releasing each once written;
+// after a failed write the error comes back from later Writes and from
+// Close.
+func TestAsyncWritesInOrderAndReportsTheFirstError(t *testing.T) {
+	root := t.TempDir()
+	w, err := Begin(root, "normalise-cqc", "run-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := "cqc/locations/snapshot_date=2026-11-21"
+	aw := w.Async(2)
+	var want []string
+	for i := 0; i < 50; i++ {
+		id := "1-" + string(rune('A'+i%26)) + string(rune('a'+i/26))
+		want = append(want, id)
+		r := batch(id)
+		if err := aw.Write("cqc/locations", part, r); err != nil {
+			t.Fatal(err)
+		}
+		r.Release() // Async holds its own reference
+	}
+	if err := aw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := aw.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	m, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	if err := m.Read(m.Partitions[0], func(r arrow.Record) error {
+		got = append(got, r.Column(0).(*array.String).Value(0))
+		return nil
+	}); err != nil || len(got) != len(want) {
+		t.Fatalf("read %d batches, %v", len(got), err)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("batch %d is %s, want %s", i, got[i], want[i])
+		}
+	}
+
+	// A batch the partition refuses (another schema) fails the writer.
+	w, err = Begin(root, "normalise-cqc", "run-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	aw = w.Async(1)
+	other := arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	bad := array.NewRecord(other, []arrow.Array{array.NewInt64Builder(memory.DefaultAllocator).NewArray()}, 0)
+	for _, r := range []arrow.Record{batch("1-1"), bad} {
+		if err := aw.Write("cqc/locations", part, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var failed error
+	for i := 0; i < 1000 && failed == nil; i++ {
+		failed = aw.Write("cqc/locations", part, batch("1-2"))
+	}
+	if failed == nil {
+		t.Fatal("writes kept succeeding after a refused batch")
+	}
+	if err := aw.Close(); err == nil || err.Error() != failed.Error() {
+		t.Fatalf("Close: %v, want the write error %v", err, failed)
+	}
+}
