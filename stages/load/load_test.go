@@ -274,7 +274,7 @@ func TestTimestampsCoercedToMicrosecondsUTC(t *testing.T) {
 	b := array.NewTimestampBuilder(memory.DefaultAllocator, ns)
 	b.Append(arrow.Timestamp(1_700_000_000_123_456_789))
 	col := b.NewArray()
-	rec := array.NewRecord(tbl.Schema, []arrow.Array{col}, 1)
+	rec := array.NewRecordBatch(tbl.Schema, []arrow.Array{col}, 1)
 	if err := w.Write("test/ns", "test/ns", rec); err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,7 @@ func (m *merge) copyExisting(ctx context.Context, dir string, w *partWriter) err
 			return fmt.Errorf("merge: %w", err)
 		}
 		m.existing.Bytes += info.Size()
-		err = readBatches(ctx, path, func(rec arrow.Record) error {
+		err = readBatches(ctx, path, func(rec arrow.RecordBatch) error {
 			keys, ok := rec.Column(m.col).(*array.String)
 			if !ok {
 				return fmt.Errorf("%w: %s column %s is %s", ErrSchemaMismatch, path, m.key, rec.Column(m.col).DataType())
@@ -77,7 +77,7 @@ func (m *merge) copyExisting(ctx context.Context, dir string, w *partWriter) err
 
 // writeNew writes the rows of a staged batch whose MergeKey value the
 // partition does not hold, as slices of consecutive rows.
-func (m *merge) writeNew(rec arrow.Record, w *partWriter) error {
+func (m *merge) writeNew(rec arrow.RecordBatch, w *partWriter) error {
 	keys := rec.Column(m.col).(*array.String)
 	n := rec.NumRows()
 	for start := int64(0); start < n; {
@@ -103,7 +103,7 @@ func (m *merge) writeNew(rec arrow.Record, w *partWriter) error {
 }
 
 // readBatches calls fn with every record batch of a Parquet file.
-func readBatches(ctx context.Context, path string, fn func(arrow.Record) error) error {
+func readBatches(ctx context.Context, path string, fn func(arrow.RecordBatch) error) error {
 	pf, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return err
@@ -119,7 +119,7 @@ func readBatches(ctx context.Context, path string, fn func(arrow.Record) error) 
 	}
 	defer rr.Release()
 	for rr.Next() {
-		if err := fn(rr.Record()); err != nil {
+		if err := fn(rr.RecordBatch()); err != nil {
 			return err
 		}
 	}

@@ -200,7 +200,7 @@ func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p 
 			return res, err
 		}
 	}
-	err = man.Read(p, func(rec arrow.Record) error {
+	err = man.Read(p, func(rec arrow.RecordBatch) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -315,7 +315,7 @@ func (w *partWriter) open() error {
 }
 
 // write appends a staged batch, split across files at opts.FileRows.
-func (w *partWriter) write(rec arrow.Record) error {
+func (w *partWriter) write(rec arrow.RecordBatch) error {
 	conformed := conform(rec, w.schema)
 	defer conformed.Release()
 	for off, n := int64(0), conformed.NumRows(); off < n; {
@@ -403,7 +403,7 @@ func (w *partWriter) abort() {
 // conform returns rec with the writer schema: the same columns (checked by
 // checkSchema), timestamp columns relabelled UTC without copying. The
 // caller releases the result.
-func conform(rec arrow.Record, schema *arrow.Schema) arrow.Record {
+func conform(rec arrow.RecordBatch, schema *arrow.Schema) arrow.RecordBatch {
 	cols := make([]arrow.Array, rec.NumCols())
 	var relabelled []arrow.Array
 	for i, col := range rec.Columns() {
@@ -418,7 +418,7 @@ func conform(rec arrow.Record, schema *arrow.Schema) arrow.Record {
 		nd.Release()
 		relabelled = append(relabelled, cols[i])
 	}
-	out := array.NewRecord(schema, cols, rec.NumRows())
+	out := array.NewRecordBatch(schema, cols, rec.NumRows())
 	for _, a := range relabelled {
 		a.Release()
 	}

@@ -51,7 +51,7 @@ func variant(bodies [][]byte, ids []string, key string, i int, id string) []byte
 }
 
 func discardTables() *tables {
-	return newTables(batch.DefaultRows, func(schemas.Table) batch.Sink { return func(arrow.Record) error { return nil } })
+	return newTables(batch.DefaultRows, func(schemas.Table) batch.Sink { return func(arrow.RecordBatch) error { return nil } })
 }
 
 // FuzzDecodeBody feeds arbitrary bodies through the soft-429 check, decoding

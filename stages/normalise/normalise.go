@@ -189,7 +189,7 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 	defer aw.Close() // before the Abort above, if it comes to that
 	t := newTables(opts.BatchRows, func(tb schemas.Table) batch.Sink {
 		path := tb.Dataset + "/snapshot_date=" + opts.SnapshotDate
-		return func(rec arrow.Record) error { return aw.Write(tb.Dataset, path, rec) }
+		return func(rec arrow.RecordBatch) error { return aw.Write(tb.Dataset, path, rec) }
 	})
 	em := &emitter{t: t}
 	from, to, err := stream2(ctx, opts, segments, ix, em)

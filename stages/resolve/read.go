@@ -44,7 +44,7 @@ func openInput(m *staging.Manifest) (*input, error) {
 }
 
 // scan calls fn with every batch of a table.
-func (in *input) scan(t schemas.Table, fn func(arrow.Record) error) error {
+func (in *input) scan(t schemas.Table, fn func(arrow.RecordBatch) error) error {
 	for _, p := range in.m.Find(t.Dataset) {
 		if err := in.m.Read(p, fn); err != nil {
 			return err
@@ -55,11 +55,11 @@ func (in *input) scan(t schemas.Table, fn func(arrow.Record) error) error {
 
 // Typed column accessors; the schema was checked in openInput, so a
 // missing column is a programming error.
-func strCol(rec arrow.Record, name string) *array.String {
+func strCol(rec arrow.RecordBatch, name string) *array.String {
 	return rec.Column(rec.Schema().FieldIndices(name)[0]).(*array.String)
 }
 
-func dateCol(rec arrow.Record, name string) *array.Date32 {
+func dateCol(rec arrow.RecordBatch, name string) *array.Date32 {
 	return rec.Column(rec.Schema().FieldIndices(name)[0]).(*array.Date32)
 }
 

@@ -161,7 +161,7 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 	}()
 	sink := func(t schemas.Table) batch.Sink {
 		path := t.Dataset + "/snapshot_date=" + in.snapshot
-		return func(rec arrow.Record) error { return sw.Write(t.Dataset, path, rec) }
+		return func(rec arrow.RecordBatch) error { return sw.Write(t.Dataset, path, rec) }
 	}
 	builders := []*batch.Builder{
 		batch.New(schemas.CQCLocationLineage, opts.BatchRows, sink(schemas.CQCLocationLineage)),
@@ -230,7 +230,7 @@ type reportRef struct {
 // load reads the staged tables into the graph and the needed reports.
 func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
 	g := r.g
-	err := r.in.scan(schemas.CQCLocations, func(rec arrow.Record) error {
+	err := r.in.scan(schemas.CQCLocations, func(rec arrow.RecordBatch) error {
 		ids, status, prov, reg := strCol(rec, "location_id"), strCol(rec, "registration_status"),
 			strCol(rec, "provider_id"), dateCol(rec, "registration_date")
 		for i := 0; i < int(rec.NumRows()); i++ {
@@ -242,7 +242,7 @@ func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
 	if err != nil {
 		return err
 	}
-	err = r.in.scan(schemas.CQCLocationRelationships, func(rec arrow.Record) error {
+	err = r.in.scan(schemas.CQCLocationRelationships, func(rec arrow.RecordBatch) error {
 		ids, rel, typ := strCol(rec, "location_id"), strCol(rec, "related_location_id"), strCol(rec, "type")
 		for i := 0; i < int(rec.NumRows()); i++ {
 			x, y := g.node(str(ids, i)), g.node(str(rel, i))
@@ -262,7 +262,7 @@ func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
 	type pair struct{ loc, org int }
 	pairs := map[pair]bool{}
 	need := map[string]bool{}
-	err = r.in.scan(schemas.CQCLocationRatingHistory, func(rec arrow.Record) error {
+	err = r.in.scan(schemas.CQCLocationRatingHistory, func(rec arrow.RecordBatch) error {
 		ids, orgs, links := strCol(rec, "location_id"), strCol(rec, "organisation_id"), strCol(rec, "report_link_id")
 		for i := 0; i < int(rec.NumRows()); i++ {
 			if orgs.IsNull(i) {
@@ -301,7 +301,7 @@ func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
 		g.node(c.CQCLocationID)
 	}
 	r.reports = map[string][]reportRef{}
-	err = r.in.scan(schemas.CQCReports, func(rec arrow.Record) error {
+	err = r.in.scan(schemas.CQCReports, func(rec arrow.RecordBatch) error {
 		typ, org, link := strCol(rec, "organisation_type"), strCol(rec, "organisation_id"), strCol(rec, "link_id")
 		date, fv, uri := dateCol(rec, "report_date"), dateCol(rec, "first_visit_date"), strCol(rec, "report_uri")
 		for i := 0; i < int(rec.NumRows()); i++ {
@@ -317,7 +317,7 @@ func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
 		return err
 	}
 	r.providers = map[string]bool{}
-	return r.in.scan(schemas.CQCProviders, func(rec arrow.Record) error {
+	return r.in.scan(schemas.CQCProviders, func(rec arrow.RecordBatch) error {
 		ids := strCol(rec, "provider_id")
 		for i := 0; i < int(rec.NumRows()); i++ {
 			r.providers[str(ids, i)] = true

@@ -59,7 +59,7 @@ func (r *resolver) findSource(loc, org int, link string) source {
 }
 
 func (r *resolver) writeSources(ctx context.Context, b *batch.Builder, sum *Summary) error {
-	return r.in.scan(schemas.CQCLocationRatingHistory, func(rec arrow.Record) error {
+	return r.in.scan(schemas.CQCLocationRatingHistory, func(rec arrow.RecordBatch) error {
 		ids, kinds, parents, names := strCol(rec, "location_id"), strCol(rec, "kind"), strCol(rec, "parent_name"), strCol(rec, "name")
 		links, dates, orgs := strCol(rec, "report_link_id"), dateCol(rec, "report_date"), strCol(rec, "organisation_id")
 		for i := 0; i < int(rec.NumRows()); i++ {

@@ -133,7 +133,7 @@ func (w *Writer) SetMeta(key, value string) { w.man.Meta[key] = value }
 // Write appends a record batch to the partition at path (e.g.
 // cqc/locations/snapshot_date=2026-11-21) of table (cqc/locations). Every
 // batch of one partition must share one schema.
-func (w *Writer) Write(table, path string, rec arrow.Record) error {
+func (w *Writer) Write(table, path string, rec arrow.RecordBatch) error {
 	tw, ok := w.tables[path]
 	if !ok {
 		if !strings.HasPrefix(path, table+"/") && path != table {
@@ -175,7 +175,7 @@ type Async struct {
 
 type asyncBatch struct {
 	table, path string
-	rec         arrow.Record
+	rec         arrow.RecordBatch
 }
 
 // Async starts writing batches in the background; see Async.
@@ -205,7 +205,7 @@ func (a *Async) failed() error {
 
 // Write queues rec (retained until written) for the partition at path of
 // table; see Writer.Write.
-func (a *Async) Write(table, path string, rec arrow.Record) error {
+func (a *Async) Write(table, path string, rec arrow.RecordBatch) error {
 	if err := a.failed(); err != nil {
 		return err
 	}
@@ -359,7 +359,7 @@ func (m *Manifest) Find(table string) []Partition {
 
 // Read calls fn with every record batch of a partition, in write order.
 // fn must Retain a batch it keeps after returning.
-func (m *Manifest) Read(p Partition, fn func(arrow.Record) error) error {
+func (m *Manifest) Read(p Partition, fn func(arrow.RecordBatch) error) error {
 	for _, f := range m.Files(p) {
 		if err := m.readFile(f, fn); err != nil {
 			return err
@@ -395,7 +395,7 @@ func (m *Manifest) Schema(p Partition) (*arrow.Schema, error) {
 	return r.Schema(), nil
 }
 
-func (m *Manifest) readFile(path string, fn func(arrow.Record) error) error {
+func (m *Manifest) readFile(path string, fn func(arrow.RecordBatch) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("staging: %w", err)
@@ -407,7 +407,7 @@ func (m *Manifest) readFile(path string, fn func(arrow.Record) error) error {
 	}
 	defer r.Close()
 	for i := 0; i < r.NumRecords(); i++ {
-		rec, err := r.Record(i)
+		rec, err := r.RecordBatch(i)
 		if err != nil {
 			return fmt.Errorf("staging: %s batch %d: %w", path, i, err)
 		}

@@ -16,7 +16,7 @@ var schema = arrow.NewSchema([]arrow.Field{
 	{Name: "beds", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 }, nil)
 
-func batch(ids ...string) arrow.Record {
+func batch(ids ...string) arrow.RecordBatch {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	defer b.Release()
 	for i, id := range ids {
@@ -27,7 +27,7 @@ func batch(ids ...string) arrow.Record {
 			b.Field(1).AppendNull()
 		}
 	}
-	return b.NewRecord()
+	return b.NewRecordBatch()
 }
 
 func TestCommitThenRead(t *testing.T) {
@@ -41,7 +41,7 @@ func TestCommitThenRead(t *testing.T) {
 	}
 	w.SetMeta("source", "CQC")
 	part := "cqc/locations/snapshot_date=2026-11-21"
-	for _, r := range []arrow.Record{batch("1-1", "1-2"), batch("1-3")} {
+	for _, r := range []arrow.RecordBatch{batch("1-1", "1-2"), batch("1-3")} {
 		if err := w.Write("cqc/locations", part, r); err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +59,7 @@ func TestCommitThenRead(t *testing.T) {
 		t.Fatalf("manifest %+v", m2)
 	}
 	var ids []string
-	err = m2.Read(m2.Partitions[0], func(r arrow.Record) error {
+	err = m2.Read(m2.Partitions[0], func(r arrow.RecordBatch) error {
 		col := r.Column(0).(*array.String)
 		for i := 0; i < col.Len(); i++ {
 			ids = append(ids, col.Value(i))
@@ -130,7 +130,7 @@ func TestClosePartitionsStartsNewFiles(t *testing.T) {
 		t.Fatalf("partition %+v", p)
 	}
 	n := int64(0)
-	if err := m.Read(p, func(r arrow.Record) error { n += r.NumRows(); return nil }); err != nil || n != 6 {
+	if err := m.Read(p, func(r arrow.RecordBatch) error { n += r.NumRows(); return nil }); err != nil || n != 6 {
 		t.Fatalf("read %d rows, %v", n, err)
 	}
 }
@@ -167,7 +167,7 @@ func TestAsyncWritesInOrderAndReportsTheFirstError(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	if err := m.Read(m.Partitions[0], func(r arrow.Record) error {
+	if err := m.Read(m.Partitions[0], func(r arrow.RecordBatch) error {
 		got = append(got, r.Column(0).(*array.String).Value(0))
 		return nil
 	}); err != nil || len(got) != len(want) {
@@ -187,8 +187,8 @@ func TestAsyncWritesInOrderAndReportsTheFirstError(t *testing.T) {
 	defer w.Abort()
 	aw = w.Async(1)
 	other := arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64}}, nil)
-	bad := array.NewRecord(other, []arrow.Array{array.NewInt64Builder(memory.DefaultAllocator).NewArray()}, 0)
-	for _, r := range []arrow.Record{batch("1-1"), bad} {
+	bad := array.NewRecordBatch(other, []arrow.Array{array.NewInt64Builder(memory.DefaultAllocator).NewArray()}, 0)
+	for _, r := range []arrow.RecordBatch{batch("1-1"), bad} {
 		if err := aw.Write("cqc/locations", part, r); err != nil {
 			t.Fatal(err)
 		}

@@ -60,7 +60,7 @@ var names = []string{"Orchids Care", "Café Ünïcødé Ltd – Ærø", "", "北
 
 // Batch builds n rows of the synthetic table. Row i of a variant always has
 // the same values; different variants have different ids and values.
-func Batch(n int, variant string) arrow.Record {
+func Batch(n int, variant string) arrow.RecordBatch {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, Table().Schema)
 	defer b.Release()
 	base := int64(len(variant))
@@ -118,7 +118,7 @@ func Batch(n int, variant string) arrow.Record {
 			b.Field(8).(*array.Decimal128Builder).Append(decimal128.FromI64((k*base*7919)%100000000 - 5000000))
 		}
 	}
-	return b.NewRecord()
+	return b.NewRecordBatch()
 }
 
 // Stage commits, under root, an output of stage holding rows rows of the
@@ -160,7 +160,7 @@ type Row map[string]any
 
 // Record builds a batch of schema from rows. It fails tb on a value of the
 // wrong type, an unknown column or a NULL in a required column.
-func Record(tb testing.TB, schema *arrow.Schema, rows []Row) arrow.Record {
+func Record(tb testing.TB, schema *arrow.Schema, rows []Row) arrow.RecordBatch {
 	tb.Helper()
 	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	defer b.Release()
@@ -185,7 +185,7 @@ func Record(tb testing.TB, schema *arrow.Schema, rows []Row) arrow.Record {
 			}
 		}
 	}
-	return b.NewRecord()
+	return b.NewRecordBatch()
 }
 
 func appendValue(fb array.Builder, v any) error {

@@ -131,7 +131,7 @@ func TestPolicyViolations(t *testing.T) {
 		b.Field(0).(*array.StringBuilder).Append("x")
 		b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(i))
 	}
-	rec := b.NewRecord()
+	rec := b.NewRecordBatch()
 	b.Release()
 	defer rec.Release()
 	tests := []struct {

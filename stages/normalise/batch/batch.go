@@ -25,7 +25,7 @@ import (
 const DefaultRows = 64 << 10
 
 // Sink receives each finished batch; it must Retain the record to keep it.
-type Sink func(arrow.Record) error
+type Sink func(arrow.RecordBatch) error
 
 // Builder appends rows of one table.
 type Builder struct {
@@ -228,7 +228,7 @@ func (b *Builder) EndRow() error {
 }
 
 func (b *Builder) flush() error {
-	rec := b.rb.NewRecord()
+	rec := b.rb.NewRecordBatch()
 	defer rec.Release()
 	n := b.rows
 	b.rows = 0

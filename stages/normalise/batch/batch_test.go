@@ -30,7 +30,7 @@ type collect struct {
 	out   bytes.Buffer
 }
 
-func (c *collect) sink(rec arrow.Record) error {
+func (c *collect) sink(rec arrow.RecordBatch) error {
 	if !rec.Schema().Equal(table.Schema) {
 		return errors.New("schema differs")
 	}
@@ -89,7 +89,7 @@ func TestEmptyTableGetsOneEmptyBatch(t *testing.T) {
 }
 
 func TestColumnOrderIsEnforced(t *testing.T) {
-	b := New(table, 10, func(arrow.Record) error { return nil })
+	b := New(table, 10, func(arrow.RecordBatch) error { return nil })
 	defer b.Release()
 	defer func() {
 		r := recover()
@@ -101,7 +101,7 @@ func TestColumnOrderIsEnforced(t *testing.T) {
 }
 
 func TestShortRowIsCaught(t *testing.T) {
-	b := New(table, 10, func(arrow.Record) error { return nil })
+	b := New(table, 10, func(arrow.RecordBatch) error { return nil })
 	defer b.Release()
 	defer func() {
 		if r := recover(); r == nil || !strings.Contains(r.(string), "row ended after 1 of 6 columns") {
@@ -114,7 +114,7 @@ func TestShortRowIsCaught(t *testing.T) {
 
 func TestSinkErrorIsReturned(t *testing.T) {
 	boom := errors.New("disk full")
-	b := New(table, 1, func(arrow.Record) error { return boom })
+	b := New(table, 1, func(arrow.RecordBatch) error { return boom })
 	defer b.Release()
 	b.String("id", "x")
 	b.Null("n")
@@ -130,7 +130,7 @@ func TestSinkErrorIsReturned(t *testing.T) {
 func TestDecimal(t *testing.T) {
 	table := schemas.Table{Dataset: "t", Schema: arrow.NewSchema([]arrow.Field{{Name: "price", Type: schemas.CareQMoney, Nullable: true}}, nil)}
 	var got []string
-	b := New(table, 100, func(r arrow.Record) error {
+	b := New(table, 100, func(r arrow.RecordBatch) error {
 		col := r.Column(0).(*array.Decimal128)
 		for i := 0; i < col.Len(); i++ {
 			if col.IsNull(i) {

@@ -17,7 +17,7 @@ import (
 // WriteJSONLines writes every row of rec as one JSON object per line, keys in
 // schema order, for readable golden files and debugging: dates as
 // "YYYY-MM-DD", timestamps as RFC 3339 UTC with microseconds, NULL as null.
-func WriteJSONLines(w io.Writer, rec arrow.Record) error {
+func WriteJSONLines(w io.Writer, rec arrow.RecordBatch) error {
 	var line bytes.Buffer
 	for row := 0; row < int(rec.NumRows()); row++ {
 		line.Reset()
@@ -99,7 +99,7 @@ func DumpStaged(root, stage string, tables []schemas.Table) (map[string][]byte, 
 			return nil, fmt.Errorf("%s: %s schema differs from the registered one:\n%s\nwant\n%s", stage, p.Path, got, want)
 		}
 		var buf bytes.Buffer
-		if err := m.Read(p, func(rec arrow.Record) error { return WriteJSONLines(&buf, rec) }); err != nil {
+		if err := m.Read(p, func(rec arrow.RecordBatch) error { return WriteJSONLines(&buf, rec) }); err != nil {
 			return nil, err
 		}
 		out[p.Table] = append(out[p.Table], buf.Bytes()...)

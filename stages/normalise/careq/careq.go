@@ -172,7 +172,7 @@ func (s *stager) row(t schemas.Table, clinic string, at time.Time) *batch.Builde
 	path := fmt.Sprintf("%s/clinic_id=%s/event_date=%s", t.Dataset, clinic, at.UTC().Format(time.DateOnly))
 	b := s.builders[path]
 	if b == nil {
-		b = batch.New(t, batch.DefaultRows, func(rec arrow.Record) error { return s.w.Write(t.Dataset, path, rec) })
+		b = batch.New(t, batch.DefaultRows, func(rec arrow.RecordBatch) error { return s.w.Write(t.Dataset, path, rec) })
 		s.builders[path] = b
 	}
 	return b

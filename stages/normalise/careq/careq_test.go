@@ -130,7 +130,7 @@ func staged(t *testing.T, root string) (map[string]map[string]int, *bytes.Buffer
 		if got[p.Table] == nil {
 			got[p.Table] = map[string]int{}
 		}
-		err := man.Read(p, func(r arrow.Record) error {
+		err := man.Read(p, func(r arrow.RecordBatch) error {
 			got[p.Table][clinic] += int(r.NumRows())
 			for _, col := range r.Columns() {
 				if s, ok := col.(*array.String); ok {
