@@ -1,19 +1,24 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	gojson "github.com/goccy/go-json"
 	_ "github.com/marcboeker/go-duckdb"
 
 	"carelake/pipeline"
@@ -27,6 +32,7 @@ import (
 const (
 	benchMainEnv   = "CARELAKE_BENCH_AS_MAIN"   // run carelake with the arguments after "--"
 	benchDuckDBEnv = "CARELAKE_BENCH_AS_DUCKDB" // run duckdbLocations on that warehouse
+	benchFloorEnv  = "CARELAKE_BENCH_AS_FLOOR"  // run decodeLocations on that warehouse
 )
 
 func TestMain(m *testing.M) {
@@ -40,8 +46,12 @@ func TestMain(m *testing.M) {
 			}
 		}
 		os.Exit(runApp(context.Background(), args, os.Stdout, os.Stderr))
-	case os.Getenv(benchDuckDBEnv) != "":
-		d, rows, err := duckdbLocations(os.Getenv(benchDuckDBEnv))
+	case os.Getenv(benchDuckDBEnv) != "" || os.Getenv(benchFloorEnv) != "":
+		job := duckdbLocations
+		if os.Getenv(benchFloorEnv) != "" {
+			job = decodeLocations
+		}
+		d, rows, err := job(os.Getenv(benchDuckDBEnv) + os.Getenv(benchFloorEnv))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -112,9 +122,13 @@ func BenchmarkTransform(b *testing.B) {
 			b.Fatalf("run record: %v %+v", err, runs)
 		}
 		duck := runProcess(b, benchDuckDBEnv+"="+root)
-		var micros, rows int64
+		var micros, rows, floorMicros, floorRows int64
 		if _, err := fmt.Sscan(duck.stdout, &micros, &rows); err != nil || rows == 0 {
 			b.Fatalf("duckdb said %q: %v", duck.stdout, err)
+		}
+		floor := runProcess(b, benchFloorEnv+"="+root)
+		if _, err := fmt.Sscan(floor.stdout, &floorMicros, &floorRows); err != nil || floorRows != rows {
+			b.Fatalf("the decode floor said %q (DuckDB wrote %d rows): %v", floor.stdout, rows, err)
 		}
 		steps := map[string]time.Duration{}
 		for _, st := range runs[0].Steps {
@@ -129,12 +143,62 @@ func BenchmarkTransform(b *testing.B) {
 		b.ReportMetric(float64(micros)/1e6, "duckdb_locations_s")
 		b.ReportMetric(duck.rssMB, "duckdb_peak_rss_MB")
 		b.ReportMetric(normLoad.Seconds()/(float64(micros)/1e6), "all_tables_vs_duckdb_locations")
+		b.ReportMetric(float64(floorMicros)/1e6, "decode_floor_s")
+		b.ReportMetric(float64(floorMicros)/float64(micros), "decode_floor_vs_duckdb_locations")
 		b.Logf("%d locations: carelake run %.1fs (normalise %.1fs, resolve %.1fs, load %.1fs, catalog %.1fs), peak RSS %.0f MB, %d rows in %d tables; "+
-			"DuckDB read_json -> COPY of the locations table alone: %.2fs (%d rows), peak RSS %.0f MB",
+			"DuckDB read_json -> COPY of the locations table alone: %.2fs (%d rows), peak RSS %.0f MB; "+
+			"decoding the location bodies alone (no output): %.2fs",
 			n, ours.wall.Seconds(), steps["normalise-cqc"].Seconds(), steps["resolve"].Seconds(), steps["load"].Seconds(),
 			steps["catalog"].Seconds(), ours.rssMB, pipeline.StepResult{Rows: runs[0].Rows}.TotalRows(), len(runs[0].Rows),
-			float64(micros)/1e6, rows, duck.rssMB)
+			float64(micros)/1e6, rows, duck.rssMB, float64(floorMicros)/1e6)
 	}
+}
+
+// decodeLocations is the floor under any Go path to the locations table
+// that decodes bodies the way normalise does: it reads every segment
+// (zstd), takes each location record's body and decodes it into
+// schemas.Location with goccy/go-json on GOMAXPROCS goroutines, and nothing
+// else: no choice of the latest body, no rows, no Parquet. It returns the
+// time taken and the bodies decoded.
+func decodeLocations(root string) (time.Duration, int64, error) {
+	segments, err := archive.Segments(root)
+	if err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	bodies := make(chan []byte, 256)
+	var decoded atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for body := range bodies {
+				var l schemas.Location
+				if gojson.Unmarshal(body, &l) == nil && l.LocationID != "" {
+					decoded.Add(1)
+				}
+			}
+		}()
+	}
+	for _, seg := range segments {
+		_, err = archive.ReadLines(seg, func(line []byte) error {
+			if !bytes.Contains(line[:min(len(line), 300)], []byte(`"endpoint":"location",`)) {
+				return nil
+			}
+			body, err := archive.BodyOf(line)
+			if err == nil && body != nil {
+				bodies <- body
+			}
+			return err
+		})
+		if err != nil {
+			break
+		}
+	}
+	close(bodies)
+	wg.Wait()
+	return time.Since(start), decoded.Load(), err
 }
 
 // duckdbLocations builds the locations table with DuckDB alone from the raw
