@@ -98,7 +98,13 @@ func (r *Runner) Run(ctx context.Context, steps []Step) (RunRecord, error) {
 	log := r.Logger.With("run_id", rec.RunID)
 	log.Info("run started", "command", r.Command, "steps", len(steps))
 
-	var runErr error
+	// The history exists before any step runs, so a catalog built by this
+	// very run reads it (and shows this run once it is appended), rather
+	// than an empty stand-in for a missing file.
+	runErr := ensureRuns(r.Root)
+	if runErr != nil {
+		rec.Outcome, rec.Error = OutcomeFailed, runErr.Error()
+	}
 	for _, st := range steps {
 		sr := StepRecord{Name: st.Name, StartedAt: now().UTC()}
 		if runErr != nil {
@@ -153,6 +159,17 @@ func (r StepResult) TotalRows() int64 {
 		n += v
 	}
 	return n
+}
+
+// ensureRuns creates an empty run history if there is none.
+func ensureRuns(root string) error {
+	if _, err := os.Stat(RunsFile(root)); !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := WriteFileAtomic(RunsFile(root), 0o644, func(io.Writer) error { return nil }); err != nil {
+		return fmt.Errorf("create the run history: %w", err)
+	}
+	return nil
 }
 
 // AppendRun adds a run to the run history. The file is rewritten atomically,

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"carelake/data"
 	"carelake/pipeline"
@@ -34,9 +35,20 @@ func TestRunEndToEnd(t *testing.T) {
 			"--rate-limit", "1000", "--rate-window", "1s", "--clinics", clinics, "--snapshot-date", date,
 			"--log-level", "warn", "--progress", "never"}, extra...)
 	}
-	for _, date := range []string{"2026-11-20", "2026-11-21"} {
+	for i, date := range []string{"2026-11-20", "2026-11-21"} {
 		if code, out, errOut := run(t, args(date)...); code != 0 || !strings.Contains(out, ": succeeded") {
 			t.Fatalf("run %s: exit %d\n%s\n%s", date, code, out, errOut)
+		}
+		// The catalog a run builds shows that run too, the first one included.
+		db, err := catalog.Open(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var runs int
+		err = db.QueryRow(`SELECT count(*) FROM pipeline_runs`).Scan(&runs)
+		db.Close()
+		if err != nil || runs != i+1 {
+			t.Fatalf("after run %d pipeline_runs holds %d runs (%v)", i+1, runs, err)
 		}
 	}
 	db, err := catalog.Open(root)
@@ -68,6 +80,9 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 
 	// A revoked key: the run fails, says what to do, and is recorded.
+	// (In the second the last run's changes window ended it has nothing to
+	// ask the API: let that second pass.)
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 	code, _, errOut = run(t, append(args("2026-11-22"), "--cqc-api-key", "revoked-key")...)
 	if code == 0 || !strings.Contains(errOut, "CQC_API_KEY") || strings.Contains(errOut, "revoked-key") {
 		t.Fatalf("run with a bad key: exit %d, %s", code, errOut)
