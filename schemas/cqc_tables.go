@@ -372,14 +372,15 @@ var (
 	)
 
 	CQCRatingSources = cqcTable("rating_sources",
-		"For every location rating carrying an organisationId (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back.",
+		"For every inherited location rating (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Inherited: the rating carries an organisationId, or (inferred) it carries none but its report is not the location's own and a predecessor's reports list it, as the API serves an inherited overall rating.",
 		Field("location_id", cqcStr, cqcReq, "location holding the inherited rating"),
 		Field("kind", cqcStr, cqcReq, "the rating's kind (as in location_ratings / location_rating_history)"),
 		Field("parent_name", cqcStr, cqcNull, "the rating's parent_name"),
 		Field("name", cqcStr, cqcReq, "the rating's name"),
 		Field("report_link_id", cqcStr, cqcNull, "the rating's reportLinkId"),
 		Field("report_date", Date, cqcNull, "the rating's report_date"),
-		Field("organisation_id", cqcStr, cqcReq, "the rating's organisationId (the predecessor the API names)"),
+		Field("organisation_id", cqcStr, cqcNull, "the rating's organisationId (the predecessor the API names); NULL when inferred"),
+		Field("inferred", cqcBool, cqcReq, "true when the rating carries no organisationId and is inherited because its report is a predecessor's (the API leaves organisationId off an inherited overall rating while setting it on the key questions)"),
 		Field("source_location_id", cqcStr, cqcNull, "the location whose reports list holds the report (organisation_id itself or one of its predecessors); NULL when unresolved"),
 		Field("source_report_date", Date, cqcNull, "reportDate of that report"),
 		Field("source_report_first_visit_date", Date, cqcNull, "firstVisitDate of that report"),

@@ -380,14 +380,15 @@ COMMENT ON COLUMN datasets.cqc_location_lineage."in_cycle" IS 'true when locatio
 -- cqc/rating_sources
 CREATE OR REPLACE VIEW datasets.cqc_rating_sources AS
 SELECT * FROM read_parquet('cqc/rating_sources/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
-COMMENT ON VIEW datasets.cqc_rating_sources IS 'For every location rating carrying an organisationId (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back.';
+COMMENT ON VIEW datasets.cqc_rating_sources IS 'For every inherited location rating (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Inherited: the rating carries an organisationId, or (inferred) it carries none but its report is not the location''s own and a predecessor''s reports list it, as the API serves an inherited overall rating.';
 COMMENT ON COLUMN datasets.cqc_rating_sources."location_id" IS 'location holding the inherited rating';
 COMMENT ON COLUMN datasets.cqc_rating_sources."kind" IS 'the rating''s kind (as in location_ratings / location_rating_history)';
 COMMENT ON COLUMN datasets.cqc_rating_sources."parent_name" IS 'the rating''s parent_name';
 COMMENT ON COLUMN datasets.cqc_rating_sources."name" IS 'the rating''s name';
 COMMENT ON COLUMN datasets.cqc_rating_sources."report_link_id" IS 'the rating''s reportLinkId';
 COMMENT ON COLUMN datasets.cqc_rating_sources."report_date" IS 'the rating''s report_date';
-COMMENT ON COLUMN datasets.cqc_rating_sources."organisation_id" IS 'the rating''s organisationId (the predecessor the API names)';
+COMMENT ON COLUMN datasets.cqc_rating_sources."organisation_id" IS 'the rating''s organisationId (the predecessor the API names); NULL when inferred';
+COMMENT ON COLUMN datasets.cqc_rating_sources."inferred" IS 'true when the rating carries no organisationId and is inherited because its report is a predecessor''s (the API leaves organisationId off an inherited overall rating while setting it on the key questions)';
 COMMENT ON COLUMN datasets.cqc_rating_sources."source_location_id" IS 'the location whose reports list holds the report (organisation_id itself or one of its predecessors); NULL when unresolved';
 COMMENT ON COLUMN datasets.cqc_rating_sources."source_report_date" IS 'reportDate of that report';
 COMMENT ON COLUMN datasets.cqc_rating_sources."source_report_first_visit_date" IS 'firstVisitDate of that report';
@@ -724,11 +725,11 @@ COMMENT ON VIEW cqc_location_lineage_history IS 'Re-registration lineage of ever
 CREATE OR REPLACE VIEW cqc_rating_sources AS
 SELECT * FROM datasets.cqc_rating_sources
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_rating_sources);
-COMMENT ON VIEW cqc_rating_sources IS 'For every location rating carrying an organisationId (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Latest snapshot.';
+COMMENT ON VIEW cqc_rating_sources IS 'For every inherited location rating (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Inherited: the rating carries an organisationId, or (inferred) it carries none but its report is not the location''s own and a predecessor''s reports list it, as the API serves an inherited overall rating. Latest snapshot.';
 
 CREATE OR REPLACE VIEW cqc_rating_sources_history AS
 SELECT * FROM datasets.cqc_rating_sources;
-COMMENT ON VIEW cqc_rating_sources_history IS 'For every location rating carrying an organisationId (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Every snapshot.';
+COMMENT ON VIEW cqc_rating_sources_history IS 'For every inherited location rating (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Inherited: the rating carries an organisationId, or (inferred) it carries none but its report is not the location''s own and a predecessor''s reports list it, as the API serves an inherited overall rating. Every snapshot.';
 
 CREATE OR REPLACE VIEW cqc_clinic_locations AS
 SELECT * FROM datasets.cqc_clinic_locations

@@ -11,14 +11,26 @@
 
 -- Every scalar field of the latest good API body of each location, with the
 -- overall rating in effect (overall_rating, overall_rating_date,
--- overall_rating_inherited), at the latest snapshot.
-CREATE OR REPLACE VIEW cqc_locations AS
-SELECT * FROM datasets.cqc_locations
-WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_locations);
-
--- The same for every snapshot: one row per location and snapshot_date.
+-- overall_rating_inherited), one row per location and snapshot_date.
+-- overall_rating_inherited is true when the rating carries an organisationId,
+-- and also when it carries none but its report is a predecessor's (resolve
+-- infers it: the API leaves organisationId off an inherited overall rating
+-- while setting it on the key questions).
 CREATE OR REPLACE VIEW cqc_locations_history AS
-SELECT * FROM datasets.cqc_locations;
+WITH inferred AS (
+    SELECT DISTINCT snapshot_date, location_id, report_link_id FROM datasets.cqc_rating_sources
+    WHERE inferred AND kind = 'overall' AND parent_name IS NULL
+)
+SELECT l.* REPLACE (l.overall_rating_inherited OR inferred.location_id IS NOT NULL AS overall_rating_inherited)
+FROM datasets.cqc_locations l
+LEFT JOIN inferred
+       ON inferred.snapshot_date = l.snapshot_date AND inferred.location_id = l.location_id
+      AND inferred.report_link_id = l.overall_rating_report_link_id;
+
+-- The same at the latest snapshot: one row per location.
+CREATE OR REPLACE VIEW cqc_locations AS
+SELECT * FROM cqc_locations_history
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_locations);
 
 CREATE OR REPLACE VIEW cqc_providers AS
 SELECT * FROM datasets.cqc_providers
@@ -46,7 +58,8 @@ QUALIFY row_number() OVER (PARTITION BY organisation_id, link_id ORDER BY report
 -- (Safe, Effective, Caring, Responsive, Well-led) or a service or assessment
 -- group (kind and parent_name say which); in_effect marks the rating in force.
 -- source_* name the report the rating comes from: for an inherited rating
--- (inherited, organisation_id set) the predecessor's report found by resolve,
+-- (organisation_id set, or inherited_inferred: no organisation_id but the
+-- report is a predecessor's) the predecessor's report found by resolve,
 -- however many re-registrations back (source_resolved is false while it is
 -- not found: see unresolved_reason); for the location's own rating, its own
 -- report.
@@ -63,23 +76,24 @@ WITH latest AS (
 )
 SELECT
     r.location_id, r.kind, r.parent_name, r.name, r.rating, r.rating_category,
-    r.report_date, r.report_link_id, r.organisation_id, r.inherited, r.framework,
+    r.report_date, r.report_link_id, r.organisation_id,
+    r.inherited OR coalesce(src.inferred, false) AS inherited, coalesce(src.inferred, false) AS inherited_inferred,
+    r.framework,
     r.status, r.percentage_score, r.assessment_plan_id, r.in_effect,
-    CASE WHEN r.inherited THEN src.source_location_id
+    CASE WHEN r.inherited OR src.inferred THEN src.source_location_id
          WHEN own.link_id IS NOT NULL THEN r.location_id END AS source_location_id,
-    CASE WHEN r.inherited THEN src.source_report_date ELSE own.report_date END AS source_report_date,
-    CASE WHEN r.inherited THEN src.source_report_first_visit_date ELSE own.first_visit_date END AS source_report_first_visit_date,
-    CASE WHEN r.inherited THEN src.source_report_uri ELSE own.report_uri END AS source_report_uri,
-    CASE WHEN r.inherited THEN coalesce(src.resolved, false) ELSE own.link_id IS NOT NULL END AS source_resolved,
+    CASE WHEN r.inherited OR src.inferred THEN src.source_report_date ELSE own.report_date END AS source_report_date,
+    CASE WHEN r.inherited OR src.inferred THEN src.source_report_first_visit_date ELSE own.first_visit_date END AS source_report_first_visit_date,
+    CASE WHEN r.inherited OR src.inferred THEN src.source_report_uri ELSE own.report_uri END AS source_report_uri,
+    CASE WHEN r.inherited OR src.inferred THEN coalesce(src.resolved, false) ELSE own.link_id IS NOT NULL END AS source_resolved,
     CASE WHEN r.inherited AND src.location_id IS NULL THEN 'not_resolved_yet'
-         WHEN r.inherited THEN src.unresolved_reason
+         WHEN r.inherited OR src.inferred THEN src.unresolved_reason
          WHEN own.link_id IS NULL AND r.report_link_id IS NOT NULL THEN 'report_not_listed' END AS unresolved_reason,
     src.generations,
     r.snapshot_date
 FROM r
 LEFT JOIN src
-       ON r.inherited
-      AND src.location_id = r.location_id AND src.kind = r.kind AND src.name = r.name
+       ON src.location_id = r.location_id AND src.kind = r.kind AND src.name = r.name
       AND src.parent_name IS NOT DISTINCT FROM r.parent_name
       AND src.report_link_id IS NOT DISTINCT FROM r.report_link_id
       AND src.report_date IS NOT DISTINCT FROM r.report_date
@@ -103,19 +117,20 @@ WITH latest AS (
 )
 SELECT
     h.location_id, h.kind, h.parent_name, h.name, h.rating, h.rating_category,
-    h.report_date, h.report_link_id, h.organisation_id, h.inherited, h.framework,
+    h.report_date, h.report_link_id, h.organisation_id,
+    h.inherited OR coalesce(src.inferred, false) AS inherited, coalesce(src.inferred, false) AS inherited_inferred,
+    h.framework,
     h.source, h.valid_from, h.valid_to, h.is_current,
-    CASE WHEN h.inherited THEN src.source_location_id
+    CASE WHEN h.inherited OR src.inferred THEN src.source_location_id
          WHEN own.link_id IS NOT NULL THEN h.location_id END AS source_location_id,
-    CASE WHEN h.inherited THEN src.source_report_date ELSE own.report_date END AS source_report_date,
-    CASE WHEN h.inherited THEN src.source_report_first_visit_date ELSE own.first_visit_date END AS source_report_first_visit_date,
-    CASE WHEN h.inherited THEN src.source_report_uri ELSE own.report_uri END AS source_report_uri,
-    CASE WHEN h.inherited THEN coalesce(src.resolved, false) ELSE own.link_id IS NOT NULL END AS source_resolved,
+    CASE WHEN h.inherited OR src.inferred THEN src.source_report_date ELSE own.report_date END AS source_report_date,
+    CASE WHEN h.inherited OR src.inferred THEN src.source_report_first_visit_date ELSE own.first_visit_date END AS source_report_first_visit_date,
+    CASE WHEN h.inherited OR src.inferred THEN src.source_report_uri ELSE own.report_uri END AS source_report_uri,
+    CASE WHEN h.inherited OR src.inferred THEN coalesce(src.resolved, false) ELSE own.link_id IS NOT NULL END AS source_resolved,
     h.snapshot_date
 FROM h
 LEFT JOIN src
-       ON h.inherited
-      AND src.location_id = h.location_id AND src.kind = h.kind AND src.name = h.name
+       ON src.location_id = h.location_id AND src.kind = h.kind AND src.name = h.name
       AND src.parent_name IS NOT DISTINCT FROM h.parent_name
       AND src.report_link_id IS NOT DISTINCT FROM h.report_link_id
       AND src.report_date IS NOT DISTINCT FROM h.report_date
@@ -137,8 +152,7 @@ WITH c AS (
     SELECT * FROM datasets.cqc_clinic_locations
     WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_clinic_locations)
 ), l AS (
-    SELECT * FROM datasets.cqc_locations
-    WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_locations)
+    SELECT * FROM cqc_locations
 )
 SELECT
     c.clinic_id, c.clinic_name, c.cqc_location_id, c.current_location_id, c.mapping_status,
@@ -227,9 +241,12 @@ LEFT JOIN cancel ON cancel.clinic_id = rec.clinic_id AND cancel.careq_id = rec.c
 -- date). Each *_at_appointment rating is the one in effect on
 -- appointment_date in that location's timeline (cqc_location_rating_history:
 -- legacy and assessment ratings alike); NULL when the location was not rated
--- then. *_inherited is true when that rating was itself inherited from a
--- predecessor (organisationId). current_overall_rating is today's overall
--- rating of the current location.
+-- then. *_category is the rating classified (as rating_category: one
+-- spelling per rating across frameworks, for grouping). *_inherited is true
+-- when that rating was itself inherited from a predecessor (as inherited in
+-- cqc_location_rating_history); key_question_rating_inherited when any of the
+-- five key questions was. current_overall_rating is today's overall rating
+-- of the current location.
 CREATE OR REPLACE VIEW clinic_appointment_ratings AS
 WITH ap AS (
     SELECT *, start_date AS appointment_date FROM careq_appointments
@@ -253,14 +270,15 @@ WITH ap AS (
         ORDER BY (lin.registration_date IS NULL OR lin.registration_date <= ap.appointment_date) DESC,
                  CASE WHEN lin.registration_date IS NULL OR lin.registration_date <= ap.appointment_date
                       THEN lin.depth ELSE -lin.depth END) = 1
+), hist AS (
+    SELECT * FROM cqc_location_rating_history
 ), h AS (
-    SELECT location_id, name, rating, inherited, report_date, valid_from, valid_to, framework
-    FROM datasets.cqc_location_rating_history
-    WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_location_rating_history)
-      AND parent_name IS NULL
+    SELECT location_id, name, rating, rating_category, inherited, report_date, valid_from, valid_to, framework
+    FROM hist
+    WHERE parent_name IS NULL
       AND kind IN ('overall', 'assessment_overall', 'key_question', 'assessment_key_question')
 ), in_effect AS (
-    SELECT rated.clinic_id, rated.careq_id, h.name, h.rating, h.inherited, h.report_date
+    SELECT rated.clinic_id, rated.careq_id, h.name, h.rating, h.rating_category, h.inherited, h.report_date
     FROM rated
     JOIN ap ON ap.clinic_id = rated.clinic_id AND ap.careq_id = rated.careq_id
     JOIN h ON h.location_id = rated.rated_location_id
@@ -272,6 +290,7 @@ WITH ap AS (
 ), by_name AS (
     SELECT clinic_id, careq_id,
         first(rating) FILTER (WHERE name = 'Overall') AS overall_rating_at_appointment,
+        first(rating_category) FILTER (WHERE name = 'Overall') AS overall_rating_category_at_appointment,
         first(inherited) FILTER (WHERE name = 'Overall') AS overall_rating_at_appointment_inherited,
         first(report_date) FILTER (WHERE name = 'Overall') AS overall_rating_at_appointment_date,
         first(rating) FILTER (WHERE name = 'Safe') AS safe_rating_at_appointment,
@@ -287,12 +306,14 @@ SELECT
     ap.clinic_id, ap.careq_id, ap.appointment_id, ap.start_datetime, ap.appointment_date, ap.status,
     ap.patient_careq_id, ap.doctor_careq_id, ap.service_careq_id,
     cl.cqc_location_id, cl.current_location_id, cl.mapping_status, rated.rated_location_id,
-    by_name.overall_rating_at_appointment, by_name.overall_rating_at_appointment_inherited,
+    by_name.overall_rating_at_appointment, by_name.overall_rating_category_at_appointment,
+    by_name.overall_rating_at_appointment_inherited,
     by_name.overall_rating_at_appointment_date,
     by_name.safe_rating_at_appointment, by_name.effective_rating_at_appointment,
     by_name.caring_rating_at_appointment, by_name.responsive_rating_at_appointment,
     by_name.well_led_rating_at_appointment, by_name.key_question_rating_inherited,
-    cl.overall_rating AS current_overall_rating, cl.overall_rating_date AS current_overall_rating_date,
+    cl.overall_rating AS current_overall_rating, cl.overall_rating_category AS current_overall_rating_category,
+    cl.overall_rating_date AS current_overall_rating_date,
     cl.overall_rating_inherited AS current_overall_rating_inherited
 FROM ap
 LEFT JOIN cl ON cl.clinic_id = ap.clinic_id

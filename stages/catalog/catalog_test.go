@@ -114,12 +114,20 @@ func TestContractViewRows(t *testing.T) {
 		{"history has both snapshots", "SELECT snapshot_date, count(*) FROM cqc_locations_history GROUP BY 1 ORDER BY 1",
 			[][]string{{"2026-11-20", "4"}, {"2026-11-21", "4"}}},
 		{"inherited rating with its source report",
-			`SELECT name, rating, inherited, organisation_id, source_location_id, source_report_date, source_report_first_visit_date, source_report_uri, source_resolved, generations
+			`SELECT name, rating, inherited, inherited_inferred, organisation_id, source_location_id, source_report_date, source_report_first_visit_date, source_report_uri, source_resolved, generations
 			 FROM cqc_location_ratings WHERE location_id = '1-1500001003' ORDER BY name`,
 			[][]string{
-				{"Overall", "Good", "true", "1-1500001002", "1-1500001002", "2022-07-15", "2022-06-23", "/reports/rep-orchid-2022?20260101120000", "true", "1"},
-				{"Safe", "Good", "true", "1-1500001002", "1-1500001002", "2022-07-15", "2022-06-23", "/reports/rep-orchid-2022?20260101120000", "true", "1"},
+				{"Overall", "Good", "true", "true", "NULL", "1-1500001002", "2022-07-15", "2022-06-23", "/reports/rep-orchid-2022?20260101120000", "true", "1"},
+				{"Safe", "Good", "true", "false", "1-1500001002", "1-1500001002", "2022-07-15", "2022-06-23", "/reports/rep-orchid-2022?20260101120000", "true", "1"},
 			}},
+		{"the overall rating inherited without organisationId counts as inherited, the predecessor's own does not",
+			`SELECT location_id, overall_rating_inherited, overall_rating_organisation_id FROM cqc_locations WHERE location_id LIKE '1-15%' ORDER BY 1`,
+			[][]string{{"1-1500001002", "false", "NULL"}, {"1-1500001003", "true", "NULL"}}},
+		{"the same in every snapshot and in the timeline",
+			`SELECT (SELECT count(*) FROM cqc_locations_history WHERE location_id = '1-1500001003' AND overall_rating_inherited),
+			        (SELECT string_agg(inherited || '/' || inherited_inferred || '/' || coalesce(source_location_id, '-'), ',')
+			         FROM cqc_location_rating_history WHERE location_id = '1-1500001003' AND name = 'Overall')`,
+			[][]string{{"2", "true/true/1-1500001002"}}},
 		{"own rating with its own report",
 			`SELECT name, rating, inherited, source_location_id, source_report_date, source_report_first_visit_date, source_report_uri, source_resolved
 			 FROM cqc_location_ratings WHERE location_id = '1-300' ORDER BY name`,

@@ -38,7 +38,8 @@ func location(id, name, status, region string, extra row) row {
 
 // fixtureRows is a small register with the cases the contract views join:
 // Orchids Care re-registered (1-1500001002 -> 1-1500001003, rating inherited
-// through a legal entity change), a surgery whose rating changed between the
+// through a legal entity change, the overall one without organisationId as
+// the API serves it), a surgery whose rating changed between the
 // two snapshots, a dental practice never rated, clinics mapped to an old, a
 // current and an unknown location, and one reject.
 func fixtureRows(day string) map[string][]row {
@@ -54,7 +55,8 @@ func fixtureRows(day string) map[string][]row {
 			"framework": "legacy", "in_effect": true}
 	}
 	ratings := []row{
-		rating("1-1500001003", "overall", "Overall", "Good", "good", "2022-07-15", "rep-orchid-2022", "1-1500001002"),
+		// The API's inherited overall: no organisationId (its key questions carry one).
+		rating("1-1500001003", "overall", "Overall", "Good", "good", "2022-07-15", "rep-orchid-2022", nil),
 		rating("1-1500001003", "key_question", "Safe", "Good", "good", "2022-07-15", "rep-orchid-2022", "1-1500001002"),
 		rating("1-1500001002", "overall", "Overall", "Good", "good", "2022-07-15", "rep-orchid-2022", nil),
 		rating("1-300", "overall", "Overall", surgery["overall_rating"].(string), surgery["overall_rating_category"].(string),
@@ -81,7 +83,8 @@ func fixtureRows(day string) map[string][]row {
 	}
 	source := func(r row) row {
 		return row{"location_id": r["location_id"], "kind": r["kind"], "name": r["name"], "report_link_id": r["report_link_id"],
-			"report_date": r["report_date"], "organisation_id": r["organisation_id"], "source_location_id": "1-1500001002",
+			"report_date": r["report_date"], "organisation_id": r["organisation_id"], "inferred": r["organisation_id"] == nil,
+			"source_location_id": "1-1500001002",
 			"source_report_date": "2022-07-15", "source_report_first_visit_date": "2022-06-23",
 			"source_report_uri": "/reports/rep-orchid-2022?20260101120000", "generations": 1, "resolved": true}
 	}
@@ -95,7 +98,7 @@ func fixtureRows(day string) map[string][]row {
 				"overall_rating": "Good", "overall_rating_category": "good", "overall_rating_date": "2022-07-15", "overall_rating_inherited": false}),
 			location("1-1500001003", "Orchids Care", "Registered", yorks, row{"registration_date": "2022-12-09",
 				"overall_rating": "Good", "overall_rating_category": "good", "overall_rating_date": "2022-07-15",
-				"overall_rating_inherited": true, "overall_rating_organisation_id": "1-1500001002"}),
+				"overall_rating_inherited": false, "overall_rating_report_link_id": "rep-orchid-2022"}),
 			location("1-300", "Café Ünïcødé Surgery", "Registered", "London", surgery),
 			location("1-400", "Smile Dental", "Registered", "London", nil),
 		},

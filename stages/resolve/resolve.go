@@ -21,7 +21,11 @@
 //   - rating_sources: every location_rating_history row with an
 //     organisation_id (the history holds every current rating too), resolved
 //     to the location whose reports list holds reportLinkId: the named
-//     organisation, else its predecessors nearest first.
+//     organisation, else its predecessors nearest first. Also every row
+//     without one whose reportLinkId the location's own reports do not list
+//     but an archived predecessor's do (nearest first): the API leaves
+//     organisationId off an inherited overall rating while setting it on the
+//     key questions (cqc-api.md 5.2); such rows are marked inferred.
 //   - clinic_locations: every clinic of Options.Clinics mapped to its current
 //     location; the table is staged empty without clinics.
 //   - state/cqc-wanted.json ({"generated_at", "locations", "providers"},
@@ -79,8 +83,9 @@ type Summary struct {
 	Locations, Archived int
 	// InCycle counts locations on a predecessor cycle.
 	InCycle int
-	// Inherited ratings found, Resolved to their source report.
-	Inherited, Resolved int
+	// Inherited ratings found (Inferred of them without an organisationId),
+	// Resolved to their source report.
+	Inherited, Inferred, Resolved int
 	// Clinics per mapping_status.
 	Clinics map[string]int
 	// Wanted by the next extract.
@@ -216,7 +221,7 @@ type resolver struct {
 	in  *input
 	g   *graph
 	log *slog.Logger
-	// reports by link ID, only those some inherited rating names.
+	// reports by link ID, only those some rating names.
 	reports   map[string][]reportRef
 	providers map[string]bool
 }
@@ -258,21 +263,22 @@ func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
 	if err != nil {
 		return err
 	}
-	// Inherited ratings: the organisations they name, and the reports needed.
+	// Inherited ratings: the organisations they name. The reports every
+	// rating names are needed: a rating without organisationId may still
+	// be a predecessor's (see findInherited).
 	type pair struct{ loc, org int }
 	pairs := map[pair]bool{}
 	need := map[string]bool{}
 	err = r.in.scan(schemas.CQCLocationRatingHistory, func(rec arrow.RecordBatch) error {
 		ids, orgs, links := strCol(rec, "location_id"), strCol(rec, "organisation_id"), strCol(rec, "report_link_id")
 		for i := 0; i < int(rec.NumRows()); i++ {
-			if orgs.IsNull(i) {
-				continue
-			}
-			p := pair{g.node(str(ids, i)), g.node(str(orgs, i))}
-			pairs[p] = true
 			if !links.IsNull(i) && !need[links.Value(i)] {
 				need[str(links, i)] = true
 			}
+			if orgs.IsNull(i) {
+				continue
+			}
+			pairs[pair{g.node(str(ids, i)), g.node(str(orgs, i))}] = true
 		}
 		return ctx.Err()
 	})

@@ -211,6 +211,19 @@ func TestScenario(t *testing.T) {
 	}
 	one(t, src, "location_id", "1-103", "organisation_id", "1-199", "unresolved_reason", reasonOrganisation)
 	one(t, src, "location_id", "1-600", "source_location_id", "1-601", "generations", 1.0)
+	// The API's inherited overall without organisationId (its key questions
+	// carry one, and the location has no reports of its own): inferred from
+	// the predecessor's reports.
+	q := one(t, src, "location_id", "1-701", "kind", "overall")
+	if q["organisation_id"] != nil || q["inferred"] != true || q["source_location_id"] != "1-700" || q["generations"] != 1.0 ||
+		q["source_report_date"] != "2021-09-09" || q["resolved"] != true {
+		t.Errorf("inherited overall without organisationId: %v", q)
+	}
+	one(t, src, "location_id", "1-701", "kind", "key_question", "organisation_id", "1-700", "inferred", false)
+	// A rating from the location's own report is not inherited, predecessors or not.
+	if got := find(src, "location_id", "1-102"); len(got) != 0 {
+		t.Errorf("1-102's own rating taken for inherited: %v", got)
+	}
 
 	clin := rows(t, out["cqc/clinic_locations"])
 	for id, want := range map[string][2]any{
@@ -231,7 +244,7 @@ func TestScenario(t *testing.T) {
 		w.GeneratedAt != "2026-11-21T03:00:00Z" {
 		t.Errorf("wanted %+v", w)
 	}
-	if sum.InCycle != 2 || sum.Inherited != 8 || sum.Resolved != 5 || sum.Clinics[statusSucceeded] != 1 || sum.SnapshotDate != "2026-11-21" {
+	if sum.InCycle != 2 || sum.Inherited != 10 || sum.Inferred != 1 || sum.Resolved != 7 || sum.Clinics[statusSucceeded] != 1 || sum.SnapshotDate != "2026-11-21" {
 		t.Errorf("summary %+v", sum)
 	}
 	m, err := staging.Open(root, Stage)

@@ -58,20 +58,51 @@ func (r *resolver) findSource(loc, org int, link string) source {
 	return source{loc: -1, reason: reasonReport}
 }
 
+// findInherited looks for report link among the predecessors of loc,
+// nearest first, for a rating that names no organisation: ok is false when
+// loc's own reports list it or no archived predecessor's do.
+func (r *resolver) findInherited(loc int, link string) (s source, ok bool) {
+	refs := r.reports[link]
+	for _, ref := range refs {
+		if ref.org == loc {
+			return source{}, false
+		}
+	}
+	for _, a := range r.g.ancestors[loc] {
+		for _, ref := range refs {
+			if ref.org == a.node {
+				return source{loc: a.node, rep: ref, generations: a.depth}, true
+			}
+		}
+	}
+	return source{}, false
+}
+
 func (r *resolver) writeSources(ctx context.Context, b *batch.Builder, sum *Summary) error {
 	return r.in.scan(schemas.CQCLocationRatingHistory, func(rec arrow.RecordBatch) error {
 		ids, kinds, parents, names := strCol(rec, "location_id"), strCol(rec, "kind"), strCol(rec, "parent_name"), strCol(rec, "name")
 		links, dates, orgs := strCol(rec, "report_link_id"), dateCol(rec, "report_date"), strCol(rec, "organisation_id")
 		for i := 0; i < int(rec.NumRows()); i++ {
-			if orgs.IsNull(i) {
+			loc := r.g.idx[ids.Value(i)]
+			var s source
+			inferred := false
+			switch {
+			case !orgs.IsNull(i):
+				s = source{loc: -1, reason: reasonReport}
+				if !links.IsNull(i) {
+					s = r.findSource(loc, r.g.idx[orgs.Value(i)], links.Value(i))
+				}
+			case !links.IsNull(i):
+				var ok bool
+				if s, ok = r.findInherited(loc, links.Value(i)); !ok {
+					continue
+				}
+				inferred = true
+				sum.Inferred++
+			default:
 				continue
 			}
 			sum.Inherited++
-			loc, org := r.g.idx[ids.Value(i)], r.g.idx[orgs.Value(i)]
-			s := source{loc: -1, reason: reasonReport}
-			if !links.IsNull(i) {
-				s = r.findSource(loc, org, links.Value(i))
-			}
 			b.String("location_id", ids.Value(i))
 			b.String("kind", kinds.Value(i))
 			nullable(b, "parent_name", parents, i)
@@ -79,7 +110,8 @@ func (r *resolver) writeSources(ctx context.Context, b *batch.Builder, sum *Summ
 			nullable(b, "report_link_id", links, i)
 			d := dateAt(dates, i)
 			b.Date("report_date", d.d, d.ok)
-			b.String("organisation_id", orgs.Value(i))
+			nullable(b, "organisation_id", orgs, i)
+			b.Bool("inferred", inferred)
 			if s.loc < 0 {
 				for _, c := range []string{"source_location_id", "source_report_date", "source_report_first_visit_date",
 					"source_report_uri", "generations"} {
