@@ -176,6 +176,13 @@ func TestClinicAppointmentRatings(t *testing.T) {
 		t.Errorf("clinic_appointment_ratings:\n got %v\nwant %v", got, want)
 	}
 
+	// Categories next to the verbatim ratings, for grouping.
+	got = cells(t, db, `SELECT overall_rating_category_at_appointment, current_overall_rating_category
+		FROM clinic_appointment_ratings WHERE clinic_id = 'clinic_a' AND careq_id = 3`)
+	if fmt.Sprint(got) != "[[good good]]" {
+		t.Errorf("rating categories: %v", got)
+	}
+
 	// Every appointment has exactly one row.
 	var n, distinct int
 	if err := db.QueryRow(`SELECT count(*), count(DISTINCT (clinic_id, careq_id)) FROM clinic_appointment_ratings`).Scan(&n, &distinct); err != nil || n != 7 || distinct != 7 {
