@@ -267,6 +267,24 @@ func generateClinic(t *testing.T, c sampleClinic) []Delivery {
 		add(done, EndpointStatus, "", 200, "updated", schemas.CareQAppointmentStatus{
 			CareQID: na.CareQID, ClinicID: c.id, Status: "completed", UpdatedAt: tp(done)})
 	}
+	if c.id == "clinic_abc" {
+		// The first sync also brings past appointments from the clinic's own
+		// records, years back: its CQC location re-registered three times
+		// since (data/clinics.csv), so each was rated at another location.
+		for k, day := range []time.Time{
+			time.Date(2015, 11, 10, 0, 0, 0, 0, time.UTC), time.Date(2017, 6, 1, 0, 0, 0, 0, time.UTC),
+			time.Date(2020, 3, 2, 0, 0, 0, 0, time.UTC), time.Date(2022, 6, 15, 0, 0, 0, 0, time.UTC),
+		} {
+			begin := time.Date(day.Year(), day.Month(), day.Day(), 10, 30, 0, 0, ist).UTC()
+			at := start.Add(time.Duration(k-24) * time.Hour) // after every patient and doctor, before the first booking
+			add(at, EndpointAppointment, "a past appointment imported by the first sync", 201, "synced", schemas.CareQAppointment{
+				CareQID: c.apptBase + 100 + int64(k), ClinicID: c.id, PatientCareQID: patients[k].CareQID,
+				DoctorCareQID: docIDs[k%len(docIDs)], ServiceCareQID: svcIDs[k%len(svcIDs)],
+				BookDatetime: begin.Add(-72 * time.Hour), StartDatetime: begin, EndDatetime: begin.Add(30 * time.Minute),
+				Status: "completed", CreatedAt: tp(begin.Add(-72 * time.Hour)), UpdatedAt: tp(begin.Add(time.Hour)),
+			})
+		}
+	}
 	sort.SliceStable(events, func(i, j int) bool { return events[i].at.Before(events[j].at) })
 	out := make([]Delivery, len(events))
 	for i, e := range events {
