@@ -86,7 +86,7 @@ func careqPlaceColumns() []arrow.Field {
 func CareQTables() []Table {
 	return []Table{
 		careqTable("events",
-			"Every call the CareQ receiver answered, accepted or rejected, one row per call (a batch is one row).",
+			"Every call the CareQ receiver logged, accepted or rejected, one row per call (a batch is one row); a retry answered from the idempotency store is not logged again.",
 			careqCallColumns()[:1], careqCallColumns()[2:],
 			[]arrow.Field{
 				Field("endpoint", careqStr, false, "endpoint called: patient, doctor, service, appointment, appointment/status, appointment/cancel, batch, health or unknown"),

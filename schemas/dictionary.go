@@ -8,6 +8,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 )
 
+// partitionDocs says what each partition column holds.
+var partitionDocs = map[string]string{
+	"snapshot_date": "the day of the CQC snapshot the rows describe (normalise's --snapshot-date, by default the UTC day it ran)",
+	"clinic_id":     "the clinic the CareQ call was made for",
+	"event_date":    "the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date",
+}
+
 // WriteDictionary writes the data dictionary of the given tables as
 // Markdown: one section per table with its partition columns, and every
 // column with its Parquet type, whether it may be NULL, and its doc.
@@ -44,7 +51,7 @@ views of ` + "`carelake.duckdb`" + ` (see ` + "`sql/views.sql`" + `) are built o
 			if strings.HasSuffix(p, "_date") {
 				typ = "date"
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | no | partition column (directory name) |\n", p, typ)
+			fmt.Fprintf(&b, "| `%s` | %s | no | partition column (directory name): %s |\n", p, typ, partitionDocs[p])
 		}
 		for _, f := range t.Schema.Fields() {
 			doc, _ := f.Metadata.GetValue(DocKey)

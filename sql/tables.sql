@@ -410,7 +410,7 @@ COMMENT ON COLUMN datasets.cqc_clinic_locations."mapping_status" IS 'current (ma
 -- careq/events
 CREATE OR REPLACE VIEW datasets.careq_events AS
 SELECT * FROM read_parquet('careq/events/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
-COMMENT ON VIEW datasets.careq_events IS 'Every call the CareQ receiver answered, accepted or rejected, one row per call (a batch is one row).';
+COMMENT ON VIEW datasets.careq_events IS 'Every call the CareQ receiver logged, accepted or rejected, one row per call (a batch is one row); a retry answered from the idempotency store is not logged again.';
 COMMENT ON COLUMN datasets.careq_events."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_events."received_at" IS 'when the receiver logged the call (UTC)';
 COMMENT ON COLUMN datasets.careq_events."log_segment" IS 'receiver log segment holding the call (file name under raw/careq)';
@@ -742,7 +742,7 @@ COMMENT ON VIEW cqc_clinic_locations_history IS 'Each clinic of the --clinics ma
 
 CREATE OR REPLACE VIEW careq_events AS
 SELECT * FROM datasets.careq_events;
-COMMENT ON VIEW careq_events IS 'Every call the CareQ receiver answered, accepted or rejected, one row per call (a batch is one row).';
+COMMENT ON VIEW careq_events IS 'Every call the CareQ receiver logged, accepted or rejected, one row per call (a batch is one row); a retry answered from the idempotency store is not logged again.';
 
 CREATE OR REPLACE VIEW careq_rejects AS
 SELECT * FROM datasets.careq_rejects;

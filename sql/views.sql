@@ -62,7 +62,8 @@ QUALIFY row_number() OVER (PARTITION BY organisation_id, link_id ORDER BY report
 -- report is a predecessor's) the predecessor's report found by resolve,
 -- however many re-registrations back (source_resolved is false while it is
 -- not found: see unresolved_reason); for the location's own rating, its own
--- report.
+-- report (unresolved_reason report_not_listed when its reports do not list
+-- it, no_report_link for a rating without one, as assessment ratings are).
 CREATE OR REPLACE VIEW cqc_location_ratings AS
 WITH latest AS (
     SELECT max(snapshot_date) AS snapshot_date FROM datasets.cqc_location_ratings
@@ -88,7 +89,8 @@ SELECT
     CASE WHEN r.inherited OR src.inferred THEN coalesce(src.resolved, false) ELSE own.link_id IS NOT NULL END AS source_resolved,
     CASE WHEN r.inherited AND src.location_id IS NULL THEN 'not_resolved_yet'
          WHEN r.inherited OR src.inferred THEN src.unresolved_reason
-         WHEN own.link_id IS NULL AND r.report_link_id IS NOT NULL THEN 'report_not_listed' END AS unresolved_reason,
+         WHEN r.report_link_id IS NULL THEN 'no_report_link'
+         WHEN own.link_id IS NULL THEN 'report_not_listed' END AS unresolved_reason,
     src.generations,
     r.snapshot_date
 FROM r

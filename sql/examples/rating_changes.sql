@@ -1,7 +1,8 @@
 -- Overall rating changes between snapshots, newest first: one row per
 -- location and snapshot whose overall rating differs from the location's
 -- previous snapshot (cqc_locations_history has one row per location and
--- snapshot_date).
+-- snapshot_date). Empty until the warehouse holds two snapshots (two nightly
+-- runs on different days).
 WITH s AS (
     SELECT location_id, name, region, snapshot_date, overall_rating, overall_rating_date,
            lag(overall_rating) OVER w AS previous_rating,
