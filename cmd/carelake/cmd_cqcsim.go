@@ -17,6 +17,9 @@ import (
 	"carelake/stages/extract/cqc/cqcsim"
 )
 
+// cqcSimAddr is where cqc-sim listens by default.
+const cqcSimAddr = "127.0.0.1:8081"
+
 func cqcSimCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "cqc-sim",
@@ -55,8 +58,8 @@ backfill would, for the transform benchmark:
 
 Stop with Ctrl-C (SIGINT) or SIGTERM: in-flight calls finish, then it exits.`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8081", EnvVars: envVars("addr"),
-				Usage: "HOST:PORT to listen on (loopback by default; port 0 picks a free one)"},
+			&cli.StringFlag{Name: "addr", Value: cqcSimAddr, EnvVars: envVars("cqc-sim-addr"),
+				Usage: "HOST:PORT to listen on (port 0 picks a free one)"},
 			&cli.IntFlag{Name: "locations", Value: cqcsim.DefaultLocations, EnvVars: envVars("locations"),
 				Usage: "generated locations listed at the end of history, deregistered included (0: fixtures only)"},
 			&cli.IntFlag{Name: "days", Value: cqcsim.DefaultDays, EnvVars: envVars("days"),
@@ -65,8 +68,8 @@ Stop with Ctrl-C (SIGINT) or SIGTERM: in-flight calls finish, then it exits.`,
 				Usage: "generation seed: the same seed gives the same data, byte for byte"},
 			&cli.StringFlag{Name: "end", Value: cqcsim.DefaultEnd.Format(time.RFC3339), EnvVars: envVars("end"),
 				Usage: "end of simulated history, RFC3339 (UTC)"},
-			&cli.StringFlag{Name: "clock", EnvVars: envVars("clock"),
-				Usage: "initial data clock, RFC3339: the API shows the events before it (default --end; POST /_sim/clock moves it)"},
+			&cli.StringFlag{Name: "clock", EnvVars: envVars("clock"), DefaultText: "--end",
+				Usage: "initial data clock, RFC3339: the API shows the events before it (POST /_sim/clock moves it)"},
 			&cli.IntFlag{Name: "rate-limit", Value: cqcsim.DefaultRateLimit, EnvVars: envVars("rate-limit"),
 				Usage: "admitted calls per key in any --rate-window (negative: unlimited)"},
 			&cli.DurationFlag{Name: "rate-window", Value: cqcsim.DefaultRateWindow, EnvVars: envVars("rate-window"),
@@ -191,9 +194,6 @@ func cqcSimConfig(c *cli.Context) (cqcsim.Config, error) {
 }
 
 func runCQCSim(c *cli.Context) error {
-	if c.Args().Len() > 0 {
-		return usageError("cqc-sim takes no arguments, got %q", c.Args().First())
-	}
 	cfg, err := cqcSimConfig(c)
 	if err != nil {
 		return err
@@ -207,7 +207,7 @@ func runCQCSim(c *cli.Context) error {
 	addr := c.String("addr")
 	if !c.Bool("write-archive") {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
-			return usageError("--addr %q: use HOST:PORT, like 127.0.0.1:8081", addr)
+			return usageError("--addr %q: use HOST:PORT, like %s", addr, cqcSimAddr)
 		}
 	}
 	logger, err := newLogger(c)

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -65,28 +64,18 @@ The demo's CQC budget is 100 calls a second against the simulator, so it
 finishes in seconds. The real CQC API allows about 100 calls a minute:
 'carelake run' keeps to that by default.
 
---out defaults to ./carelake-demo (not ./warehouse), which the demo
-replaces on every run; it refuses to touch a directory it did not create.
-Its log shows warnings and errors only, unless --log-level says otherwise.`,
+The demo replaces its --out directory on every run; it refuses to touch a
+directory it did not create. Its story is on stdout, so its log shows only
+warnings and errors unless --log-level says otherwise.`,
+		// The global flags with the demo's own defaults.
+		Flags:  globalFlags(demoOut, "warn"),
 		Action: runDemo,
 	}
 }
 
 func runDemo(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageError("demo takes no arguments, got %q", strings.Join(c.Args().Slice(), " "))
-	}
-	root := demoOut
-	if globalIsSet(c, "out") {
-		root = outDir(c)
-	}
-	// The demo's story is on stdout; its log says only what went wrong
-	// unless asked for more.
-	level := "warn"
-	if globalIsSet(c, "log-level") {
-		level = globalString(c, "log-level")
-	}
-	log, err := newLoggerAt(c, level)
+	root := outDir(c)
+	log, err := newLogger(c)
 	if err != nil {
 		return err
 	}
@@ -125,6 +114,9 @@ func runDemo(c *cli.Context) error {
 	}}
 	rec, err := recordRun(c, root, "demo", log, runSteps(plan, log)...)
 	writeRunSummary(out, root, rec)
+	if ierr := interrupted(rec, "the next demo starts afresh"); ierr != nil {
+		return ierr
+	}
 	if err != nil {
 		return fmt.Errorf("demo %s failed at %w", rec.RunID, err)
 	}

@@ -49,7 +49,7 @@ func cqcClientFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{
 			Name: "cqc-base-url", Value: cqc.DefaultBaseURL, EnvVars: envVars("cqc-base-url"),
-			Usage: "base URL of the CQC API (a simulator: http://127.0.0.1:8090/public/v1)",
+			Usage: "base URL of the CQC API (cqc-sim's: http://" + cqcSimAddr + "/public/v1)",
 		},
 		&cli.StringFlag{
 			Name: "cqc-api-key", EnvVars: envVars("cqc-api-key", "CQC_API_KEY"),
@@ -65,7 +65,8 @@ func cqcClientFlags() []cli.Flag {
 		},
 		&cli.IntFlag{
 			Name: "concurrency", EnvVars: envVars("concurrency"),
-			Usage: "calls in flight at once (default: enough for the whole budget with 4 s responses, 7 at 100 per minute)",
+			Usage:       "calls in flight at once",
+			DefaultText: "enough for the whole budget with 4 s responses, 7 at 100 per minute",
 		},
 	}
 }
@@ -132,11 +133,11 @@ func extractFlags() []cli.Flag {
 		},
 		&cli.StringFlag{
 			Name: "summary-json", EnvVars: envVars("summary-json"),
-			Usage: "also write the run summary as JSON to this file ('-' for stdout)",
+			Usage: "also write the run summary as JSON to this file ('-': stdout, and the human summary goes to stderr)",
 		},
 		&cli.StringFlag{
 			Name: "progress", Value: "auto", EnvVars: envVars("progress"),
-			Usage: "progress bar: auto (on a terminal, else a log line a minute), always or never",
+			Usage: "progress bar on stderr: auto (if stderr is a terminal, else a log line a minute), always or never",
 		},
 	}
 }
@@ -241,22 +242,35 @@ func runExtract(c *cli.Context) error {
 	defer func() { _ = lock.Release() }()
 
 	var sum cqc.Summary
-	_, err = recordRun(c, opts.Root, "extract", log, extractStep(opts, log, &sum))
+	rec, err := recordRun(c, opts.Root, "extract", log, extractStep(opts, log, &sum))
 	if errors.Is(err, cqc.ErrOptions) {
 		return usageError("%v", err)
 	}
 	if sum.Outcome != "" {
-		sum.WriteText(c.App.Writer)
-		if werr := writeSummaryJSON(c, c.String("summary-json"), sum); werr != nil && err == nil {
+		sum.WriteText(summaryWriter(c))
+		if werr := writeSummaryJSON(c, sum); werr != nil && err == nil {
 			err = werr
 		}
+	}
+	if ierr := interrupted(rec, "everything archived so far is kept"); ierr != nil {
+		return ierr
 	}
 	return err // "extract: ..." from the runner
 }
 
+// summaryWriter is where the human summary goes: stdout, unless
+// --summary-json - puts the JSON there, then stderr.
+func summaryWriter(c *cli.Context) io.Writer {
+	if c.String("summary-json") == "-" {
+		return c.App.ErrWriter
+	}
+	return c.App.Writer
+}
+
 // writeSummaryJSON writes a summary (extract's, or a run record) as JSON to
-// path ("-": stdout), atomically.
-func writeSummaryJSON(c *cli.Context, path string, sum any) error {
+// the file --summary-json names ("-": stdout), atomically.
+func writeSummaryJSON(c *cli.Context, sum any) error {
+	path := c.String("summary-json")
 	if path == "" {
 		return nil
 	}

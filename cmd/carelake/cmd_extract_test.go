@@ -175,3 +175,39 @@ func TestExtractCommandHonoursTheRunLock(t *testing.T) {
 		t.Fatalf("exit %d, %d calls, stderr %s", code, len(sim.Requests()), stderr)
 	}
 }
+
+// With --summary-json -, stdout holds the JSON document only: the human
+// summary and the progress bar go to stderr.
+func TestExtractSummaryJSONOnStdout(t *testing.T) {
+	_, base := extractSim(t, cqcsim.Config{})
+	code, stdout, stderr := runExtractCLI(t, "--out", t.TempDir(), "--cqc-base-url", base, "--cqc-api-key", cqcsim.DefaultAPIKey,
+		"--rate-limit", "1000", "--rate-window", "1s", "--budget", "3", "--summary-json", "-", "--progress", "always")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var sum cqc.Summary
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil || sum.Calls.Total != 3 {
+		t.Fatalf("stdout is not the summary as JSON (%v):\n%s", err, stdout)
+	}
+	if !strings.Contains(stderr, "CQC extract (auto, scope all") {
+		t.Fatalf("the human summary is not on stderr:\n%s", stderr)
+	}
+}
+
+// The first Ctrl-C cancels the context: exit 130, and a message saying
+// what is kept and how to go on; the run is recorded as cancelled.
+func TestExtractInterrupted(t *testing.T) {
+	_, base := extractSim(t, cqcsim.Config{})
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code, _, stderr := runContext(t, ctx, "extract", "--out", out, "--cqc-base-url", base, "--cqc-api-key", cqcsim.DefaultAPIKey, "--progress", "never")
+	want := "carelake: interrupted during extract: everything archived so far is kept; run the same command again to continue\n"
+	if code != exitInterrupted || !strings.HasSuffix(stderr, want) {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 130 and %q", code, stderr, want)
+	}
+	runs, err := pipeline.Runs(out)
+	if err != nil || len(runs) != 1 || runs[0].Outcome != pipeline.OutcomeCancelled {
+		t.Fatalf("run history %+v, %v", runs, err)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -39,8 +38,8 @@ Examples:
   carelake load --stages resolve-cqc --force`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{
-				Name: "stages", EnvVars: envVars("stages"),
-				Usage: "stage outputs to load, comma-separated (normalise-cqc,resolve-cqc); default: every staged output",
+				Name: "stages", EnvVars: envVars("stages"), DefaultText: "every staged output",
+				Usage: "stage outputs to load, comma-separated (normalise-cqc,resolve-cqc)",
 			},
 			&cli.BoolFlag{
 				Name: "force", EnvVars: envVars("force"),
@@ -52,14 +51,14 @@ Examples:
 }
 
 func runLoad(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageError("load takes no arguments, got %q: name stages with --stages", strings.Join(c.Args().Slice(), " "))
-	}
 	log, err := newLogger(c)
 	if err != nil {
 		return err
 	}
-	root := outDir(c)
+	root, err := existingWarehouse(c)
+	if err != nil {
+		return err
+	}
 	lock, err := pipeline.AcquireLock(root, "load")
 	if err != nil {
 		return err
@@ -87,6 +86,9 @@ func runLoad(c *cli.Context) error {
 	loaded := rec.Steps[0].Outcome == pipeline.OutcomeSucceeded
 	if loaded {
 		writeLoadSummary(out, sum)
+	}
+	if ierr := interrupted(rec, "every partition swapped in so far is kept"); ierr != nil {
+		return ierr
 	}
 	if err != nil && loaded {
 		return fmt.Errorf("the Parquet is in place but the catalog was not rebuilt (run 'carelake load' again): %w", err)

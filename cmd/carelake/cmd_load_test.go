@@ -25,7 +25,7 @@ func stageOneLocation(t *testing.T, root, runID string) {
 func TestLoadCommand(t *testing.T) {
 	root := t.TempDir()
 	code, _, errOut := run(t, "load", "--out", root)
-	if code != 1 || !strings.Contains(errOut, "run 'carelake normalise' first") {
+	if code != 1 || !strings.Contains(errOut, "\ncarelake: load: no staged output") || !strings.Contains(errOut, "run 'carelake normalise' first") {
 		t.Fatalf("nothing staged: exit %d, %q", code, errOut)
 	}
 

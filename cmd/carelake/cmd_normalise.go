@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -54,9 +53,6 @@ Examples:
 }
 
 func runNormalise(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageError("normalise takes no arguments, got %q", strings.Join(c.Args().Slice(), " "))
-	}
 	date, err := snapshotDate(c)
 	if err != nil {
 		return err
@@ -65,7 +61,10 @@ func runNormalise(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	root := outDir(c)
+	root, err := existingWarehouse(c)
+	if err != nil {
+		return err
+	}
 	lock, err := pipeline.AcquireLock(root, "normalise")
 	if err != nil {
 		return err
@@ -82,6 +81,9 @@ func runNormalise(c *cli.Context) error {
 	if rec.Steps[0].Outcome == pipeline.OutcomeSucceeded {
 		writeNormaliseSummary(c.App.Writer, sum)
 	}
+	if ierr := interrupted(rec, "a step replaces its staged output only when it finishes, so nothing half-done is kept"); ierr != nil {
+		return ierr
+	}
 	if err != nil {
 		return err
 	}
@@ -92,8 +94,8 @@ func runNormalise(c *cli.Context) error {
 
 func snapshotDateFlag() cli.Flag {
 	return &cli.StringFlag{
-		Name: "snapshot-date", EnvVars: envVars("snapshot-date"),
-		Usage: "date (YYYY-MM-DD) naming the CQC snapshot partition; default today in UTC",
+		Name: "snapshot-date", EnvVars: envVars("snapshot-date"), DefaultText: "today in UTC",
+		Usage: "date (YYYY-MM-DD) naming the CQC snapshot partition",
 	}
 }
 
@@ -111,8 +113,8 @@ func snapshotDate(c *cli.Context) (string, error) {
 // careqLogFlag names the CareQ receiver's log directory (serve's --log-dir).
 func careqLogFlag() cli.Flag {
 	return &cli.StringFlag{
-		Name: "careq-log", EnvVars: envVars("careq-log"),
-		Usage: "CareQ receiver log directory (serve's --log-dir) whose sealed segments are loaded; default <out>/raw/careq",
+		Name: "careq-log", EnvVars: envVars("careq-log"), DefaultText: "<out>/raw/careq",
+		Usage: "CareQ receiver log directory (serve's --log-dir) whose sealed segments are loaded",
 	}
 }
 

@@ -42,7 +42,7 @@ func TestNormaliseThenResolveCommands(t *testing.T) {
 		t.Fatalf("empty archive: exit %d, %q", code, errOut)
 	}
 	code, _, errOut = run(t, "resolve", "--out", root)
-	if code != 1 || !strings.Contains(errOut, "run 'carelake normalise' first") {
+	if code != 1 || !strings.Contains(errOut, "\ncarelake: resolve: staging: ") || !strings.Contains(errOut, "run 'carelake normalise' first") {
 		t.Fatalf("resolve before normalise: exit %d, %q", code, errOut)
 	}
 

@@ -46,9 +46,6 @@ Examples:
 }
 
 func runResolve(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageError("resolve takes no arguments, got %q", strings.Join(c.Args().Slice(), " "))
-	}
 	var clinics []schemas.Clinic
 	if path := c.String("clinics"); path != "" {
 		var err error
@@ -60,7 +57,10 @@ func runResolve(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	root := outDir(c)
+	root, err := existingWarehouse(c)
+	if err != nil {
+		return err
+	}
 	lock, err := pipeline.AcquireLock(root, "resolve")
 	if err != nil {
 		return err
@@ -68,7 +68,11 @@ func runResolve(c *cli.Context) error {
 	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
 
 	var sum resolve.Summary
-	if _, err := recordRun(c, root, "resolve", log, resolveStep(resolve.Options{Root: root, Clinics: clinics}, log, &sum)); err != nil {
+	rec, err := recordRun(c, root, "resolve", log, resolveStep(resolve.Options{Root: root, Clinics: clinics}, log, &sum))
+	if ierr := interrupted(rec, "resolve replaces its staged output only when it finishes, so nothing half-done is kept"); ierr != nil {
+		return ierr
+	}
+	if err != nil {
 		return err
 	}
 	writeResolveSummary(c.App.Writer, sum)

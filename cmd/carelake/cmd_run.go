@@ -42,7 +42,8 @@ second run at the same time exits at once), and records the run in
 
 A failed step stops the run with a non-zero exit; the steps before it keep
 their durable output, so the next run (or the single stage command) goes on
-from there. --summary-json writes the run record as JSON.
+from there. --summary-json writes the run record as JSON. Ctrl-C stops the
+run cleanly (exit status 130): run it again to continue.
 
 Examples:
   CQC_API_KEY=... carelake run --scope clinics --clinics clinics.csv
@@ -54,9 +55,6 @@ Examples:
 }
 
 func runRun(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageError("run takes no arguments, got %q", strings.Join(c.Args().Slice(), " "))
-	}
 	date, err := snapshotDate(c)
 	if err != nil {
 		return err
@@ -91,9 +89,12 @@ func runRun(c *cli.Context) error {
 	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
 
 	rec, err := recordRun(c, plan.root, "run", log, runSteps(plan, log)...)
-	writeRunSummary(c.App.Writer, plan.root, rec)
-	if werr := writeSummaryJSON(c, c.String("summary-json"), rec); werr != nil && err == nil {
+	writeRunSummary(summaryWriter(c), plan.root, rec)
+	if werr := writeSummaryJSON(c, rec); werr != nil && err == nil {
 		err = werr
+	}
+	if ierr := interrupted(rec, "the steps before it are kept, and so is everything extract archived"); ierr != nil {
+		return ierr
 	}
 	if err != nil {
 		return fmt.Errorf("run %s failed at %w; the steps before it are kept: fix the cause and run again", rec.RunID, err)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"io/fs"
 	"net/http/httptest"
 	"os"
@@ -145,5 +147,34 @@ func TestStatusAfterAFailedRun(t *testing.T) {
 	}
 	if code, _, errOut := run(t, "status", "--out", filepath.Join(root, "nope")); code == 0 || !strings.Contains(errOut, "carelake run") {
 		t.Fatalf("status of a missing warehouse: %d %s", code, errOut)
+	}
+}
+
+// Ctrl-C during a run: exit 130, what is kept and how to go on, no
+// ERROR log line; the run is recorded as cancelled.
+func TestRunInterrupted(t *testing.T) {
+	root := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code, _, errOut := runContext(t, ctx, "run", "--out", root, "--extract=false")
+	want := "carelake: interrupted during normalise-cqc: the steps before it are kept, and so is everything extract archived; run the same command again to continue\n"
+	if code != exitInterrupted || !strings.HasSuffix(errOut, want) || strings.Contains(errOut, "level=ERROR") {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 130 and %q", code, errOut, want)
+	}
+	history, err := pipeline.Runs(root)
+	if err != nil || len(history) != 1 || history[0].Outcome != pipeline.OutcomeCancelled {
+		t.Fatalf("history %+v, %v", history, err)
+	}
+}
+
+// run --summary-json -: the run record alone on stdout, the summary on stderr.
+func TestRunSummaryJSONOnStdout(t *testing.T) {
+	code, out, errOut := run(t, "run", "--out", t.TempDir(), "--extract=false", "--log-level", "warn", "--summary-json", "-")
+	var rec pipeline.RunRecord
+	if err := json.Unmarshal([]byte(out), &rec); err != nil || rec.Outcome != pipeline.OutcomeFailed {
+		t.Fatalf("stdout is not the run record (%v):\n%s", err, out)
+	}
+	if code != 1 || !strings.Contains(errOut, "normalise-cqc    failed") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
 }

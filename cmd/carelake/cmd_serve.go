@@ -29,12 +29,12 @@ changes every pseudonym).
 The first SIGINT/SIGTERM drains (health answers "draining", new calls 503),
 waits for in-flight calls and seals the log; a second one exits at once.`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", EnvVars: envVars("addr"),
+			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8080", EnvVars: envVars("serve-addr"),
 				Usage: "HOST:PORT to listen on (use 0.0.0.0:PORT, or a proxy, to reach it from CareQ)"},
 			&cli.StringFlag{Name: "config", EnvVars: envVars("config"),
 				Usage: "clinic tokens and secrets, YAML, readable by the owner only (chmod 600)"},
-			&cli.StringFlag{Name: "log-dir", EnvVars: envVars("log-dir"),
-				Usage: "durable log directory (default: <out>/raw/careq)"},
+			&cli.StringFlag{Name: "log-dir", EnvVars: envVars("log-dir"), DefaultText: "<out>/raw/careq",
+				Usage: "durable log directory"},
 			&cli.StringFlag{Name: "tls-cert", EnvVars: envVars("tls-cert"),
 				Usage: "TLS certificate (PEM) to serve HTTPS; needs --tls-key"},
 			&cli.StringFlag{Name: "tls-key", EnvVars: envVars("tls-key"),
@@ -63,9 +63,6 @@ waits for in-flight calls and seals the log; a second one exits at once.`,
 }
 
 func runServe(c *cli.Context) error {
-	if c.Args().Len() > 0 {
-		return usageError("serve takes no arguments, got %q", c.Args().First())
-	}
 	addr := c.String("addr")
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return usageError("--addr %q: use HOST:PORT, like 127.0.0.1:8080", addr)

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -16,9 +18,13 @@ func sqlCommand() *cli.Command {
 		Usage:     "run a query on the catalog (carelake.duckdb) and print the result as a table, CSV or JSON",
 		ArgsUsage: "QUERY",
 		Description: `sql runs one query (or several statements; the last one's result is printed)
-on <out>/carelake.duckdb, opened read-only, for people without the DuckDB CLI
-and for scripts. Give the query as one quoted argument after the flags, or "-"
-to read it from standard input.
+on <out>/carelake.duckdb, for people without the DuckDB CLI and for scripts.
+The catalog file is opened read-only, so its views cannot be changed, but a
+query can still read and write other files (COPY ... TO 'file.csv' writes
+one), as in any DuckDB session.
+
+Give the query as one quoted argument after the flags, or "-" to read it
+from standard input. A query may start with a "-- comment" line.
 
   --format table  aligned columns for a terminal (NULL shows as NULL)
   --format csv    a header row, then one line per row; NULL is an empty field
@@ -33,7 +39,7 @@ Examples:
   carelake sql --format json - < sql/examples/location_lineage.sql`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{
-				Name: "format", Value: string(catalog.FormatTable), EnvVars: envVars("format"),
+				Name: "format", Value: string(catalog.FormatTable), EnvVars: envVars("sql-format"),
 				Usage: "output format: table (for a terminal), csv (header row) or json (array of objects)",
 			},
 		},
@@ -65,7 +71,12 @@ func runSQL(c *cli.Context) error {
 	if strings.TrimSpace(query) == "" {
 		return usageError("the query is empty")
 	}
-	if _, err := catalog.Query(c.Context, outDir(c), query, format, c.App.Writer); err != nil {
+	root := outDir(c)
+	path := filepath.Join(root, catalog.FileName)
+	if info, err := os.Stat(path); err != nil || !info.Mode().IsRegular() {
+		return fmt.Errorf("no catalog at %s: run 'carelake run' or 'carelake load' first, or give the right --out", path)
+	}
+	if _, err := catalog.Query(c.Context, root, query, format, c.App.Writer); err != nil {
 		return fmt.Errorf("sql: %w", err)
 	}
 	return nil

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -10,8 +12,15 @@ import (
 func TestSQLCommand(t *testing.T) {
 	root := t.TempDir()
 	code, _, errOut := run(t, "sql", "--out", root, "SELECT 1")
-	if code != 1 || !strings.Contains(errOut, "run 'carelake run' or 'carelake demo' first") {
-		t.Fatalf("no catalog: exit %d, %q", code, errOut)
+	if want := "carelake: no catalog at " + filepath.Join(root, "carelake.duckdb") + ": run 'carelake run' or 'carelake load' first, or give the right --out\n"; code != 1 || errOut != want {
+		t.Fatalf("no catalog: exit %d, %q; want %q", code, errOut, want)
+	}
+	// --out naming a file, not a warehouse: the same, not DuckDB's IO error.
+	afile := filepath.Join(t.TempDir(), "afile")
+	os.WriteFile(afile, []byte("x"), 0o644)
+	code, _, errOut = run(t, "sql", "--out", afile, "SELECT 1")
+	if code != 1 || !strings.HasPrefix(errOut, "carelake: no catalog at "+filepath.Join(afile, "carelake.duckdb")+": ") {
+		t.Fatalf("--out a file: exit %d, %q", code, errOut)
 	}
 	stageOneLocation(t, root, "run-1")
 	if code, out, errOut := run(t, "load", "--out", root); code != 0 {
@@ -34,8 +43,18 @@ func TestSQLCommand(t *testing.T) {
 		}
 	}
 
+	// A query that starts with a comment (as the examples in sql/ do) or
+	// spans lines is the query, not a flag.
+	for _, query := range []string{"-- how many\nSELECT count(*) AS n FROM cqc_locations", "--\tcount\nSELECT count(*) AS n FROM cqc_locations",
+		"SELECT count(*) AS n\nFROM cqc_locations"} {
+		code, out, errOut := run(t, "sql", "--out", root, "--format", "csv", query)
+		if code != 0 || out != "n\n1\n" {
+			t.Errorf("%q: exit %d, %q, stderr %q", query, code, out, errOut)
+		}
+	}
+
 	// The query from standard input, the format from the environment.
-	t.Setenv("CARELAKE_FORMAT", "csv")
+	t.Setenv("CARELAKE_SQL_FORMAT", "csv")
 	var stdout, stderr bytes.Buffer
 	app := newApp(&stdout, &stderr)
 	app.Reader = strings.NewReader("SELECT count(*) AS n FROM cqc_locations;\n")
@@ -55,5 +74,14 @@ func TestSQLCommandUsage(t *testing.T) {
 		if code, _, errOut := run(t, args...); code != 2 || errOut == "" {
 			t.Errorf("%q: exit %d, %q", args, code, errOut)
 		}
+	}
+}
+
+// The help says what read-only means here: the catalog file, not the files
+// a query may write.
+func TestSQLHelpSaysQueriesCanWriteFiles(t *testing.T) {
+	_, out, _ := run(t, "sql", "--help")
+	if !strings.Contains(out, "The catalog file is opened read-only") || !strings.Contains(out, "COPY ... TO 'file.csv' writes") {
+		t.Errorf("sql --help:\n%s", out)
 	}
 }

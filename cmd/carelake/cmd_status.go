@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -39,7 +38,7 @@ Examples:
   carelake status --format json --runs 30`,
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "runs", Value: 5, EnvVars: envVars("runs"), Usage: "how many of the last runs to show"},
-			&cli.StringFlag{Name: "format", Value: "text", EnvVars: envVars("format"), Usage: "text or json"},
+			&cli.StringFlag{Name: "format", Value: "text", EnvVars: envVars("status-format"), Usage: "text or json"},
 			careqLogFlag(),
 		},
 		Action: runStatus,
@@ -80,9 +79,6 @@ type datasetStatus struct {
 }
 
 func runStatus(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageError("status takes no arguments, got %q", strings.Join(c.Args().Slice(), " "))
-	}
 	format := c.String("format")
 	if format != "text" && format != "json" {
 		return usageError("--format %q: use text or json", format)
@@ -90,7 +86,11 @@ func runStatus(c *cli.Context) error {
 	if c.Int("runs") < 0 {
 		return usageError("--runs %d: want 0 or more", c.Int("runs"))
 	}
-	st, err := readStatus(outDir(c), c.String("careq-log"), c.Int("runs"))
+	root, err := existingWarehouse(c)
+	if err != nil {
+		return err
+	}
+	st, err := readStatus(root, c.String("careq-log"), c.Int("runs"))
 	if err != nil {
 		return err
 	}
@@ -103,10 +103,9 @@ func runStatus(c *cli.Context) error {
 	return nil
 }
 
+// readStatus reads the status of the warehouse at root; empty lists and
+// maps are empty, never nil (null in JSON).
 func readStatus(root, careqLog string, n int) (*status, error) {
-	if _, err := os.Stat(root); err != nil {
-		return nil, fmt.Errorf("warehouse %s: %w (run 'carelake run' or 'carelake demo' first, or give --out)", root, err)
-	}
 	st := &status{Root: root, Datasets: map[string]datasetStatus{}}
 	runs, err := pipeline.Runs(root)
 	if err != nil {
@@ -118,12 +117,18 @@ func readStatus(root, careqLog string, n int) (*status, error) {
 		}
 	}
 	st.Runs = runs[:min(n, len(runs))]
+	if st.Runs == nil {
+		st.Runs = []pipeline.RunRecord{}
+	}
 
 	es, err := cqc.LoadState(root)
 	if err != nil {
 		return nil, err
 	}
 	st.Extract.Scopes = es.Scopes
+	if st.Extract.Scopes == nil {
+		st.Extract.Scopes = map[string]*cqc.ScopeState{}
+	}
 	var wanted resolve.Wanted
 	if err := pipeline.LoadJSON(cqc.WantedPath(root), &wanted); err != nil {
 		return nil, err
@@ -246,6 +251,10 @@ func writeStatus(w io.Writer, st *status) {
 	fmt.Fprintf(w, "\nCareQ log %s: %d sealed segment(s), %d loaded, %d waiting for the next run\n",
 		st.CareQ.LogDir, st.CareQ.Sealed, st.CareQ.Loaded, st.CareQ.Waiting)
 
+	if st.Catalog == nil && len(st.Datasets) == 0 {
+		fmt.Fprintln(w, "\nwarehouse: nothing loaded yet")
+		return
+	}
 	fmt.Fprintln(w, "\nwarehouse:")
 	if st.Catalog != nil {
 		fmt.Fprintf(w, "  catalog built %s\n", st.Catalog.Format(time.RFC3339))

@@ -28,7 +28,7 @@ func signalContext() (context.Context, func()) {
 		<-sig
 		cancel()
 		<-sig
-		os.Exit(130)
+		os.Exit(exitInterrupted)
 	}()
 	return ctx, func() { signal.Stop(sig); cancel() }
 }

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -22,10 +25,37 @@ import (
 // print it.
 
 // recordRun runs steps as one run of command, recorded in the warehouse's
-// run history. The caller holds the run lock.
+// run history. The caller holds the run lock. A step's error comes back
+// wrapped with the step's name, as the runner does, unless the step's own
+// error starts with it already ("resolve: ...").
 func recordRun(c *cli.Context, root, command string, log *slog.Logger, steps ...pipeline.Step) (pipeline.RunRecord, error) {
 	r := &pipeline.Runner{Root: root, Command: command, Version: version, Logger: log}
-	return r.Run(c.Context, steps)
+	rec, err := r.Run(c.Context, steps)
+	if st := stoppedStep(rec); st != nil && strings.HasPrefix(st.Error, st.Name+":") {
+		err = errors.Unwrap(err)
+	}
+	return rec, err
+}
+
+// stoppedStep is the step that failed or was cancelled, or nil.
+func stoppedStep(rec pipeline.RunRecord) *pipeline.StepRecord {
+	for i, st := range rec.Steps {
+		if st.Outcome == pipeline.OutcomeFailed || st.Outcome == pipeline.OutcomeCancelled {
+			return &rec.Steps[i]
+		}
+	}
+	return nil
+}
+
+// interrupted is the error of a run that the first Ctrl-C (or SIGTERM)
+// stopped, nil for any other: exit status 130, saying which step it
+// stopped, what is kept (as the command knows) and how to go on.
+func interrupted(rec pipeline.RunRecord, kept string) error {
+	st := stoppedStep(rec)
+	if st == nil || st.Outcome != pipeline.OutcomeCancelled {
+		return nil
+	}
+	return cli.Exit(fmt.Sprintf("interrupted during %s: %s; run the same command again to continue", st.Name, kept), exitInterrupted)
 }
 
 func extractStep(opts cqc.Options, log *slog.Logger, sum *cqc.Summary) pipeline.Step {
