@@ -144,8 +144,8 @@ func BenchmarkBudgetUse(b *testing.B) {
 						b.Errorf("extract: %v, outcome %s", err, sum.Outcome)
 					}
 					mu.Lock()
-					own = append(own, fmt.Sprintf("at %v: %d calls, %.1f calls/min, utilisation %.2f%%, %d throttled",
-						latency, sum.Calls.Total, sum.Budget.CallsPerMinute, 100*sum.Budget.Utilisation, sum.Calls.Throttled))
+					own = append(own, fmt.Sprintf("at %v: %d calls, busiest window %d, utilisation %.2f%%, %d throttled",
+						latency, sum.Calls.Total, sum.Budget.BusiestWindowCalls, 100*sum.Budget.Utilisation, sum.Calls.Throttled))
 					mu.Unlock()
 				}},
 				{"sequential 1/s (seeds/000)", sequentialClient},

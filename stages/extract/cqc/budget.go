@@ -2,8 +2,12 @@ package cqc
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"carelake/stages/extract/cqc/archive"
 )
 
 // budget is the one rate budget every worker of a run shares: no more than
@@ -26,6 +30,10 @@ import (
 //
 // pause stops every worker until a time the server named (a real or soft
 // 429). maxCalls, if set, ends the run's calls after that many (--budget N).
+//
+// A run starts with the calls an earlier run made within the last window
+// (seed, from recentCalls), so that a rerun right after a stop or a crash
+// does not spend a fresh budget while the server still counts the old calls.
 type budget struct {
 	limit  int
 	window time.Duration
@@ -42,6 +50,8 @@ type budget struct {
 	maxCalls    int
 	calls       int
 	first, last time.Time
+	recent      []time.Time // grant times of this run's calls in the last window
+	busiest     int         // most calls this run granted in one window
 }
 
 type slot struct {
@@ -168,7 +178,78 @@ func (b *budget) takeLocked(now time.Time, victim int) reservation {
 		b.first = now
 	}
 	b.last = now
+	// Each slot's calls are a window apart (a call takes a slot whose time,
+	// never before its own grant, is a window ago), so busiest <= limit.
+	b.recent = append(b.recent, now)
+	for !b.recent[0].After(now.Add(-b.window)) {
+		b.recent = b.recent[1:]
+	}
+	b.busiest = max(b.busiest, len(b.recent))
 	return reservation{At: now, i: i, gen: b.gen}
+}
+
+// seed counts calls made before this run, each at the latest time the
+// server may have counted it; only the newest limit matter. It must be
+// called before the first reserve.
+func (b *budget) seed(times []time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	times = slices.SortedFunc(slices.Values(times), time.Time.Compare)
+	times = times[max(0, len(times)-b.limit):]
+	for _, t := range times {
+		b.slots = append(b.slots, slot{at: t}) // gen 0: no reservation has it
+	}
+}
+
+// recentCalls returns the calls archived under root that the server may
+// still count at now in a window, each at the latest time it may have
+// counted it, as the budget would hold it: an answered call by the time its
+// answer arrived (WallAt), one without an answer by that time plus the
+// margin (its request may have reached the server just before it failed).
+// It reads segments newest first and stops at the first one that ends
+// before the window (or was written before records had WallAt). crashed is
+// set when a writer left a segment open (a kill -9): the calls it had in
+// flight were never archived.
+func recentCalls(root string, now time.Time, window, margin time.Duration) (times []time.Time, crashed bool, err error) {
+	paths, err := archive.Segments(root)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, p := range paths {
+		crashed = crashed || strings.HasSuffix(p, ".open")
+	}
+	since := now.Add(-window)
+	for i := len(paths) - 1; i >= 0; i-- {
+		var newest time.Time
+		old := false
+		_, err := archive.ReadHeads(paths[i], func(h *archive.Head) error {
+			if h.WallAt.IsZero() {
+				old = true
+				return nil
+			}
+			t := h.WallAt
+			if t.After(now) { // the wall clock went back: it was no later than now
+				t = now
+			}
+			if h.Status == 0 {
+				t = t.Add(margin)
+			}
+			if t.After(newest) {
+				newest = t
+			}
+			if t.After(since) {
+				times = append(times, t)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		if old || (!newest.IsZero() && !newest.After(since)) {
+			break
+		}
+	}
+	return times, crashed, nil
 }
 
 // slotOf returns r's slot, or nil if a newer call took it.
@@ -232,6 +313,13 @@ func (b *budget) spent() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.maxCalls > 0 && b.calls >= b.maxCalls
+}
+
+// busiestWindow is the most calls this run granted within one window.
+func (b *budget) busiestWindow() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.busiest
 }
 
 // usage returns the calls granted so far and the time of the first and last.

@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"os"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
 	"time"
+
+	"carelake/stages/extract/cqc/archive"
 )
 
 var t0 = time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)
@@ -157,6 +161,46 @@ func TestBudgetNeverExceedsAnyWindow(t *testing.T) {
 		if got := maxInClosedWindow(times, window); got > limit {
 			t.Fatalf("seed %d: %d calls in one %v window, limit %d", seed, got, window, limit)
 		}
+		if got := b.busiestWindow(); got < 1 || got > limit {
+			t.Fatalf("seed %d: busiest window %d, limit %d", seed, got, limit)
+		}
+	}
+}
+
+// Calls of an earlier run still inside the window hold their slots: the
+// new run's first calls wait for them to leave it.
+func TestBudgetSeed(t *testing.T) {
+	b, c := fakeBudget(3, 10*time.Second, time.Millisecond, 0)
+	// Four earlier calls: only the newest three (limit) matter.
+	b.seed([]time.Time{t0.Add(-time.Second), t0.Add(-9 * time.Second), t0.Add(-20 * time.Second), t0.Add(-5 * time.Second)})
+	for i, want := range []time.Duration{time.Second, 5 * time.Second, 9 * time.Second, 11*time.Second + time.Millisecond} {
+		r, err := b.reserve(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.At.Sub(t0); got != want {
+			t.Fatalf("call %d granted at %v, want %v", i, got, want)
+		}
+		b.sent(r, r.At)
+	}
+	if calls, first, _ := b.usage(); calls != 4 || !first.Equal(t0.Add(time.Second)) || c.cur.Sub(t0) != 11*time.Second+time.Millisecond {
+		t.Fatalf("usage %d calls from %v: the seed counts as this run's calls", calls, first.Sub(t0))
+	}
+}
+
+// The busiest window counts this run's calls in any window.
+func TestBudgetBusiestWindow(t *testing.T) {
+	b, c := fakeBudget(5, 10*time.Second, time.Millisecond, 0)
+	for _, advance := range []time.Duration{0, 4 * time.Second, 4 * time.Second, 4 * time.Second, 9 * time.Second} {
+		c.cur = c.cur.Add(advance)
+		r, err := b.reserve(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.sent(r, r.At)
+	}
+	if got := b.busiestWindow(); got != 3 { // 0, 4 s, 8 s; then 4, 8, 12 s; then 12, 21 s
+		t.Fatalf("busiest window %d, want 3", got)
 	}
 }
 
@@ -274,5 +318,63 @@ func BenchmarkBudgetReserve(b *testing.B) {
 			b.Fatal(err)
 		}
 		bud.answered(r, r.At)
+	}
+}
+
+// recentCalls reads the calls of the last window from the newest segments,
+// each at the latest time the server may have counted it, and sees a
+// segment a crash left open.
+func TestRecentCalls(t *testing.T) {
+	root := t.TempDir()
+	now := time.Now()
+	const window, margin = time.Minute, time.Second
+	write := func(session time.Time, recs ...*archive.Record) string {
+		t.Helper()
+		w, err := archive.Open(root, archive.Options{Now: func() time.Time { return session }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Append(recs...); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		segs, _ := archive.Segments(root)
+		return segs[len(segs)-1]
+	}
+	call := func(wall time.Duration, status int) *archive.Record {
+		// FetchedAt is the data clock: a simulator's, far from the wall clock.
+		return &archive.Record{URL: "/locations/1-1", Endpoint: archive.EndpointLocation, ID: "1-1",
+			Status: status, FetchedAt: t0, WallAt: now.Add(wall)}
+	}
+	// A session written before records had WallAt, and an old one.
+	write(now.Add(-time.Hour), &archive.Record{URL: "/locations", Endpoint: archive.EndpointLocations, Status: 200, FetchedAt: now})
+	write(now.Add(-50*time.Minute), call(-50*time.Minute, 200))
+	last := write(now.Add(-2*time.Minute),
+		call(-90*time.Second, 200),       // out of the window
+		call(-30*time.Second, 200),       // answered: counted by its answer
+		call(-59500*time.Millisecond, 0), // no answer: may have reached the server a margin later
+		call(-61500*time.Millisecond, 0), // out, even a margin later
+		call(10*time.Second, 429))        // the wall clock went back: no later than now
+	got, crashed, err := recentCalls(root, now, window, margin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []time.Time{now.Add(-30 * time.Second), now.Add(-58500 * time.Millisecond), now}
+	if crashed || !slices.EqualFunc(got, want, time.Time.Equal) {
+		t.Fatalf("recentCalls = %v (crashed %v), want %v", got, crashed, want)
+	}
+	// The same segment left open by a kill -9.
+	if err := os.Rename(last, last+".open"); err != nil {
+		t.Fatal(err)
+	}
+	if got, crashed, err = recentCalls(root, now, window, margin); err != nil || !crashed || len(got) != 3 {
+		t.Fatalf("open segment: %d calls, crashed %v, err %v", len(got), crashed, err)
+	}
+	// Reading stops at the first segment that ends before the window.
+	write(now.Add(-time.Minute), call(-61*time.Second, 200))
+	if got, _, err = recentCalls(root, now, window, margin); err != nil || len(got) != 0 {
+		t.Fatalf("read past a segment that ends before the window: %v, %v", got, err)
 	}
 }

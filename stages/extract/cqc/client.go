@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"carelake/stages/extract/cqc/archive"
@@ -36,6 +37,11 @@ const (
 	maxThrottles = 20
 	// maxBodyBytes bounds one response body (the largest real ones are ~200 KB).
 	maxBodyBytes = 64 << 20
+	// refusedAttempts is how many tries a call gets while nothing has ever
+	// answered and the address refuses connections (or its host does not
+	// exist): then the run stops with ErrUnreachable within a few seconds
+	// rather than backing off for half a minute.
+	refusedAttempts = 3
 )
 
 // ClientOptions configure the CQC API client. The command sets the first five
@@ -237,7 +243,7 @@ func (c *client) do(ctx, reqCtx context.Context, rq request) (response, error) {
 		if err != nil {
 			return response{}, err
 		}
-		rec, body, hdr := c.send(reqCtx, rq, res, attempt)
+		rec, body, hdr, terr := c.send(reqCtx, rq, res, attempt)
 		o := classify(rq.endpoint, rq.id, rec.Status, hdr, body, rec.Error, time.Now())
 		if rec.Status == http.StatusOK && rec.Error == "" && o.verdict != vOK {
 			// A 200 that is no good body says why, so readers of the
@@ -247,7 +253,7 @@ func (c *client) do(ctx, reqCtx context.Context, rq request) (response, error) {
 		if err := c.arch.Append(rec); err != nil {
 			return response{}, fmt.Errorf("archive the answer to %s: %w (check free space and permissions under --out)", rq.rel(), err)
 		}
-		c.stats.add(rec.Status, o, attempt)
+		c.stats.add(rq.endpoint, rec, o, attempt)
 		c.log.Debug("cqc call", "url", rec.URL, "status", rec.Status, "attempt", attempt,
 			"ms", int(rec.DurationMS), "verdict", o.verdict.String(), "reason", o.reason)
 		if rec.Status == 0 && reqCtx.Err() != nil {
@@ -282,6 +288,9 @@ func (c *client) do(ctx, reqCtx context.Context, rq request) (response, error) {
 			}
 		case vRetry:
 			failures++
+			if failures >= refusedAttempts && nothingThere(terr) && !c.stats.everResponded() {
+				return response{}, fmt.Errorf("%w (last: %s)", ErrUnreachable, o.reason)
+			}
 			if failures >= c.opts.MaxAttempts {
 				return response{failed: fmt.Sprintf("%s (after %d tries)", o.reason, failures), status: rec.Status}, nil
 			}
@@ -302,12 +311,20 @@ func (c *client) backoff(n int) time.Duration {
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1)) //nolint:gosec // jitter, not a secret
 }
 
+// nothingThere reports whether a transport error says no server is at the
+// address: the connection was refused, or the host name does not exist.
+func nothingThere(err error) bool {
+	var dns *net.DNSError
+	return errors.Is(err, syscall.ECONNREFUSED) || (errors.As(err, &dns) && dns.IsNotFound)
+}
+
 // keptHeaders are the response headers worth archiving.
 var keptHeaders = []string{"Content-Type", "Content-Length", "Date", "Retry-After"}
 
 // send makes one HTTP exchange and returns its archive record (status 0 and
-// Error when no full answer came), the body and the response headers.
-func (c *client) send(ctx context.Context, rq request, res reservation, attempt int) (*archive.Record, []byte, http.Header) {
+// Error when no full answer came), the body, the response headers and the
+// transport error, if any.
+func (c *client) send(ctx context.Context, rq request, res reservation, attempt int) (*archive.Record, []byte, http.Header, error) {
 	rec := &archive.Record{Method: http.MethodGet, URL: rq.rel(), Endpoint: rq.endpoint, ID: rq.id, Attempt: attempt}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
@@ -315,14 +332,15 @@ func (c *client) send(ctx context.Context, rq request, res reservation, attempt 
 		WroteRequest: func(httptrace.WroteRequestInfo) { c.budget.sent(res, c.budget.now()) },
 	})
 	start := time.Now()
-	finish := func(body []byte, err error) (*archive.Record, []byte, http.Header) {
-		rec.DurationMS = float64(time.Since(start).Microseconds()) / 1000
+	finish := func(body []byte, err error) (*archive.Record, []byte, http.Header, error) {
+		rec.WallAt = time.Now()
+		rec.DurationMS = float64(rec.WallAt.Sub(start).Microseconds()) / 1000
 		rec.FetchedAt = c.now()
 		if err != nil {
 			rec.Error = c.redact.Replace(err.Error())
 		}
 		rec.SetBody(body)
-		return rec, body, nil
+		return rec, body, nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+rq.rel(), nil)
 	if err != nil {
@@ -352,8 +370,8 @@ func (c *client) send(ctx context.Context, rq request, res reservation, attempt 
 	if err == nil && len(body) > maxBodyBytes {
 		body, err = body[:maxBodyBytes], fmt.Errorf("body larger than %d bytes", maxBodyBytes)
 	}
-	r, b, _ := finish(body, err)
-	return r, b, resp.Header
+	r, b, _, err := finish(body, err)
+	return r, b, resp.Header, err
 }
 
 // newRedactor hides the key wherever it might appear in a message. The key
@@ -384,14 +402,24 @@ type callStats struct {
 	retries        int
 	answered       int    // good bodies and 404s
 	lastFailure    string // the reason of the latest bad answer
+	bad            map[string]*badAnswers
 	throttleLogged bool
 }
 
-func (s *callStats) add(status int, o outcome, attempt int) {
+// badAnswers are the answers (not throttles, not transport failures) that
+// were of no use, by reason.
+type badAnswers struct {
+	status int
+	n      int
+	path   string // the first in sort order, without its query
+	pages  bool   // every one answered a list or changes page
+}
+
+func (s *callStats) add(endpoint string, rec *archive.Record, o outcome, attempt int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls++
-	s.byStatus[status]++
+	s.byStatus[rec.Status]++
 	if o.verdict == vThrottled {
 		s.throttled++
 		if o.soft {
@@ -403,18 +431,89 @@ func (s *callStats) add(status int, o outcome, attempt int) {
 	}
 	if o.verdict == vOK || o.verdict == vGone {
 		s.answered++
-	} else {
-		s.lastFailure = o.reason
+		return
 	}
+	s.lastFailure = o.reason
+	if rec.Status == 0 || o.verdict == vThrottled {
+		return
+	}
+	if s.bad == nil {
+		s.bad = map[string]*badAnswers{}
+	}
+	path, _, _ := strings.Cut(rec.URL, "?")
+	b := s.bad[o.reason]
+	if b == nil {
+		b = &badAnswers{status: rec.Status, path: path, pages: true}
+		s.bad[o.reason] = b
+	}
+	b.path = min(b.path, path) // the same one whatever the order of concurrent calls
+	b.n++
+	b.pages = b.pages && !isDetail(endpoint)
 }
 
-// unanswered reports whether calls were made and none was answered, with
-// the latest reason.
-func (s *callStats) unanswered() (bool, string) {
+// everResponded reports whether any call got an HTTP answer.
+func (s *callStats) everResponded() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.calls > 0 && s.answered == 0, s.lastFailure
+	return s.calls > s.byStatus[0]
 }
+
+// failure is the run's error when calls were made and none was answered
+// usefully: ErrUnreachable when no call got an HTTP answer at all, else an
+// ErrRefused saying what the API answered and what to check. It is nil when
+// some call was answered.
+func (s *callStats) failure() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.calls == 0 || s.answered > 0 {
+		return nil
+	}
+	responded := s.calls - s.byStatus[0]
+	switch {
+	case responded == 0:
+		return fmt.Errorf("%w (last: %s)", ErrUnreachable, s.lastFailure)
+	case s.throttled == responded:
+		return refusedError("the CQC API refused every call with 429 (rate limited): " +
+			"another client may be using this key, or wait a minute and run again")
+	}
+	var reason string
+	var most *badAnswers
+	for r, b := range s.bad {
+		if most == nil || b.n > most.n || (b.n == most.n && r < reason) {
+			reason, most = r, b
+		}
+	}
+	if most == nil { // cannot happen: a response that is neither good, throttled nor bad
+		return fmt.Errorf("%w (last: %s)", ErrRefused, s.lastFailure)
+	}
+	which := fmt.Sprintf("%d of %d calls", most.n, s.calls)
+	if most.n == s.calls {
+		which = "every call"
+		if most.pages {
+			which = "every list call"
+		}
+	}
+	answered := reason
+	if most.status == http.StatusOK {
+		answered = "200 OK with a body that is not the API's (" + reason + ")"
+	}
+	advice := "check --cqc-base-url; it should end in /public/v1"
+	switch {
+	case strings.Contains(reason, "gateway"):
+		advice = "the API's gateway reports an outage: see https://www.cqc.org.uk; the next run retries"
+	case most.status == http.StatusForbidden:
+		advice = "check --cqc-base-url and the key's subscription at https://api-portal.service.cqc.org.uk"
+	case most.status >= 500:
+		advice = "the API is failing: see https://www.cqc.org.uk for outages; the next run retries"
+	}
+	return refusedError(fmt.Sprintf("the CQC API answered %s for %s (%s): %s", answered, most.path, which, advice))
+}
+
+// refusedError is an ErrRefused in the words that fit the answers seen.
+type refusedError string
+
+func (e refusedError) Error() string        { return string(e) }
+func (e refusedError) Is(target error) bool { return target == ErrRefused }
 
 // firstThrottle is true once: the first 429 of a run is worth a warning.
 func (s *callStats) firstThrottle() bool {

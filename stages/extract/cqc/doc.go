@@ -15,13 +15,26 @@
 // jittered exponential backoff; after MaxAttempts tries the item is recorded
 // as failed and retried first by the next run. 401 stops the run at once
 // (ErrUnauthorized). 404 on a detail marks the ID gone. A 400 on an ID with
-// lower-case letters is retried upper-cased.
+// lower-case letters is retried upper-cased. A run whose first calls are all
+// refused (nothing listens at --cqc-base-url) stops after a few seconds
+// (ErrUnreachable); one whose every call is answered uselessly (404s, 429s,
+// 5xx) fails with an ErrRefused saying what the API answered.
+//
+// The server counts calls whatever process made them, so a run starts with
+// the calls of earlier runs still inside the window: it reads them from the
+// newest archive segments (wall_at, by the wall clock: an answered call
+// counts until a window after its answer, one without an answer a margin
+// longer), and if the last run was killed (a segment left open) it also
+// counts Concurrency calls at start, for the calls that run had in flight
+// and never archived. A rerun right after Ctrl-C or kill -9 therefore waits
+// rather than breaching the budget.
 //
 // # The archive is the checkpoint
 //
 // Every answer, good or bad, is appended (and fsynced) to the archive before
 // it is acted on: URL relative to the base (never the key), status, the
-// headers that matter, fetch time, duration, attempt and body. A good answer
+// headers that matter, fetch time (by the data clock, and wall_at by the
+// wall clock), duration, attempt and body. A good answer
 // is status 200 with no Error; a 200 that is not a good body (a soft 429, a
 // cut or invalid body, a body for another ID) carries the reason in Error,
 // so readers need only "status 200 and Error empty" (normalise reads "the

@@ -5,11 +5,13 @@ package cqc
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -892,9 +894,10 @@ func TestCancelDrainsAndResumes(t *testing.T) {
 const childEnv = "CARELAKE_CQC_EXTRACT_CHILD"
 
 type childSettings struct {
-	Root, BaseURL string
-	RateLimit     int
-	Clock         time.Time // the simulator's data clock
+	Root, BaseURL  string
+	RateLimit      int
+	Window, Margin time.Duration // default 1 s and the default margin
+	Clock          time.Time     // the simulator's data clock
 }
 
 // TestExtractChildProcess is the extract process TestKill9MidBackfill
@@ -909,7 +912,7 @@ func TestExtractChildProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := Options{Root: s.Root, Client: ClientOptions{BaseURL: s.BaseURL, APIKey: cqcsim.DefaultAPIKey,
-		RateLimit: s.RateLimit, RateWindow: time.Second, Concurrency: 8}, PerPage: 100,
+		RateLimit: s.RateLimit, RateWindow: cmp.Or(s.Window, time.Second), RateMargin: s.Margin, Concurrency: 8}, PerPage: 100,
 		Now: func() time.Time { return s.Clock }}
 	if _, err := Extract(context.Background(), opts, slog.New(slog.NewTextHandler(os.Stderr, nil))); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -918,12 +921,11 @@ func TestExtractChildProcess(t *testing.T) {
 	os.Exit(0)
 }
 
-// kill -9 of a real process mid-backfill, then a rerun: no item is fetched
-// twice except those whose answer was in flight at the kill, none is missed.
-func TestKill9MidBackfillThenResume(t *testing.T) {
-	t.Parallel()
-	e := newSimEnv(t, cqcsim.Config{Seed: 71, Locations: 600})
-	settings, _ := json.Marshal(childSettings{Root: e.root, BaseURL: e.base, RateLimit: 300, Clock: e.sim.Clock()})
+// killChild runs an extract process with settings s against e's simulator
+// and kills it with SIGKILL once until() is true.
+func killChild(t *testing.T, s childSettings, until func() bool) {
+	t.Helper()
+	settings, _ := json.Marshal(s)
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -936,7 +938,7 @@ func TestKill9MidBackfillThenResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
-	for len(served(e.sim.Requests())) < 250 {
+	for !until() {
 		if time.Now().After(deadline) {
 			cmd.Process.Kill()
 			t.Fatalf("child made too few calls; stderr:\n%s", stderr.String())
@@ -947,6 +949,15 @@ func TestKill9MidBackfillThenResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
+}
+
+// kill -9 of a real process mid-backfill, then a rerun: no item is fetched
+// twice except those whose answer was in flight at the kill, none is missed.
+func TestKill9MidBackfillThenResume(t *testing.T) {
+	t.Parallel()
+	e := newSimEnv(t, cqcsim.Config{Seed: 71, Locations: 600})
+	killChild(t, childSettings{Root: e.root, BaseURL: e.base, RateLimit: 300, Clock: e.sim.Clock()},
+		func() bool { return len(served(e.sim.Requests())) >= 250 })
 	time.Sleep(50 * time.Millisecond) // let the server finish answering the cut calls
 	firstRun := e.sim.Requests()
 	if len(served(firstRun)) >= len(e.sim.LocationIDs())+len(e.sim.ProviderIDs()) {
@@ -982,6 +993,75 @@ func TestKill9MidBackfillThenResume(t *testing.T) {
 		}
 	}
 	t.Logf("killed after %d answers; %d in flight; rerun made %d calls", len(served(firstRun)), len(inFlight), sum.Calls.Total)
+}
+
+// budgetKept fails t if the simulator saw more than limit calls in any
+// window or throttled any call.
+func budgetKept(t *testing.T, sim *cqcsim.Sim, limit int, window time.Duration) {
+	t.Helper()
+	reqs := sim.Requests()
+	throttled := 0
+	for _, r := range reqs {
+		if r.Throttled {
+			throttled++
+		}
+	}
+	if got := cqcsim.MaxInWindow(reqs, window); got > limit || throttled > 0 {
+		t.Fatalf("the simulator saw %d calls in one %v window (budget %d) and throttled %d of %d",
+			got, window, limit, throttled, len(reqs))
+	}
+}
+
+// A rerun started at once after a run was stopped counts the stopped run's
+// calls still inside the window: together they never exceed the budget in
+// any window the simulator sees, and nothing is throttled.
+func TestRerunAfterStopKeepsTheBudget(t *testing.T) {
+	t.Parallel()
+	const limit, window = 30, 2 * time.Second
+	e := newSimEnv(t, cqcsim.Config{Seed: 15, Locations: 300, RateLimit: limit, RateWindow: window})
+	opts := e.options()
+	opts.Client.RateLimit, opts.Client.RateWindow = limit, window
+	opts.Client.RateMargin = 500 * time.Millisecond // see TestBackfillNeverExceedsTheBudget
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for len(e.sim.Requests()) < limit*3/4 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	if sum, err := Extract(ctx, opts, testLogger(t)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("first run: %v, outcome %s", err, sum.Outcome)
+	}
+	first := len(e.sim.Requests())
+	opts.MaxCalls = limit // a whole window's worth: it must wait for the first run's calls
+	sum := e.extract(t, opts)
+	if sum.Calls.Total != limit || sum.Budget.BusiestWindowCalls > limit {
+		t.Fatalf("rerun: %d calls, busiest window %d", sum.Calls.Total, sum.Budget.BusiestWindowCalls)
+	}
+	budgetKept(t, e.sim, limit, window)
+	t.Logf("first run %d calls, rerun %d", first, sum.Calls.Total)
+}
+
+// The same after a kill -9: the calls the killed process had in flight were
+// never archived, and the rerun counts them too.
+func TestRerunAfterKill9KeepsTheBudget(t *testing.T) {
+	t.Parallel()
+	const limit, window, margin = 40, 2 * time.Second, 500 * time.Millisecond
+	e := newSimEnv(t, cqcsim.Config{Seed: 75, Locations: 300, RateLimit: limit, RateWindow: window,
+		Faults: cqcsim.Faults{LatencyMin: 20 * time.Millisecond, LatencyMax: 60 * time.Millisecond}})
+	killChild(t, childSettings{Root: e.root, BaseURL: e.base, RateLimit: limit, Window: window, Margin: margin, Clock: e.sim.Clock()},
+		func() bool { return len(e.sim.Requests()) >= limit*3/4 })
+	first := len(e.sim.Requests())
+	opts := e.options()
+	opts.PerPage = 100
+	opts.Client.RateLimit, opts.Client.RateWindow, opts.Client.RateMargin = limit, window, margin
+	opts.MaxCalls = limit
+	sum := e.extract(t, opts)
+	if sum.Calls.Total != limit {
+		t.Fatalf("rerun: %d calls", sum.Calls.Total)
+	}
+	budgetKept(t, e.sim, limit, window)
+	t.Logf("killed after %d calls, rerun %d", first, sum.Calls.Total)
 }
 
 // The archive URL of a call is relative to the base and carries no key.
@@ -1046,6 +1126,67 @@ func TestFailedItemsAreRetriedNextRun(t *testing.T) {
 	}
 	if st, _ := LoadState(e.root); len(st.Scopes["all"].Kinds[kindLocation].Failed)+len(st.Scopes["all"].Kinds[kindProvider].Failed) != 0 {
 		t.Fatal("failed items still recorded after they were archived")
+	}
+}
+
+// A base URL without /public/v1 gets 404 for every list call: the error
+// says so and what to fix, and the summary claims no progress it did not
+// make.
+func TestWrongBaseURLSaysWhatTheAPIAnswered(t *testing.T) {
+	t.Parallel()
+	e := newSimEnv(t, cqcsim.Config{Seed: 93, Locations: 20})
+	opts := e.options()
+	opts.Client.BaseURL = e.srv.URL // no /public/v1
+	sum, err := Extract(context.Background(), opts, testLogger(t))
+	want := "the CQC API answered 404 Not Found for /locations (every list call): check --cqc-base-url; it should end in /public/v1"
+	if !errors.Is(err, ErrRefused) || err.Error() != want || sum.Outcome != OutcomeFailed || sum.Error != want {
+		t.Fatalf("err %v, outcome %s", err, sum.Outcome)
+	}
+	var text bytes.Buffer
+	sum.WriteText(&text)
+	if sum.Backfill.RemainingCalls != 0 || len(sum.Watermarks) != 0 ||
+		strings.Contains(text.String(), "calls to go") || strings.Contains(text.String(), "archived up to") {
+		t.Fatalf("a failed run claims progress:\n%s", text.String())
+	}
+}
+
+// A key whose every call is throttled: the error says the API refused the
+// calls with 429, not that it could not be reached.
+func TestEveryCallThrottledSaysSo(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "0")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	t.Cleanup(srv.Close)
+	opts := Options{Root: t.TempDir(), Client: ClientOptions{BaseURL: srv.URL + "/public/v1", APIKey: "test-key-123",
+		RetryBase: time.Millisecond, RetryMax: 2 * time.Millisecond}}
+	sum, err := Extract(context.Background(), opts, slog.New(slog.DiscardHandler))
+	want := "the CQC API refused every call with 429 (rate limited): another client may be using this key, or wait a minute and run again"
+	if !errors.Is(err, ErrRefused) || err.Error() != want || sum.Outcome != OutcomeFailed || sum.Calls.Throttled == 0 {
+		t.Fatalf("err %v, outcome %s, %d throttled", err, sum.Outcome, sum.Calls.Throttled)
+	}
+}
+
+// Nothing listens at the address: the run fails within a few seconds with
+// the default retry settings (which back off for half a minute otherwise).
+func TestConnectionRefusedFailsFast(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(nil)
+	base := srv.URL + "/public/v1"
+	srv.Close() // connection refused from now on
+	opts := Options{Root: t.TempDir(), Client: ClientOptions{BaseURL: base, APIKey: "test-key-123"}}
+	start := time.Now()
+	sum, err := Extract(context.Background(), opts, testLogger(t))
+	took := time.Since(start)
+	if !errors.Is(err, ErrUnreachable) || sum.Outcome != OutcomeFailed || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("err %v, outcome %s", err, sum.Outcome)
+	}
+	if took > 10*time.Second { // 3 s of backoff at most; the rest is slack for a loaded machine
+		t.Fatalf("took %v to fail", took)
+	}
+	if sum.Calls.Total > 3*DefaultConcurrency(DefaultRateLimit, DefaultRateWindow) {
+		t.Fatalf("%d calls", sum.Calls.Total)
 	}
 }
 

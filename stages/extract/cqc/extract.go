@@ -24,7 +24,8 @@ import (
 // "partial"; they are retried next run). It wraps ErrOptions for bad options
 // (before any I/O), is ErrUnauthorized on a 401, ErrNoWatermark for --mode
 // changes before any backfill, wraps ErrUnreachable when calls were made and
-// none was answered, and is ctx's error when ctx ended first: calls in
+// none got an HTTP answer, is an ErrRefused when answers came and none was
+// of use, and is ctx's error when ctx ended first: calls in
 // flight then get opts.DrainTimeout to finish and be archived, and progress
 // is saved. Extract holds no global state: runs on different warehouses may
 // go on at once.
@@ -49,6 +50,11 @@ func Extract(ctx context.Context, opts Options, log *slog.Logger) (sum Summary, 
 	want, err := loadWanted(opts.Root)
 	if err != nil {
 		return Summary{}, err
+	}
+	// Before Open repairs them: an open segment is a crashed run's.
+	prior, crashed, err := recentCalls(opts.Root, time.Now(), opts.Client.RateWindow, opts.Client.RateMargin)
+	if err != nil {
+		return Summary{}, fmt.Errorf("read the raw archive for the calls of the last %s: %w", opts.Client.RateWindow, err)
 	}
 	arch, err := archive.Open(opts.Root, archive.Options{})
 	if err != nil {
@@ -83,6 +89,19 @@ func Extract(ctx context.Context, opts Options, log *slog.Logger) (sum Summary, 
 		log.Info("the raw archive ends in a record cut by a crash; it is skipped", "bytes", r.idx.torn.TornBytes)
 	}
 	r.budget = newBudget(opts.Client.RateLimit, opts.Client.RateWindow, opts.Client.RateMargin, opts.MaxCalls)
+	if crashed {
+		// Its calls in flight were never archived: count as many as this run
+		// may have in flight, at the latest the server may have seen them.
+		at := time.Now().Add(opts.Client.RateMargin)
+		for range opts.Client.Concurrency {
+			prior = append(prior, at)
+		}
+	}
+	if len(prior) > 0 {
+		r.budget.seed(prior)
+		log.Info("an earlier run's calls are still inside the rate window; the budget counts them",
+			"calls", len(prior), "crashed_run", crashed, "rate_window", opts.Client.RateWindow.String())
+	}
 	r.c = newClient(opts.Client, r.budget, arch, opts.Now, log)
 	defer r.c.close()
 	return r.execute(ctx)
@@ -156,8 +175,8 @@ func (r *run) execute(ctx context.Context) (Summary, error) {
 	err := r.runPhases(dctx)
 	prog.end()
 	r.abort()
-	if none, last := r.c.stats.unanswered(); err == nil && none && ctx.Err() == nil {
-		err = fmt.Errorf("%w (last: %s)", ErrUnreachable, last)
+	if err == nil && ctx.Err() == nil {
+		err = r.c.stats.failure()
 	}
 
 	sum := r.summary(ctx, dctx, err)
@@ -165,7 +184,10 @@ func (r *run) execute(ctx context.Context) (Summary, error) {
 		err = ctx.Err()
 	}
 	level := slog.LevelInfo
-	if err != nil {
+	switch {
+	case ctx.Err() != nil:
+		level = slog.LevelWarn // interrupted: progress is saved, a rerun continues
+	case err != nil:
 		level = slog.LevelError
 	}
 	r.log.Log(context.WithoutCancel(ctx), level, "cqc extract ends", "outcome", sum.Outcome, "calls", sum.Calls.Total,
@@ -407,6 +429,17 @@ func (r *run) snapshot() progressSnap {
 	}
 }
 
+// listsSizedLocked says whether every unfinished list walk of the backfill
+// has read a page, so that unlistedLocked knows what the lists hold.
+func (r *run) listsSizedLocked() bool {
+	for _, w := range r.walks {
+		if w.progress != nil && !w.complete && w.pagesDone == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // unlistedLocked estimates the calls the backfill's list walks still hold:
 // pages not read yet and the items on them.
 func (r *run) unlistedLocked() int {
@@ -429,10 +462,6 @@ func (r *run) summary(ctx, dctx context.Context, err error) Summary {
 	defer r.mu.Unlock()
 	calls, first, last := r.budget.usage()
 	util := utilisation(calls, r.opts.Client.RateLimit, r.opts.Client.RateWindow, first, last)
-	var perMin float64
-	if d := time.Since(first); calls > 0 && d > 0 {
-		perMin = float64(calls) / d.Minutes()
-	}
 	s := Summary{
 		Scope: r.scopeKey, Mode: string(r.opts.Mode), Phases: append([]string{}, r.phases...),
 		StartedAt: r.started.UTC(), FinishedAt: time.Now().UTC(),
@@ -440,9 +469,8 @@ func (r *run) summary(ctx, dctx context.Context, err error) Summary {
 		Budget: BudgetUse{
 			RateLimit: r.opts.Client.RateLimit, WindowSeconds: r.opts.Client.RateWindow.Seconds(),
 			MaxCalls: r.opts.MaxCalls, MaxSeconds: r.opts.MaxDuration.Seconds(),
-			Utilisation: util, CallsPerMinute: perMin,
+			Utilisation: util, BusiestWindowCalls: r.budget.busiestWindow(),
 		},
-		Watermarks: map[string]time.Time{},
 	}
 	s.Seconds = s.FinishedAt.Sub(s.StartedAt).Seconds()
 	s.Calls.ListPages = r.pages
@@ -455,17 +483,6 @@ func (r *run) summary(ctx, dctx context.Context, err error) Summary {
 		}
 	}
 	sort.Strings(s.Items.FailedIDs)
-	bf := r.sc.Backfill
-	s.Backfill = BackfillStatus{StartedAt: bf.StartedAt, CompletedAt: bf.CompletedAt, Complete: bf.CompletedAt != nil}
-	if !s.Backfill.Complete && r.phase == "backfill" {
-		s.Backfill.RemainingCalls = s.Items.Pending + r.unlistedLocked()
-		s.Backfill.RemainingSeconds = float64(s.Backfill.RemainingCalls) / r.budget.perSecond()
-	}
-	for _, k := range kinds {
-		if wm := r.sc.Kinds[k].Watermark; wm != nil {
-			s.Watermarks[k] = *wm
-		}
-	}
 	switch {
 	case err != nil:
 		s.Outcome, s.Error = OutcomeFailed, r.c.redact.Replace(err.Error())
@@ -480,9 +497,30 @@ func (r *run) summary(ctx, dctx context.Context, err error) Summary {
 	default:
 		s.Outcome = OutcomeComplete
 	}
+	// Only what is known: an estimate once every list walk has read its
+	// first page (a failed run's is not), watermarks once the backfill is
+	// complete (before that they only say where changes will start).
+	bf := r.sc.Backfill
+	s.Backfill = BackfillStatus{StartedAt: bf.StartedAt, CompletedAt: bf.CompletedAt, Complete: bf.CompletedAt != nil}
+	if !s.Backfill.Complete && r.phase == "backfill" && s.Outcome != OutcomeFailed && r.listsSizedLocked() {
+		s.Backfill.RemainingCalls = s.Items.Pending + r.unlistedLocked()
+		s.Backfill.RemainingSeconds = float64(s.Backfill.RemainingCalls) / r.budget.perSecond()
+	}
+	if s.Backfill.Complete && s.Outcome != OutcomeFailed {
+		s.Watermarks = map[string]time.Time{}
+		for _, k := range kinds {
+			if wm := r.sc.Kinds[k].Watermark; wm != nil {
+				s.Watermarks[k] = *wm
+			}
+		}
+	}
 	if s.Outcome != OutcomeComplete && s.Outcome != OutcomeFailed && !s.Backfill.Complete && r.phase == "backfill" {
-		r.log.Info("backfill paused with progress saved; run again to continue", "remaining_calls", s.Backfill.RemainingCalls,
-			"remaining", time.Duration(s.Backfill.RemainingSeconds*float64(time.Second)).Round(time.Second).String())
+		var left []any
+		if s.Backfill.RemainingCalls > 0 {
+			left = []any{"remaining_calls", s.Backfill.RemainingCalls,
+				"remaining", time.Duration(s.Backfill.RemainingSeconds * float64(time.Second)).Round(time.Second).String()}
+		}
+		r.log.Info("backfill paused with progress saved; run again to continue", left...)
 	}
 	if s.Items.Failed > 0 {
 		r.log.Warn("some items failed every try; the next run retries them", "failed", s.Items.Failed, "first", s.Items.FailedIDs[0])

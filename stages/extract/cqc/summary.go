@@ -34,7 +34,10 @@ type Summary struct {
 	Items  Items     `json:"items"`
 	Budget BudgetUse `json:"budget"`
 
-	Backfill   BackfillStatus       `json:"backfill"`
+	Backfill BackfillStatus `json:"backfill"`
+	// Watermarks are the changes watermarks by kind, set once the backfill
+	// is complete and the run did not fail: the changes feed is archived up
+	// to them.
 	Watermarks map[string]time.Time `json:"watermarks,omitempty"`
 }
 
@@ -76,9 +79,11 @@ type BudgetUse struct {
 	// Utilisation is calls made over the most the budget allows from the
 	// first call to the last (1.0 = every slot used; see docs/benchmarks.md).
 	Utilisation float64 `json:"utilisation"`
-	// CallsPerMinute is the achieved rate from the first call to the end of
-	// the run.
-	CallsPerMinute float64 `json:"calls_per_minute"`
+	// BusiestWindowCalls is the most calls the run started within one
+	// window: never more than RateLimit (a rate over a run shorter than a
+	// few windows would mislead: a sliding window admits RateLimit calls at
+	// once, and as many again a window later).
+	BusiestWindowCalls int `json:"busiest_window_calls"`
 }
 
 // BackfillStatus is the backfill of the run's scope after the run.
@@ -89,6 +94,7 @@ type BackfillStatus struct {
 	// RemainingCalls estimates the calls still needed (details not yet
 	// archived, list pages not yet walked, items the lists announce but that
 	// were not listed yet); RemainingSeconds is that at the budget's rate.
+	// Both are 0 when the run cannot know (it failed, or read no list page).
 	RemainingCalls   int     `json:"remaining_calls"`
 	RemainingSeconds float64 `json:"remaining_seconds"`
 }
@@ -104,10 +110,29 @@ func utilisation(calls, limit int, window time.Duration, first, last time.Time) 
 	return float64(calls) / (float64(limit) * windows)
 }
 
+// outcomeText says how a run of d ended, in words.
+func outcomeText(outcome string, d time.Duration) string {
+	switch outcome {
+	case OutcomeComplete:
+		return fmt.Sprintf("complete in %s", d)
+	case OutcomePartial:
+		return fmt.Sprintf("finished in %s, but some items failed every try (the next run retries them)", d)
+	case OutcomeBudgetCalls:
+		return fmt.Sprintf("stopped at the --budget call limit after %s; the next run continues", d)
+	case OutcomeBudgetTime:
+		return fmt.Sprintf("stopped at the --budget time limit after %s; the next run continues", d)
+	case OutcomeCancelled:
+		return fmt.Sprintf("interrupted after %s; progress saved", d)
+	case OutcomeFailed:
+		return fmt.Sprintf("failed after %s", d)
+	}
+	return fmt.Sprintf("%s after %s", outcome, d)
+}
+
 // WriteText prints the summary for a person.
 func (s Summary) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "CQC extract (%s, scope %s, ran %s): %s in %s\n", s.Mode, s.Scope,
-		strings.Join(s.Phases, "+"), s.Outcome, time.Duration(s.Seconds*float64(time.Second)).Round(time.Second))
+	fmt.Fprintf(w, "CQC extract (%s, scope %s, ran %s): %s\n", s.Mode, s.Scope, strings.Join(s.Phases, "+"),
+		outcomeText(s.Outcome, time.Duration(s.Seconds*float64(time.Second)).Round(time.Second)))
 	if s.Error != "" {
 		fmt.Fprintf(w, "  error: %s\n", s.Error)
 	}
@@ -124,14 +149,17 @@ func (s Summary) WriteText(w io.Writer) {
 		strings.Join(parts, ", "), s.Calls.Throttled, s.Calls.SoftThrottled, s.Calls.Retries, s.Calls.ListPages)
 	fmt.Fprintf(w, "  items: %d new, %d changed, %d gone, %d failed, %d pending, %d already archived\n",
 		s.Items.New, s.Items.Changed, s.Items.Gone, s.Items.Failed, s.Items.Pending, s.Items.Skipped)
-	fmt.Fprintf(w, "  budget: %d calls per %s, %.1f%% used (%.1f calls/min)\n", s.Budget.RateLimit,
-		time.Duration(s.Budget.WindowSeconds*float64(time.Second)), 100*s.Budget.Utilisation, s.Budget.CallsPerMinute)
+	window := time.Duration(s.Budget.WindowSeconds * float64(time.Second))
+	fmt.Fprintf(w, "  budget: %d calls per %s, %.1f%% used; busiest %s: %d calls\n", s.Budget.RateLimit,
+		window, 100*s.Budget.Utilisation, window, s.Budget.BusiestWindowCalls)
 	switch {
 	case s.Backfill.Complete:
 		fmt.Fprintf(w, "  backfill: complete\n")
-	case s.Backfill.StartedAt != nil:
+	case s.Backfill.StartedAt != nil && s.Backfill.RemainingCalls > 0:
 		fmt.Fprintf(w, "  backfill: about %d calls to go, %s at the budget's rate\n", s.Backfill.RemainingCalls,
 			time.Duration(s.Backfill.RemainingSeconds*float64(time.Second)).Round(time.Second))
+	case s.Backfill.StartedAt != nil:
+		fmt.Fprintf(w, "  backfill: not complete; run again to continue\n")
 	}
 	for _, k := range kinds {
 		if wm, ok := s.Watermarks[k]; ok {

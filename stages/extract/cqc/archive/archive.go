@@ -58,7 +58,13 @@ type Record struct {
 	// FetchedAt is when the response (or the failure) arrived, UTC.
 	FetchedAt  time.Time `json:"fetched_at"`
 	DurationMS float64   `json:"duration_ms"`
-	Method     string    `json:"method"`
+	// WallAt is FetchedAt by the wall clock. FetchedAt is by extract's data
+	// clock, which is the wall clock except in tests and the demo (driven by
+	// the simulator); the rate budget of the next run reads WallAt to count
+	// the calls still inside the server's window. Zero in records written
+	// before it existed and in generated archives.
+	WallAt time.Time `json:"wall_at,omitzero"`
+	Method string    `json:"method"`
 	// URL is the request path and query relative to the API base URL
 	// (e.g. /locations/1-101?x=y). It never holds the subscription key.
 	URL      string `json:"url"`
@@ -102,6 +108,7 @@ func (r *Record) SetBody(b []byte) {
 type Head struct {
 	Seq       int64     `json:"seq"`
 	FetchedAt time.Time `json:"fetched_at"`
+	WallAt    time.Time `json:"wall_at"`
 	Endpoint  string    `json:"endpoint"`
 	ID        string    `json:"id"`
 	Status    int       `json:"status"`
