@@ -49,6 +49,28 @@ func AcquireLock(root, command string) (*Lock, error) {
 	return &Lock{f: f}, nil
 }
 
+// LockHolder reports whether a process holds the run lock of the warehouse
+// at root, and who (its PID, command and start time), without taking it.
+func LockHolder(root string) (holder string, held bool, err error) {
+	path := filepath.Join(root, ".carelake.lock")
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("open run lock: %w", err)
+	}
+	defer f.Close() // drops the shared lock, if taken
+	switch err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); {
+	case errors.Is(err, syscall.EWOULDBLOCK):
+		b, _ := os.ReadFile(path)
+		return strings.TrimSpace(string(b)), true, nil
+	case err != nil:
+		return "", false, fmt.Errorf("probe run lock: %w", err)
+	}
+	return "", false, nil
+}
+
 // Release frees the lock.
 func (l *Lock) Release() error {
 	if l == nil || l.f == nil {

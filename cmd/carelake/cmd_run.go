@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,7 +128,31 @@ func writeRunSummary(w io.Writer, root string, rec pipeline.RunRecord) {
 	if rec.Outcome == pipeline.OutcomeSucceeded {
 		abs, _ := filepath.Abs(filepath.Join(root, catalog.FileName))
 		fmt.Fprintf(w, "catalog: %s\nquery it: carelake sql --out %s \"SELECT * FROM clinic_appointment_ratings LIMIT 10\"\n", abs, root)
+		if note := partialNote(root); note != "" {
+			fmt.Fprintln(w, note)
+		}
 	}
+}
+
+// partialNote warns, while a CQC backfill is still under way, that the
+// warehouse holds only the part of the register extracted so far.
+func partialNote(root string) string {
+	es, err := cqc.LoadState(root)
+	if err != nil {
+		return ""
+	}
+	var open []string
+	for name, sc := range es.Scopes {
+		if sc.Backfill.StartedAt != nil && sc.Backfill.CompletedAt == nil {
+			open = append(open, name)
+		}
+	}
+	if len(open) == 0 {
+		return ""
+	}
+	slices.Sort(open)
+	return fmt.Sprintf("note: the CQC backfill (scope %s) is not complete: the warehouse holds only the part of the register "+
+		"extracted so far; later runs extract the rest (see carelake status)", strings.Join(open, ", "))
 }
 
 // indent prefixes every line written through it with four spaces.

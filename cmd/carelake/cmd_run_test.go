@@ -178,3 +178,24 @@ func TestRunSummaryJSONOnStdout(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
 	}
 }
+
+// A run that ends before the backfill does builds the warehouse from what
+// it has, and says that this is only part of the register.
+func TestRunSaysWhenTheBackfillIsNotComplete(t *testing.T) {
+	sim, err := cqcsim.New(cqcsim.Config{Seed: 7, Locations: 150, RateLimit: 1000, RateWindow: 1e9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim.Handler())
+	defer srv.Close()
+	root := t.TempDir()
+	base := []string{"run", "--out", root, "--cqc-base-url", srv.URL + "/public/v1", "--cqc-api-key", cqcsim.DefaultAPIKey,
+		"--rate-limit", "1000", "--rate-window", "1s", "--log-level", "warn", "--progress", "never"}
+	code, out, errOut := run(t, append(base, "--budget", "20")...)
+	if code != 0 || !strings.Contains(out, "note: the CQC backfill (scope all) is not complete") {
+		t.Fatalf("a run stopped by its budget: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut = run(t, base...); code != 0 || strings.Contains(out, "backfill (scope all) is not complete") {
+		t.Fatalf("the run that completes the backfill: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

@@ -47,11 +47,14 @@ Examples:
 
 // status is what `carelake status` reports; --format json prints it as is.
 type status struct {
-	Root    string               `json:"warehouse"`
-	Runs    []pipeline.RunRecord `json:"runs"`
-	Extract extractStatus        `json:"cqc_extract"`
-	CareQ   careqStatus          `json:"careq_log"`
-	Catalog *time.Time           `json:"catalog_built_at,omitempty"`
+	Root string `json:"warehouse"`
+	// RunningNow names the process holding the run lock (PID, command,
+	// start time), empty when none does.
+	RunningNow string               `json:"running_now,omitempty"`
+	Runs       []pipeline.RunRecord `json:"runs"`
+	Extract    extractStatus        `json:"cqc_extract"`
+	CareQ      careqStatus          `json:"careq_log"`
+	Catalog    *time.Time           `json:"catalog_built_at,omitempty"`
 	// Datasets holds rows and bytes per dataset from the warehouse manifest.
 	Datasets map[string]datasetStatus `json:"datasets"`
 }
@@ -107,6 +110,13 @@ func runStatus(c *cli.Context) error {
 // maps are empty, never nil (null in JSON).
 func readStatus(root, careqLog string, n int) (*status, error) {
 	st := &status{Root: root, Datasets: map[string]datasetStatus{}}
+	holder, held, err := pipeline.LockHolder(root)
+	if err != nil {
+		return nil, err
+	}
+	if held {
+		st.RunningNow = holder
+	}
 	runs, err := pipeline.Runs(root)
 	if err != nil {
 		return nil, err
@@ -192,6 +202,9 @@ func extractDetail(r pipeline.RunRecord) *cqc.Summary {
 
 func writeStatus(w io.Writer, st *status) {
 	fmt.Fprintf(w, "warehouse %s\n", st.Root)
+	if st.RunningNow != "" {
+		fmt.Fprintf(w, "\nrunning now: %s (its run is recorded when it ends)\n", st.RunningNow)
+	}
 	if len(st.Runs) == 0 {
 		fmt.Fprintln(w, "\nno run recorded yet: start with 'carelake run' (or 'carelake demo')")
 	} else {
