@@ -72,6 +72,11 @@ type Config struct {
 // (careq/<table>/clinic_id=<id>/...).
 var clinicIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
 
+// unknownKey matches the YAML decoder's message for a key the config does
+// not have, which names the Go type it was decoding (group 2): the message
+// says where the key was instead.
+var unknownKey = regexp.MustCompile(`field (\S+) not found in type careq\.(\w+)`)
+
 // LoadConfig reads and validates a config file. The file must not be readable
 // or writable by group or others: it holds every clinic's secrets.
 func LoadConfig(path string) (*Config, error) {
@@ -83,6 +88,9 @@ func LoadConfig(path string) (*Config, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%w: %s is a directory: give the config file itself (data/careq/serve.example.yaml shows one)", ErrConfig, path)
 	}
 	if perm := st.Mode().Perm(); perm&0o077 != 0 {
 		return nil, fmt.Errorf("%w: %s has mode %04o: run chmod 600 %s", ErrConfigPermissions, path, perm, path)
@@ -108,7 +116,11 @@ func ParseConfig(b []byte) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%w: empty file: add a clinics: list", ErrConfig)
 		}
-		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+		return nil, fmt.Errorf("%w: %s", ErrConfig, unknownKey.ReplaceAllStringFunc(err.Error(), func(m string) string {
+			g := unknownKey.FindStringSubmatch(m)
+			where := map[string]string{"Config": "at the top level", "ClinicConfig": "in a clinic"}[g[2]]
+			return strings.TrimSpace(fmt.Sprintf("unknown key %q %s", g[1], where)) + " (data/careq/serve.example.yaml lists the keys)"
+		}))
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err

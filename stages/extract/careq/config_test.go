@@ -21,7 +21,9 @@ func TestConfigValidation(t *testing.T) {
 		{"valid", `clinics: [{clinic_id: a, tokens: ["` + tok + `"], signing_secrets: ["` + sec + `"]}]`, nil},
 		{"empty file", ``, []string{"empty file"}},
 		{"no clinics", `clinics: []`, []string{"no clinic configured"}},
-		{"unknown key", `clinics: [{clinic_id: a, tokens: ["` + tok + `"], signing_secret: ["` + sec + `"]}]`, []string{"signing_secret"}},
+		{"unknown key", `clinics: [{clinic_id: a, tokens: ["` + tok + `"], signing_secret: ["` + sec + `"]}]`,
+			[]string{`unknown key "signing_secret" in a clinic (data/careq/serve.example.yaml lists the keys)`}},
+		{"unknown top-level key", "clinic: []\nclinics: []", []string{`unknown key "clinic" at the top level`}},
 		{"empty clinic id", `clinics: [{tokens: ["` + tok + `"], signing_secrets: ["` + sec + `"]}]`, []string{"clinic #1: clinic_id is empty"}},
 		{"bad clinic id", `clinics: [{clinic_id: "a/b", tokens: ["` + tok + `"], signing_secrets: ["` + sec + `"]}]`, []string{"clinic a/b: clinic_id must be"}},
 		{"reserved clinic id", `clinics: [{clinic_id: unauthenticated, tokens: ["` + tok + `"], signing_secrets: ["` + sec + `"]}]`, []string{`clinic unauthenticated: clinic_id "unauthenticated" is reserved`}},
@@ -97,6 +99,9 @@ func TestLoadConfigPermissions(t *testing.T) {
 	}
 	if _, err := LoadConfig(filepath.Join(t.TempDir(), "missing.yaml")); !errors.Is(err, ErrConfig) {
 		t.Fatalf("missing file: %v", err)
+	}
+	if _, err := LoadConfig(t.TempDir()); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "is a directory") {
+		t.Fatalf("a directory: %v", err)
 	}
 }
 
