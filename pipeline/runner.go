@@ -1,13 +1,14 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 )
@@ -38,6 +39,12 @@ const (
 	OutcomeFailed    = "failed"
 	OutcomeCancelled = "cancelled"
 	OutcomeSkipped   = "skipped"
+	// OutcomeRunning is a run under way. Its record is written when it
+	// starts, so a run that dies (kill -9, power loss) still leaves one.
+	OutcomeRunning = "running"
+	// OutcomeDied is a run whose process ended before it could record its
+	// end; the next run finds it so and says so.
+	OutcomeDied = "died"
 )
 
 // StepRecord is one step of a RunRecord.
@@ -98,10 +105,12 @@ func (r *Runner) Run(ctx context.Context, steps []Step) (RunRecord, error) {
 	log := r.Logger.With("run_id", rec.RunID)
 	log.Info("run started", "command", r.Command, "steps", len(steps))
 
-	// The history exists before any step runs, so a catalog built by this
-	// very run reads it (and shows this run once it is appended), rather
-	// than an empty stand-in for a missing file.
-	runErr := ensureRuns(r.Root)
+	// The run is in the history before any step runs: a run that dies
+	// leaves a trace, and a catalog built by this very run reads the
+	// history (rather than an empty stand-in for a missing file).
+	rec.Outcome = OutcomeRunning
+	runErr := saveRun(r.Root, rec, true)
+	rec.Outcome = OutcomeSucceeded
 	if runErr != nil {
 		rec.Outcome, rec.Error = OutcomeFailed, runErr.Error()
 	}
@@ -139,7 +148,7 @@ func (r *Runner) Run(ctx context.Context, steps []Step) (RunRecord, error) {
 		}
 	}
 	rec.FinishedAt = now().UTC()
-	if err := AppendRun(r.Root, rec); err != nil {
+	if err := saveRun(r.Root, rec, false); err != nil {
 		if runErr == nil {
 			runErr = err
 			rec.Outcome, rec.Error = OutcomeFailed, err.Error()
@@ -161,39 +170,58 @@ func (r StepResult) TotalRows() int64 {
 	return n
 }
 
-// ensureRuns creates an empty run history if there is none.
-func ensureRuns(root string) error {
-	if _, err := os.Stat(RunsFile(root)); !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	if err := WriteFileAtomic(RunsFile(root), 0o644, func(io.Writer) error { return nil }); err != nil {
-		return fmt.Errorf("create the run history: %w", err)
-	}
-	return nil
-}
-
-// AppendRun adds a run to the run history. The file is rewritten atomically,
-// so a reader (the pipeline_runs view) never sees a partial line.
-func AppendRun(root string, rec RunRecord) error {
-	path := RunsFile(root)
-	old, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+// saveRun writes rec at the end of the run history, in place of the record
+// with its run ID, if any. With starting set (the caller holds the run
+// lock, so no other run is under way) every record still running is one
+// whose process died: it becomes OutcomeDied. The file is rewritten
+// atomically, so a reader (the pipeline_runs view) never sees a partial
+// line.
+func saveRun(root string, rec RunRecord, starting bool) error {
+	var lines [][]byte
+	err := readLines(RunsFile(root), func(b []byte) error {
+		var old RunRecord
+		if err := unmarshalLine(b, &old); err != nil {
+			return err
+		}
+		switch {
+		case old.RunID == rec.RunID:
+			return nil // rec replaces it, at the end: runs are recorded in start order
+		case starting && old.Outcome == OutcomeRunning:
+			line, err := marshalLine(died(old))
+			lines = append(lines, line)
+			return err
+		}
+		lines = append(lines, append(bytes.Clone(b), '\n'))
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("read run history: %w", err)
 	}
 	line, err := marshalLine(rec)
 	if err != nil {
 		return fmt.Errorf("encode run record: %w", err)
 	}
-	return WriteFileAtomic(path, 0o644, func(w io.Writer) error {
-		if _, err := w.Write(old); err != nil {
-			return err
+	lines = append(lines, line)
+	return WriteFileAtomic(RunsFile(root), 0o644, func(w io.Writer) error {
+		for _, l := range lines {
+			if _, err := w.Write(l); err != nil {
+				return err
+			}
 		}
-		_, err := w.Write(line)
-		return err
+		return nil
 	})
 }
 
-// Runs reads the run history, newest first. A missing history is empty.
+// died is a running record whose process is gone.
+func died(r RunRecord) RunRecord {
+	r.Outcome, r.FinishedAt = OutcomeDied, r.StartedAt
+	r.Error = "the process ended before recording the run's end (killed or crashed); its steps' output up to then is kept"
+	return r
+}
+
+// Runs reads the run history, newest first. A missing history is empty. A
+// record still running while no process holds the run lock is reported as
+// died.
 func Runs(root string) ([]RunRecord, error) {
 	var runs []RunRecord
 	err := readLines(RunsFile(root), func(b []byte) error {
@@ -204,6 +232,20 @@ func Runs(root string) ([]RunRecord, error) {
 		runs = append(runs, r)
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(runs, func(r RunRecord) bool { return r.Outcome == OutcomeRunning }) {
+		_, held, err := LockHolder(root)
+		if err != nil {
+			return nil, err
+		}
+		for i := range runs {
+			if !held && runs[i].Outcome == OutcomeRunning {
+				runs[i] = died(runs[i])
+			}
+		}
+	}
 	sort.SliceStable(runs, func(i, j int) bool { return runs[i].StartedAt.After(runs[j].StartedAt) })
-	return runs, err
+	return runs, nil
 }

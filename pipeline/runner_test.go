@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -61,5 +62,54 @@ func TestRunnerMarksCancellation(t *testing.T) {
 	}}})
 	if !errors.Is(err, context.Canceled) || rec.Outcome != OutcomeCancelled || rec.Calls != 3 {
 		t.Fatalf("%v %+v", err, rec)
+	}
+}
+
+// A run is in the history from its start: as running while its process
+// holds the run lock, as died once a kill -9 has left it so (the kernel
+// frees the lock, the record stays running), and the next run records the
+// death for good.
+func TestRunnerRecordsARunThatDies(t *testing.T) {
+	root := t.TempDir()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	lock, err := AcquireLock(root, "run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var during []RunRecord
+	r := &Runner{Root: root, Command: "run", Version: "test", Logger: quiet}
+	if _, err := r.Run(context.Background(), []Step{{Name: "load", Run: func(context.Context) (StepResult, error) {
+		during, err = Runs(root)
+		return StepResult{}, err
+	}}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(during) != 1 || during[0].Outcome != OutcomeRunning {
+		t.Fatalf("history during the run: %+v", during)
+	}
+	if runs, err := Runs(root); err != nil || len(runs) != 1 || runs[0].Outcome != OutcomeSucceeded {
+		t.Fatalf("history after the run: %+v, %v", runs, err)
+	}
+
+	// What a kill -9 leaves: a record still running, and no lock.
+	dead := RunRecord{RunID: "20261121T020000.000Z", Command: "run", StartedAt: time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC),
+		Outcome: OutcomeRunning, Rows: map[string]int64{}}
+	if err := saveRun(root, dead, false); err != nil {
+		t.Fatal(err)
+	}
+	if runs, _ := Runs(root); runs[1].RunID != dead.RunID || runs[1].Outcome != OutcomeRunning {
+		t.Fatalf("while a process holds the lock a running record is running: %+v", runs)
+	}
+	lock.Release()
+	runs, err := Runs(root)
+	if err != nil || len(runs) != 2 || runs[1].Outcome != OutcomeDied || !strings.Contains(runs[1].Error, "killed or crashed") {
+		t.Fatalf("history after the kill: %+v, %v", runs, err)
+	}
+	if _, err := r.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(RunsFile(root))
+	if err != nil || strings.Count(string(b), `"outcome":"died"`) != 1 || strings.Count(string(b), "\n") != 3 {
+		t.Fatalf("the next run did not record the death:\n%s", b)
 	}
 }

@@ -56,7 +56,10 @@ func runsViewSQL(l layout) (string, error) {
 	}
 	return fmt.Sprintf(`
 -- One row per carelake run, newest first: times, API calls, rows per table,
--- rejects and outcome; steps holds each step's record as JSON.
+-- rejects and outcome; steps holds each step's record as JSON. A run is
+-- recorded when it starts (outcome running) and again when it ends; one
+-- killed before its end stays running until the next run records it as
+-- died ('carelake status' says so at once).
 CREATE OR REPLACE VIEW pipeline_runs AS
 SELECT run_id, command, version, started_at, finished_at,
        (epoch_ms(finished_at) - epoch_ms(started_at)) / 1000.0 AS duration_seconds,
