@@ -133,7 +133,8 @@ type PartitionResult struct {
 	Bytes    int64
 	Duration time.Duration
 	// Unchanged is set when a merge found every staged input already in the
-	// partition and left it as it was (Files, Rows and Bytes are then zero).
+	// partition and left it as it was (Files, Rows and Bytes then describe
+	// it as it stands; Added is zero).
 	Unchanged bool
 	// Added counts the rows this load brought: all of them for a
 	// replacement, the new ones for a merge.
@@ -254,14 +255,20 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		err := forEachPartition(ctx, opts.Workers, man, tables, opts, func(pr PartitionResult) {
 			logger.Debug("partition loaded", "path", pr.Path, "rows", pr.Rows, "files", len(pr.Files), "bytes", pr.Bytes,
 				"unchanged", pr.Unchanged, "skipped_rows", pr.Skipped, "duration", pr.Duration)
-			if !pr.Unchanged {
+			// An unchanged partition is recorded only if the manifest does
+			// not list it as it is: a load killed after its swap but before
+			// the manifest was saved leaves it so, and the rerun finds the
+			// partition unchanged.
+			if !pr.Unchanged || !wm.lists(tables[pr.Table], pr) {
 				wm.record(tables[pr.Table], man, pr, time.Now().UTC())
 			}
 			res.Partitions = append(res.Partitions, pr)
 			rows += pr.Added
 			sum.Rows += pr.Added
-			sum.Bytes += pr.Bytes
-			sum.Files += len(pr.Files)
+			if !pr.Unchanged {
+				sum.Bytes += pr.Bytes
+				sum.Files += len(pr.Files)
+			}
 			if opts.OnPartition != nil {
 				opts.OnPartition(pr)
 			}

@@ -2,6 +2,7 @@ package load
 
 import (
 	"path/filepath"
+	"slices"
 	"time"
 
 	"carelake/pipeline"
@@ -67,6 +68,16 @@ func (m *WarehouseManifest) record(t schemas.Table, man *staging.Manifest, pr Pa
 		ds.Rows += p.Rows
 		ds.Bytes += p.Bytes
 	}
+}
+
+// lists reports whether the manifest lists partition pr of table t with
+// the files it has.
+func (m *WarehouseManifest) lists(t schemas.Table, pr PartitionResult) bool {
+	ds := m.Datasets[t.Dataset]
+	if ds == nil || ds.Partitions[pr.Path] == nil {
+		return false
+	}
+	return slices.Equal(ds.Partitions[pr.Path].Files, pr.Files)
 }
 
 func (m *WarehouseManifest) save(root string) error {

@@ -31,6 +31,7 @@ type merge struct {
 	col      int             // its index in the schema
 	held     map[string]bool // MergeKey values already in the partition
 	existing File            // rows and bytes of the partition before the merge
+	files    []File          // its files
 	added    int64           // staged rows taken
 	skipped  int64           // staged rows dropped: their input is already held
 }
@@ -57,6 +58,7 @@ func (m *merge) copyExisting(ctx context.Context, dir string, w *partWriter) err
 			return fmt.Errorf("merge: %w", err)
 		}
 		m.existing.Bytes += info.Size()
+		f := File{Name: filepath.Base(path), Bytes: info.Size()}
 		err = readBatches(ctx, path, func(rec arrow.RecordBatch) error {
 			keys, ok := rec.Column(m.col).(*array.String)
 			if !ok {
@@ -66,11 +68,13 @@ func (m *merge) copyExisting(ctx context.Context, dir string, w *partWriter) err
 				m.held[keys.Value(i)] = true
 			}
 			m.existing.Rows += rec.NumRows()
+			f.Rows += rec.NumRows()
 			return w.write(rec)
 		})
 		if err != nil {
 			return fmt.Errorf("merge with %s: %w", path, err)
 		}
+		m.files = append(m.files, f)
 	}
 	return nil
 }

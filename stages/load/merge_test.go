@@ -246,9 +246,20 @@ func TestKillDuringMergeLoadsEveryInputExactlyOnce(t *testing.T) {
 	if _, err := Run(context.Background(), mergeOpts(root), quiet()); err != nil {
 		t.Fatal(err)
 	}
+	wm, err := ReadWarehouseManifest(root)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, part := range []string{partA, partB} {
 		if got := segmentsIn(t, root, part); got["s1"] != 3 || got["s2"] != 4 || len(got) != 2 {
 			t.Fatalf("%s holds %v after the rerun, want s1 3 and s2 4 rows", part, got)
+		}
+		// The partition the killed load swapped in is unchanged for the
+		// rerun, and the manifest (saved only after the last partition)
+		// must still come to list it, as it stands on disk.
+		e := wm.Datasets[eventsTable.Dataset].Partitions[eventsTable.Dataset+"/"+part]
+		if e == nil || e.Rows != 7 || len(e.Files) != 1 || e.Files[0].Name != filepath.Base(onlyFile(t, filepath.Join(root, eventsTable.Dataset, part))) {
+			t.Fatalf("manifest entry of %s after the rerun: %+v", part, e)
 		}
 	}
 	if left, _ := os.ReadDir(filepath.Join(root, tmpDirName)); len(left) != 0 {

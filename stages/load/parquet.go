@@ -216,7 +216,7 @@ func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p 
 		// Every staged input is already in the partition: leave it as it is.
 		os.RemoveAll(tmp)
 		return PartitionResult{Stage: man.Stage, Table: p.Table, Path: p.Path, Unchanged: true, Skipped: m.skipped,
-			Duration: time.Since(start)}, nil
+			Files: m.files, Rows: m.existing.Rows, Bytes: m.existing.Bytes, Duration: time.Since(start)}, nil
 	}
 	files, err := w.finish()
 	if err != nil {
