@@ -122,6 +122,14 @@ func (r *Runner) Run(ctx context.Context, steps []Step) (RunRecord, error) {
 			continue
 		}
 		log.Info("step started", "step", st.Name)
+		// The history says which step is under way, so a run that dies
+		// shows where.
+		live := rec
+		live.Outcome = OutcomeRunning
+		live.Steps = append(slices.Clone(rec.Steps), StepRecord{Name: st.Name, StartedAt: sr.StartedAt, Outcome: OutcomeRunning})
+		if err := saveRun(r.Root, live, false); err != nil {
+			log.Warn("could not record the step's start in the run history", "step", st.Name, "err", err)
+		}
 		res, err := st.Run(ctx)
 		sr.FinishedAt = now().UTC()
 		sr.StepResult = res
@@ -212,10 +220,18 @@ func saveRun(root string, rec RunRecord, starting bool) error {
 	})
 }
 
-// died is a running record whose process is gone.
+// died is a running record whose process is gone, and so is its step
+// under way.
 func died(r RunRecord) RunRecord {
 	r.Outcome, r.FinishedAt = OutcomeDied, r.StartedAt
 	r.Error = "the process ended before recording the run's end (killed or crashed); its steps' output up to then is kept"
+	r.Steps = slices.Clone(r.Steps)
+	for i := range r.Steps {
+		if r.Steps[i].Outcome == OutcomeRunning {
+			r.Steps[i].Outcome, r.Steps[i].FinishedAt = OutcomeDied, r.Steps[i].StartedAt
+			r.Error = "the process ended during " + r.Steps[i].Name + " (killed or crashed); the output of the steps before it is kept"
+		}
+	}
 	return r
 }
 

@@ -84,7 +84,8 @@ func TestRunnerRecordsARunThatDies(t *testing.T) {
 	}}}); err != nil {
 		t.Fatal(err)
 	}
-	if len(during) != 1 || during[0].Outcome != OutcomeRunning {
+	if len(during) != 1 || during[0].Outcome != OutcomeRunning || len(during[0].Steps) != 1 ||
+		during[0].Steps[0].Name != "load" || during[0].Steps[0].Outcome != OutcomeRunning {
 		t.Fatalf("history during the run: %+v", during)
 	}
 	if runs, err := Runs(root); err != nil || len(runs) != 1 || runs[0].Outcome != OutcomeSucceeded {
@@ -93,7 +94,8 @@ func TestRunnerRecordsARunThatDies(t *testing.T) {
 
 	// What a kill -9 leaves: a record still running, and no lock.
 	dead := RunRecord{RunID: "20261121T020000.000Z", Command: "run", StartedAt: time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC),
-		Outcome: OutcomeRunning, Rows: map[string]int64{}}
+		Outcome: OutcomeRunning, Rows: map[string]int64{}, Steps: []StepRecord{
+			{Name: "extract", Outcome: OutcomeSucceeded}, {Name: "normalise", Outcome: OutcomeRunning}}}
 	if err := saveRun(root, dead, false); err != nil {
 		t.Fatal(err)
 	}
@@ -102,14 +104,15 @@ func TestRunnerRecordsARunThatDies(t *testing.T) {
 	}
 	lock.Release()
 	runs, err := Runs(root)
-	if err != nil || len(runs) != 2 || runs[1].Outcome != OutcomeDied || !strings.Contains(runs[1].Error, "killed or crashed") {
+	if err != nil || len(runs) != 2 || runs[1].Outcome != OutcomeDied || runs[1].Steps[1].Outcome != OutcomeDied ||
+		runs[1].Steps[0].Outcome != OutcomeSucceeded || !strings.Contains(runs[1].Error, "ended during normalise (killed or crashed)") {
 		t.Fatalf("history after the kill: %+v, %v", runs, err)
 	}
 	if _, err := r.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(RunsFile(root))
-	if err != nil || strings.Count(string(b), `"outcome":"died"`) != 1 || strings.Count(string(b), "\n") != 3 {
+	if err != nil || strings.Count(string(b), `"outcome":"died","error"`) != 1 || strings.Count(string(b), "\n") != 3 {
 		t.Fatalf("the next run did not record the death:\n%s", b)
 	}
 }
