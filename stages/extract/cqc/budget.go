@@ -2,6 +2,7 @@ package cqc
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -207,7 +208,8 @@ func (b *budget) seed(times []time.Time) {
 // answer arrived (WallAt), one without an answer by that time plus the
 // margin (its request may have reached the server just before it failed).
 // It reads segments newest first and stops at the first one that ends
-// before the window (or was written before records had WallAt). crashed is
+// before the window, by its modification time or its records (or was
+// written before records had WallAt). crashed is
 // set when a writer left a segment open (a kill -9): the calls it had in
 // flight were never archived.
 func recentCalls(root string, now time.Time, window, margin time.Duration) (times []time.Time, crashed bool, err error) {
@@ -220,6 +222,12 @@ func recentCalls(root string, now time.Time, window, margin time.Duration) (time
 	}
 	since := now.Add(-window)
 	for i := len(paths) - 1; i >= 0; i-- {
+		// A record is written after its answer arrived, so a segment last
+		// written before since-margin holds no call the window still counts
+		// (nor do the older ones): its heads need not be read.
+		if fi, err := os.Stat(paths[i]); err == nil && fi.ModTime().Before(since.Add(-margin)) {
+			break
+		}
 		var newest time.Time
 		old := false
 		_, err := archive.ReadHeads(paths[i], func(h *archive.Head) error {

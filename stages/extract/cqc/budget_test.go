@@ -377,4 +377,18 @@ func TestRecentCalls(t *testing.T) {
 	if got, _, err = recentCalls(root, now, window, margin); err != nil || len(got) != 0 {
 		t.Fatalf("read past a segment that ends before the window: %v, %v", got, err)
 	}
+	// A segment last written before the window (and a margin) is not read:
+	// none of its records can be in it (this one's claim is made up to
+	// tell).
+	recent := write(now, call(-10*time.Second, 200))
+	if got, _, err = recentCalls(root, now, window, margin); err != nil || len(got) != 1 {
+		t.Fatalf("the newest segment: %v, %v", got, err)
+	}
+	old := now.Add(-window - 2*margin)
+	if err := os.Chtimes(recent, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err = recentCalls(root, now, window, margin); err != nil || len(got) != 0 {
+		t.Fatalf("read a segment last written before the window: %v, %v", got, err)
+	}
 }
