@@ -36,9 +36,16 @@ const (
 	benchParseEnv  = "CARELAKE_BENCH_AS_PARSE"  // run duckdbParseBodies on that warehouse
 )
 
+// benchJobs are the timed jobs the test binary runs on the warehouse its
+// environment variable names, printing "<microseconds> <rows>".
+var benchJobs = map[string]func(root string) (time.Duration, int64, error){
+	benchDuckDBEnv: duckdbLocations,
+	benchFloorEnv:  decodeLocations,
+	benchParseEnv:  duckdbParseBodies,
+}
+
 func TestMain(m *testing.M) {
-	switch {
-	case os.Getenv(benchMainEnv) != "":
+	if os.Getenv(benchMainEnv) != "" {
 		args := []string{"carelake"}
 		for i, a := range os.Args {
 			if a == "--" {
@@ -47,21 +54,17 @@ func TestMain(m *testing.M) {
 			}
 		}
 		os.Exit(runApp(context.Background(), args, os.Stdout, os.Stderr))
-	case os.Getenv(benchDuckDBEnv) != "" || os.Getenv(benchFloorEnv) != "" || os.Getenv(benchParseEnv) != "":
-		job := duckdbLocations
-		switch {
-		case os.Getenv(benchFloorEnv) != "":
-			job = decodeLocations
-		case os.Getenv(benchParseEnv) != "":
-			job = duckdbParseBodies
+	}
+	for env, job := range benchJobs {
+		if root := os.Getenv(env); root != "" {
+			d, rows, err := job(root)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			fmt.Printf("%d %d\n", d.Microseconds(), rows)
+			os.Exit(0)
 		}
-		d, rows, err := job(os.Getenv(benchDuckDBEnv) + os.Getenv(benchFloorEnv) + os.Getenv(benchParseEnv))
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		fmt.Printf("%d %d\n", d.Microseconds(), rows)
-		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }
@@ -86,6 +89,17 @@ func runProcess(b *testing.B, env string, args ...string) process {
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	return process{wall: time.Since(start), rssMB: float64(ru.Maxrss) / 1024, stdout: out.String()}
+}
+
+// runJob runs one of benchJobs on root in a process of its own and returns
+// the time it reported, in microseconds, its rows and the process.
+func runJob(b *testing.B, env, root string) (micros, rows int64, p process) {
+	b.Helper()
+	p = runProcess(b, env+"="+root)
+	if _, err := fmt.Sscan(p.stdout, &micros, &rows); err != nil {
+		b.Fatalf("%s said %q: %v", env, p.stdout, err)
+	}
+	return micros, rows, p
 }
 
 // BenchmarkTransform is the transform at national scale (docs/benchmarks.md):
@@ -125,19 +139,17 @@ func BenchmarkTransform(b *testing.B) {
 		if err != nil || len(runs) == 0 || runs[0].Outcome != pipeline.OutcomeSucceeded {
 			b.Fatalf("run record: %v %+v", err, runs)
 		}
-		duck := runProcess(b, benchDuckDBEnv+"="+root)
-		var micros, rows, floorMicros, floorRows int64
-		if _, err := fmt.Sscan(duck.stdout, &micros, &rows); err != nil || rows == 0 {
-			b.Fatalf("duckdb said %q: %v", duck.stdout, err)
+		micros, rows, duck := runJob(b, benchDuckDBEnv, root)
+		if rows == 0 {
+			b.Fatal("DuckDB wrote no locations")
 		}
-		floor := runProcess(b, benchFloorEnv+"="+root)
-		if _, err := fmt.Sscan(floor.stdout, &floorMicros, &floorRows); err != nil || floorRows != rows {
-			b.Fatalf("the decode floor said %q (DuckDB wrote %d rows): %v", floor.stdout, rows, err)
+		floorMicros, floorRows, _ := runJob(b, benchFloorEnv, root)
+		if floorRows != rows {
+			b.Fatalf("the decode floor decoded %d bodies, DuckDB wrote %d rows", floorRows, rows)
 		}
-		var parseMicros, parseRows int64
-		parse := runProcess(b, benchParseEnv+"="+root)
-		if _, err := fmt.Sscan(parse.stdout, &parseMicros, &parseRows); err != nil || parseRows < rows {
-			b.Fatalf("DuckDB's parse of every body said %q: %v", parse.stdout, err)
+		parseMicros, parseRows, _ := runJob(b, benchParseEnv, root)
+		if parseRows < rows {
+			b.Fatalf("DuckDB parsed %d bodies, fewer than the %d locations", parseRows, rows)
 		}
 		steps := map[string]time.Duration{}
 		for _, st := range runs[0].Steps {
