@@ -19,7 +19,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	gojson "github.com/goccy/go-json"
-	_ "github.com/marcboeker/go-duckdb"
+	_ "github.com/duckdb/duckdb-go/v2"
 
 	"carelake/pipeline"
 	"carelake/schemas"

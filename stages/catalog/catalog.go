@@ -41,7 +41,7 @@ import (
 	"path/filepath"
 	"time"
 
-	_ "github.com/marcboeker/go-duckdb" // the "duckdb" database/sql driver
+	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
 
 	"carelake/pipeline"
 	"carelake/schemas"

@@ -22,7 +22,7 @@ const everyType = `SELECT * FROM (VALUES
   (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
   (4, 'say "hi", then
 leave', true, 0::DECIMAL(12,2), -1e300::DOUBLE, DATE '2026-01-31', TIMESTAMPTZ '2026-06-01 12:00:00+02', TIMESTAMP '2026-06-01 12:00:00.5', [3], {'a': NULL})
-) t(n, name, ok, fee, score, day, at, local_at, list, obj) ORDER BY n`
+) t(n, name, ok, fee, score, day, "at", local_at, list, obj) ORDER BY n`
 
 func TestFormatsGolden(t *testing.T) {
 	root := t.TempDir()

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	_ "github.com/marcboeker/go-duckdb" // the "duckdb" database/sql driver
+	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
 
 	"carelake/stages/extract/careq"
 )

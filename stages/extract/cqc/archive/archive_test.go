@@ -16,7 +16,7 @@ import (
 	"time"
 
 	gojson "github.com/goccy/go-json"
-	_ "github.com/marcboeker/go-duckdb"
+	_ "github.com/duckdb/duckdb-go/v2"
 )
 
 func rec(id string, status int, body string) *Record {

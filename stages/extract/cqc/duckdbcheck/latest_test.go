@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/marcboeker/go-duckdb"
+	_ "github.com/duckdb/duckdb-go/v2"
 
 	"carelake/stages/extract/cqc"
 	"carelake/stages/extract/cqc/archive"
