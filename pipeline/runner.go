@@ -15,10 +15,11 @@ import (
 
 // Step is one stage of a run, as the runner sees it. Run does the stage's
 // work and reports what it did; the runner adds timings, logging and the run
-// record.
+// record. runID is the run's ID (RunRecord.RunID): a stage names its output
+// by it, so every file a run writes can say which run that was.
 type Step struct {
 	Name string
-	Run  func(ctx context.Context) (StepResult, error)
+	Run  func(ctx context.Context, runID string) (StepResult, error)
 }
 
 // StepResult is what a stage reports to the runner.
@@ -130,7 +131,7 @@ func (r *Runner) Run(ctx context.Context, steps []Step) (RunRecord, error) {
 		if err := saveRun(r.Root, live, false); err != nil {
 			log.Warn("could not record the step's start in the run history", "step", st.Name, "err", err)
 		}
-		res, err := st.Run(ctx)
+		res, err := st.Run(ctx, rec.RunID)
 		sr.FinishedAt = now().UTC()
 		sr.StepResult = res
 		switch {

@@ -19,13 +19,13 @@ func TestRunnerRecordsEveryStepAndStopsAtFailure(t *testing.T) {
 	boom := errors.New("disk full")
 	var ranLoad bool
 	rec, err := r.Run(context.Background(), []Step{
-		{Name: "extract", Run: func(context.Context) (StepResult, error) {
+		{Name: "extract", Run: func(context.Context, string) (StepResult, error) {
 			return StepResult{Calls: 120, Detail: map[string]int{"gone": 1}}, nil
 		}},
-		{Name: "normalise", Run: func(context.Context) (StepResult, error) {
+		{Name: "normalise", Run: func(context.Context, string) (StepResult, error) {
 			return StepResult{Rows: map[string]int64{"cqc/locations": 7}, Rejects: 2}, boom
 		}},
-		{Name: "load", Run: func(context.Context) (StepResult, error) { ranLoad = true; return StepResult{}, nil }},
+		{Name: "load", Run: func(context.Context, string) (StepResult, error) { ranLoad = true; return StepResult{}, nil }},
 	})
 	if !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "normalise: ") {
 		t.Fatalf("err = %v", err)
@@ -41,7 +41,7 @@ func TestRunnerRecordsEveryStepAndStopsAtFailure(t *testing.T) {
 	}
 
 	// A second, successful run: history lists it first.
-	if _, err := r.Run(context.Background(), []Step{{Name: "load", Run: func(context.Context) (StepResult, error) { return StepResult{}, nil }}}); err != nil {
+	if _, err := r.Run(context.Background(), []Step{{Name: "load", Run: func(context.Context, string) (StepResult, error) { return StepResult{}, nil }}}); err != nil {
 		t.Fatal(err)
 	}
 	runs, err := Runs(root)
@@ -56,7 +56,7 @@ func TestRunnerRecordsEveryStepAndStopsAtFailure(t *testing.T) {
 func TestRunnerMarksCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Runner{Root: t.TempDir(), Command: "run", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	rec, err := r.Run(ctx, []Step{{Name: "extract", Run: func(ctx context.Context) (StepResult, error) {
+	rec, err := r.Run(ctx, []Step{{Name: "extract", Run: func(ctx context.Context, _ string) (StepResult, error) {
 		cancel()
 		return StepResult{Calls: 3}, ctx.Err()
 	}}})
@@ -78,7 +78,7 @@ func TestRunnerRecordsARunThatDies(t *testing.T) {
 	}
 	var during []RunRecord
 	r := &Runner{Root: root, Command: "run", Version: "test", Logger: quiet}
-	if _, err := r.Run(context.Background(), []Step{{Name: "load", Run: func(context.Context) (StepResult, error) {
+	if _, err := r.Run(context.Background(), []Step{{Name: "load", Run: func(context.Context, string) (StepResult, error) {
 		during, err = Runs(root)
 		return StepResult{}, err
 	}}}); err != nil {

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	gojson "github.com/goccy/go-json"
 	_ "github.com/duckdb/duckdb-go/v2"
+	gojson "github.com/goccy/go-json"
 
 	"carelake/pipeline"
 	"carelake/schemas"

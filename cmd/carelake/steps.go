@@ -59,7 +59,7 @@ func interrupted(rec pipeline.RunRecord, kept string) error {
 }
 
 func extractStep(opts cqc.Options, log *slog.Logger, sum *cqc.Summary) pipeline.Step {
-	return pipeline.Step{Name: "extract", Run: func(ctx context.Context) (pipeline.StepResult, error) {
+	return pipeline.Step{Name: "extract", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		var err error
 		*sum, err = cqc.Extract(ctx, opts, log)
 		return pipeline.StepResult{Calls: int64(sum.Calls.Total), Detail: *sum}, err
@@ -67,24 +67,27 @@ func extractStep(opts cqc.Options, log *slog.Logger, sum *cqc.Summary) pipeline.
 }
 
 func normaliseCQCStep(opts normalise.Options, log *slog.Logger, sum *normalise.Summary) pipeline.Step {
-	return pipeline.Step{Name: "normalise-cqc", Run: func(ctx context.Context) (pipeline.StepResult, error) {
+	return pipeline.Step{Name: "normalise-cqc", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		var err error
+		opts.RunID = runID
 		*sum, err = normalise.Run(ctx, opts, log)
 		return pipeline.StepResult{Rejects: int64(sum.RejectedBodies + sum.RejectedFields), Detail: *sum}, err
 	}}
 }
 
 func normaliseCareQStep(opts careqnorm.Options, log *slog.Logger, sum *careqnorm.Summary) pipeline.Step {
-	return pipeline.Step{Name: "normalise-careq", Run: func(ctx context.Context) (pipeline.StepResult, error) {
+	return pipeline.Step{Name: "normalise-careq", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		var err error
+		opts.RunID = runID
 		*sum, err = careqnorm.Run(ctx, opts, log)
 		return pipeline.StepResult{Rejects: sum.Rejects, Detail: *sum}, err
 	}}
 }
 
 func resolveStep(opts resolve.Options, log *slog.Logger, sum *resolve.Summary) pipeline.Step {
-	return pipeline.Step{Name: "resolve", Run: func(ctx context.Context) (pipeline.StepResult, error) {
+	return pipeline.Step{Name: "resolve", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		var err error
+		opts.RunID = runID
 		*sum, err = resolve.Run(ctx, opts, log)
 		return pipeline.StepResult{Detail: *sum}, err
 	}}
@@ -92,15 +95,16 @@ func resolveStep(opts resolve.Options, log *slog.Logger, sum *resolve.Summary) p
 
 // loadStep loads; rows in the run record are the rows load wrote.
 func loadStep(opts load.Options, log *slog.Logger, sum *load.Summary) pipeline.Step {
-	return pipeline.Step{Name: "load", Run: func(ctx context.Context) (pipeline.StepResult, error) {
+	return pipeline.Step{Name: "load", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		var err error
+		opts.RunID = runID
 		*sum, err = load.Run(ctx, opts, log)
 		return pipeline.StepResult{Rows: loadedRows(*sum), Detail: *sum}, err
 	}}
 }
 
 func catalogStep(root string, log *slog.Logger) pipeline.Step {
-	return pipeline.Step{Name: "catalog", Run: func(ctx context.Context) (pipeline.StepResult, error) {
+	return pipeline.Step{Name: "catalog", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		return pipeline.StepResult{}, catalog.Build(ctx, root, log)
 	}}
 }

@@ -16,7 +16,7 @@ func TestPipelineRunsView(t *testing.T) {
 	r := &pipeline.Runner{Root: root, Command: "run", Version: "test", Logger: quiet(),
 		Now: func() time.Time { clock = clock.Add(1500 * time.Millisecond); return clock }}
 	ok := func(res pipeline.StepResult) pipeline.Step {
-		return pipeline.Step{Name: "step", Run: func(context.Context) (pipeline.StepResult, error) { return res, nil }}
+		return pipeline.Step{Name: "step", Run: func(context.Context, string) (pipeline.StepResult, error) { return res, nil }}
 	}
 	if _, err := r.Run(context.Background(), []pipeline.Step{
 		ok(pipeline.StepResult{Calls: 120}),
@@ -25,7 +25,7 @@ func TestPipelineRunsView(t *testing.T) {
 		t.Fatal(err)
 	}
 	boom := errors.New("disk full")
-	if _, err := r.Run(context.Background(), []pipeline.Step{{Name: "load", Run: func(context.Context) (pipeline.StepResult, error) {
+	if _, err := r.Run(context.Background(), []pipeline.Step{{Name: "load", Run: func(context.Context, string) (pipeline.StepResult, error) {
 		return pipeline.StepResult{}, boom
 	}}}); !errors.Is(err, boom) {
 		t.Fatal(err)

@@ -83,7 +83,12 @@ const (
 	MetaColumnDocs = "carelake.column_docs" // JSON object: column name -> description
 	MetaPartition  = "carelake.partition"
 	MetaStage      = "carelake.stage"
-	MetaRunID      = "carelake.run_id"
+	// MetaRunID is the run that wrote the file: the run_id of its row in
+	// pipeline_runs (Options.RunID).
+	MetaRunID = "carelake.run_id"
+	// MetaInputRunID is the run whose stage output the rows come from (the
+	// staged output's run ID; the same run when 'carelake run' did both).
+	MetaInputRunID = "carelake.input_run_id"
 )
 
 // Defaults of Options.
@@ -111,6 +116,9 @@ type Options struct {
 	Tables []schemas.Table
 	// Version is the carelake version recorded in every file.
 	Version string
+	// RunID is the run writing the files (pipeline_runs.run_id), recorded
+	// in every file; default: a new run ID from the time Run starts.
+	RunID string
 	// RowGroupRows caps the rows of one row group (DefaultRowGroupRows).
 	RowGroupRows int64
 	// FileRows caps the rows of one file (DefaultFileRows).
@@ -195,6 +203,9 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.RunID == "" {
+		opts.RunID = pipeline.NewRunID(start)
 	}
 	tables := make(map[string]schemas.Table, len(opts.Tables))
 	for _, t := range opts.Tables {

@@ -174,7 +174,9 @@ func TestLoadWritesPartitionManifestAndState(t *testing.T) {
 func TestParquetTypesAndMetadata(t *testing.T) {
 	root := t.TempDir()
 	loadtest.Stage(t, root, "normalise-test", "run-1", 110_000, day)
-	mustRun(t, opts(root))
+	o := opts(root)
+	o.RunID = "20261121T020000.000Z"
+	mustRun(t, o)
 
 	pf, err := file.OpenParquetFile(onlyFile(t, filepath.Join(root, partDir)), false)
 	if err != nil {
@@ -241,7 +243,7 @@ func TestParquetTypesAndMetadata(t *testing.T) {
 	for k, v := range map[string]string{
 		MetaLicence: loadtest.Licence, MetaSource: loadtest.Source, "extracted_at": "2026-11-21T02:00:00Z",
 		MetaVersion: "test", MetaTable: loadtest.Dataset, MetaTableDoc: loadtest.Table().Doc,
-		MetaPartition: "snapshot_date=" + day, MetaStage: "normalise-test", MetaRunID: "run-1",
+		MetaPartition: "snapshot_date=" + day, MetaStage: "normalise-test", MetaRunID: "20261121T020000.000Z", MetaInputRunID: "run-1",
 	} {
 		if kv[k] != v {
 			t.Errorf("metadata %s = %q, want %q", k, kv[k], v)

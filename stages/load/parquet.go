@@ -162,7 +162,8 @@ func fileMetadata(opts Options, man *staging.Manifest, t schemas.Table, p stagin
 	kv[MetaColumnDocs] = string(b)
 	kv[MetaPartition] = strings.TrimPrefix(strings.TrimPrefix(p.Path, t.Dataset), "/")
 	kv[MetaStage] = man.Stage
-	kv[MetaRunID] = man.RunID
+	kv[MetaRunID] = opts.RunID
+	kv[MetaInputRunID] = man.RunID
 	return kv, nil
 }
 

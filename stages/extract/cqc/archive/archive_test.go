@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	gojson "github.com/goccy/go-json"
 	_ "github.com/duckdb/duckdb-go/v2"
+	gojson "github.com/goccy/go-json"
 )
 
 func rec(id string, status int, body string) *Record {
