@@ -8,14 +8,36 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
+	_ "time/tzdata" // IANA zones of clinics.csv, whatever the host has installed
 )
 
 // Clinic maps a CareQ clinic to the CQC location it operates at. The mapping
-// file is CSV with the header clinic_id,cqc_location_id,name.
+// file is CSV with the header clinic_id,cqc_location_id,name and an optional
+// fourth column, timezone.
 type Clinic struct {
 	ClinicID      string
 	CQCLocationID string
 	Name          string
+	// Timezone is the IANA zone the clinic is in (DefaultClinicTimezone
+	// when the file leaves it out): an appointment's rating is looked up on
+	// its date there.
+	Timezone string
+}
+
+// DefaultClinicTimezone is the zone of a clinic whose mapping names none: a
+// clinic mapped to a CQC location is in England.
+const DefaultClinicTimezone = "Europe/London"
+
+// checkTimezone accepts an IANA zone name (Europe/London, Asia/Kolkata, UTC).
+func checkTimezone(name string) error {
+	if name == "" || name == "Local" || strings.HasPrefix(name, "/") {
+		return fmt.Errorf("timezone %q is not an IANA zone name (like Europe/London)", name)
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return fmt.Errorf("timezone %q is not an IANA zone name (like Europe/London)", name)
+	}
+	return nil
 }
 
 // cqcIDPattern accepts the location IDs the API serves: 1-<digits>, or
@@ -39,7 +61,9 @@ func ReadClinicsFile(path string) ([]Clinic, error) {
 // ReadClinics parses a clinic mapping. Every problem is reported with its
 // line number; a file with any bad line is refused as a whole, so a typo
 // never silently drops a clinic. Lower-case location IDs are upper-cased
-// (the API answers 400 to them).
+// (the API answers 400 to them). With a fourth header column timezone, each
+// line may name the clinic's IANA zone; an empty or missing one is
+// DefaultClinicTimezone, an unknown one is an error naming the line.
 func ReadClinics(r io.Reader) ([]Clinic, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -51,9 +75,15 @@ func ReadClinics(r io.Reader) ([]Clinic, error) {
 	if err != nil {
 		return nil, err
 	}
-	want := []string{"clinic_id", "cqc_location_id", "name"}
+	want := []string{"clinic_id", "cqc_location_id", "name", "timezone"}
 	if len(header) < 2 || !equalFold(header[0], want[0]) || !equalFold(header[1], want[1]) {
-		return nil, fmt.Errorf("line 1: header is %q, expected clinic_id,cqc_location_id,name", strings.Join(header, ","))
+		return nil, fmt.Errorf("line 1: header is %q, expected clinic_id,cqc_location_id,name[,timezone]", strings.Join(header, ","))
+	}
+	maxFields, expected := 3, "clinic_id,cqc_location_id,name"
+	if len(header) == 4 && equalFold(header[3], want[3]) {
+		maxFields, expected = 4, "clinic_id,cqc_location_id,name,timezone"
+	} else if len(header) > 3 {
+		return nil, fmt.Errorf("line 1: header is %q, expected clinic_id,cqc_location_id,name[,timezone]", strings.Join(header, ","))
 	}
 	var (
 		out  []Clinic
@@ -73,14 +103,19 @@ func ReadClinics(r io.Reader) ([]Clinic, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
-		if len(rec) < 2 || len(rec) > 3 {
-			errs = append(errs, fmt.Sprintf("line %d: %d fields, expected clinic_id,cqc_location_id,name", line, len(rec)))
+		if len(rec) < 2 || len(rec) > maxFields {
+			errs = append(errs, fmt.Sprintf("line %d: %d fields, expected %s", line, len(rec), expected))
 			continue
 		}
-		c := Clinic{ClinicID: strings.TrimSpace(rec[0]), CQCLocationID: strings.ToUpper(strings.TrimSpace(rec[1]))}
-		if len(rec) == 3 {
+		c := Clinic{ClinicID: strings.TrimSpace(rec[0]), CQCLocationID: strings.ToUpper(strings.TrimSpace(rec[1])),
+			Timezone: DefaultClinicTimezone}
+		if len(rec) >= 3 {
 			c.Name = strings.TrimSpace(rec[2])
 		}
+		if len(rec) == 4 && strings.TrimSpace(rec[3]) != "" {
+			c.Timezone = strings.TrimSpace(rec[3])
+		}
+		tzErr := checkTimezone(c.Timezone)
 		switch {
 		case c.ClinicID == "":
 			errs = append(errs, fmt.Sprintf("line %d: empty clinic_id", line))
@@ -88,6 +123,8 @@ func ReadClinics(r io.Reader) ([]Clinic, error) {
 			errs = append(errs, fmt.Sprintf("line %d: clinic_id longer than 100 characters", line))
 		case !cqcIDPattern.MatchString(c.CQCLocationID):
 			errs = append(errs, fmt.Sprintf("line %d: cqc_location_id %q is not a CQC location ID (like 1-10000792582)", line, rec[1]))
+		case tzErr != nil:
+			errs = append(errs, fmt.Sprintf("line %d: %v", line, tzErr))
 		case seen[c.ClinicID] != 0:
 			errs = append(errs, fmt.Sprintf("line %d: clinic_id %q already mapped on line %d", line, c.ClinicID, seen[c.ClinicID]))
 		default:

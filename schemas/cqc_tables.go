@@ -397,6 +397,7 @@ var (
 		Field("cqc_location_id", cqcStr, cqcReq, "cqc_location_id from the mapping file"),
 		Field("current_location_id", cqcStr, cqcNull, "the current location (location_lineage.current_location_id of the mapped one); NULL when unknown or in a cycle"),
 		Field("mapping_status", cqcStr, cqcReq, "current (mapped location is itself current), succeeded (re-registered: use current_location_id), unknown_location (not archived yet; wanted by the next extract), deregistered_no_successor, or cycle"),
+		Field("timezone", cqcStr, cqcReq, "the clinic's IANA time zone (timezone column of the mapping file; Europe/London when it names none): appointments are rated on their date there"),
 	)
 )
 

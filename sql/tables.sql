@@ -406,6 +406,7 @@ COMMENT ON COLUMN datasets.cqc_clinic_locations."clinic_name" IS 'name from the 
 COMMENT ON COLUMN datasets.cqc_clinic_locations."cqc_location_id" IS 'cqc_location_id from the mapping file';
 COMMENT ON COLUMN datasets.cqc_clinic_locations."current_location_id" IS 'the current location (location_lineage.current_location_id of the mapped one); NULL when unknown or in a cycle';
 COMMENT ON COLUMN datasets.cqc_clinic_locations."mapping_status" IS 'current (mapped location is itself current), succeeded (re-registered: use current_location_id), unknown_location (not archived yet; wanted by the next extract), deregistered_no_successor, or cycle';
+COMMENT ON COLUMN datasets.cqc_clinic_locations."timezone" IS 'the clinic''s IANA time zone (timezone column of the mapping file; Europe/London when it names none): appointments are rated on their date there';
 
 -- careq/events
 CREATE OR REPLACE VIEW datasets.careq_events AS

@@ -188,6 +188,11 @@ func (r *resolver) writeClinics(b *batch.Builder, clinics []schemas.Clinic, coun
 			b.Null("current_location_id")
 		}
 		b.String("mapping_status", status)
+		tz := c.Timezone
+		if tz == "" {
+			tz = schemas.DefaultClinicTimezone
+		}
+		b.String("timezone", tz)
 		if err := b.EndRow(); err != nil {
 			return err
 		}
