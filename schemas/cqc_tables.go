@@ -68,7 +68,7 @@ func cqcAddressColumns() []arrow.Field {
 func cqcOverallColumns() []arrow.Field {
 	return []arrow.Field{
 		Field("current_ratings_report_date", Date, cqcNull, "API currentRatings.reportDate"),
-		Field("overall_rating", cqcStr, cqcNull, "overall rating in effect, verbatim (the newer of currentRatings.overall and the assessment block); NULL when never rated"),
+		Field("overall_rating", cqcStr, cqcNull, "overall rating in effect, verbatim (the newer of currentRatings.overall and the assessment block); for a deregistered organisation the one it held when deregistered (its rating rows are no longer in effect); NULL when never rated"),
 		Field("overall_rating_category", cqcStr, cqcNull, "overall_rating classified: outstanding, good, requires_improvement, inadequate, inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate or unknown"),
 		Field("overall_rating_date", Date, cqcNull, "report date of the overall rating in effect (for an assessment, the date it was published)"),
 		Field("overall_rating_report_link_id", cqcStr, cqcNull, "reportLinkId of the overall rating in effect (NULL for assessments)"),
@@ -107,7 +107,7 @@ func cqcCurrentRatingColumns(owner, ownerDoc string) []arrow.Field {
 		Field("status", cqcStr, cqcNull, "assessment status verbatim (SAF only)"),
 		Field("percentage_score", cqcFloat, cqcNull, "assessment key question percentageScore (SAF only; a string in the API)"),
 		Field("assessment_plan_id", cqcStr, cqcNull, "assessmentPlanId of an assessment group rating (SAF only)"),
-		Field("in_effect", cqcBool, cqcReq, "true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating"),
+		Field("in_effect", cqcBool, cqcReq, "true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating; false for every rating of a deregistered organisation"),
 	})
 }
 
@@ -115,8 +115,8 @@ func cqcHistoryColumns(owner, ownerDoc string) []arrow.Field {
 	return cqcCat(cqcRatingColumns(owner, ownerDoc), []arrow.Field{
 		Field("source", cqcStr, cqcReq, "where the API lists the rating: currentRatings, historicRatings or assessment"),
 		Field("valid_from", Date, cqcNull, "start of the rating's period: its report_date"),
-		Field("valid_to", Date, cqcNull, "end (exclusive) of the period: the next newer report_date for the same organisation, parent_name and name; NULL for the rating in effect"),
-		Field("is_current", cqcBool, cqcReq, "true for the rating in effect now (valid_to is NULL and the API lists it as current)"),
+		Field("valid_to", Date, cqcNull, "end (exclusive) of the period: the next newer report_date for the same organisation, parent_name and name, or the deregistration date of a deregistered organisation, whichever is first; NULL for the rating in effect"),
+		Field("is_current", cqcBool, cqcReq, "true for the rating in effect now (valid_to is NULL and the API lists it as current); false for every rating of a deregistered organisation"),
 	})
 }
 

@@ -57,7 +57,7 @@ COMMENT ON COLUMN datasets.cqc_locations."location_types" IS 'API locationTypes[
 COMMENT ON COLUMN datasets.cqc_locations."last_inspection_date" IS 'API lastInspection.date';
 COMMENT ON COLUMN datasets.cqc_locations."last_report_publication_date" IS 'API lastReport.publicationDate';
 COMMENT ON COLUMN datasets.cqc_locations."current_ratings_report_date" IS 'API currentRatings.reportDate';
-COMMENT ON COLUMN datasets.cqc_locations."overall_rating" IS 'overall rating in effect, verbatim (the newer of currentRatings.overall and the assessment block); NULL when never rated';
+COMMENT ON COLUMN datasets.cqc_locations."overall_rating" IS 'overall rating in effect, verbatim (the newer of currentRatings.overall and the assessment block); for a deregistered organisation the one it held when deregistered (its rating rows are no longer in effect); NULL when never rated';
 COMMENT ON COLUMN datasets.cqc_locations."overall_rating_category" IS 'overall_rating classified: outstanding, good, requires_improvement, inadequate, inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate or unknown';
 COMMENT ON COLUMN datasets.cqc_locations."overall_rating_date" IS 'report date of the overall rating in effect (for an assessment, the date it was published)';
 COMMENT ON COLUMN datasets.cqc_locations."overall_rating_report_link_id" IS 'reportLinkId of the overall rating in effect (NULL for assessments)';
@@ -111,7 +111,7 @@ COMMENT ON COLUMN datasets.cqc_providers."location_count" IS 'number of API loca
 COMMENT ON COLUMN datasets.cqc_providers."contact_count" IS 'number of API contacts (names are personal data and not kept)';
 COMMENT ON COLUMN datasets.cqc_providers."contact_roles" IS 'distinct personRoles of the contacts, sorted, joined with ''; ''';
 COMMENT ON COLUMN datasets.cqc_providers."current_ratings_report_date" IS 'API currentRatings.reportDate';
-COMMENT ON COLUMN datasets.cqc_providers."overall_rating" IS 'overall rating in effect, verbatim (the newer of currentRatings.overall and the assessment block); NULL when never rated';
+COMMENT ON COLUMN datasets.cqc_providers."overall_rating" IS 'overall rating in effect, verbatim (the newer of currentRatings.overall and the assessment block); for a deregistered organisation the one it held when deregistered (its rating rows are no longer in effect); NULL when never rated';
 COMMENT ON COLUMN datasets.cqc_providers."overall_rating_category" IS 'overall_rating classified: outstanding, good, requires_improvement, inadequate, inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate or unknown';
 COMMENT ON COLUMN datasets.cqc_providers."overall_rating_date" IS 'report date of the overall rating in effect (for an assessment, the date it was published)';
 COMMENT ON COLUMN datasets.cqc_providers."overall_rating_report_link_id" IS 'reportLinkId of the overall rating in effect (NULL for assessments)';
@@ -142,7 +142,7 @@ COMMENT ON COLUMN datasets.cqc_location_ratings."framework" IS 'legacy (currentR
 COMMENT ON COLUMN datasets.cqc_location_ratings."status" IS 'assessment status verbatim (SAF only)';
 COMMENT ON COLUMN datasets.cqc_location_ratings."percentage_score" IS 'assessment key question percentageScore (SAF only; a string in the API)';
 COMMENT ON COLUMN datasets.cqc_location_ratings."assessment_plan_id" IS 'assessmentPlanId of an assessment group rating (SAF only)';
-COMMENT ON COLUMN datasets.cqc_location_ratings."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating';
+COMMENT ON COLUMN datasets.cqc_location_ratings."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating; false for every rating of a deregistered organisation';
 
 -- cqc/location_rating_history
 CREATE OR REPLACE VIEW datasets.cqc_location_rating_history AS
@@ -161,8 +161,8 @@ COMMENT ON COLUMN datasets.cqc_location_rating_history."inherited" IS 'true when
 COMMENT ON COLUMN datasets.cqc_location_rating_history."framework" IS 'legacy (currentRatings/historicRatings) or saf (the 2024+ Single Assessment Framework assessment block)';
 COMMENT ON COLUMN datasets.cqc_location_rating_history."source" IS 'where the API lists the rating: currentRatings, historicRatings or assessment';
 COMMENT ON COLUMN datasets.cqc_location_rating_history."valid_from" IS 'start of the rating''s period: its report_date';
-COMMENT ON COLUMN datasets.cqc_location_rating_history."valid_to" IS 'end (exclusive) of the period: the next newer report_date for the same organisation, parent_name and name; NULL for the rating in effect';
-COMMENT ON COLUMN datasets.cqc_location_rating_history."is_current" IS 'true for the rating in effect now (valid_to is NULL and the API lists it as current)';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."valid_to" IS 'end (exclusive) of the period: the next newer report_date for the same organisation, parent_name and name, or the deregistration date of a deregistered organisation, whichever is first; NULL for the rating in effect';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."is_current" IS 'true for the rating in effect now (valid_to is NULL and the API lists it as current); false for every rating of a deregistered organisation';
 
 -- cqc/provider_ratings
 CREATE OR REPLACE VIEW datasets.cqc_provider_ratings AS
@@ -182,7 +182,7 @@ COMMENT ON COLUMN datasets.cqc_provider_ratings."framework" IS 'legacy (currentR
 COMMENT ON COLUMN datasets.cqc_provider_ratings."status" IS 'assessment status verbatim (SAF only)';
 COMMENT ON COLUMN datasets.cqc_provider_ratings."percentage_score" IS 'assessment key question percentageScore (SAF only; a string in the API)';
 COMMENT ON COLUMN datasets.cqc_provider_ratings."assessment_plan_id" IS 'assessmentPlanId of an assessment group rating (SAF only)';
-COMMENT ON COLUMN datasets.cqc_provider_ratings."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating; false for every rating of a deregistered organisation';
 
 -- cqc/provider_rating_history
 CREATE OR REPLACE VIEW datasets.cqc_provider_rating_history AS
@@ -201,8 +201,8 @@ COMMENT ON COLUMN datasets.cqc_provider_rating_history."inherited" IS 'true when
 COMMENT ON COLUMN datasets.cqc_provider_rating_history."framework" IS 'legacy (currentRatings/historicRatings) or saf (the 2024+ Single Assessment Framework assessment block)';
 COMMENT ON COLUMN datasets.cqc_provider_rating_history."source" IS 'where the API lists the rating: currentRatings, historicRatings or assessment';
 COMMENT ON COLUMN datasets.cqc_provider_rating_history."valid_from" IS 'start of the rating''s period: its report_date';
-COMMENT ON COLUMN datasets.cqc_provider_rating_history."valid_to" IS 'end (exclusive) of the period: the next newer report_date for the same organisation, parent_name and name; NULL for the rating in effect';
-COMMENT ON COLUMN datasets.cqc_provider_rating_history."is_current" IS 'true for the rating in effect now (valid_to is NULL and the API lists it as current)';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."valid_to" IS 'end (exclusive) of the period: the next newer report_date for the same organisation, parent_name and name, or the deregistration date of a deregistered organisation, whichever is first; NULL for the rating in effect';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."is_current" IS 'true for the rating in effect now (valid_to is NULL and the API lists it as current); false for every rating of a deregistered organisation';
 
 -- cqc/reports
 CREATE OR REPLACE VIEW datasets.cqc_reports AS

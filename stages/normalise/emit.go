@@ -217,6 +217,9 @@ func (e *emitter) location(l *schemas.Location) error {
 		return err
 	}
 
+	// The location row keeps the rating a deregistered location last held;
+	// the rating tables end it at the deregistration date.
+	endAtDeregistration(&e.ratings, l.RegistrationStatus, l.DeregistrationDate)
 	if err := e.writeRatings(e.t.locRatings, e.t.locHistory, "location_id", id, &e.ratings); err != nil {
 		return err
 	}
@@ -341,6 +344,7 @@ func (e *emitter) provider(p *schemas.Provider) error {
 		return err
 	}
 
+	endAtDeregistration(&e.ratings, p.RegistrationStatus, p.DeregistrationDate)
 	if err := e.writeRatings(e.t.provRatings, e.t.provHistory, "provider_id", id, &e.ratings); err != nil {
 		return err
 	}

@@ -161,6 +161,36 @@ var caseChecks = map[string]func(t *testing.T, rows map[string][]row, sum Summar
 			t.Error("no activities or ratings expected")
 		}
 	},
+	// A deregistered location's ratings end at its deregistration date:
+	// none is in effect, every period ends by then; the location row keeps
+	// the rating it last held.
+	"deregistered_rated": func(t *testing.T, rows map[string][]row, sum Summary) {
+		loc := one(t, rows["locations"], "location_id", "1-10000792599")
+		if loc["registration_status"] != "Deregistered" || loc["overall_rating"] != "Good" {
+			t.Errorf("location %v", loc)
+		}
+		if len(rows["location_ratings"]) == 0 || len(rows["location_rating_history"]) < len(rows["location_ratings"]) {
+			t.Fatalf("%d ratings, %d history rows", len(rows["location_ratings"]), len(rows["location_rating_history"]))
+		}
+		for _, r := range rows["location_ratings"] {
+			if r["in_effect"] != false {
+				t.Errorf("in effect after deregistration: %v", r)
+			}
+		}
+		ended := 0
+		for _, r := range rows["location_rating_history"] {
+			to, _ := r["valid_to"].(string)
+			if r["is_current"] != false || to == "" || to > "2024-03-31" {
+				t.Errorf("history row not ended by 2024-03-31: %v", r)
+			}
+			if to == "2024-03-31" {
+				ended++
+			}
+		}
+		if ended == 0 {
+			t.Error("no period ends at the deregistration date")
+		}
+	},
 	"dental_no_ratings": func(t *testing.T, rows map[string][]row, sum Summary) {
 		loc := one(t, rows["locations"], "location_id", "1-10223702130")
 		if loc["overall_rating"] != nil || loc["overall_rating_inherited"] != nil || loc["website"] != nil || loc["type"] != "Primary Dental Care" {
@@ -427,7 +457,8 @@ func TestParseDate(t *testing.T) {
 }
 
 // The history table is a timeline: within a location, parent and name, the
-// periods never overlap and exactly the in-effect rating is open-ended.
+// periods never overlap and exactly the in-effect rating is open-ended; a
+// deregistered location has none open-ended.
 func TestHistoryPeriodsDoNotOverlap(t *testing.T) {
 	dirs, _ := filepath.Glob(filepath.Join("testdata", "cases", "*", "golden", "location_rating_history.jsonl"))
 	if len(dirs) == 0 {
@@ -435,6 +466,11 @@ func TestHistoryPeriodsDoNotOverlap(t *testing.T) {
 	}
 	for _, f := range dirs {
 		b, _ := os.ReadFile(f)
+		locs, _ := os.ReadFile(filepath.Join(filepath.Dir(f), "locations.jsonl"))
+		deregistered := map[any]bool{}
+		for _, l := range rowsOf(t, map[string][]byte{"l": locs})["l"] {
+			deregistered[l["location_id"]] = l["registration_status"] == "Deregistered"
+		}
 		rows := rowsOf(t, map[string][]byte{"h": b})["h"]
 		groups := map[string][]row{}
 		for _, r := range rows {
@@ -451,7 +487,7 @@ func TestHistoryPeriodsDoNotOverlap(t *testing.T) {
 					t.Errorf("%s: %s ends before it starts: %v", f, k, r)
 				}
 			}
-			if open != 1 {
+			if want := 1; open != want && !(open == 0 && deregistered[g[0]["location_id"]]) {
 				t.Errorf("%s: %s has %d open-ended periods", f, k, open)
 			}
 			froms := []string{}

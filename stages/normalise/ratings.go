@@ -318,6 +318,31 @@ func (e *emitter) assessmentQuestion(parent *ratingRow, kind, parentName string,
 	return r
 }
 
+// endAtDeregistration ends the ratings of a deregistered organisation at its
+// deregistration date: none is in effect any more, and each validity period
+// ends on that date (exclusive) at the latest. status and date are the
+// body's registrationStatus and deregistrationDate; a registered body, or
+// one without a usable date, is left as it is.
+func endAtDeregistration(rs *ratingSet, status, date *string) {
+	if status == nil || !strings.EqualFold(strings.TrimSpace(*status), "Deregistered") || date == nil {
+		return
+	}
+	end, ok := parseDate(*date) // a bad one is rejected where the column is written
+	if !ok {
+		return
+	}
+	for i := range rs.cur {
+		rs.cur[i].inEffect = false
+	}
+	for i := range rs.hist {
+		r := &rs.hist[i]
+		r.inEffect = false
+		if !r.hasValidTo || r.validTo > end {
+			r.validTo, r.hasValidTo = end, true
+		}
+	}
+}
+
 // markInEffect flags, per parent and name, the newest current rating.
 func markInEffect(cur []ratingRow) {
 	for i := range cur {
