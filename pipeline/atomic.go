@@ -137,3 +137,8 @@ func RecoverDir(dst string) error {
 	}
 	return SyncDir(filepath.Dir(dst))
 }
+
+// MkdirAll creates dir and any missing parents with the process umask
+// applied to mode 0777 (0755 under the usual umask 022), so the warehouse's
+// readers (a BI service account) can list what the pipeline writes.
+func MkdirAll(dir string) error { return os.MkdirAll(dir, 0o777) }

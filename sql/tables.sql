@@ -70,6 +70,7 @@ COMMENT ON COLUMN datasets.cqc_locations."fetched_at" IS 'when the API response 
 COMMENT ON COLUMN datasets.cqc_locations."api_gone_at" IS 'when the API later answered 404 for this ID (the organisation disappeared from the API; the row is the last body it served); NULL while it is served';
 COMMENT ON COLUMN datasets.cqc_locations."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root (raw/cqc/date=.../....jsonl.zst)';
 COMMENT ON COLUMN datasets.cqc_locations."archive_seq" IS 'sequence number of the response within its archive segment (the seq field of the JSON line)';
+COMMENT ON COLUMN datasets.cqc_locations."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/providers
 CREATE OR REPLACE VIEW datasets.cqc_providers AS
@@ -123,6 +124,7 @@ COMMENT ON COLUMN datasets.cqc_providers."fetched_at" IS 'when the API response 
 COMMENT ON COLUMN datasets.cqc_providers."api_gone_at" IS 'when the API later answered 404 for this ID (the organisation disappeared from the API; the row is the last body it served); NULL while it is served';
 COMMENT ON COLUMN datasets.cqc_providers."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root (raw/cqc/date=.../....jsonl.zst)';
 COMMENT ON COLUMN datasets.cqc_providers."archive_seq" IS 'sequence number of the response within its archive segment (the seq field of the JSON line)';
+COMMENT ON COLUMN datasets.cqc_providers."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/location_ratings
 CREATE OR REPLACE VIEW datasets.cqc_location_ratings AS
@@ -143,6 +145,7 @@ COMMENT ON COLUMN datasets.cqc_location_ratings."status" IS 'assessment status v
 COMMENT ON COLUMN datasets.cqc_location_ratings."percentage_score" IS 'assessment key question percentageScore (SAF only; a string in the API)';
 COMMENT ON COLUMN datasets.cqc_location_ratings."assessment_plan_id" IS 'assessmentPlanId of an assessment group rating (SAF only)';
 COMMENT ON COLUMN datasets.cqc_location_ratings."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating; false for every rating of a deregistered organisation';
+COMMENT ON COLUMN datasets.cqc_location_ratings."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/location_rating_history
 CREATE OR REPLACE VIEW datasets.cqc_location_rating_history AS
@@ -163,6 +166,7 @@ COMMENT ON COLUMN datasets.cqc_location_rating_history."source" IS 'where the AP
 COMMENT ON COLUMN datasets.cqc_location_rating_history."valid_from" IS 'start of the rating''s period: its report_date';
 COMMENT ON COLUMN datasets.cqc_location_rating_history."valid_to" IS 'end (exclusive) of the period: the next newer report_date for the same organisation, parent_name and name, or the deregistration date of a deregistered organisation, whichever is first; NULL for the rating in effect';
 COMMENT ON COLUMN datasets.cqc_location_rating_history."is_current" IS 'true for the rating in effect now (valid_to is NULL and the API lists it as current); false for every rating of a deregistered organisation';
+COMMENT ON COLUMN datasets.cqc_location_rating_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/provider_ratings
 CREATE OR REPLACE VIEW datasets.cqc_provider_ratings AS
@@ -183,6 +187,7 @@ COMMENT ON COLUMN datasets.cqc_provider_ratings."status" IS 'assessment status v
 COMMENT ON COLUMN datasets.cqc_provider_ratings."percentage_score" IS 'assessment key question percentageScore (SAF only; a string in the API)';
 COMMENT ON COLUMN datasets.cqc_provider_ratings."assessment_plan_id" IS 'assessmentPlanId of an assessment group rating (SAF only)';
 COMMENT ON COLUMN datasets.cqc_provider_ratings."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating; false for every rating of a deregistered organisation';
+COMMENT ON COLUMN datasets.cqc_provider_ratings."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/provider_rating_history
 CREATE OR REPLACE VIEW datasets.cqc_provider_rating_history AS
@@ -203,6 +208,7 @@ COMMENT ON COLUMN datasets.cqc_provider_rating_history."source" IS 'where the AP
 COMMENT ON COLUMN datasets.cqc_provider_rating_history."valid_from" IS 'start of the rating''s period: its report_date';
 COMMENT ON COLUMN datasets.cqc_provider_rating_history."valid_to" IS 'end (exclusive) of the period: the next newer report_date for the same organisation, parent_name and name, or the deregistration date of a deregistered organisation, whichever is first; NULL for the rating in effect';
 COMMENT ON COLUMN datasets.cqc_provider_rating_history."is_current" IS 'true for the rating in effect now (valid_to is NULL and the API lists it as current); false for every rating of a deregistered organisation';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/reports
 CREATE OR REPLACE VIEW datasets.cqc_reports AS
@@ -215,6 +221,7 @@ COMMENT ON COLUMN datasets.cqc_reports."report_date" IS 'API reportDate';
 COMMENT ON COLUMN datasets.cqc_reports."first_visit_date" IS 'API firstVisitDate';
 COMMENT ON COLUMN datasets.cqc_reports."report_uri" IS 'API reportUri, verbatim (relative to the API base; may end in ?YYYYMMDDhhmmss)';
 COMMENT ON COLUMN datasets.cqc_reports."report_type" IS 'API reportType (Location, Provider, CoreService); NULL on old reports';
+COMMENT ON COLUMN datasets.cqc_reports."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/report_related_documents
 CREATE OR REPLACE VIEW datasets.cqc_report_related_documents AS
@@ -225,6 +232,7 @@ COMMENT ON COLUMN datasets.cqc_report_related_documents."organisation_id" IS 'lo
 COMMENT ON COLUMN datasets.cqc_report_related_documents."link_id" IS 'the report''s linkId';
 COMMENT ON COLUMN datasets.cqc_report_related_documents."document_type" IS 'API documentType';
 COMMENT ON COLUMN datasets.cqc_report_related_documents."document_uri" IS 'API documentUri (relative to the API base)';
+COMMENT ON COLUMN datasets.cqc_report_related_documents."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/report_inspection_locations
 CREATE OR REPLACE VIEW datasets.cqc_report_inspection_locations AS
@@ -234,6 +242,7 @@ COMMENT ON COLUMN datasets.cqc_report_inspection_locations."organisation_type" I
 COMMENT ON COLUMN datasets.cqc_report_inspection_locations."organisation_id" IS 'locationId or providerId whose reports list holds the report';
 COMMENT ON COLUMN datasets.cqc_report_inspection_locations."link_id" IS 'the report''s linkId';
 COMMENT ON COLUMN datasets.cqc_report_inspection_locations."location_id" IS 'an inspected location';
+COMMENT ON COLUMN datasets.cqc_report_inspection_locations."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/location_relationships
 CREATE OR REPLACE VIEW datasets.cqc_location_relationships AS
@@ -244,6 +253,7 @@ COMMENT ON COLUMN datasets.cqc_location_relationships."related_location_id" IS '
 COMMENT ON COLUMN datasets.cqc_location_relationships."related_location_name" IS 'API relatedLocationName';
 COMMENT ON COLUMN datasets.cqc_location_relationships."type" IS 'API type: HSCA Predecessor (related is older) or HSCA Successor (related is newer)';
 COMMENT ON COLUMN datasets.cqc_location_relationships."reason" IS 'API reason (Legal Entity Change, New Provider, Location Move, NHS Transfer, ...)';
+COMMENT ON COLUMN datasets.cqc_location_relationships."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/provider_relationships
 CREATE OR REPLACE VIEW datasets.cqc_provider_relationships AS
@@ -254,6 +264,7 @@ COMMENT ON COLUMN datasets.cqc_provider_relationships."related_provider_id" IS '
 COMMENT ON COLUMN datasets.cqc_provider_relationships."related_provider_name" IS 'API relatedProviderName';
 COMMENT ON COLUMN datasets.cqc_provider_relationships."type" IS 'API type (HSCA Predecessor, HSCA Successor)';
 COMMENT ON COLUMN datasets.cqc_provider_relationships."reason" IS 'API reason';
+COMMENT ON COLUMN datasets.cqc_provider_relationships."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/regulated_activities
 CREATE OR REPLACE VIEW datasets.cqc_regulated_activities AS
@@ -265,6 +276,7 @@ COMMENT ON COLUMN datasets.cqc_regulated_activities."name" IS 'API name (Persona
 COMMENT ON COLUMN datasets.cqc_regulated_activities."code" IS 'API code (RA1, ...)';
 COMMENT ON COLUMN datasets.cqc_regulated_activities."contact_count" IS 'number of contacts (registered managers) plus the nominated individual, if any; names are not kept';
 COMMENT ON COLUMN datasets.cqc_regulated_activities."contact_roles" IS 'distinct personRoles of those people, sorted, joined with ''; '' (''Nominated Individual'' for the provider''s nominated individual)';
+COMMENT ON COLUMN datasets.cqc_regulated_activities."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/gac_service_types
 CREATE OR REPLACE VIEW datasets.cqc_gac_service_types AS
@@ -273,6 +285,7 @@ COMMENT ON VIEW datasets.cqc_gac_service_types IS 'GAC service types of each loc
 COMMENT ON COLUMN datasets.cqc_gac_service_types."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_gac_service_types."name" IS 'API name (Residential homes, ...)';
 COMMENT ON COLUMN datasets.cqc_gac_service_types."description" IS 'API description (Care home service without nursing, ...)';
+COMMENT ON COLUMN datasets.cqc_gac_service_types."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/inspection_categories
 CREATE OR REPLACE VIEW datasets.cqc_inspection_categories AS
@@ -283,6 +296,7 @@ COMMENT ON COLUMN datasets.cqc_inspection_categories."organisation_id" IS 'locat
 COMMENT ON COLUMN datasets.cqc_inspection_categories."code" IS 'API code (S1, P1, H2, ...)';
 COMMENT ON COLUMN datasets.cqc_inspection_categories."name" IS 'API name';
 COMMENT ON COLUMN datasets.cqc_inspection_categories."primary" IS 'API primary (the strings "true"/"false" as a boolean; NULL for anything else)';
+COMMENT ON COLUMN datasets.cqc_inspection_categories."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/specialisms
 CREATE OR REPLACE VIEW datasets.cqc_specialisms AS
@@ -292,6 +306,7 @@ COMMENT ON COLUMN datasets.cqc_specialisms."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_specialisms."name" IS 'API name (Dementia, ...)';
 COMMENT ON COLUMN datasets.cqc_specialisms."code" IS 'API code (newer taxonomy only)';
 COMMENT ON COLUMN datasets.cqc_specialisms."taxonomy" IS 'which API list: specialisms (name only) or specialism (code and name)';
+COMMENT ON COLUMN datasets.cqc_specialisms."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/inspection_areas
 CREATE OR REPLACE VIEW datasets.cqc_inspection_areas AS
@@ -305,6 +320,7 @@ COMMENT ON COLUMN datasets.cqc_inspection_areas."inspection_area_type" IS 'API i
 COMMENT ON COLUMN datasets.cqc_inspection_areas."status" IS 'API status (Active, Superseded, ...)';
 COMMENT ON COLUMN datasets.cqc_inspection_areas."superseded_by" IS 'API supersededBy[] joined with ''; ''';
 COMMENT ON COLUMN datasets.cqc_inspection_areas."end_date" IS 'API endDate';
+COMMENT ON COLUMN datasets.cqc_inspection_areas."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/provider_locations
 CREATE OR REPLACE VIEW datasets.cqc_provider_locations AS
@@ -312,6 +328,7 @@ SELECT * FROM read_parquet('cqc/provider_locations/snapshot_date=*/*.parquet', h
 COMMENT ON VIEW datasets.cqc_provider_locations IS 'The locations of each provider (API locationIds[]; deregistered locations included).';
 COMMENT ON COLUMN datasets.cqc_provider_locations."provider_id" IS 'provider';
 COMMENT ON COLUMN datasets.cqc_provider_locations."location_id" IS 'one of its locationIds';
+COMMENT ON COLUMN datasets.cqc_provider_locations."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/age_groups
 CREATE OR REPLACE VIEW datasets.cqc_age_groups AS
@@ -320,6 +337,7 @@ COMMENT ON VIEW datasets.cqc_age_groups IS 'Age groups served by each location (
 COMMENT ON COLUMN datasets.cqc_age_groups."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_age_groups."code" IS 'API code';
 COMMENT ON COLUMN datasets.cqc_age_groups."name" IS 'API name';
+COMMENT ON COLUMN datasets.cqc_age_groups."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/setting_services
 CREATE OR REPLACE VIEW datasets.cqc_setting_services AS
@@ -330,6 +348,7 @@ COMMENT ON COLUMN datasets.cqc_setting_services."setting_type_code" IS 'API sett
 COMMENT ON COLUMN datasets.cqc_setting_services."setting_type_name" IS 'API settingtypeName';
 COMMENT ON COLUMN datasets.cqc_setting_services."service_type_code" IS 'API servicetypeCode';
 COMMENT ON COLUMN datasets.cqc_setting_services."service_type_name" IS 'API servicetypeName';
+COMMENT ON COLUMN datasets.cqc_setting_services."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/provider_inspection_areas
 CREATE OR REPLACE VIEW datasets.cqc_provider_inspection_areas AS
@@ -341,6 +360,7 @@ COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."inspection_id" IS 'API
 COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."report_link_id" IS 'API reports[].reportLinkId';
 COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."provider_id" IS 'API reports[].providerId';
 COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."report_location_id" IS 'API reports[].locationId';
+COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/assessment_service_groups
 CREATE OR REPLACE VIEW datasets.cqc_assessment_service_groups AS
@@ -353,6 +373,7 @@ COMMENT ON COLUMN datasets.cqc_assessment_service_groups."assessment_service_typ
 COMMENT ON COLUMN datasets.cqc_assessment_service_groups."status" IS 'API status';
 COMMENT ON COLUMN datasets.cqc_assessment_service_groups."start_date" IS 'API startDate (date part)';
 COMMENT ON COLUMN datasets.cqc_assessment_service_groups."end_date" IS 'API endDate (date part)';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/rejects
 CREATE OR REPLACE VIEW datasets.cqc_rejects AS
@@ -366,6 +387,7 @@ COMMENT ON COLUMN datasets.cqc_rejects."reason" IS 'why it was rejected';
 COMMENT ON COLUMN datasets.cqc_rejects."fetched_at" IS 'when the response arrived (UTC)';
 COMMENT ON COLUMN datasets.cqc_rejects."archive_segment" IS 'raw archive segment holding the body, relative to the warehouse root';
 COMMENT ON COLUMN datasets.cqc_rejects."archive_seq" IS 'sequence number of the record within its segment';
+COMMENT ON COLUMN datasets.cqc_rejects."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/location_lineage
 CREATE OR REPLACE VIEW datasets.cqc_location_lineage AS
@@ -376,6 +398,7 @@ COMMENT ON COLUMN datasets.cqc_location_lineage."ancestor_location_id" IS 'the l
 COMMENT ON COLUMN datasets.cqc_location_lineage."depth" IS 're-registrations between the two: 0 for itself, 1 for a direct predecessor, ... (shortest path)';
 COMMENT ON COLUMN datasets.cqc_location_lineage."current_location_id" IS 'where location_id''s successor chain ends: the registered end if there is one; NULL when a cycle leaves no end';
 COMMENT ON COLUMN datasets.cqc_location_lineage."in_cycle" IS 'true when location_id lies on a predecessor cycle (contradictory data, reported, never followed twice)';
+COMMENT ON COLUMN datasets.cqc_location_lineage."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/rating_sources
 CREATE OR REPLACE VIEW datasets.cqc_rating_sources AS
@@ -396,6 +419,7 @@ COMMENT ON COLUMN datasets.cqc_rating_sources."source_report_uri" IS 'reportUri 
 COMMENT ON COLUMN datasets.cqc_rating_sources."generations" IS 'lineage depth from location_id to source_location_id';
 COMMENT ON COLUMN datasets.cqc_rating_sources."resolved" IS 'true when the source report was found';
 COMMENT ON COLUMN datasets.cqc_rating_sources."unresolved_reason" IS 'organisation_not_archived, ancestor_not_archived or report_not_found; the missing locations are listed in state/cqc-wanted.json for the next extract';
+COMMENT ON COLUMN datasets.cqc_rating_sources."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/clinic_locations
 CREATE OR REPLACE VIEW datasets.cqc_clinic_locations AS
@@ -407,6 +431,7 @@ COMMENT ON COLUMN datasets.cqc_clinic_locations."cqc_location_id" IS 'cqc_locati
 COMMENT ON COLUMN datasets.cqc_clinic_locations."current_location_id" IS 'the current location (location_lineage.current_location_id of the mapped one); NULL when unknown or in a cycle';
 COMMENT ON COLUMN datasets.cqc_clinic_locations."mapping_status" IS 'current (mapped location is itself current), succeeded (re-registered: use current_location_id), unknown_location (not archived yet; wanted by the next extract), deregistered_no_successor, or cycle';
 COMMENT ON COLUMN datasets.cqc_clinic_locations."timezone" IS 'the clinic''s IANA time zone (timezone column of the mapping file; Europe/London when it names none): appointments are rated on their date there';
+COMMENT ON COLUMN datasets.cqc_clinic_locations."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- careq/events
 CREATE OR REPLACE VIEW datasets.careq_events AS
@@ -432,6 +457,8 @@ COMMENT ON COLUMN datasets.careq_events."appointment_status" IS 'the appointment
 COMMENT ON COLUMN datasets.careq_events."batch_id" IS 'batch_id of a batch call';
 COMMENT ON COLUMN datasets.careq_events."batch_records" IS 'number of records in a batch call';
 COMMENT ON COLUMN datasets.careq_events."batch_failed" IS 'number of records of a batch call that failed';
+COMMENT ON COLUMN datasets.careq_events."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
+COMMENT ON COLUMN datasets.careq_events."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
 
 -- careq/patients
 CREATE OR REPLACE VIEW datasets.careq_patients AS
@@ -463,6 +490,8 @@ COMMENT ON COLUMN datasets.careq_patients."custom_field_3" IS 'free text; NULL u
 COMMENT ON COLUMN datasets.careq_patients."custom_field_4" IS 'free text; NULL unless the receiver keeps free text';
 COMMENT ON COLUMN datasets.careq_patients."custom_field_5" IS 'free text; NULL unless the receiver keeps free text';
 COMMENT ON COLUMN datasets.careq_patients."notes" IS 'free text; NULL unless the receiver keeps free text';
+COMMENT ON COLUMN datasets.careq_patients."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
+COMMENT ON COLUMN datasets.careq_patients."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
 
 -- careq/doctors
 CREATE OR REPLACE VIEW datasets.careq_doctors AS
@@ -490,6 +519,8 @@ COMMENT ON COLUMN datasets.careq_doctors."zip_code" IS 'postal (zip) code';
 COMMENT ON COLUMN datasets.careq_doctors."timezone" IS 'IANA time zone, e.g. Asia/Kolkata';
 COMMENT ON COLUMN datasets.careq_doctors."language" IS 'language tag, e.g. en-US';
 COMMENT ON COLUMN datasets.careq_doctors."notes" IS 'free text; NULL unless the receiver keeps free text';
+COMMENT ON COLUMN datasets.careq_doctors."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
+COMMENT ON COLUMN datasets.careq_doctors."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
 
 -- careq/services
 CREATE OR REPLACE VIEW datasets.careq_services AS
@@ -513,6 +544,8 @@ COMMENT ON COLUMN datasets.careq_services."location" IS 'where the service is gi
 COMMENT ON COLUMN datasets.careq_services."color" IS 'hex colour code, e.g. #3498db';
 COMMENT ON COLUMN datasets.careq_services."category" IS 'service category';
 COMMENT ON COLUMN datasets.careq_services."is_private" IS 'whether the service is private';
+COMMENT ON COLUMN datasets.careq_services."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
+COMMENT ON COLUMN datasets.careq_services."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
 
 -- careq/appointments
 CREATE OR REPLACE VIEW datasets.careq_appointments AS
@@ -545,6 +578,8 @@ COMMENT ON COLUMN datasets.careq_appointments."prescription" IS 'prescription as
 COMMENT ON COLUMN datasets.careq_appointments."referred_by" IS 'referring doctor; NULL unless the receiver keeps free text';
 COMMENT ON COLUMN datasets.careq_appointments."referred_by_address" IS 'referring doctor''s address; NULL unless the receiver keeps free text';
 COMMENT ON COLUMN datasets.careq_appointments."cancellation_reason" IS 'free text; NULL unless the receiver keeps free text';
+COMMENT ON COLUMN datasets.careq_appointments."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
+COMMENT ON COLUMN datasets.careq_appointments."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
 
 -- careq/rejects
 CREATE OR REPLACE VIEW datasets.careq_rejects AS
@@ -557,194 +592,660 @@ COMMENT ON COLUMN datasets.careq_rejects."log_segment" IS 'receiver log segment 
 COMMENT ON COLUMN datasets.careq_rejects."record_type" IS 'patient, doctor, service, appointment, appointment_status or appointment_cancel';
 COMMENT ON COLUMN datasets.careq_rejects."careq_id" IS 'careq_id of the record, when it could be read';
 COMMENT ON COLUMN datasets.careq_rejects."reason" IS 'why the record (or one of its values) could not be used';
+COMMENT ON COLUMN datasets.careq_rejects."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
+COMMENT ON COLUMN datasets.careq_rejects."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
+
+CREATE OR REPLACE VIEW cqc_providers AS
+SELECT * FROM datasets.cqc_providers
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_providers);
+COMMENT ON VIEW cqc_providers IS 'One row per CQC provider: every scalar field of the latest good API body, typed, with contacts reduced to a count and roles. Latest snapshot.';
+COMMENT ON COLUMN cqc_providers."provider_id" IS 'API providerId (1-... or an ODS code such as RL4)';
+COMMENT ON COLUMN cqc_providers."organisation_type" IS 'API organisationType (Provider)';
+COMMENT ON COLUMN cqc_providers."ownership_type" IS 'API ownershipType (Organisation, NHS Body, Individual, Partnership)';
+COMMENT ON COLUMN cqc_providers."type" IS 'API type';
+COMMENT ON COLUMN cqc_providers."name" IS 'API name';
+COMMENT ON COLUMN cqc_providers."also_known_as" IS 'API alsoKnownAs';
+COMMENT ON COLUMN cqc_providers."brand_id" IS 'API brandId';
+COMMENT ON COLUMN cqc_providers."brand_name" IS 'API brandName, verbatim';
+COMMENT ON COLUMN cqc_providers."ods_code" IS 'API odsCode';
+COMMENT ON COLUMN cqc_providers."registration_status" IS 'API registrationStatus (Registered, Deregistered)';
+COMMENT ON COLUMN cqc_providers."registration_date" IS 'API registrationDate';
+COMMENT ON COLUMN cqc_providers."deregistration_date" IS 'API deregistrationDate';
+COMMENT ON COLUMN cqc_providers."companies_house_number" IS 'API companiesHouseNumber (a string: leading zeros kept)';
+COMMENT ON COLUMN cqc_providers."charity_number" IS 'API charityNumber';
+COMMENT ON COLUMN cqc_providers."website" IS 'API website';
+COMMENT ON COLUMN cqc_providers."main_phone_number" IS 'API mainPhoneNumber';
+COMMENT ON COLUMN cqc_providers."uprn" IS 'API uprn';
+COMMENT ON COLUMN cqc_providers."postal_address_line1" IS 'API postalAddressLine1';
+COMMENT ON COLUMN cqc_providers."postal_address_line2" IS 'API postalAddressLine2';
+COMMENT ON COLUMN cqc_providers."postal_address_town_city" IS 'API postalAddressTownCity';
+COMMENT ON COLUMN cqc_providers."postal_address_county" IS 'API postalAddressCounty';
+COMMENT ON COLUMN cqc_providers."postal_code" IS 'API postalCode';
+COMMENT ON COLUMN cqc_providers."region" IS 'API region, CQC spelling (East, Yorkshire & Humberside, ...)';
+COMMENT ON COLUMN cqc_providers."onspd_latitude" IS 'API onspdLatitude (WGS84 degrees)';
+COMMENT ON COLUMN cqc_providers."onspd_longitude" IS 'API onspdLongitude (WGS84 degrees)';
+COMMENT ON COLUMN cqc_providers."onspd_icb_code" IS 'API onspdIcbCode';
+COMMENT ON COLUMN cqc_providers."onspd_icb_name" IS 'API onspdIcbName';
+COMMENT ON COLUMN cqc_providers."constituency" IS 'API constituency';
+COMMENT ON COLUMN cqc_providers."local_authority" IS 'API localAuthority';
+COMMENT ON COLUMN cqc_providers."inspection_directorate" IS 'API inspectionDirectorate';
+COMMENT ON COLUMN cqc_providers."last_inspection_date" IS 'API lastInspection.date';
+COMMENT ON COLUMN cqc_providers."last_report_publication_date" IS 'API lastReport.publicationDate';
+COMMENT ON COLUMN cqc_providers."location_count" IS 'number of API locationIds (deregistered locations included); the IDs are in provider_locations';
+COMMENT ON COLUMN cqc_providers."contact_count" IS 'number of API contacts (names are personal data and not kept)';
+COMMENT ON COLUMN cqc_providers."contact_roles" IS 'distinct personRoles of the contacts, sorted, joined with ''; ''';
+COMMENT ON COLUMN cqc_providers."current_ratings_report_date" IS 'API currentRatings.reportDate';
+COMMENT ON COLUMN cqc_providers."overall_rating" IS 'overall rating in effect, verbatim (the newer of currentRatings.overall and the assessment block); for a deregistered organisation the one it held when deregistered (its rating rows are no longer in effect); NULL when never rated';
+COMMENT ON COLUMN cqc_providers."overall_rating_category" IS 'overall_rating classified: outstanding, good, requires_improvement, inadequate, inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate or unknown';
+COMMENT ON COLUMN cqc_providers."overall_rating_date" IS 'report date of the overall rating in effect (for an assessment, the date it was published)';
+COMMENT ON COLUMN cqc_providers."overall_rating_report_link_id" IS 'reportLinkId of the overall rating in effect (NULL for assessments)';
+COMMENT ON COLUMN cqc_providers."overall_rating_organisation_id" IS 'organisationId on the overall rating in effect: the predecessor it is inherited from';
+COMMENT ON COLUMN cqc_providers."overall_rating_inherited" IS 'true when the overall rating in effect carries an organisationId (inherited from a predecessor); NULL when there is no overall rating';
+COMMENT ON COLUMN cqc_providers."unpublished_report_count" IS 'number of API unpublishedReports (inspections whose report is not yet published)';
+COMMENT ON COLUMN cqc_providers."latest_unpublished_first_visit_date" IS 'latest firstVisitDate among unpublishedReports';
+COMMENT ON COLUMN cqc_providers."fetched_at" IS 'when the API response this row comes from arrived (UTC)';
+COMMENT ON COLUMN cqc_providers."api_gone_at" IS 'when the API later answered 404 for this ID (the organisation disappeared from the API; the row is the last body it served); NULL while it is served';
+COMMENT ON COLUMN cqc_providers."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root (raw/cqc/date=.../....jsonl.zst)';
+COMMENT ON COLUMN cqc_providers."archive_seq" IS 'sequence number of the response within its archive segment (the seq field of the JSON line)';
+COMMENT ON COLUMN cqc_providers."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_providers_history AS
 SELECT * FROM datasets.cqc_providers;
 COMMENT ON VIEW cqc_providers_history IS 'One row per CQC provider: every scalar field of the latest good API body, typed, with contacts reduced to a count and roles. Every snapshot.';
+COMMENT ON COLUMN cqc_providers_history."provider_id" IS 'API providerId (1-... or an ODS code such as RL4)';
+COMMENT ON COLUMN cqc_providers_history."organisation_type" IS 'API organisationType (Provider)';
+COMMENT ON COLUMN cqc_providers_history."ownership_type" IS 'API ownershipType (Organisation, NHS Body, Individual, Partnership)';
+COMMENT ON COLUMN cqc_providers_history."type" IS 'API type';
+COMMENT ON COLUMN cqc_providers_history."name" IS 'API name';
+COMMENT ON COLUMN cqc_providers_history."also_known_as" IS 'API alsoKnownAs';
+COMMENT ON COLUMN cqc_providers_history."brand_id" IS 'API brandId';
+COMMENT ON COLUMN cqc_providers_history."brand_name" IS 'API brandName, verbatim';
+COMMENT ON COLUMN cqc_providers_history."ods_code" IS 'API odsCode';
+COMMENT ON COLUMN cqc_providers_history."registration_status" IS 'API registrationStatus (Registered, Deregistered)';
+COMMENT ON COLUMN cqc_providers_history."registration_date" IS 'API registrationDate';
+COMMENT ON COLUMN cqc_providers_history."deregistration_date" IS 'API deregistrationDate';
+COMMENT ON COLUMN cqc_providers_history."companies_house_number" IS 'API companiesHouseNumber (a string: leading zeros kept)';
+COMMENT ON COLUMN cqc_providers_history."charity_number" IS 'API charityNumber';
+COMMENT ON COLUMN cqc_providers_history."website" IS 'API website';
+COMMENT ON COLUMN cqc_providers_history."main_phone_number" IS 'API mainPhoneNumber';
+COMMENT ON COLUMN cqc_providers_history."uprn" IS 'API uprn';
+COMMENT ON COLUMN cqc_providers_history."postal_address_line1" IS 'API postalAddressLine1';
+COMMENT ON COLUMN cqc_providers_history."postal_address_line2" IS 'API postalAddressLine2';
+COMMENT ON COLUMN cqc_providers_history."postal_address_town_city" IS 'API postalAddressTownCity';
+COMMENT ON COLUMN cqc_providers_history."postal_address_county" IS 'API postalAddressCounty';
+COMMENT ON COLUMN cqc_providers_history."postal_code" IS 'API postalCode';
+COMMENT ON COLUMN cqc_providers_history."region" IS 'API region, CQC spelling (East, Yorkshire & Humberside, ...)';
+COMMENT ON COLUMN cqc_providers_history."onspd_latitude" IS 'API onspdLatitude (WGS84 degrees)';
+COMMENT ON COLUMN cqc_providers_history."onspd_longitude" IS 'API onspdLongitude (WGS84 degrees)';
+COMMENT ON COLUMN cqc_providers_history."onspd_icb_code" IS 'API onspdIcbCode';
+COMMENT ON COLUMN cqc_providers_history."onspd_icb_name" IS 'API onspdIcbName';
+COMMENT ON COLUMN cqc_providers_history."constituency" IS 'API constituency';
+COMMENT ON COLUMN cqc_providers_history."local_authority" IS 'API localAuthority';
+COMMENT ON COLUMN cqc_providers_history."inspection_directorate" IS 'API inspectionDirectorate';
+COMMENT ON COLUMN cqc_providers_history."last_inspection_date" IS 'API lastInspection.date';
+COMMENT ON COLUMN cqc_providers_history."last_report_publication_date" IS 'API lastReport.publicationDate';
+COMMENT ON COLUMN cqc_providers_history."location_count" IS 'number of API locationIds (deregistered locations included); the IDs are in provider_locations';
+COMMENT ON COLUMN cqc_providers_history."contact_count" IS 'number of API contacts (names are personal data and not kept)';
+COMMENT ON COLUMN cqc_providers_history."contact_roles" IS 'distinct personRoles of the contacts, sorted, joined with ''; ''';
+COMMENT ON COLUMN cqc_providers_history."current_ratings_report_date" IS 'API currentRatings.reportDate';
+COMMENT ON COLUMN cqc_providers_history."overall_rating" IS 'overall rating in effect, verbatim (the newer of currentRatings.overall and the assessment block); for a deregistered organisation the one it held when deregistered (its rating rows are no longer in effect); NULL when never rated';
+COMMENT ON COLUMN cqc_providers_history."overall_rating_category" IS 'overall_rating classified: outstanding, good, requires_improvement, inadequate, inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate or unknown';
+COMMENT ON COLUMN cqc_providers_history."overall_rating_date" IS 'report date of the overall rating in effect (for an assessment, the date it was published)';
+COMMENT ON COLUMN cqc_providers_history."overall_rating_report_link_id" IS 'reportLinkId of the overall rating in effect (NULL for assessments)';
+COMMENT ON COLUMN cqc_providers_history."overall_rating_organisation_id" IS 'organisationId on the overall rating in effect: the predecessor it is inherited from';
+COMMENT ON COLUMN cqc_providers_history."overall_rating_inherited" IS 'true when the overall rating in effect carries an organisationId (inherited from a predecessor); NULL when there is no overall rating';
+COMMENT ON COLUMN cqc_providers_history."unpublished_report_count" IS 'number of API unpublishedReports (inspections whose report is not yet published)';
+COMMENT ON COLUMN cqc_providers_history."latest_unpublished_first_visit_date" IS 'latest firstVisitDate among unpublishedReports';
+COMMENT ON COLUMN cqc_providers_history."fetched_at" IS 'when the API response this row comes from arrived (UTC)';
+COMMENT ON COLUMN cqc_providers_history."api_gone_at" IS 'when the API later answered 404 for this ID (the organisation disappeared from the API; the row is the last body it served); NULL while it is served';
+COMMENT ON COLUMN cqc_providers_history."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root (raw/cqc/date=.../....jsonl.zst)';
+COMMENT ON COLUMN cqc_providers_history."archive_seq" IS 'sequence number of the response within its archive segment (the seq field of the JSON line)';
+COMMENT ON COLUMN cqc_providers_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_location_ratings_history AS
 SELECT * FROM datasets.cqc_location_ratings;
 COMMENT ON VIEW cqc_location_ratings_history IS 'Current ratings of each location, one row per location and rating: overall, key questions (matched by name), services, and Single Assessment Framework ratings marked as such. Every snapshot.';
+COMMENT ON COLUMN cqc_location_ratings_history."location_id" IS 'location the rating belongs to';
+COMMENT ON COLUMN cqc_location_ratings_history."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
+COMMENT ON COLUMN cqc_location_ratings_history."parent_name" IS 'for a key question of a service or assessment group: that service or group''s name; NULL otherwise';
+COMMENT ON COLUMN cqc_location_ratings_history."name" IS '''Overall'', the key question (Safe, Effective, Caring, Responsive, Well-led, matched by name), the service or assessment group name, ''Use of resources'' or ''Combined quality and use of resources''';
+COMMENT ON COLUMN cqc_location_ratings_history."rating" IS 'the rating verbatim as the API spells it';
+COMMENT ON COLUMN cqc_location_ratings_history."rating_category" IS 'rating classified: outstanding, good, requires_improvement, inadequate (both ''Requires improvement'' and the SAF ''Requires Improvement''), inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate, or unknown for any other string (kept verbatim in rating)';
+COMMENT ON COLUMN cqc_location_ratings_history."report_date" IS 'date of the report the rating comes from (for an assessment, the date it was published or assessed)';
+COMMENT ON COLUMN cqc_location_ratings_history."report_link_id" IS 'reportLinkId: the report''s linkId, in this organisation''s reports or, when inherited, in the predecessor''s';
+COMMENT ON COLUMN cqc_location_ratings_history."organisation_id" IS 'API organisationId on the rating: the predecessor location the rating is inherited from';
+COMMENT ON COLUMN cqc_location_ratings_history."inherited" IS 'true when organisation_id is set (the rating is inherited from a predecessor)';
+COMMENT ON COLUMN cqc_location_ratings_history."framework" IS 'legacy (currentRatings/historicRatings) or saf (the 2024+ Single Assessment Framework assessment block)';
+COMMENT ON COLUMN cqc_location_ratings_history."status" IS 'assessment status verbatim (SAF only)';
+COMMENT ON COLUMN cqc_location_ratings_history."percentage_score" IS 'assessment key question percentageScore (SAF only; a string in the API)';
+COMMENT ON COLUMN cqc_location_ratings_history."assessment_plan_id" IS 'assessmentPlanId of an assessment group rating (SAF only)';
+COMMENT ON COLUMN cqc_location_ratings_history."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating; false for every rating of a deregistered organisation';
+COMMENT ON COLUMN cqc_location_ratings_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_provider_ratings AS
 SELECT * FROM datasets.cqc_provider_ratings
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_provider_ratings);
 COMMENT ON VIEW cqc_provider_ratings IS 'Current ratings of each provider (mainly NHS trusts), one row per provider and rating. Latest snapshot.';
+COMMENT ON COLUMN cqc_provider_ratings."provider_id" IS 'provider the rating belongs to';
+COMMENT ON COLUMN cqc_provider_ratings."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
+COMMENT ON COLUMN cqc_provider_ratings."parent_name" IS 'for a key question of a service or assessment group: that service or group''s name; NULL otherwise';
+COMMENT ON COLUMN cqc_provider_ratings."name" IS '''Overall'', the key question (Safe, Effective, Caring, Responsive, Well-led, matched by name), the service or assessment group name, ''Use of resources'' or ''Combined quality and use of resources''';
+COMMENT ON COLUMN cqc_provider_ratings."rating" IS 'the rating verbatim as the API spells it';
+COMMENT ON COLUMN cqc_provider_ratings."rating_category" IS 'rating classified: outstanding, good, requires_improvement, inadequate (both ''Requires improvement'' and the SAF ''Requires Improvement''), inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate, or unknown for any other string (kept verbatim in rating)';
+COMMENT ON COLUMN cqc_provider_ratings."report_date" IS 'date of the report the rating comes from (for an assessment, the date it was published or assessed)';
+COMMENT ON COLUMN cqc_provider_ratings."report_link_id" IS 'reportLinkId: the report''s linkId, in this organisation''s reports or, when inherited, in the predecessor''s';
+COMMENT ON COLUMN cqc_provider_ratings."organisation_id" IS 'API organisationId on the rating: the predecessor location the rating is inherited from';
+COMMENT ON COLUMN cqc_provider_ratings."inherited" IS 'true when organisation_id is set (the rating is inherited from a predecessor)';
+COMMENT ON COLUMN cqc_provider_ratings."framework" IS 'legacy (currentRatings/historicRatings) or saf (the 2024+ Single Assessment Framework assessment block)';
+COMMENT ON COLUMN cqc_provider_ratings."status" IS 'assessment status verbatim (SAF only)';
+COMMENT ON COLUMN cqc_provider_ratings."percentage_score" IS 'assessment key question percentageScore (SAF only; a string in the API)';
+COMMENT ON COLUMN cqc_provider_ratings."assessment_plan_id" IS 'assessmentPlanId of an assessment group rating (SAF only)';
+COMMENT ON COLUMN cqc_provider_ratings."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating; false for every rating of a deregistered organisation';
+COMMENT ON COLUMN cqc_provider_ratings."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_provider_ratings_history AS
 SELECT * FROM datasets.cqc_provider_ratings;
 COMMENT ON VIEW cqc_provider_ratings_history IS 'Current ratings of each provider (mainly NHS trusts), one row per provider and rating. Every snapshot.';
+COMMENT ON COLUMN cqc_provider_ratings_history."provider_id" IS 'provider the rating belongs to';
+COMMENT ON COLUMN cqc_provider_ratings_history."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
+COMMENT ON COLUMN cqc_provider_ratings_history."parent_name" IS 'for a key question of a service or assessment group: that service or group''s name; NULL otherwise';
+COMMENT ON COLUMN cqc_provider_ratings_history."name" IS '''Overall'', the key question (Safe, Effective, Caring, Responsive, Well-led, matched by name), the service or assessment group name, ''Use of resources'' or ''Combined quality and use of resources''';
+COMMENT ON COLUMN cqc_provider_ratings_history."rating" IS 'the rating verbatim as the API spells it';
+COMMENT ON COLUMN cqc_provider_ratings_history."rating_category" IS 'rating classified: outstanding, good, requires_improvement, inadequate (both ''Requires improvement'' and the SAF ''Requires Improvement''), inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate, or unknown for any other string (kept verbatim in rating)';
+COMMENT ON COLUMN cqc_provider_ratings_history."report_date" IS 'date of the report the rating comes from (for an assessment, the date it was published or assessed)';
+COMMENT ON COLUMN cqc_provider_ratings_history."report_link_id" IS 'reportLinkId: the report''s linkId, in this organisation''s reports or, when inherited, in the predecessor''s';
+COMMENT ON COLUMN cqc_provider_ratings_history."organisation_id" IS 'API organisationId on the rating: the predecessor location the rating is inherited from';
+COMMENT ON COLUMN cqc_provider_ratings_history."inherited" IS 'true when organisation_id is set (the rating is inherited from a predecessor)';
+COMMENT ON COLUMN cqc_provider_ratings_history."framework" IS 'legacy (currentRatings/historicRatings) or saf (the 2024+ Single Assessment Framework assessment block)';
+COMMENT ON COLUMN cqc_provider_ratings_history."status" IS 'assessment status verbatim (SAF only)';
+COMMENT ON COLUMN cqc_provider_ratings_history."percentage_score" IS 'assessment key question percentageScore (SAF only; a string in the API)';
+COMMENT ON COLUMN cqc_provider_ratings_history."assessment_plan_id" IS 'assessmentPlanId of an assessment group rating (SAF only)';
+COMMENT ON COLUMN cqc_provider_ratings_history."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating; false for every rating of a deregistered organisation';
+COMMENT ON COLUMN cqc_provider_ratings_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_provider_rating_history AS
 SELECT * FROM datasets.cqc_provider_rating_history
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_provider_rating_history);
 COMMENT ON VIEW cqc_provider_rating_history IS 'Rating timeline of each provider: historicRatings plus current ratings, with validity periods. Latest snapshot.';
+COMMENT ON COLUMN cqc_provider_rating_history."provider_id" IS 'provider the rating belongs to';
+COMMENT ON COLUMN cqc_provider_rating_history."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
+COMMENT ON COLUMN cqc_provider_rating_history."parent_name" IS 'for a key question of a service or assessment group: that service or group''s name; NULL otherwise';
+COMMENT ON COLUMN cqc_provider_rating_history."name" IS '''Overall'', the key question (Safe, Effective, Caring, Responsive, Well-led, matched by name), the service or assessment group name, ''Use of resources'' or ''Combined quality and use of resources''';
+COMMENT ON COLUMN cqc_provider_rating_history."rating" IS 'the rating verbatim as the API spells it';
+COMMENT ON COLUMN cqc_provider_rating_history."rating_category" IS 'rating classified: outstanding, good, requires_improvement, inadequate (both ''Requires improvement'' and the SAF ''Requires Improvement''), inspected_but_not_rated, no_published_rating, insufficient_evidence_to_rate, or unknown for any other string (kept verbatim in rating)';
+COMMENT ON COLUMN cqc_provider_rating_history."report_date" IS 'date of the report the rating comes from (for an assessment, the date it was published or assessed)';
+COMMENT ON COLUMN cqc_provider_rating_history."report_link_id" IS 'reportLinkId: the report''s linkId, in this organisation''s reports or, when inherited, in the predecessor''s';
+COMMENT ON COLUMN cqc_provider_rating_history."organisation_id" IS 'API organisationId on the rating: the predecessor location the rating is inherited from';
+COMMENT ON COLUMN cqc_provider_rating_history."inherited" IS 'true when organisation_id is set (the rating is inherited from a predecessor)';
+COMMENT ON COLUMN cqc_provider_rating_history."framework" IS 'legacy (currentRatings/historicRatings) or saf (the 2024+ Single Assessment Framework assessment block)';
+COMMENT ON COLUMN cqc_provider_rating_history."source" IS 'where the API lists the rating: currentRatings, historicRatings or assessment';
+COMMENT ON COLUMN cqc_provider_rating_history."valid_from" IS 'start of the rating''s period: its report_date';
+COMMENT ON COLUMN cqc_provider_rating_history."valid_to" IS 'end (exclusive) of the period: the next newer report_date for the same organisation, parent_name and name, or the deregistration date of a deregistered organisation, whichever is first; NULL for the rating in effect';
+COMMENT ON COLUMN cqc_provider_rating_history."is_current" IS 'true for the rating in effect now (valid_to is NULL and the API lists it as current); false for every rating of a deregistered organisation';
+COMMENT ON COLUMN cqc_provider_rating_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_reports AS
 SELECT * FROM datasets.cqc_reports
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_reports);
 COMMENT ON VIEW cqc_reports IS 'Inspection reports listed by locations and providers (API reports[]); inherited ratings point here through report_link_id = link_id of the predecessor. Latest snapshot.';
+COMMENT ON COLUMN cqc_reports."organisation_type" IS 'location or provider: whose reports list holds the report';
+COMMENT ON COLUMN cqc_reports."organisation_id" IS 'locationId or providerId whose reports list holds the report';
+COMMENT ON COLUMN cqc_reports."link_id" IS 'API linkId (what ratings'' reportLinkId refers to)';
+COMMENT ON COLUMN cqc_reports."report_date" IS 'API reportDate';
+COMMENT ON COLUMN cqc_reports."first_visit_date" IS 'API firstVisitDate';
+COMMENT ON COLUMN cqc_reports."report_uri" IS 'API reportUri, verbatim (relative to the API base; may end in ?YYYYMMDDhhmmss)';
+COMMENT ON COLUMN cqc_reports."report_type" IS 'API reportType (Location, Provider, CoreService); NULL on old reports';
+COMMENT ON COLUMN cqc_reports."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_reports_history AS
 SELECT * FROM datasets.cqc_reports;
 COMMENT ON VIEW cqc_reports_history IS 'Inspection reports listed by locations and providers (API reports[]); inherited ratings point here through report_link_id = link_id of the predecessor. Every snapshot.';
+COMMENT ON COLUMN cqc_reports_history."organisation_type" IS 'location or provider: whose reports list holds the report';
+COMMENT ON COLUMN cqc_reports_history."organisation_id" IS 'locationId or providerId whose reports list holds the report';
+COMMENT ON COLUMN cqc_reports_history."link_id" IS 'API linkId (what ratings'' reportLinkId refers to)';
+COMMENT ON COLUMN cqc_reports_history."report_date" IS 'API reportDate';
+COMMENT ON COLUMN cqc_reports_history."first_visit_date" IS 'API firstVisitDate';
+COMMENT ON COLUMN cqc_reports_history."report_uri" IS 'API reportUri, verbatim (relative to the API base; may end in ?YYYYMMDDhhmmss)';
+COMMENT ON COLUMN cqc_reports_history."report_type" IS 'API reportType (Location, Provider, CoreService); NULL on old reports';
+COMMENT ON COLUMN cqc_reports_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_report_related_documents AS
 SELECT * FROM datasets.cqc_report_related_documents
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_report_related_documents);
 COMMENT ON VIEW cqc_report_related_documents IS 'Documents related to a report (API reports[].relatedDocuments), e.g. Use of Resources. Latest snapshot.';
+COMMENT ON COLUMN cqc_report_related_documents."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_report_related_documents."organisation_id" IS 'locationId or providerId whose reports list holds the report';
+COMMENT ON COLUMN cqc_report_related_documents."link_id" IS 'the report''s linkId';
+COMMENT ON COLUMN cqc_report_related_documents."document_type" IS 'API documentType';
+COMMENT ON COLUMN cqc_report_related_documents."document_uri" IS 'API documentUri (relative to the API base)';
+COMMENT ON COLUMN cqc_report_related_documents."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_report_related_documents_history AS
 SELECT * FROM datasets.cqc_report_related_documents;
 COMMENT ON VIEW cqc_report_related_documents_history IS 'Documents related to a report (API reports[].relatedDocuments), e.g. Use of Resources. Every snapshot.';
+COMMENT ON COLUMN cqc_report_related_documents_history."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_report_related_documents_history."organisation_id" IS 'locationId or providerId whose reports list holds the report';
+COMMENT ON COLUMN cqc_report_related_documents_history."link_id" IS 'the report''s linkId';
+COMMENT ON COLUMN cqc_report_related_documents_history."document_type" IS 'API documentType';
+COMMENT ON COLUMN cqc_report_related_documents_history."document_uri" IS 'API documentUri (relative to the API base)';
+COMMENT ON COLUMN cqc_report_related_documents_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_report_inspection_locations AS
 SELECT * FROM datasets.cqc_report_inspection_locations
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_report_inspection_locations);
 COMMENT ON VIEW cqc_report_inspection_locations IS 'Locations covered by a (provider) report (API reports[].inspectionLocations). Latest snapshot.';
+COMMENT ON COLUMN cqc_report_inspection_locations."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_report_inspection_locations."organisation_id" IS 'locationId or providerId whose reports list holds the report';
+COMMENT ON COLUMN cqc_report_inspection_locations."link_id" IS 'the report''s linkId';
+COMMENT ON COLUMN cqc_report_inspection_locations."location_id" IS 'an inspected location';
+COMMENT ON COLUMN cqc_report_inspection_locations."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_report_inspection_locations_history AS
 SELECT * FROM datasets.cqc_report_inspection_locations;
 COMMENT ON VIEW cqc_report_inspection_locations_history IS 'Locations covered by a (provider) report (API reports[].inspectionLocations). Every snapshot.';
+COMMENT ON COLUMN cqc_report_inspection_locations_history."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_report_inspection_locations_history."organisation_id" IS 'locationId or providerId whose reports list holds the report';
+COMMENT ON COLUMN cqc_report_inspection_locations_history."link_id" IS 'the report''s linkId';
+COMMENT ON COLUMN cqc_report_inspection_locations_history."location_id" IS 'an inspected location';
+COMMENT ON COLUMN cqc_report_inspection_locations_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_location_relationships AS
 SELECT * FROM datasets.cqc_location_relationships
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_location_relationships);
 COMMENT ON VIEW cqc_location_relationships IS 'Re-registration links of locations (API relationships[]): HSCA Predecessor on the new location, HSCA Successor on the old one. Latest snapshot.';
+COMMENT ON COLUMN cqc_location_relationships."location_id" IS 'location whose body lists the relationship';
+COMMENT ON COLUMN cqc_location_relationships."related_location_id" IS 'API relatedLocationId';
+COMMENT ON COLUMN cqc_location_relationships."related_location_name" IS 'API relatedLocationName';
+COMMENT ON COLUMN cqc_location_relationships."type" IS 'API type: HSCA Predecessor (related is older) or HSCA Successor (related is newer)';
+COMMENT ON COLUMN cqc_location_relationships."reason" IS 'API reason (Legal Entity Change, New Provider, Location Move, NHS Transfer, ...)';
+COMMENT ON COLUMN cqc_location_relationships."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_location_relationships_history AS
 SELECT * FROM datasets.cqc_location_relationships;
 COMMENT ON VIEW cqc_location_relationships_history IS 'Re-registration links of locations (API relationships[]): HSCA Predecessor on the new location, HSCA Successor on the old one. Every snapshot.';
+COMMENT ON COLUMN cqc_location_relationships_history."location_id" IS 'location whose body lists the relationship';
+COMMENT ON COLUMN cqc_location_relationships_history."related_location_id" IS 'API relatedLocationId';
+COMMENT ON COLUMN cqc_location_relationships_history."related_location_name" IS 'API relatedLocationName';
+COMMENT ON COLUMN cqc_location_relationships_history."type" IS 'API type: HSCA Predecessor (related is older) or HSCA Successor (related is newer)';
+COMMENT ON COLUMN cqc_location_relationships_history."reason" IS 'API reason (Legal Entity Change, New Provider, Location Move, NHS Transfer, ...)';
+COMMENT ON COLUMN cqc_location_relationships_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_provider_relationships AS
 SELECT * FROM datasets.cqc_provider_relationships
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_provider_relationships);
 COMMENT ON VIEW cqc_provider_relationships IS 'Re-registration links of providers (API relationships[]). Latest snapshot.';
+COMMENT ON COLUMN cqc_provider_relationships."provider_id" IS 'provider whose body lists the relationship';
+COMMENT ON COLUMN cqc_provider_relationships."related_provider_id" IS 'API relatedProviderId';
+COMMENT ON COLUMN cqc_provider_relationships."related_provider_name" IS 'API relatedProviderName';
+COMMENT ON COLUMN cqc_provider_relationships."type" IS 'API type (HSCA Predecessor, HSCA Successor)';
+COMMENT ON COLUMN cqc_provider_relationships."reason" IS 'API reason';
+COMMENT ON COLUMN cqc_provider_relationships."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_provider_relationships_history AS
 SELECT * FROM datasets.cqc_provider_relationships;
 COMMENT ON VIEW cqc_provider_relationships_history IS 'Re-registration links of providers (API relationships[]). Every snapshot.';
+COMMENT ON COLUMN cqc_provider_relationships_history."provider_id" IS 'provider whose body lists the relationship';
+COMMENT ON COLUMN cqc_provider_relationships_history."related_provider_id" IS 'API relatedProviderId';
+COMMENT ON COLUMN cqc_provider_relationships_history."related_provider_name" IS 'API relatedProviderName';
+COMMENT ON COLUMN cqc_provider_relationships_history."type" IS 'API type (HSCA Predecessor, HSCA Successor)';
+COMMENT ON COLUMN cqc_provider_relationships_history."reason" IS 'API reason';
+COMMENT ON COLUMN cqc_provider_relationships_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_regulated_activities AS
 SELECT * FROM datasets.cqc_regulated_activities
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_regulated_activities);
 COMMENT ON VIEW cqc_regulated_activities IS 'Regulated activities of locations and providers; contacts and nominated individuals reduced to a count and roles. Latest snapshot.';
+COMMENT ON COLUMN cqc_regulated_activities."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_regulated_activities."organisation_id" IS 'locationId or providerId';
+COMMENT ON COLUMN cqc_regulated_activities."name" IS 'API name (Personal care, ...)';
+COMMENT ON COLUMN cqc_regulated_activities."code" IS 'API code (RA1, ...)';
+COMMENT ON COLUMN cqc_regulated_activities."contact_count" IS 'number of contacts (registered managers) plus the nominated individual, if any; names are not kept';
+COMMENT ON COLUMN cqc_regulated_activities."contact_roles" IS 'distinct personRoles of those people, sorted, joined with ''; '' (''Nominated Individual'' for the provider''s nominated individual)';
+COMMENT ON COLUMN cqc_regulated_activities."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_regulated_activities_history AS
 SELECT * FROM datasets.cqc_regulated_activities;
 COMMENT ON VIEW cqc_regulated_activities_history IS 'Regulated activities of locations and providers; contacts and nominated individuals reduced to a count and roles. Every snapshot.';
+COMMENT ON COLUMN cqc_regulated_activities_history."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_regulated_activities_history."organisation_id" IS 'locationId or providerId';
+COMMENT ON COLUMN cqc_regulated_activities_history."name" IS 'API name (Personal care, ...)';
+COMMENT ON COLUMN cqc_regulated_activities_history."code" IS 'API code (RA1, ...)';
+COMMENT ON COLUMN cqc_regulated_activities_history."contact_count" IS 'number of contacts (registered managers) plus the nominated individual, if any; names are not kept';
+COMMENT ON COLUMN cqc_regulated_activities_history."contact_roles" IS 'distinct personRoles of those people, sorted, joined with ''; '' (''Nominated Individual'' for the provider''s nominated individual)';
+COMMENT ON COLUMN cqc_regulated_activities_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_gac_service_types AS
 SELECT * FROM datasets.cqc_gac_service_types
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_gac_service_types);
 COMMENT ON VIEW cqc_gac_service_types IS 'GAC service types of each location (API gacServiceTypes[]). Latest snapshot.';
+COMMENT ON COLUMN cqc_gac_service_types."location_id" IS 'location';
+COMMENT ON COLUMN cqc_gac_service_types."name" IS 'API name (Residential homes, ...)';
+COMMENT ON COLUMN cqc_gac_service_types."description" IS 'API description (Care home service without nursing, ...)';
+COMMENT ON COLUMN cqc_gac_service_types."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_gac_service_types_history AS
 SELECT * FROM datasets.cqc_gac_service_types;
 COMMENT ON VIEW cqc_gac_service_types_history IS 'GAC service types of each location (API gacServiceTypes[]). Every snapshot.';
+COMMENT ON COLUMN cqc_gac_service_types_history."location_id" IS 'location';
+COMMENT ON COLUMN cqc_gac_service_types_history."name" IS 'API name (Residential homes, ...)';
+COMMENT ON COLUMN cqc_gac_service_types_history."description" IS 'API description (Care home service without nursing, ...)';
+COMMENT ON COLUMN cqc_gac_service_types_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_inspection_categories AS
 SELECT * FROM datasets.cqc_inspection_categories
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_inspection_categories);
 COMMENT ON VIEW cqc_inspection_categories IS 'Inspection categories of locations and providers (API inspectionCategories[]). Latest snapshot.';
+COMMENT ON COLUMN cqc_inspection_categories."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_inspection_categories."organisation_id" IS 'locationId or providerId';
+COMMENT ON COLUMN cqc_inspection_categories."code" IS 'API code (S1, P1, H2, ...)';
+COMMENT ON COLUMN cqc_inspection_categories."name" IS 'API name';
+COMMENT ON COLUMN cqc_inspection_categories."primary" IS 'API primary (the strings "true"/"false" as a boolean; NULL for anything else)';
+COMMENT ON COLUMN cqc_inspection_categories."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_inspection_categories_history AS
 SELECT * FROM datasets.cqc_inspection_categories;
 COMMENT ON VIEW cqc_inspection_categories_history IS 'Inspection categories of locations and providers (API inspectionCategories[]). Every snapshot.';
+COMMENT ON COLUMN cqc_inspection_categories_history."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_inspection_categories_history."organisation_id" IS 'locationId or providerId';
+COMMENT ON COLUMN cqc_inspection_categories_history."code" IS 'API code (S1, P1, H2, ...)';
+COMMENT ON COLUMN cqc_inspection_categories_history."name" IS 'API name';
+COMMENT ON COLUMN cqc_inspection_categories_history."primary" IS 'API primary (the strings "true"/"false" as a boolean; NULL for anything else)';
+COMMENT ON COLUMN cqc_inspection_categories_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_specialisms AS
 SELECT * FROM datasets.cqc_specialisms
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_specialisms);
 COMMENT ON VIEW cqc_specialisms IS 'Specialisms of each location: the API''s specialisms[] and the newer specialism[] taxonomy. Latest snapshot.';
+COMMENT ON COLUMN cqc_specialisms."location_id" IS 'location';
+COMMENT ON COLUMN cqc_specialisms."name" IS 'API name (Dementia, ...)';
+COMMENT ON COLUMN cqc_specialisms."code" IS 'API code (newer taxonomy only)';
+COMMENT ON COLUMN cqc_specialisms."taxonomy" IS 'which API list: specialisms (name only) or specialism (code and name)';
+COMMENT ON COLUMN cqc_specialisms."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_specialisms_history AS
 SELECT * FROM datasets.cqc_specialisms;
 COMMENT ON VIEW cqc_specialisms_history IS 'Specialisms of each location: the API''s specialisms[] and the newer specialism[] taxonomy. Every snapshot.';
+COMMENT ON COLUMN cqc_specialisms_history."location_id" IS 'location';
+COMMENT ON COLUMN cqc_specialisms_history."name" IS 'API name (Dementia, ...)';
+COMMENT ON COLUMN cqc_specialisms_history."code" IS 'API code (newer taxonomy only)';
+COMMENT ON COLUMN cqc_specialisms_history."taxonomy" IS 'which API list: specialisms (name only) or specialism (code and name)';
+COMMENT ON COLUMN cqc_specialisms_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_inspection_areas AS
 SELECT * FROM datasets.cqc_inspection_areas
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_inspection_areas);
 COMMENT ON VIEW cqc_inspection_areas IS 'Inspection areas of locations and providers (API inspectionAreas[]). Latest snapshot.';
+COMMENT ON COLUMN cqc_inspection_areas."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_inspection_areas."organisation_id" IS 'locationId or providerId';
+COMMENT ON COLUMN cqc_inspection_areas."inspection_area_id" IS 'API inspectionAreaId (old, problems, ...)';
+COMMENT ON COLUMN cqc_inspection_areas."inspection_area_name" IS 'API inspectionAreaName';
+COMMENT ON COLUMN cqc_inspection_areas."inspection_area_type" IS 'API inspectionAreaType';
+COMMENT ON COLUMN cqc_inspection_areas."status" IS 'API status (Active, Superseded, ...)';
+COMMENT ON COLUMN cqc_inspection_areas."superseded_by" IS 'API supersededBy[] joined with ''; ''';
+COMMENT ON COLUMN cqc_inspection_areas."end_date" IS 'API endDate';
+COMMENT ON COLUMN cqc_inspection_areas."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_inspection_areas_history AS
 SELECT * FROM datasets.cqc_inspection_areas;
 COMMENT ON VIEW cqc_inspection_areas_history IS 'Inspection areas of locations and providers (API inspectionAreas[]). Every snapshot.';
+COMMENT ON COLUMN cqc_inspection_areas_history."organisation_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_inspection_areas_history."organisation_id" IS 'locationId or providerId';
+COMMENT ON COLUMN cqc_inspection_areas_history."inspection_area_id" IS 'API inspectionAreaId (old, problems, ...)';
+COMMENT ON COLUMN cqc_inspection_areas_history."inspection_area_name" IS 'API inspectionAreaName';
+COMMENT ON COLUMN cqc_inspection_areas_history."inspection_area_type" IS 'API inspectionAreaType';
+COMMENT ON COLUMN cqc_inspection_areas_history."status" IS 'API status (Active, Superseded, ...)';
+COMMENT ON COLUMN cqc_inspection_areas_history."superseded_by" IS 'API supersededBy[] joined with ''; ''';
+COMMENT ON COLUMN cqc_inspection_areas_history."end_date" IS 'API endDate';
+COMMENT ON COLUMN cqc_inspection_areas_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_provider_locations AS
 SELECT * FROM datasets.cqc_provider_locations
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_provider_locations);
 COMMENT ON VIEW cqc_provider_locations IS 'The locations of each provider (API locationIds[]; deregistered locations included). Latest snapshot.';
+COMMENT ON COLUMN cqc_provider_locations."provider_id" IS 'provider';
+COMMENT ON COLUMN cqc_provider_locations."location_id" IS 'one of its locationIds';
+COMMENT ON COLUMN cqc_provider_locations."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_provider_locations_history AS
 SELECT * FROM datasets.cqc_provider_locations;
 COMMENT ON VIEW cqc_provider_locations_history IS 'The locations of each provider (API locationIds[]; deregistered locations included). Every snapshot.';
+COMMENT ON COLUMN cqc_provider_locations_history."provider_id" IS 'provider';
+COMMENT ON COLUMN cqc_provider_locations_history."location_id" IS 'one of its locationIds';
+COMMENT ON COLUMN cqc_provider_locations_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_age_groups AS
 SELECT * FROM datasets.cqc_age_groups
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_age_groups);
 COMMENT ON VIEW cqc_age_groups IS 'Age groups served by each location (API ageGroup[]). Latest snapshot.';
+COMMENT ON COLUMN cqc_age_groups."location_id" IS 'location';
+COMMENT ON COLUMN cqc_age_groups."code" IS 'API code';
+COMMENT ON COLUMN cqc_age_groups."name" IS 'API name';
+COMMENT ON COLUMN cqc_age_groups."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_age_groups_history AS
 SELECT * FROM datasets.cqc_age_groups;
 COMMENT ON VIEW cqc_age_groups_history IS 'Age groups served by each location (API ageGroup[]). Every snapshot.';
+COMMENT ON COLUMN cqc_age_groups_history."location_id" IS 'location';
+COMMENT ON COLUMN cqc_age_groups_history."code" IS 'API code';
+COMMENT ON COLUMN cqc_age_groups_history."name" IS 'API name';
+COMMENT ON COLUMN cqc_age_groups_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_setting_services AS
 SELECT * FROM datasets.cqc_setting_services
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_setting_services);
 COMMENT ON VIEW cqc_setting_services IS 'Setting and service types of each location (API settingServices[]). Latest snapshot.';
+COMMENT ON COLUMN cqc_setting_services."location_id" IS 'location';
+COMMENT ON COLUMN cqc_setting_services."setting_type_code" IS 'API settingtypeCode';
+COMMENT ON COLUMN cqc_setting_services."setting_type_name" IS 'API settingtypeName';
+COMMENT ON COLUMN cqc_setting_services."service_type_code" IS 'API servicetypeCode';
+COMMENT ON COLUMN cqc_setting_services."service_type_name" IS 'API servicetypeName';
+COMMENT ON COLUMN cqc_setting_services."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_setting_services_history AS
 SELECT * FROM datasets.cqc_setting_services;
 COMMENT ON VIEW cqc_setting_services_history IS 'Setting and service types of each location (API settingServices[]). Every snapshot.';
+COMMENT ON COLUMN cqc_setting_services_history."location_id" IS 'location';
+COMMENT ON COLUMN cqc_setting_services_history."setting_type_code" IS 'API settingtypeCode';
+COMMENT ON COLUMN cqc_setting_services_history."setting_type_name" IS 'API settingtypeName';
+COMMENT ON COLUMN cqc_setting_services_history."service_type_code" IS 'API servicetypeCode';
+COMMENT ON COLUMN cqc_setting_services_history."service_type_name" IS 'API servicetypeName';
+COMMENT ON COLUMN cqc_setting_services_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_provider_inspection_areas AS
 SELECT * FROM datasets.cqc_provider_inspection_areas
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_provider_inspection_areas);
 COMMENT ON VIEW cqc_provider_inspection_areas IS 'Provider-level inspection area reports listed on a location (API providerInspectionAreas[].reports[]; an area with no reports gives one row with NULL report columns). Latest snapshot.';
+COMMENT ON COLUMN cqc_provider_inspection_areas."location_id" IS 'location whose body lists them';
+COMMENT ON COLUMN cqc_provider_inspection_areas."inspection_area_id" IS 'API inspectionAreaId';
+COMMENT ON COLUMN cqc_provider_inspection_areas."inspection_id" IS 'API reports[].inspectionId';
+COMMENT ON COLUMN cqc_provider_inspection_areas."report_link_id" IS 'API reports[].reportLinkId';
+COMMENT ON COLUMN cqc_provider_inspection_areas."provider_id" IS 'API reports[].providerId';
+COMMENT ON COLUMN cqc_provider_inspection_areas."report_location_id" IS 'API reports[].locationId';
+COMMENT ON COLUMN cqc_provider_inspection_areas."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_provider_inspection_areas_history AS
 SELECT * FROM datasets.cqc_provider_inspection_areas;
 COMMENT ON VIEW cqc_provider_inspection_areas_history IS 'Provider-level inspection area reports listed on a location (API providerInspectionAreas[].reports[]; an area with no reports gives one row with NULL report columns). Every snapshot.';
+COMMENT ON COLUMN cqc_provider_inspection_areas_history."location_id" IS 'location whose body lists them';
+COMMENT ON COLUMN cqc_provider_inspection_areas_history."inspection_area_id" IS 'API inspectionAreaId';
+COMMENT ON COLUMN cqc_provider_inspection_areas_history."inspection_id" IS 'API reports[].inspectionId';
+COMMENT ON COLUMN cqc_provider_inspection_areas_history."report_link_id" IS 'API reports[].reportLinkId';
+COMMENT ON COLUMN cqc_provider_inspection_areas_history."provider_id" IS 'API reports[].providerId';
+COMMENT ON COLUMN cqc_provider_inspection_areas_history."report_location_id" IS 'API reports[].locationId';
+COMMENT ON COLUMN cqc_provider_inspection_areas_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_assessment_service_groups AS
 SELECT * FROM datasets.cqc_assessment_service_groups
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_assessment_service_groups);
 COMMENT ON VIEW cqc_assessment_service_groups IS 'Assessment service groups of each location (API assessmentServiceGroup[], Single Assessment Framework). Latest snapshot.';
+COMMENT ON COLUMN cqc_assessment_service_groups."location_id" IS 'location';
+COMMENT ON COLUMN cqc_assessment_service_groups."assessment_service_id" IS 'API assessmentServiceId';
+COMMENT ON COLUMN cqc_assessment_service_groups."assessment_service_name" IS 'API assessmentServiceName';
+COMMENT ON COLUMN cqc_assessment_service_groups."assessment_service_type" IS 'API assessmentServiceType';
+COMMENT ON COLUMN cqc_assessment_service_groups."status" IS 'API status';
+COMMENT ON COLUMN cqc_assessment_service_groups."start_date" IS 'API startDate (date part)';
+COMMENT ON COLUMN cqc_assessment_service_groups."end_date" IS 'API endDate (date part)';
+COMMENT ON COLUMN cqc_assessment_service_groups."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_assessment_service_groups_history AS
 SELECT * FROM datasets.cqc_assessment_service_groups;
 COMMENT ON VIEW cqc_assessment_service_groups_history IS 'Assessment service groups of each location (API assessmentServiceGroup[], Single Assessment Framework). Every snapshot.';
+COMMENT ON COLUMN cqc_assessment_service_groups_history."location_id" IS 'location';
+COMMENT ON COLUMN cqc_assessment_service_groups_history."assessment_service_id" IS 'API assessmentServiceId';
+COMMENT ON COLUMN cqc_assessment_service_groups_history."assessment_service_name" IS 'API assessmentServiceName';
+COMMENT ON COLUMN cqc_assessment_service_groups_history."assessment_service_type" IS 'API assessmentServiceType';
+COMMENT ON COLUMN cqc_assessment_service_groups_history."status" IS 'API status';
+COMMENT ON COLUMN cqc_assessment_service_groups_history."start_date" IS 'API startDate (date part)';
+COMMENT ON COLUMN cqc_assessment_service_groups_history."end_date" IS 'API endDate (date part)';
+COMMENT ON COLUMN cqc_assessment_service_groups_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+CREATE OR REPLACE VIEW cqc_rejects AS
+SELECT * FROM datasets.cqc_rejects
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_rejects);
+COMMENT ON VIEW cqc_rejects IS 'Raw CQC bodies (or single values) that did not fit the schema, with the reason and a pointer into the raw archive, where the body is kept. Latest snapshot.';
+COMMENT ON COLUMN cqc_rejects."entity_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_rejects."entity_id" IS 'the ID the body was fetched for';
+COMMENT ON COLUMN cqc_rejects."scope" IS 'body: the whole body was rejected and has no rows; field: one value was unusable, stored as NULL, and the rest of the body was loaded';
+COMMENT ON COLUMN cqc_rejects."field" IS 'for scope field: the API path of the value (e.g. currentRatings.overall.reportDate)';
+COMMENT ON COLUMN cqc_rejects."reason" IS 'why it was rejected';
+COMMENT ON COLUMN cqc_rejects."fetched_at" IS 'when the response arrived (UTC)';
+COMMENT ON COLUMN cqc_rejects."archive_segment" IS 'raw archive segment holding the body, relative to the warehouse root';
+COMMENT ON COLUMN cqc_rejects."archive_seq" IS 'sequence number of the record within its segment';
+COMMENT ON COLUMN cqc_rejects."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_rejects_history AS
 SELECT * FROM datasets.cqc_rejects;
 COMMENT ON VIEW cqc_rejects_history IS 'Raw CQC bodies (or single values) that did not fit the schema, with the reason and a pointer into the raw archive, where the body is kept. Every snapshot.';
+COMMENT ON COLUMN cqc_rejects_history."entity_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_rejects_history."entity_id" IS 'the ID the body was fetched for';
+COMMENT ON COLUMN cqc_rejects_history."scope" IS 'body: the whole body was rejected and has no rows; field: one value was unusable, stored as NULL, and the rest of the body was loaded';
+COMMENT ON COLUMN cqc_rejects_history."field" IS 'for scope field: the API path of the value (e.g. currentRatings.overall.reportDate)';
+COMMENT ON COLUMN cqc_rejects_history."reason" IS 'why it was rejected';
+COMMENT ON COLUMN cqc_rejects_history."fetched_at" IS 'when the response arrived (UTC)';
+COMMENT ON COLUMN cqc_rejects_history."archive_segment" IS 'raw archive segment holding the body, relative to the warehouse root';
+COMMENT ON COLUMN cqc_rejects_history."archive_seq" IS 'sequence number of the record within its segment';
+COMMENT ON COLUMN cqc_rejects_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+CREATE OR REPLACE VIEW cqc_location_lineage AS
+SELECT * FROM datasets.cqc_location_lineage
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_location_lineage);
+COMMENT ON VIEW cqc_location_lineage IS 'Re-registration lineage of every known location: one row per location and ancestor (itself at depth 0), with the current location at the registered end of its successor chain. Latest snapshot.';
+COMMENT ON COLUMN cqc_location_lineage."location_id" IS 'a location (archived, or only referenced by a relationship or an inherited rating)';
+COMMENT ON COLUMN cqc_location_lineage."ancestor_location_id" IS 'the location itself (depth 0) or one of its predecessors';
+COMMENT ON COLUMN cqc_location_lineage."depth" IS 're-registrations between the two: 0 for itself, 1 for a direct predecessor, ... (shortest path)';
+COMMENT ON COLUMN cqc_location_lineage."current_location_id" IS 'where location_id''s successor chain ends: the registered end if there is one; NULL when a cycle leaves no end';
+COMMENT ON COLUMN cqc_location_lineage."in_cycle" IS 'true when location_id lies on a predecessor cycle (contradictory data, reported, never followed twice)';
+COMMENT ON COLUMN cqc_location_lineage."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_location_lineage_history AS
 SELECT * FROM datasets.cqc_location_lineage;
 COMMENT ON VIEW cqc_location_lineage_history IS 'Re-registration lineage of every known location: one row per location and ancestor (itself at depth 0), with the current location at the registered end of its successor chain. Every snapshot.';
+COMMENT ON COLUMN cqc_location_lineage_history."location_id" IS 'a location (archived, or only referenced by a relationship or an inherited rating)';
+COMMENT ON COLUMN cqc_location_lineage_history."ancestor_location_id" IS 'the location itself (depth 0) or one of its predecessors';
+COMMENT ON COLUMN cqc_location_lineage_history."depth" IS 're-registrations between the two: 0 for itself, 1 for a direct predecessor, ... (shortest path)';
+COMMENT ON COLUMN cqc_location_lineage_history."current_location_id" IS 'where location_id''s successor chain ends: the registered end if there is one; NULL when a cycle leaves no end';
+COMMENT ON COLUMN cqc_location_lineage_history."in_cycle" IS 'true when location_id lies on a predecessor cycle (contradictory data, reported, never followed twice)';
+COMMENT ON COLUMN cqc_location_lineage_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_rating_sources AS
 SELECT * FROM datasets.cqc_rating_sources
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_rating_sources);
 COMMENT ON VIEW cqc_rating_sources IS 'For every inherited location rating (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Inherited: the rating carries an organisationId, or (inferred) it carries none but its report is not the location''s own and a predecessor''s reports list it, as the API serves an inherited overall rating. Latest snapshot.';
+COMMENT ON COLUMN cqc_rating_sources."location_id" IS 'location holding the inherited rating';
+COMMENT ON COLUMN cqc_rating_sources."kind" IS 'the rating''s kind (as in location_ratings / location_rating_history)';
+COMMENT ON COLUMN cqc_rating_sources."parent_name" IS 'the rating''s parent_name';
+COMMENT ON COLUMN cqc_rating_sources."name" IS 'the rating''s name';
+COMMENT ON COLUMN cqc_rating_sources."report_link_id" IS 'the rating''s reportLinkId';
+COMMENT ON COLUMN cqc_rating_sources."report_date" IS 'the rating''s report_date';
+COMMENT ON COLUMN cqc_rating_sources."organisation_id" IS 'the rating''s organisationId (the predecessor the API names); NULL when inferred';
+COMMENT ON COLUMN cqc_rating_sources."inferred" IS 'true when the rating carries no organisationId and is inherited because its report is a predecessor''s (the API leaves organisationId off an inherited overall rating while setting it on the key questions)';
+COMMENT ON COLUMN cqc_rating_sources."source_location_id" IS 'the location whose reports list holds the report (organisation_id itself or one of its predecessors); NULL when unresolved';
+COMMENT ON COLUMN cqc_rating_sources."source_report_date" IS 'reportDate of that report';
+COMMENT ON COLUMN cqc_rating_sources."source_report_first_visit_date" IS 'firstVisitDate of that report';
+COMMENT ON COLUMN cqc_rating_sources."source_report_uri" IS 'reportUri of that report';
+COMMENT ON COLUMN cqc_rating_sources."generations" IS 'lineage depth from location_id to source_location_id';
+COMMENT ON COLUMN cqc_rating_sources."resolved" IS 'true when the source report was found';
+COMMENT ON COLUMN cqc_rating_sources."unresolved_reason" IS 'organisation_not_archived, ancestor_not_archived or report_not_found; the missing locations are listed in state/cqc-wanted.json for the next extract';
+COMMENT ON COLUMN cqc_rating_sources."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_rating_sources_history AS
 SELECT * FROM datasets.cqc_rating_sources;
 COMMENT ON VIEW cqc_rating_sources_history IS 'For every inherited location rating (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Inherited: the rating carries an organisationId, or (inferred) it carries none but its report is not the location''s own and a predecessor''s reports list it, as the API serves an inherited overall rating. Every snapshot.';
+COMMENT ON COLUMN cqc_rating_sources_history."location_id" IS 'location holding the inherited rating';
+COMMENT ON COLUMN cqc_rating_sources_history."kind" IS 'the rating''s kind (as in location_ratings / location_rating_history)';
+COMMENT ON COLUMN cqc_rating_sources_history."parent_name" IS 'the rating''s parent_name';
+COMMENT ON COLUMN cqc_rating_sources_history."name" IS 'the rating''s name';
+COMMENT ON COLUMN cqc_rating_sources_history."report_link_id" IS 'the rating''s reportLinkId';
+COMMENT ON COLUMN cqc_rating_sources_history."report_date" IS 'the rating''s report_date';
+COMMENT ON COLUMN cqc_rating_sources_history."organisation_id" IS 'the rating''s organisationId (the predecessor the API names); NULL when inferred';
+COMMENT ON COLUMN cqc_rating_sources_history."inferred" IS 'true when the rating carries no organisationId and is inherited because its report is a predecessor''s (the API leaves organisationId off an inherited overall rating while setting it on the key questions)';
+COMMENT ON COLUMN cqc_rating_sources_history."source_location_id" IS 'the location whose reports list holds the report (organisation_id itself or one of its predecessors); NULL when unresolved';
+COMMENT ON COLUMN cqc_rating_sources_history."source_report_date" IS 'reportDate of that report';
+COMMENT ON COLUMN cqc_rating_sources_history."source_report_first_visit_date" IS 'firstVisitDate of that report';
+COMMENT ON COLUMN cqc_rating_sources_history."source_report_uri" IS 'reportUri of that report';
+COMMENT ON COLUMN cqc_rating_sources_history."generations" IS 'lineage depth from location_id to source_location_id';
+COMMENT ON COLUMN cqc_rating_sources_history."resolved" IS 'true when the source report was found';
+COMMENT ON COLUMN cqc_rating_sources_history."unresolved_reason" IS 'organisation_not_archived, ancestor_not_archived or report_not_found; the missing locations are listed in state/cqc-wanted.json for the next extract';
+COMMENT ON COLUMN cqc_rating_sources_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_clinic_locations AS
 SELECT * FROM datasets.cqc_clinic_locations
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_clinic_locations);
 COMMENT ON VIEW cqc_clinic_locations IS 'Each clinic of the --clinics mapping with the CQC location it is mapped to and the current location through re-registrations. Latest snapshot.';
+COMMENT ON COLUMN cqc_clinic_locations."clinic_id" IS 'clinic_id from the mapping file';
+COMMENT ON COLUMN cqc_clinic_locations."clinic_name" IS 'name from the mapping file';
+COMMENT ON COLUMN cqc_clinic_locations."cqc_location_id" IS 'cqc_location_id from the mapping file';
+COMMENT ON COLUMN cqc_clinic_locations."current_location_id" IS 'the current location (location_lineage.current_location_id of the mapped one); NULL when unknown or in a cycle';
+COMMENT ON COLUMN cqc_clinic_locations."mapping_status" IS 'current (mapped location is itself current), succeeded (re-registered: use current_location_id), unknown_location (not archived yet; wanted by the next extract), deregistered_no_successor, or cycle';
+COMMENT ON COLUMN cqc_clinic_locations."timezone" IS 'the clinic''s IANA time zone (timezone column of the mapping file; Europe/London when it names none): appointments are rated on their date there';
+COMMENT ON COLUMN cqc_clinic_locations."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_clinic_locations_history AS
 SELECT * FROM datasets.cqc_clinic_locations;
 COMMENT ON VIEW cqc_clinic_locations_history IS 'Each clinic of the --clinics mapping with the CQC location it is mapped to and the current location through re-registrations. Every snapshot.';
+COMMENT ON COLUMN cqc_clinic_locations_history."clinic_id" IS 'clinic_id from the mapping file';
+COMMENT ON COLUMN cqc_clinic_locations_history."clinic_name" IS 'name from the mapping file';
+COMMENT ON COLUMN cqc_clinic_locations_history."cqc_location_id" IS 'cqc_location_id from the mapping file';
+COMMENT ON COLUMN cqc_clinic_locations_history."current_location_id" IS 'the current location (location_lineage.current_location_id of the mapped one); NULL when unknown or in a cycle';
+COMMENT ON COLUMN cqc_clinic_locations_history."mapping_status" IS 'current (mapped location is itself current), succeeded (re-registered: use current_location_id), unknown_location (not archived yet; wanted by the next extract), deregistered_no_successor, or cycle';
+COMMENT ON COLUMN cqc_clinic_locations_history."timezone" IS 'the clinic''s IANA time zone (timezone column of the mapping file; Europe/London when it names none): appointments are rated on their date there';
+COMMENT ON COLUMN cqc_clinic_locations_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW careq_events AS
 SELECT * FROM datasets.careq_events;
 COMMENT ON VIEW careq_events IS 'Every call the CareQ receiver logged, accepted or rejected, one row per call (a batch is one row); a retry answered from the idempotency store is not logged again.';
+COMMENT ON COLUMN careq_events."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
+COMMENT ON COLUMN careq_events."received_at" IS 'when the receiver logged the call (UTC)';
+COMMENT ON COLUMN careq_events."log_segment" IS 'receiver log segment holding the call (file name under raw/careq)';
+COMMENT ON COLUMN careq_events."endpoint" IS 'endpoint called: patient, doctor, service, appointment, appointment/status, appointment/cancel, batch, health or unknown';
+COMMENT ON COLUMN careq_events."method" IS 'HTTP method';
+COMMENT ON COLUMN careq_events."path" IS 'request path, only for unknown endpoints';
+COMMENT ON COLUMN careq_events."status" IS 'HTTP status answered';
+COMMENT ON COLUMN careq_events."error_code" IS 'error code answered (AUTHENTICATION_FAILED, VALIDATION_ERROR, DUPLICATE_RECORD, RECORD_NOT_FOUND, INVALID_REQUEST, SERVER_ERROR, RATE_LIMIT_EXCEEDED)';
+COMMENT ON COLUMN careq_events."idempotency_key" IS 'hex SHA-256 of clinic, endpoint and raw body: a CareQ retry carries the same key';
+COMMENT ON COLUMN careq_events."body_bytes" IS 'size of the request body in bytes';
+COMMENT ON COLUMN careq_events."body_sha256" IS 'hex SHA-256 of the raw request body';
+COMMENT ON COLUMN careq_events."record_type" IS 'patient, doctor, service, appointment, appointment_status or appointment_cancel (single-record calls)';
+COMMENT ON COLUMN careq_events."careq_id" IS 'careq_id of the record (the appointment''s for status and cancel calls)';
+COMMENT ON COLUMN careq_events."internal_id" IS 'the receiver''s internal ID answered (data.id)';
+COMMENT ON COLUMN careq_events."event_at" IS 'updated_at (cancelled_at for a cancellation) of the record, UTC';
+COMMENT ON COLUMN careq_events."sync_status" IS 'created, updated, unchanged, stale_ignored or failed';
+COMMENT ON COLUMN careq_events."appointment_status" IS 'the appointment''s status after the call';
+COMMENT ON COLUMN careq_events."batch_id" IS 'batch_id of a batch call';
+COMMENT ON COLUMN careq_events."batch_records" IS 'number of records in a batch call';
+COMMENT ON COLUMN careq_events."batch_failed" IS 'number of records of a batch call that failed';
+COMMENT ON COLUMN careq_events."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
+COMMENT ON COLUMN careq_events."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
 
 CREATE OR REPLACE VIEW careq_rejects AS
 SELECT * FROM datasets.careq_rejects;
 COMMENT ON VIEW careq_rejects IS 'Logged records the CareQ normalise stage could not turn into rows, or only in part, with the reason; the log segment still holds them.';
+COMMENT ON COLUMN careq_rejects."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
+COMMENT ON COLUMN careq_rejects."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
+COMMENT ON COLUMN careq_rejects."received_at" IS 'when the receiver logged the call (UTC)';
+COMMENT ON COLUMN careq_rejects."log_segment" IS 'receiver log segment holding the call (file name under raw/careq)';
+COMMENT ON COLUMN careq_rejects."record_type" IS 'patient, doctor, service, appointment, appointment_status or appointment_cancel';
+COMMENT ON COLUMN careq_rejects."careq_id" IS 'careq_id of the record, when it could be read';
+COMMENT ON COLUMN careq_rejects."reason" IS 'why the record (or one of its values) could not be used';
+COMMENT ON COLUMN careq_rejects."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
+COMMENT ON COLUMN careq_rejects."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';

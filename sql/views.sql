@@ -1,21 +1,27 @@
--- carelake contract views (DESIGN.md, "Views in carelake.duckdb").
+-- carelake contract views (docs/architecture.md, "Views and marts").
 --
 -- These names and columns are what analysts and dashboards rely on: extend,
--- never rename without a migration note in the README. The views read the
--- Parquet through datasets.<table> (created by tables.sql). A view may build
--- on a view defined above it, naming it after FROM or JOIN without an alias;
--- the catalog builder inlines both kinds of reference, so every view of
--- carelake.duckdb stands alone (DuckDB 1.1 cannot resolve them in a catalog
--- ATTACHed under another name). "Latest" means the newest snapshot_date of
--- the table the view is about.
+-- never rename without a migration note in the README. Every view reads the
+-- Parquet through datasets.<table> (created by tables.sql) or a view defined
+-- above it, named after FROM or JOIN without an alias.
+--
+-- The views whose answer needs a join or a resolve rule are marts
+-- (schemas.Marts): the marts stage runs the view at each run and writes its
+-- rows as Parquet under marts/<view>/, and the view of that name in
+-- carelake.duckdb reads those files, so DuckDB and a BI tool see the same
+-- rows. The other views here are installed in carelake.duckdb as written.
+-- Every column is documented in schemas (the catalog's COMMENTs and
+-- docs/data-dictionary.md come from there).
+--
+-- Rules: equi-joins only (a join condition must hold an equality; no
+-- nested-loop join: TestNoNestedLoopJoins), "latest" means the newest
+-- snapshot_date of the table read, and a date is compared on the calendar
+-- of the place it belongs to.
 
--- Every scalar field of the latest good API body of each location, with the
--- overall rating in effect (overall_rating, overall_rating_date,
--- overall_rating_inherited), one row per location and snapshot_date.
--- overall_rating_inherited is true when the rating carries an organisationId,
--- and also when it carries none but its report is a predecessor's (resolve
--- infers it: the API leaves organisationId off an inherited overall rating
--- while setting it on the key questions).
+-- Every scalar field of each location's latest good API body, with the
+-- overall rating in effect, one row per location and snapshot_date.
+-- overall_rating_inherited is also true when the rating carries no
+-- organisationId but its report is a predecessor's (resolve infers it).
 CREATE OR REPLACE VIEW cqc_locations_history AS
 WITH inferred AS (
     SELECT DISTINCT snapshot_date, location_id, report_link_id FROM datasets.cqc_rating_sources
@@ -27,19 +33,13 @@ LEFT JOIN inferred
        ON inferred.snapshot_date = l.snapshot_date AND inferred.location_id = l.location_id
       AND inferred.report_link_id = l.overall_rating_report_link_id;
 
--- The same at the latest snapshot: one row per location.
+-- Mart: the same at the latest snapshot, one row per location.
 CREATE OR REPLACE VIEW cqc_locations AS
 SELECT * FROM cqc_locations_history
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_locations);
 
-CREATE OR REPLACE VIEW cqc_providers AS
-SELECT * FROM datasets.cqc_providers
-WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_providers);
-
 -- The report each inherited rating comes from, as resolve found it through
--- the predecessors' reports (latest snapshot): one row per rating (location,
--- kind, parent_name, name, report_link_id, report_date); resolved is false,
--- with unresolved_reason, while the predecessor is not archived.
+-- the predecessors' reports (latest snapshot): one row per rating.
 CREATE OR REPLACE VIEW cqc_inherited_rating_sources AS
 SELECT * FROM datasets.cqc_rating_sources
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_rating_sources)
@@ -54,33 +54,28 @@ FROM datasets.cqc_reports
 WHERE organisation_type = 'location' AND snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_reports)
 QUALIFY row_number() OVER (PARTITION BY organisation_id, link_id ORDER BY report_date DESC NULLS LAST) = 1;
 
--- One row per location and current rating: name is 'Overall', a key question
--- (Safe, Effective, Caring, Responsive, Well-led) or a service or assessment
--- group (kind and parent_name say which); in_effect marks the rating in force.
--- source_* name the report the rating comes from: for an inherited rating
--- (organisation_id set, or inherited_inferred: no organisation_id but the
--- report is a predecessor's) the predecessor's report found by resolve,
--- however many re-registrations back (source_resolved is false while it is
--- not found: see unresolved_reason); for the location's own rating, its own
--- report (unresolved_reason report_not_listed when its reports do not list
--- it, no_report_link for a rating without one, as assessment ratings are).
-CREATE OR REPLACE VIEW cqc_location_ratings AS
-WITH latest AS (
-    SELECT max(snapshot_date) AS snapshot_date FROM datasets.cqc_location_ratings
-), r AS (
-    SELECT * FROM datasets.cqc_location_ratings
-    WHERE snapshot_date = (SELECT snapshot_date FROM latest)
+-- Every rating row of the latest snapshot, current (row_kind 'current',
+-- from location_ratings) and timeline (row_kind 'timeline', from
+-- location_rating_history), with the report it comes from: for an
+-- inherited rating (organisation_id set, or inherited_inferred) the
+-- predecessor's report found by resolve; for the location's own rating its
+-- own report. The two rating marts read it.
+CREATE OR REPLACE VIEW cqc_location_rating_rows AS
+WITH r AS (
+    SELECT 'current' AS row_kind, * FROM datasets.cqc_location_ratings
+    WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_location_ratings)
+    UNION ALL BY NAME
+    SELECT 'timeline' AS row_kind, * FROM datasets.cqc_location_rating_history
+    WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_location_rating_history)
 ), src AS (
     SELECT * FROM cqc_inherited_rating_sources
 ), own AS (
     SELECT * FROM cqc_location_reports
 )
 SELECT
-    r.location_id, r.kind, r.parent_name, r.name, r.rating, r.rating_category,
-    r.report_date, r.report_link_id, r.organisation_id,
-    r.inherited OR coalesce(src.inferred, false) AS inherited, coalesce(src.inferred, false) AS inherited_inferred,
-    r.framework,
-    r.status, r.percentage_score, r.assessment_plan_id, r.in_effect,
+    r.* EXCLUDE (inherited, snapshot_date),
+    r.inherited OR coalesce(src.inferred, false) AS inherited,
+    coalesce(src.inferred, false) AS inherited_inferred,
     CASE WHEN r.inherited OR src.inferred THEN src.source_location_id
          WHEN own.link_id IS NOT NULL THEN r.location_id END AS source_location_id,
     CASE WHEN r.inherited OR src.inferred THEN src.source_report_date ELSE own.report_date END AS source_report_date,
@@ -100,96 +95,58 @@ LEFT JOIN src
       AND src.report_link_id IS NOT DISTINCT FROM r.report_link_id
       AND src.report_date IS NOT DISTINCT FROM r.report_date
 LEFT JOIN own
-       ON NOT r.inherited AND own.location_id = r.location_id AND own.link_id = r.report_link_id;
+       ON own.location_id = r.location_id AND own.link_id = r.report_link_id;
 
--- Current and historic ratings of each location as a timeline: one row per
--- location, rating name and report, valid from valid_from until valid_to
--- (exclusive; NULL for the rating in effect), with the source report as in
--- cqc_location_ratings.
+-- Mart: one row per location and current rating.
+CREATE OR REPLACE VIEW cqc_location_ratings AS
+SELECT location_id, kind, parent_name, name, rating, rating_category, report_date, report_link_id, organisation_id,
+       inherited, inherited_inferred, framework, status, percentage_score, assessment_plan_id, in_effect,
+       source_location_id, source_report_date, source_report_first_visit_date, source_report_uri, source_resolved,
+       unresolved_reason, generations, snapshot_date
+FROM cqc_location_rating_rows
+WHERE row_kind = 'current';
+
+-- Mart: the ratings of each location as a timeline (valid_from until
+-- valid_to, exclusive).
 CREATE OR REPLACE VIEW cqc_location_rating_history AS
-WITH latest AS (
-    SELECT max(snapshot_date) AS snapshot_date FROM datasets.cqc_location_rating_history
-), h AS (
-    SELECT * FROM datasets.cqc_location_rating_history
-    WHERE snapshot_date = (SELECT snapshot_date FROM latest)
-), src AS (
-    SELECT * FROM cqc_inherited_rating_sources
-), own AS (
-    SELECT * FROM cqc_location_reports
-)
-SELECT
-    h.location_id, h.kind, h.parent_name, h.name, h.rating, h.rating_category,
-    h.report_date, h.report_link_id, h.organisation_id,
-    h.inherited OR coalesce(src.inferred, false) AS inherited, coalesce(src.inferred, false) AS inherited_inferred,
-    h.framework,
-    h.source, h.valid_from, h.valid_to, h.is_current,
-    CASE WHEN h.inherited OR src.inferred THEN src.source_location_id
-         WHEN own.link_id IS NOT NULL THEN h.location_id END AS source_location_id,
-    CASE WHEN h.inherited OR src.inferred THEN src.source_report_date ELSE own.report_date END AS source_report_date,
-    CASE WHEN h.inherited OR src.inferred THEN src.source_report_first_visit_date ELSE own.first_visit_date END AS source_report_first_visit_date,
-    CASE WHEN h.inherited OR src.inferred THEN src.source_report_uri ELSE own.report_uri END AS source_report_uri,
-    CASE WHEN h.inherited OR src.inferred THEN coalesce(src.resolved, false) ELSE own.link_id IS NOT NULL END AS source_resolved,
-    h.snapshot_date
-FROM h
-LEFT JOIN src
-       ON src.location_id = h.location_id AND src.kind = h.kind AND src.name = h.name
-      AND src.parent_name IS NOT DISTINCT FROM h.parent_name
-      AND src.report_link_id IS NOT DISTINCT FROM h.report_link_id
-      AND src.report_date IS NOT DISTINCT FROM h.report_date
-LEFT JOIN own
-       ON NOT h.inherited AND own.location_id = h.location_id AND own.link_id = h.report_link_id;
+SELECT location_id, kind, parent_name, name, rating, rating_category, report_date, report_link_id, organisation_id,
+       inherited, inherited_inferred, framework, source, valid_from, valid_to, is_current,
+       source_location_id, source_report_date, source_report_first_visit_date, source_report_uri, source_resolved,
+       unresolved_reason, generations, snapshot_date
+FROM cqc_location_rating_rows
+WHERE row_kind = 'timeline';
 
--- Re-registration lineage: one row per location and ancestor (itself at depth
--- 0), with current_location_id, the registered end of its successor chain.
-CREATE OR REPLACE VIEW cqc_location_lineage AS
-SELECT location_id, ancestor_location_id, depth, current_location_id, in_cycle, snapshot_date
-FROM datasets.cqc_location_lineage
-WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_location_lineage);
-
--- Each clinic of the mapping with its mapped location, the current location
--- through re-registrations, and that current location's overall rating today
--- (the latest snapshot of cqc_locations).
+-- Mart: each clinic of the mapping with its current location and that
+-- location's overall rating today.
 CREATE OR REPLACE VIEW clinic_locations AS
-WITH c AS (
-    SELECT * FROM datasets.cqc_clinic_locations
-    WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_clinic_locations)
-), l AS (
-    SELECT * FROM cqc_locations
-)
 SELECT
-    c.clinic_id, c.clinic_name, c.cqc_location_id, c.current_location_id, c.mapping_status,
+    c.clinic_id, c.clinic_name, c.cqc_location_id, c.current_location_id, c.mapping_status, c.timezone,
     l.name AS current_location_name, l.registration_status AS current_registration_status,
     l.overall_rating, l.overall_rating_category, l.overall_rating_date, l.overall_rating_inherited,
     c.snapshot_date
-FROM c
-LEFT JOIN l ON l.location_id = c.current_location_id;
-
--- Bodies and values normalise could not use, with the reason and where the raw
--- body is kept in the archive (archive_segment, archive_seq).
-CREATE OR REPLACE VIEW cqc_rejects AS
-SELECT * FROM datasets.cqc_rejects
-WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_rejects);
+FROM datasets.cqc_clinic_locations c
+LEFT JOIN cqc_locations l ON l.location_id = c.current_location_id
+WHERE c.snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_clinic_locations);
 
 -- CareQ -----------------------------------------------------------------------
 -- The datasets careq/* hold one row per change the receiver applied, in log
 -- order (seq, then batch_index within a batch call). The receiver applies a
 -- change only when it is not older (by updated_at) than the version it
 -- holds, so the last applied change of a record is its current state.
--- careq_events and careq_rejects are the plain views of their datasets.
 
--- The current version of each patient (pseudonymised), per clinic and careq_id.
+-- Mart: the current version of each patient (pseudonymised).
 CREATE OR REPLACE VIEW careq_patients AS
-SELECT * EXCLUDE (batch_index) FROM datasets.careq_patients
+SELECT clinic_id, * EXCLUDE (clinic_id, batch_index) FROM datasets.careq_patients
 QUALIFY row_number() OVER (PARTITION BY clinic_id, careq_id ORDER BY seq DESC, batch_index DESC) = 1;
 
--- The current version of each doctor, per clinic and careq_id.
+-- Mart: the current version of each doctor.
 CREATE OR REPLACE VIEW careq_doctors AS
-SELECT * EXCLUDE (batch_index) FROM datasets.careq_doctors
+SELECT clinic_id, * EXCLUDE (clinic_id, batch_index) FROM datasets.careq_doctors
 QUALIFY row_number() OVER (PARTITION BY clinic_id, careq_id ORDER BY seq DESC, batch_index DESC) = 1;
 
--- The current version of each service, per clinic and careq_id.
+-- Mart: the current version of each service.
 CREATE OR REPLACE VIEW careq_services AS
-SELECT * EXCLUDE (batch_index) FROM datasets.careq_services
+SELECT clinic_id, * EXCLUDE (clinic_id, batch_index) FROM datasets.careq_services
 QUALIFY row_number() OVER (PARTITION BY clinic_id, careq_id ORDER BY seq DESC, batch_index DESC) = 1;
 
 -- Every applied change, for history: one row per version.
@@ -198,11 +155,10 @@ CREATE OR REPLACE VIEW careq_doctor_changes AS SELECT * FROM datasets.careq_doct
 CREATE OR REPLACE VIEW careq_service_changes AS SELECT * FROM datasets.careq_services;
 CREATE OR REPLACE VIEW careq_appointment_changes AS SELECT * FROM datasets.careq_appointments;
 
--- The current state of each appointment, per clinic and careq_id: its latest
--- full record with the later status updates and cancellations applied.
--- status is the status after the last applied change of any kind
--- (last_change says which: record, status or cancel); cancelled_* describe
--- the cancellation when the appointment is cancelled.
+-- Mart: the current state of each appointment: its latest full record with
+-- the later status updates and cancellations applied. status is the status
+-- after the last applied change of any kind (last_change says which);
+-- cancelled_* describe the cancellation while the appointment is cancelled.
 CREATE OR REPLACE VIEW careq_appointments AS
 WITH c AS (
     SELECT * FROM datasets.careq_appointments
@@ -231,66 +187,64 @@ FROM rec
 JOIN last ON last.clinic_id = rec.clinic_id AND last.careq_id = rec.careq_id
 LEFT JOIN cancel ON cancel.clinic_id = rec.clinic_id AND cancel.careq_id = rec.careq_id;
 
--- One row per appointment (current state) next to the CQC ratings of the place
--- where it happened, as they stood on the appointment date.
+-- Mart: one row per appointment (current state) next to the CQC ratings of
+-- the place where it happened, as they stood on the appointment's date
+-- where the clinic is (appointment_local_date, in clinic_timezone: the
+-- clinic's zone from the mapping, Europe/London by default).
 --
--- appointment_date is the UTC date of start_datetime. The clinic's CQC
--- location comes from clinic_locations (cqc_location_id as mapped,
--- current_location_id through re-registrations). rated_location_id is the
--- location whose ratings applied that day: the current location, or, for an
--- appointment before the current location was registered, the predecessor
--- the clinic was at then (the nearest in the lineage registered by that
--- date). Each *_at_appointment rating is the one in effect on
--- appointment_date in that location's timeline (cqc_location_rating_history:
--- legacy and assessment ratings alike); NULL when the location was not rated
--- then. *_category is the rating classified (as rating_category: one
--- spelling per rating across frameworks, for grouping). *_inherited is true
--- when that rating was itself inherited from a predecessor (as inherited in
--- cqc_location_rating_history); key_question_rating_inherited when any of the
--- five key questions was. current_overall_rating is today's overall rating
--- of the current location.
+-- rated_location_id is the location whose ratings applied that day: the
+-- clinic's current location, or, for a day before the current location was
+-- registered, the predecessor the clinic was at then (the nearest in the
+-- lineage registered by that day). Each *_at_appointment rating is the one
+-- in effect that day in that location's timeline (legacy and assessment
+-- ratings alike, an assessment winning a tie); NULL when the location was
+-- not rated then. The ratings are looked up once per location and day, then
+-- joined to the appointments of that day.
 CREATE OR REPLACE VIEW clinic_appointment_ratings AS
-WITH ap AS (
-    SELECT *, start_date AS appointment_date FROM careq_appointments
-), cl AS (
+WITH cl AS (
     SELECT * FROM clinic_locations
-), loc AS (
-    SELECT location_id, registration_date FROM datasets.cqc_locations
-    WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_locations)
+), ap AS (
+    SELECT a.clinic_id, a.careq_id, a.appointment_id, a.start_datetime, a.start_date AS appointment_date,
+           timezone(coalesce(cl.timezone, 'Europe/London'), a.start_datetime)::DATE AS appointment_local_date,
+           coalesce(cl.timezone, 'Europe/London') AS clinic_timezone,
+           a.status, a.patient_careq_id, a.doctor_careq_id, a.service_careq_id
+    FROM careq_appointments a
+    LEFT JOIN cl ON cl.clinic_id = a.clinic_id
 ), lin AS (
     SELECT lin.location_id, lin.ancestor_location_id, lin.depth, loc.registration_date
     FROM datasets.cqc_location_lineage lin
-    LEFT JOIN loc ON loc.location_id = lin.ancestor_location_id
+    LEFT JOIN cqc_locations loc ON loc.location_id = lin.ancestor_location_id
     WHERE lin.snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_location_lineage)
+), clinic_days AS (
+    SELECT DISTINCT clinic_id, appointment_local_date FROM ap
 ), rated AS (
-    SELECT ap.clinic_id, ap.careq_id, lin.ancestor_location_id AS rated_location_id
-    FROM ap
-    JOIN cl ON cl.clinic_id = ap.clinic_id
+    SELECT d.clinic_id, d.appointment_local_date, lin.ancestor_location_id AS rated_location_id
+    FROM clinic_days d
+    JOIN cl ON cl.clinic_id = d.clinic_id
     JOIN lin ON lin.location_id = cl.current_location_id
     QUALIFY row_number() OVER (
-        PARTITION BY ap.clinic_id, ap.careq_id
-        ORDER BY (lin.registration_date IS NULL OR lin.registration_date <= ap.appointment_date) DESC,
-                 CASE WHEN lin.registration_date IS NULL OR lin.registration_date <= ap.appointment_date
+        PARTITION BY d.clinic_id, d.appointment_local_date
+        ORDER BY (lin.registration_date IS NULL OR lin.registration_date <= d.appointment_local_date) DESC,
+                 CASE WHEN lin.registration_date IS NULL OR lin.registration_date <= d.appointment_local_date
                       THEN lin.depth ELSE -lin.depth END) = 1
-), hist AS (
-    SELECT * FROM cqc_location_rating_history
 ), h AS (
     SELECT location_id, name, rating, rating_category, inherited, report_date, valid_from, valid_to, framework
-    FROM hist
+    FROM cqc_location_rating_history
     WHERE parent_name IS NULL
       AND kind IN ('overall', 'assessment_overall', 'key_question', 'assessment_key_question')
+), location_days AS (
+    SELECT DISTINCT rated_location_id, appointment_local_date FROM rated
 ), in_effect AS (
-    SELECT rated.clinic_id, rated.careq_id, h.name, h.rating, h.rating_category, h.inherited, h.report_date
-    FROM rated
-    JOIN ap ON ap.clinic_id = rated.clinic_id AND ap.careq_id = rated.careq_id
-    JOIN h ON h.location_id = rated.rated_location_id
-          AND h.valid_from <= ap.appointment_date
-          AND (h.valid_to IS NULL OR ap.appointment_date < h.valid_to)
+    SELECT d.rated_location_id, d.appointment_local_date, h.name, h.rating, h.rating_category, h.inherited, h.report_date
+    FROM location_days d
+    JOIN h ON h.location_id = d.rated_location_id
+          AND h.valid_from <= d.appointment_local_date
+          AND (h.valid_to IS NULL OR d.appointment_local_date < h.valid_to)
     QUALIFY row_number() OVER (
-        PARTITION BY rated.clinic_id, rated.careq_id, h.name
+        PARTITION BY d.rated_location_id, d.appointment_local_date, h.name
         ORDER BY h.valid_from DESC, h.framework = 'saf' DESC) = 1
 ), by_name AS (
-    SELECT clinic_id, careq_id,
+    SELECT rated_location_id, appointment_local_date,
         first(rating) FILTER (WHERE name = 'Overall') AS overall_rating_at_appointment,
         first(rating_category) FILTER (WHERE name = 'Overall') AS overall_rating_category_at_appointment,
         first(inherited) FILTER (WHERE name = 'Overall') AS overall_rating_at_appointment_inherited,
@@ -302,10 +256,11 @@ WITH ap AS (
         first(rating) FILTER (WHERE name = 'Well-led') AS well_led_rating_at_appointment,
         bool_or(inherited) FILTER (WHERE name <> 'Overall') AS key_question_rating_inherited
     FROM in_effect
-    GROUP BY clinic_id, careq_id
+    GROUP BY rated_location_id, appointment_local_date
 )
 SELECT
-    ap.clinic_id, ap.careq_id, ap.appointment_id, ap.start_datetime, ap.appointment_date, ap.status,
+    ap.clinic_id, ap.careq_id, ap.appointment_id, ap.start_datetime, ap.appointment_date,
+    ap.appointment_local_date, ap.clinic_timezone, ap.status,
     ap.patient_careq_id, ap.doctor_careq_id, ap.service_careq_id,
     cl.cqc_location_id, cl.current_location_id, cl.mapping_status, rated.rated_location_id,
     by_name.overall_rating_at_appointment, by_name.overall_rating_category_at_appointment,
@@ -319,5 +274,6 @@ SELECT
     cl.overall_rating_inherited AS current_overall_rating_inherited
 FROM ap
 LEFT JOIN cl ON cl.clinic_id = ap.clinic_id
-LEFT JOIN rated ON rated.clinic_id = ap.clinic_id AND rated.careq_id = ap.careq_id
-LEFT JOIN by_name ON by_name.clinic_id = ap.clinic_id AND by_name.careq_id = ap.careq_id;
+LEFT JOIN rated ON rated.clinic_id = ap.clinic_id AND rated.appointment_local_date = ap.appointment_local_date
+LEFT JOIN by_name ON by_name.rated_location_id = rated.rated_location_id
+                 AND by_name.appointment_local_date = rated.appointment_local_date;

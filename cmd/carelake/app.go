@@ -214,6 +214,7 @@ func commands() []*cli.Command {
 		normaliseCommand(),
 		resolveCommand(),
 		loadCommand(),
+		martsCommand(),
 		serveCommand(),
 		sqlCommand(),
 		statusCommand(),

@@ -562,7 +562,10 @@ func checkManifestMatchesDisk(t *testing.T, root string) {
 
 // compareCatalogs fails t unless every view of chaosViews gives the same
 // rows (as multisets, chaosVolatile columns left out) in both warehouses'
-// catalogues, ATTACHed side by side in one DuckDB session.
+// catalogues, ATTACHed side by side in one DuckDB session. Their views
+// read paths relative to their own root, so each view is first copied into
+// a temporary table (wa_<view>, wb_<view>) with file_search_path set to
+// that warehouse.
 func compareCatalogs(t *testing.T, a, b string) {
 	t.Helper()
 	db, err := sql.Open("duckdb", "")
@@ -602,10 +605,21 @@ func compareCatalogs(t *testing.T, a, b string) {
 			continue
 		}
 		sel := strings.Join(cols, ", ")
+		copied := true
+		for name, root := range map[string]string{"wa": a, "wb": b} {
+			if _, err := db.Exec(fmt.Sprintf("SET file_search_path = '%s'; CREATE OR REPLACE TEMP TABLE %s_%s AS SELECT * FROM %s.%s",
+				root, name, v, name, v)); err != nil {
+				t.Errorf("view %s of %s: %v", v, name, err)
+				copied = false
+			}
+		}
+		if !copied {
+			continue
+		}
 		var na, nb, onlyA, onlyB int
-		q := fmt.Sprintf(`SELECT (SELECT count(*) FROM wa.%[1]s), (SELECT count(*) FROM wb.%[1]s),
-			(SELECT count(*) FROM (SELECT %[2]s FROM wa.%[1]s EXCEPT ALL SELECT %[2]s FROM wb.%[1]s)),
-			(SELECT count(*) FROM (SELECT %[2]s FROM wb.%[1]s EXCEPT ALL SELECT %[2]s FROM wa.%[1]s))`, v, sel)
+		q := fmt.Sprintf(`SELECT (SELECT count(*) FROM wa_%[1]s), (SELECT count(*) FROM wb_%[1]s),
+			(SELECT count(*) FROM (SELECT %[2]s FROM wa_%[1]s EXCEPT ALL SELECT %[2]s FROM wb_%[1]s)),
+			(SELECT count(*) FROM (SELECT %[2]s FROM wb_%[1]s EXCEPT ALL SELECT %[2]s FROM wa_%[1]s))`, v, sel)
 		if err := db.QueryRow(q).Scan(&na, &nb, &onlyA, &onlyB); err != nil {
 			t.Errorf("view %s: %v", v, err)
 			continue
@@ -629,8 +643,8 @@ func compareCatalogs(t *testing.T, a, b string) {
 
 // sampleDiff shows a few rows that differ between the two catalogues.
 func sampleDiff(db *sql.DB, view, sel string) string {
-	q := fmt.Sprintf(`(SELECT 'A' AS side, * FROM (SELECT %[2]s FROM wa.%[1]s EXCEPT ALL SELECT %[2]s FROM wb.%[1]s) LIMIT 3)
-		UNION ALL (SELECT 'B', * FROM (SELECT %[2]s FROM wb.%[1]s EXCEPT ALL SELECT %[2]s FROM wa.%[1]s) LIMIT 3)`, view, sel)
+	q := fmt.Sprintf(`(SELECT 'A' AS side, * FROM (SELECT %[2]s FROM wa_%[1]s EXCEPT ALL SELECT %[2]s FROM wb_%[1]s) LIMIT 3)
+		UNION ALL (SELECT 'B', * FROM (SELECT %[2]s FROM wb_%[1]s EXCEPT ALL SELECT %[2]s FROM wa_%[1]s) LIMIT 3)`, view, sel)
 	rows, err := db.Query(q)
 	if err != nil {
 		return err.Error()

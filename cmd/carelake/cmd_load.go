@@ -11,12 +11,13 @@ import (
 	"carelake/pipeline"
 	"carelake/stages/catalog"
 	"carelake/stages/load"
+	"carelake/stages/marts"
 )
 
 func loadCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "load",
-		Usage: "write the staged tables as hive-partitioned Parquet and rebuild the DuckDB catalog",
+		Usage: "write the staged tables as hive-partitioned Parquet, then rebuild the marts and the DuckDB catalog",
 		Description: `load writes what normalise and resolve staged (<out>/staging/<stage>) into the
 warehouse as Parquet, one directory per partition:
 
@@ -29,9 +30,10 @@ is in <out>/state/load.json) unless --force. <out>/manifest.json lists every
 dataset, partition and file. A load stopped by a crash or kill is completed
 by the next one.
 
-Then the catalog <out>/carelake.duckdb is rebuilt into a new file and renamed
-over the old one (a reader holding the old one keeps it), with the same views
-for your own DuckDB session in <out>/sql/carelake.sql.
+Then the marts are rebuilt (see 'carelake marts --help') and the catalog
+<out>/carelake.duckdb is rebuilt into a new file and renamed over the old one
+(a reader holding the old one keeps it), with the same views for your own
+DuckDB session in <out>/sql/carelake.sql.
 
 Examples:
   carelake load
@@ -82,7 +84,8 @@ func runLoad(c *cli.Context) error {
 		},
 	}
 	var sum load.Summary
-	rec, err := recordRun(c, root, "load", log, loadStep(opts, log, &sum), catalogStep(root, log))
+	rec, err := recordRun(c, root, "load", log, loadStep(opts, log, &sum),
+		martsStep(marts.Options{Root: root, Version: version}, log, new(marts.Summary)), catalogStep(root, log))
 	loaded := rec.Steps[0].Outcome == pipeline.OutcomeSucceeded
 	if loaded {
 		writeLoadSummary(out, sum)
@@ -91,7 +94,7 @@ func runLoad(c *cli.Context) error {
 		return ierr
 	}
 	if err != nil && loaded {
-		return fmt.Errorf("the Parquet is in place but the catalog was not rebuilt (run 'carelake load' again): %w", err)
+		return fmt.Errorf("the Parquet is in place but the marts or the catalog were not rebuilt (run 'carelake marts'): %w", err)
 	}
 	if err != nil {
 		return err // load's errors name the stage and partition

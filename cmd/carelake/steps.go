@@ -14,6 +14,7 @@ import (
 	"carelake/stages/catalog"
 	"carelake/stages/extract/cqc"
 	"carelake/stages/load"
+	"carelake/stages/marts"
 	"carelake/stages/normalise"
 	careqnorm "carelake/stages/normalise/careq"
 	"carelake/stages/resolve"
@@ -103,6 +104,20 @@ func loadStep(opts load.Options, log *slog.Logger, sum *load.Summary) pipeline.S
 	}}
 }
 
+// martsStep builds the marts; rows in the run record are the marts' rows.
+func martsStep(opts marts.Options, log *slog.Logger, sum *marts.Summary) pipeline.Step {
+	return pipeline.Step{Name: "marts", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
+		var err error
+		opts.RunID = runID
+		*sum, err = marts.Run(ctx, opts, log)
+		rows := map[string]int64{}
+		for _, m := range sum.Marts {
+			rows["marts/"+m.Name] = m.Rows
+		}
+		return pipeline.StepResult{Rows: rows, Detail: *sum}, err
+	}}
+}
+
 func catalogStep(root string, log *slog.Logger) pipeline.Step {
 	return pipeline.Step{Name: "catalog", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		return pipeline.StepResult{}, catalog.Build(ctx, root, log)
@@ -133,8 +148,8 @@ type runPlan struct {
 }
 
 // runSteps lists the steps of a full run: extract, normalise (CQC and
-// CareQ), resolve, load, catalog. Each stage's summary is kept as its
-// step's detail in the run record.
+// CareQ), resolve, load, marts, catalog. Each stage's summary is kept as
+// its step's detail in the run record.
 func runSteps(p runPlan, log *slog.Logger) []pipeline.Step {
 	var steps []pipeline.Step
 	if p.extract != nil {
@@ -145,6 +160,7 @@ func runSteps(p runPlan, log *slog.Logger) []pipeline.Step {
 		normaliseCareQStep(careqnorm.Options{Root: p.root, LogDir: p.careqLog}, log, new(careqnorm.Summary)),
 		resolveStep(resolve.Options{Root: p.root, Clinics: p.clinics}, log, new(resolve.Summary)),
 		loadStep(load.Options{Root: p.root, Version: version}, log, new(load.Summary)),
+		martsStep(marts.Options{Root: p.root, Version: version}, log, new(marts.Summary)),
 		catalogStep(p.root, log),
 	)
 }

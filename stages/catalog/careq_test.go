@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	"carelake/stages/load"
 	"carelake/stages/load/loadtest"
 	"carelake/stages/staging"
@@ -35,8 +36,8 @@ func stageCareQ(tb testing.TB, root, runID string, rows map[string][]row) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w.SetMeta(load.MetaLicence, "test licence")
-	w.SetMeta(load.MetaSource, "test source")
+	w.SetMeta(warehouse.MetaLicence, "test licence")
+	w.SetMeta(warehouse.MetaSource, "test source")
 	for dataset, rs := range rows {
 		t := careqTable(tb, dataset)
 		byPart := map[string][]loadtest.Row{}
@@ -125,15 +126,13 @@ func buildCareQWarehouse(tb testing.TB, root string) {
 	if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test"}, quiet()); err != nil {
 		tb.Fatal(err)
 	}
-	if err := Build(context.Background(), root, quiet()); err != nil {
-		tb.Fatal(err)
-	}
+	buildMartsAndCatalog(tb, root)
 }
 
 func TestClinicAppointmentRatings(t *testing.T) {
 	root := t.TempDir()
 	buildCareQWarehouse(t, root)
-	db, err := sql.Open("duckdb", filepath.Join(root, FileName)+"?access_mode=read_only")
+	db, err := Open(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,12 +188,17 @@ func TestClinicAppointmentRatings(t *testing.T) {
 		t.Fatalf("rows %d, distinct %d, %v", n, distinct, err)
 	}
 
-	// The same views work when the catalog is ATTACHed under another name.
+	// The same views work when the catalog is ATTACHed under another name
+	// (in a session that finds the warehouse's relative paths).
 	mem, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer mem.Close()
+	mem.SetMaxOpenConns(1) // one session: SET is per connection
+	if _, err := mem.Exec(fmt.Sprintf("SET file_search_path = '%s'", root)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := mem.Exec(fmt.Sprintf("ATTACH '%s' AS wh (READ_ONLY)", filepath.Join(root, FileName))); err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,14 @@
 // Package catalog builds the warehouse's DuckDB catalog, <out>/carelake.duckdb:
-// views only, over the Parquet that load wrote, and runs read-only queries on
-// it (the sql command).
+// views only, over the Parquet that load and the marts stage wrote, and runs
+// read-only queries on it (the sql command).
 //
 // Build writes the whole catalog into a new temporary file next to the old
 // one, checkpoints and fsyncs it, then renames it over carelake.duckdb and
 // fsyncs the directory. A reader (an analyst's DuckDB, a BI tool) holding
 // the old file open keeps its old views and never blocks the build; every
 // new open sees the new catalog. A failed build leaves the old catalog as it
-// was.
+// was. The file is written in DuckDB's v1.0.0 storage format, so the DuckDB
+// versions analysts run (1.4 and later) open it.
 //
 // Views:
 //   - datasets.<table> (e.g. datasets.cqc_locations): every Parquet file of a
@@ -17,16 +18,23 @@
 //     empty relation with the same columns and types, so a fresh warehouse
 //     has every view.
 //   - the contract views of sql/views.sql (cqc_locations, cqc_location_ratings,
-//     clinic_locations, ...), and for every other table the plain
-//     cqc_<table> (latest snapshot) and cqc_<table>_history views.
-//   - carelake_catalog: when the catalog was built and for which warehouse.
+//     clinic_locations, ...): a mart (schemas.Marts) is a plain read of its
+//     files under marts/<view>/, every other view is as written; and for
+//     every other table the plain cqc_<table> (latest snapshot) and
+//     cqc_<table>_history views.
+//   - pipeline_runs (the run history) and carelake_catalog (when the catalog
+//     was built and where).
 //
-// Paths in the catalog are absolute, so it works from any working directory,
-// and each main view is self-contained (it works when the file is ATTACHed
-// under any name). The same script with paths relative to the warehouse is
-// written to <out>/sql/carelake.sql, with the example queries under
-// <out>/sql/examples/, for an analyst's own DuckDB session started in the
-// warehouse. Moving the warehouse needs a rebuild (any 'carelake load').
+// Every view and every column carries a COMMENT (duckdb_columns() shows
+// them), from schemas: the tables' and views' declarations. Build checks
+// that each contract view has exactly its declared columns and types.
+//
+// Paths in the catalog are relative to the warehouse root, so a warehouse
+// moved or copied elsewhere (mv, cp -a) still answers, and never from the old
+// place: open it with the root as working directory, or SET file_search_path
+// to the root first ('carelake sql' does). The same script is written to
+// <out>/sql/carelake.sql, with the example queries under <out>/sql/examples/,
+// for an analyst's own DuckDB session.
 package catalog
 
 import (
@@ -39,14 +47,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
 
 	"carelake/pipeline"
 	"carelake/schemas"
-	sqlfiles "carelake/sql"
-	"carelake/stages/load"
+	"carelake/schemas/warehouse"
 )
 
 // FileName is the catalog's file name under the warehouse root.
@@ -56,44 +64,52 @@ const FileName = "carelake.duckdb"
 // to the warehouse root.
 const ScriptPath = "sql/carelake.sql"
 
-// Build rebuilds <root>/carelake.duckdb from the registered tables and the
-// embedded views; see the package comment. The caller holds the warehouse
-// run lock (pipeline.AcquireLock): Build removes temporary catalog files a
-// crashed build left. A cancelled context stops the build before the rename.
+// Build rebuilds <root>/carelake.duckdb from the registered tables, the
+// marts and the embedded views; see the package comment. The caller holds
+// the warehouse run lock (pipeline.AcquireLock): Build removes temporary
+// catalog files a crashed build left. A cancelled context stops the build
+// before the rename.
 func Build(ctx context.Context, root string, logger *slog.Logger) error {
-	return build(ctx, root, load.Registered(), sqlfiles.Files, logger)
+	return build(ctx, root, defaultSpec(), logger)
 }
 
-func build(ctx context.Context, root string, tables []schemas.Table, views fs.FS, logger *slog.Logger) error {
+// storageVersion is the DuckDB storage format the catalog is written in:
+// the oldest that DuckDB 2.0 writes, so DuckDB 1.0 and later open it.
+const storageVersion = "v1.0.0"
+
+func build(ctx context.Context, root string, s spec, logger *slog.Logger) error {
 	start := time.Now()
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
+	if err := os.MkdirAll(abs, 0o777); err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
 	if err := removeTemporaries(abs); err != nil {
 		return err
 	}
-	l := layout{root: abs, absolute: true, resolve: true}
-	text, err := script(tables, views, l)
+	text, err := script(s, source{root: abs})
 	if err != nil {
 		return err
 	}
 	empty := 0
-	for _, t := range tables {
-		if ok, err := l.hasFiles(t); err != nil {
-			return err
+	for _, t := range s.tables {
+		if ok, err := warehouse.HasFiles(abs, t); err != nil {
+			return fmt.Errorf("catalog: %w", err)
 		} else if !ok {
 			empty++
 		}
 	}
-	text += fmt.Sprintf("\nCREATE OR REPLACE VIEW carelake_catalog AS SELECT TIMESTAMPTZ %s AS built_at, %s AS warehouse_root;\n",
-		quote(time.Now().UTC().Format("2006-01-02 15:04:05.000000+00")), quote(abs))
+	text += fmt.Sprintf(`
+CREATE OR REPLACE VIEW carelake_catalog AS SELECT TIMESTAMPTZ %s AS built_at, %s AS warehouse_root;
+COMMENT ON VIEW carelake_catalog IS 'When this catalog was built, and where.';
+COMMENT ON COLUMN carelake_catalog.built_at IS 'when the catalog was built (UTC)';
+COMMENT ON COLUMN carelake_catalog.warehouse_root IS 'the warehouse root it was built in; its views read paths relative to the root, so a moved warehouse still answers';
+`, warehouse.Quote(time.Now().UTC().Format("2006-01-02 15:04:05.000000+00")), warehouse.Quote(abs))
 
 	tmp := filepath.Join(abs, fmt.Sprintf(".%s.tmp-%d-%d", FileName, os.Getpid(), time.Now().UnixNano()))
-	if err := createCatalog(ctx, tmp, text); err != nil {
+	if err := createCatalog(ctx, abs, tmp, text, s.defined()); err != nil {
 		removeCatalogFiles(tmp)
 		return err
 	}
@@ -105,31 +121,50 @@ func build(ctx context.Context, root string, tables []schemas.Table, views fs.FS
 	if err := pipeline.SyncDir(abs); err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
-	if err := writeAnalystScripts(abs, tables, views); err != nil {
+	if err := writeAnalystScripts(abs, text, s.views); err != nil {
 		return err
 	}
-	logger.Info("catalog built", "path", dst, "tables", len(tables), "empty_tables", empty,
+	logger.Info("catalog built", "path", dst, "tables", len(s.tables), "empty_tables", empty,
 		"duration", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// createCatalog runs the script into a new DuckDB file at path and makes it
-// durable.
-func createCatalog(ctx context.Context, path, text string) error {
-	db, err := sql.Open("duckdb", path)
+// createCatalog runs the script into a new DuckDB file at path, in the
+// storage format older DuckDB versions read, with relative paths resolved
+// against root, checks the contract views' columns against their
+// declarations, and makes the file durable.
+func createCatalog(ctx context.Context, root, path, text string, decls []schemas.View) error {
+	db, err := sql.Open("duckdb", "")
 	if err != nil {
-		return fmt.Errorf("catalog: open %s: %w", path, err)
+		return fmt.Errorf("catalog: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, text); err != nil {
-		db.Close()
+	defer db.Close()
+	conn, err := db.Conn(ctx) // one session: ATTACH, USE and SET are per connection
+	if err != nil {
+		return fmt.Errorf("catalog: %w", err)
+	}
+	defer conn.Close()
+	for _, q := range []string{
+		"SET file_search_path = " + warehouse.Quote(root),
+		fmt.Sprintf("ATTACH %s AS catalog (STORAGE_VERSION %s)", warehouse.Quote(path), warehouse.Quote(storageVersion)),
+		"USE catalog",
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("catalog: open %s: %w", path, err)
+		}
+	}
+	// One transaction: a commit per statement (a view, a comment) would
+	// take seconds.
+	if _, err := conn.ExecContext(ctx, "BEGIN;\n"+text+"\nCOMMIT;"); err != nil {
 		return fmt.Errorf("catalog: create views: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
-		db.Close()
-		return fmt.Errorf("catalog: checkpoint: %w", err)
+	if err := checkColumns(ctx, conn, decls); err != nil {
+		return err
 	}
-	if err := db.Close(); err != nil {
-		return fmt.Errorf("catalog: close %s: %w", path, err)
+	for _, q := range []string{"CHECKPOINT", "USE memory", "DETACH catalog"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("catalog: %s: %w", q, err)
+		}
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -140,6 +175,52 @@ func createCatalog(ctx context.Context, path, text string) error {
 		return fmt.Errorf("catalog: fsync %s: %w", path, err)
 	}
 	return nil
+}
+
+// checkColumns compares every declared view's columns, in order, with
+// what DuckDB made of its SQL: a view edited without its declaration (or
+// the other way round) fails the build.
+func checkColumns(ctx context.Context, conn *sql.Conn, decls []schemas.View) error {
+	for _, d := range decls {
+		rows, err := conn.QueryContext(ctx, "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? ORDER BY column_index", d.Name)
+		if err != nil {
+			return fmt.Errorf("catalog: %w", err)
+		}
+		var got []string
+		for rows.Next() {
+			var name, typ string
+			if err := rows.Scan(&name, &typ); err != nil {
+				rows.Close()
+				return fmt.Errorf("catalog: %w", err)
+			}
+			got = append(got, name+" "+typ)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("catalog: %w", err)
+		}
+		want, err := declaredColumns(d)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("catalog: view %s has columns %v, schemas.Views declares %v: change sql/views.sql and schemas/views.go together", d.Name, got, want)
+		}
+	}
+	return nil
+}
+
+// declaredColumns is a view's declaration as "name TYPE" in DuckDB's terms.
+func declaredColumns(d schemas.View) ([]string, error) {
+	out := make([]string, len(d.Columns))
+	for i, f := range d.Columns {
+		typ, err := warehouse.DuckType(f.Type)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: view %s column %s: %w", d.Name, f.Name, err)
+		}
+		out[i] = f.Name + " " + typ
+	}
+	return out, nil
 }
 
 // removeTemporaries removes catalog files a crashed build left half-written.
@@ -162,13 +243,9 @@ func removeCatalogFiles(path string) {
 	os.Remove(path + ".wal")
 }
 
-// writeAnalystScripts writes <root>/sql/carelake.sql (the views with paths
-// relative to the warehouse) and the example queries.
-func writeAnalystScripts(root string, tables []schemas.Table, views fs.FS) error {
-	text, err := script(tables, views, layout{root: root, resolve: true})
-	if err != nil {
-		return err
-	}
+// writeAnalystScripts writes <root>/sql/carelake.sql (the catalog's views,
+// paths relative to the warehouse) and the example queries.
+func writeAnalystScripts(root, text string, views fs.FS) error {
 	text = analystHeader + text
 	if err := pipeline.WriteFileAtomic(filepath.Join(root, filepath.FromSlash(ScriptPath)), 0o644, func(w io.Writer) error {
 		_, err := io.WriteString(w, text)

@@ -16,7 +16,10 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	sqlfiles "carelake/sql"
 	"carelake/stages/load"
 	"carelake/stages/load/loadtest"
@@ -220,7 +223,7 @@ func golden(t *testing.T, path, got string) {
 
 // TestTablesSQL keeps sql/tables.sql equal to what the registry generates.
 func TestTablesSQL(t *testing.T) {
-	got, err := tablesSQL(load.Registered(), sqlfiles.Files)
+	got, err := tablesSQL(schemas.Tables(), sqlfiles.Files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +257,7 @@ func TestEmptyWarehouseHasEveryView(t *testing.T) {
 	defer empty.Close()
 	full := openFixture(t)
 	views := cells(t, full, "SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1")
-	if len(views) < 2*len(load.Registered())+2 {
+	if len(views) < 2*len(schemas.Tables())+2 {
 		t.Fatalf("only %d views", len(views))
 	}
 	for _, v := range views {
@@ -275,9 +278,9 @@ func TestEmptyWarehouseHasEveryView(t *testing.T) {
 // table with every column type load writes.
 func TestEmptyRelationTypesMatchEveryType(t *testing.T) {
 	tables := []schemas.Table{loadtest.Table()}
-	views := fstest.MapFS{"views.sql": {Data: []byte("-- no contract views\n")}}
+	views := spec{tables: tables, views: fstest.MapFS{"views.sql": {Data: []byte("-- no contract views\n")}}}
 	root := t.TempDir()
-	if err := build(context.Background(), root, tables, views, quiet()); err != nil {
+	if err := build(context.Background(), root, views, quiet()); err != nil {
 		t.Fatal(err)
 	}
 	describe := "SELECT column_name, column_type FROM (DESCRIBE datasets.test_things)"
@@ -288,7 +291,7 @@ func TestEmptyRelationTypesMatchEveryType(t *testing.T) {
 	if _, err := load.Run(context.Background(), load.Options{Root: root, Tables: tables}, quiet()); err != nil {
 		t.Fatal(err)
 	}
-	if err := build(context.Background(), root, tables, views, quiet()); err != nil {
+	if err := build(context.Background(), root, views, quiet()); err != nil {
 		t.Fatal(err)
 	}
 	db, _ = Open(root)
@@ -302,8 +305,10 @@ func TestEmptyRelationTypesMatchEveryType(t *testing.T) {
 }
 
 // TestViewsWorkFromAnyDirectory opens the catalog from another working
-// directory and ATTACHed under another name, and runs the analyst script
-// from the warehouse directory and with file_search_path.
+// directory (as 'carelake sql' does), ATTACHed under another name in a
+// session whose file_search_path is the warehouse, and runs the analyst
+// script from the warehouse directory and with file_search_path. Without
+// either, a relative path names what it looked for.
 func TestViewsWorkFromAnyDirectory(t *testing.T) {
 	t.Chdir(t.TempDir())
 	const q = "SELECT count(*) FROM %scqc_location_ratings WHERE source_resolved"
@@ -318,7 +323,13 @@ func TestViewsWorkFromAnyDirectory(t *testing.T) {
 	}
 	defer mem.Close()
 	mem.SetMaxOpenConns(1) // one session: ATTACH and SET are per connection
-	if _, err := mem.Exec("ATTACH " + quote(filepath.Join(fixtureRoot, FileName)) + " AS wh (READ_ONLY)"); err != nil {
+	if _, err := mem.Exec("ATTACH " + warehouse.Quote(filepath.Join(fixtureRoot, FileName)) + " AS wh (READ_ONLY)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mem.Query(fmt.Sprintf(q, "wh.")); err == nil || !strings.Contains(err.Error(), "marts/cqc_location_ratings/") {
+		t.Fatalf("attached from elsewhere without file_search_path: %v", err)
+	}
+	if _, err := mem.Exec("SET file_search_path = " + warehouse.Quote(fixtureRoot)); err != nil {
 		t.Fatal(err)
 	}
 	if n := cells(t, mem, fmt.Sprintf(q, "wh.")); n[0][0] != "5" {
@@ -329,10 +340,10 @@ func TestViewsWorkFromAnyDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(script), fixtureRoot) {
+	if strings.Contains(string(script), fixtureRoot+"/") {
 		t.Fatal("the analyst script has absolute paths")
 	}
-	for _, setup := range []string{"SET file_search_path = " + quote(fixtureRoot), "chdir"} {
+	for _, setup := range []string{"SET file_search_path = " + warehouse.Quote(fixtureRoot), "chdir"} {
 		t.Run(setup, func(t *testing.T) {
 			if setup == "chdir" {
 				t.Chdir(fixtureRoot)
@@ -361,6 +372,45 @@ func TestViewsWorkFromAnyDirectory(t *testing.T) {
 	}
 }
 
+// TestMovedWarehouseStillAnswers copies the fixture warehouse elsewhere
+// (cp -a) and moves the copy again (mv): each answers every view from its
+// own files, never from the place it was built in.
+func TestMovedWarehouseStillAnswers(t *testing.T) {
+	openFixture(t)
+	dir := t.TempDir()
+	copied := filepath.Join(dir, "copied")
+	if out, err := exec.Command("cp", "-a", fixtureRoot, copied).CombinedOutput(); err != nil {
+		t.Fatalf("cp -a: %v %s", err, out)
+	}
+	moved := filepath.Join(dir, "moved", "warehouse")
+	if err := os.MkdirAll(filepath.Dir(moved), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(copied, moved); err != nil {
+		t.Fatal(err)
+	}
+	// The moved copy's marts differ from the original's: what it answers
+	// comes from its own files.
+	if err := os.RemoveAll(filepath.Join(moved, "marts", "clinic_locations")); err != nil {
+		t.Fatal(err)
+	}
+	orig := openFixture(t)
+	db, err := Open(moved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, v := range cells(t, orig, "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' AND view_name <> 'clinic_locations' ORDER BY 1") {
+		q := "SELECT count(*) FROM " + v[0]
+		if got, want := cells(t, db, q), cells(t, orig, q); !slices.EqualFunc(got, want, slices.Equal) {
+			t.Errorf("%s: moved %v, original %v", v[0], got, want)
+		}
+	}
+	if _, err := db.Query("SELECT count(*) FROM clinic_locations"); err == nil || !strings.Contains(err.Error(), "marts/clinic_locations/") {
+		t.Fatalf("a mart removed from the moved copy still answered (from the original?): %v", err)
+	}
+}
+
 // TestRebuildWhileReaderHoldsOldCatalog: another process holds the catalog
 // open (read-only, as an analyst or BI tool does) while it is rebuilt with a
 // different set of views. The build succeeds, the reader keeps its old views
@@ -368,13 +418,17 @@ func TestViewsWorkFromAnyDirectory(t *testing.T) {
 func TestRebuildWhileReaderHoldsOldCatalog(t *testing.T) {
 	root := t.TempDir()
 	tables := []schemas.Table{loadtest.Table()}
-	oldViews := fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW generation AS SELECT 'old' AS g;\n")}}
-	newViews := fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW generation AS SELECT 'new' AS g;\nCREATE OR REPLACE VIEW added AS SELECT 1 AS x;\n")}}
+	decls := []schemas.View{
+		{Name: "generation", Columns: []arrow.Field{schemas.Field("g", arrow.BinaryTypes.String, true, "generation")}},
+		{Name: "added", Columns: []arrow.Field{schemas.Field("x", arrow.PrimitiveTypes.Int32, true, "one")}},
+	}
+	oldViews := spec{tables: tables, decls: decls, views: fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW generation AS SELECT 'old' AS g;\n")}}}
+	newViews := spec{tables: tables, decls: decls, views: fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW generation AS SELECT 'new' AS g;\nCREATE OR REPLACE VIEW added AS SELECT 1 AS x;\n")}}}
 	loadtest.Stage(t, root, "normalise-test", "run-1", 100, "2026-11-21")
 	if _, err := load.Run(context.Background(), load.Options{Root: root, Tables: tables}, quiet()); err != nil {
 		t.Fatal(err)
 	}
-	if err := build(context.Background(), root, tables, oldViews, quiet()); err != nil {
+	if err := build(context.Background(), root, oldViews, quiet()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -398,7 +452,7 @@ func TestRebuildWhileReaderHoldsOldCatalog(t *testing.T) {
 		t.Fatalf("reader before the rebuild: %q", got)
 	}
 
-	if err := build(context.Background(), root, tables, newViews, quiet()); err != nil {
+	if err := build(context.Background(), root, newViews, quiet()); err != nil {
 		t.Fatalf("rebuild while a reader holds the catalog: %v", err)
 	}
 	fmt.Fprintln(stdin, "again")
@@ -426,7 +480,7 @@ func TestRebuildWhileReaderHoldsOldCatalog(t *testing.T) {
 // holdCatalog is the reader process: it opens the catalog read-only, prints
 // what it sees, and does so again for every line on stdin.
 func holdCatalog(path string) int {
-	db, err := sql.Open("duckdb", path+"?access_mode=READ_ONLY")
+	db, err := Open(filepath.Dir(path))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -455,12 +509,16 @@ func holdCatalog(path string) int {
 func TestFailedBuildKeepsOldCatalog(t *testing.T) {
 	root := t.TempDir()
 	tables := []schemas.Table{loadtest.Table()}
-	good := fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW ok AS SELECT 1 AS x;\n")}}
-	bad := fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW broken AS SELECT FROM nowhere;\n")}}
-	if err := build(context.Background(), root, tables, good, quiet()); err != nil {
+	decls := []schemas.View{
+		{Name: "ok", Columns: []arrow.Field{schemas.Field("x", arrow.PrimitiveTypes.Int32, true, "one")}},
+		{Name: "broken", Columns: []arrow.Field{schemas.Field("x", arrow.PrimitiveTypes.Int32, true, "one")}},
+	}
+	good := spec{tables: tables, decls: decls, views: fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW ok AS SELECT 1 AS x;\n")}}}
+	bad := spec{tables: tables, decls: decls, views: fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW broken AS SELECT FROM nowhere;\n")}}}
+	if err := build(context.Background(), root, good, quiet()); err != nil {
 		t.Fatal(err)
 	}
-	err := build(context.Background(), root, tables, bad, quiet())
+	err := build(context.Background(), root, bad, quiet())
 	if err == nil || !strings.Contains(err.Error(), "create views") {
 		t.Fatalf("bad views: %v", err)
 	}
@@ -491,46 +549,5 @@ func TestCancelledBuildKeepsOldCatalog(t *testing.T) {
 	after, _ := os.Stat(filepath.Join(root, FileName))
 	if !os.SameFile(before, after) {
 		t.Fatal("cancelled build replaced the catalog")
-	}
-}
-
-func TestInlineViewsMakesEachViewStandAlone(t *testing.T) {
-	script := `CREATE OR REPLACE VIEW base AS
-SELECT 1 AS x, ';' AS s -- a comment; with a semicolon
-;
--- between statements; here too
-CREATE OR REPLACE VIEW mid AS SELECT x + 1 AS x FROM base;
-CREATE VIEW top AS WITH m AS (SELECT * FROM mid) SELECT m.x, b.s FROM m JOIN base ON true JOIN base_table b ON true;
-`
-	got, err := inlineViews(script)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "(\nSELECT 1 AS x, ';' AS s -- a comment; with a semicolon\n\n) AS base"
-	for _, want := range []string{
-		"CREATE OR REPLACE VIEW mid AS SELECT x + 1 AS x FROM " + base + ";",
-		"WITH m AS (SELECT * FROM ( SELECT x + 1 AS x FROM " + base + "\n) AS mid) SELECT m.x",
-		"JOIN " + base + " ON true JOIN base_table b ON true;", // base_table is no view of the script
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("inlined script lacks %q:\n%s", want, got)
-		}
-	}
-	// The result runs: every view stands alone and the comment ended no query early.
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	runnable := strings.ReplaceAll(got, "JOIN base_table b ON true", "JOIN (SELECT 'z' AS s) b ON true")
-	if _, err := db.Exec(runnable); err != nil {
-		t.Fatalf("inlined script does not run: %v\n%s", err, runnable)
-	}
-	var x int
-	if err := db.QueryRow("SELECT x FROM top").Scan(&x); err != nil || x != 2 {
-		t.Fatalf("top: %d %v", x, err)
-	}
-	if _, err := inlineViews("CREATE VIEW v AS SELECT 1"); err == nil {
-		t.Error("a view without ';' was accepted")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"carelake/schemas"
 	"carelake/stages/load"
 	"carelake/stages/load/loadtest"
+	"carelake/stages/marts"
 )
 
 type row = loadtest.Row
@@ -121,17 +122,17 @@ func fixtureRows(day string) map[string][]row {
 		},
 		"cqc/clinic_locations": {
 			{"clinic_id": "clinic_a", "clinic_name": "Orchid Clinic", "cqc_location_id": "1-1500001002",
-				"current_location_id": "1-1500001003", "mapping_status": "succeeded"},
+				"current_location_id": "1-1500001003", "mapping_status": "succeeded", "timezone": "Europe/London"},
 			{"clinic_id": "clinic_b", "clinic_name": "Café Clinic", "cqc_location_id": "1-300",
-				"current_location_id": "1-300", "mapping_status": "current"},
-			{"clinic_id": "clinic_c", "clinic_name": "Ghost Clinic", "cqc_location_id": "1-999", "mapping_status": "unknown_location"},
+				"current_location_id": "1-300", "mapping_status": "current", "timezone": "Europe/London"},
+			{"clinic_id": "clinic_c", "clinic_name": "Ghost Clinic", "cqc_location_id": "1-999", "mapping_status": "unknown_location", "timezone": "Asia/Kolkata"},
 		},
 		"cqc/rejects": {archived(row{"entity_type": "location", "entity_id": "1-555", "scope": "body", "reason": "body is not a JSON object"})},
 	}
 }
 
 // buildFixture loads two snapshots of the fixture into a new warehouse at
-// root and builds its catalog.
+// root, builds its marts and its catalog.
 func buildFixture(tb testing.TB, root string) {
 	tb.Helper()
 	tables := schemas.CQCTables()
@@ -140,6 +141,16 @@ func buildFixture(tb testing.TB, root string) {
 		if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test"}, quiet()); err != nil {
 			tb.Fatalf("load snapshot %d: %v", i, err)
 		}
+	}
+	buildMartsAndCatalog(tb, root)
+}
+
+// buildMartsAndCatalog builds the marts of a loaded warehouse, then its
+// catalog, as a run does after load.
+func buildMartsAndCatalog(tb testing.TB, root string) {
+	tb.Helper()
+	if _, err := marts.Run(context.Background(), marts.Options{Root: root, Version: "test"}, quiet()); err != nil {
+		tb.Fatal(err)
 	}
 	if err := Build(context.Background(), root, quiet()); err != nil {
 		tb.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,14 +46,20 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("%w %q: use table, csv or json", ErrFormat, s)
 }
 
-// Open opens the catalog of the warehouse at root read-only. It fails with
+// Open opens the catalog of the warehouse at root read-only, its relative
+// paths resolved against root whatever the working directory. It fails with
 // ErrNoCatalog when there is none yet.
 func Open(root string) (*sql.DB, error) {
-	path := filepath.Join(root, FileName)
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(abs, FileName)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w at %s: run 'carelake run' or 'carelake demo' first", ErrNoCatalog, path)
 	}
-	db, err := sql.Open("duckdb", path+"?access_mode=READ_ONLY")
+	dsn := url.Values{"access_mode": {"READ_ONLY"}, "file_search_path": {abs}}
+	db, err := sql.Open("duckdb", path+"?"+dsn.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}

@@ -3,11 +3,14 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"carelake/pipeline"
+	"carelake/schemas/warehouse"
 )
 
 // runsColumns are the columns of the run history as pipeline_runs reads
@@ -26,25 +29,38 @@ var runsColumns = []struct{ name, typ string }{
 	{"steps", "JSON"},
 }
 
+// runsDocs documents every column of pipeline_runs.
+var runsDocs = map[string]string{
+	"run_id":           "the run's ID (its start time, UTC); every Parquet file records the run that wrote it as carelake.run_id",
+	"command":          "the carelake command of the run (run, demo, load, marts, ...)",
+	"version":          "the carelake version that ran",
+	"started_at":       "when the run started (UTC)",
+	"finished_at":      "when it ended (UTC); equal to started_at for a run that died",
+	"duration_seconds": "finished_at - started_at, in seconds",
+	"outcome":          "succeeded, failed, cancelled, running (under way, or killed until the next run records it as died) or died",
+	"error":            "why it failed, was cancelled or died; NULL when it succeeded",
+	"calls":            "CQC API calls the run spent",
+	"rejects":          "records that could not be used and went to the rejects tables",
+	"rows_total":       "rows written, over every table",
+	"rows":             "rows written per table (dataset name -> rows)",
+	"steps":            "each step's record as JSON: name, started_at, finished_at, outcome, error, calls, rows, rejects, detail",
+}
+
 // runsViewSQL creates pipeline_runs: one row per carelake run (times, API
 // calls, rows per table, rejects, outcome and the steps as JSON), newest
 // first, over the run history the runner keeps (pipeline.RunsFile); an
 // empty relation of the same columns before the first run.
-func runsViewSQL(l layout) (string, error) {
+func runsViewSQL(src source) (string, error) {
 	rel := filepath.ToSlash(strings.TrimPrefix(pipeline.RunsFile(""), string(filepath.Separator)))
-	path := rel
-	if l.absolute {
-		path = filepath.Join(l.root, filepath.FromSlash(rel))
-	}
 	var from string
-	_, err := os.Stat(filepath.Join(l.root, filepath.FromSlash(rel)))
+	_, err := os.Stat(filepath.Join(src.root, filepath.FromSlash(rel)))
 	switch {
-	case !l.resolve || err == nil:
+	case src.root == "" || err == nil:
 		cols := make([]string, len(runsColumns))
 		for i, c := range runsColumns {
-			cols[i] = fmt.Sprintf("%s: %s", c.name, quote(c.typ))
+			cols[i] = fmt.Sprintf("%s: %s", c.name, warehouse.Quote(c.typ))
 		}
-		from = fmt.Sprintf("read_json(%s, format = 'newline_delimited', columns = {%s})", quote(path), strings.Join(cols, ", "))
+		from = fmt.Sprintf("read_json(%s, format = 'newline_delimited', columns = {%s})", warehouse.Quote(rel), strings.Join(cols, ", "))
 	case errors.Is(err, os.ErrNotExist):
 		cols := make([]string, len(runsColumns))
 		for i, c := range runsColumns {
@@ -53,6 +69,11 @@ func runsViewSQL(l layout) (string, error) {
 		from = "(SELECT " + strings.Join(cols, ", ") + " WHERE false)"
 	default:
 		return "", fmt.Errorf("catalog: %w", err)
+	}
+	var comments strings.Builder
+	comments.WriteString("COMMENT ON VIEW pipeline_runs IS 'One row per carelake run, newest first: times, API calls, rows, rejects, outcome and each step.';\n")
+	for _, name := range slices.Sorted(maps.Keys(runsDocs)) {
+		fmt.Fprintf(&comments, "COMMENT ON COLUMN pipeline_runs.%s IS %s;\n", name, warehouse.Quote(runsDocs[name]))
 	}
 	return fmt.Sprintf(`
 -- One row per carelake run, newest first: times, API calls, rows per table,
@@ -66,5 +87,5 @@ SELECT run_id, command, version, started_at, finished_at,
        outcome, error, calls, rejects, coalesce(list_sum(map_values(rows)), 0) AS rows_total, rows, steps
 FROM %s
 ORDER BY started_at DESC;
-`, from), nil
+%s`, from, comments.String()), nil
 }

@@ -3,15 +3,12 @@ package catalog
 import (
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"regexp"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
-
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	sqlfiles "carelake/sql"
-	"carelake/stages/load"
 )
 
 // DatasetsSchema is the DuckDB schema holding one view per registered table
@@ -22,157 +19,101 @@ const DatasetsSchema = "datasets"
 // (cqc/locations -> cqc_locations).
 func RelationName(dataset string) string { return strings.ReplaceAll(dataset, "/", "_") }
 
-// layout says where a script finds the Parquet files.
-type layout struct {
-	// root is the absolute warehouse root.
+// spec is what a catalog holds: the registered tables, the contract views
+// (views.sql in views) and their declarations.
+type spec struct {
+	tables []schemas.Table
+	views  fs.FS
+	decls  []schemas.View
+}
+
+// defaultSpec is the catalog of the warehouse: every registered table,
+// sql/views.sql and schemas.Views.
+func defaultSpec() spec {
+	return spec{tables: schemas.Tables(), views: sqlfiles.Files, decls: schemas.Views()}
+}
+
+// defined lists the declarations of the views views.sql defines.
+func (s spec) defined() []schemas.View {
+	var out []schemas.View
+	if text, err := fs.ReadFile(s.views, sqlfiles.Views); err == nil {
+		names := definedViews(string(text))
+		for _, d := range s.decls {
+			if names[d.Name] {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+func (s spec) decl(name string) (schemas.View, bool) {
+	for _, d := range s.decls {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return schemas.View{}, false
+}
+
+// source says where a script finds the Parquet: paths are always relative
+// to the warehouse root (so a moved or copied warehouse still answers);
+// with root set, a dataset or mart without files becomes an empty relation
+// typed from its schema (read_parquet refuses an empty glob).
+type source struct {
 	root string
-	// absolute writes absolute paths; otherwise paths are relative to root.
-	absolute bool
-	// resolve checks the disk: a dataset without files becomes an empty
-	// relation typed from its schema (read_parquet refuses an empty glob).
-	resolve bool
 }
 
-// pattern is the glob matching every Parquet file of t relative to the
-// root: one key=* level per partition column, so nothing else under the
-// dataset directory matches (load writes its temporary directories outside
-// the datasets; only pipeline.ReplaceDir's fallback on a filesystem without
-// RENAME_EXCHANGE briefly leaves a key=value.old directory, whose value then
-// fails the DATE cast rather than adding rows).
-func pattern(t schemas.Table) string {
-	parts := []string{t.Dataset}
-	for _, k := range t.PartitionBy {
-		parts = append(parts, k+"=*")
+func (src source) hasFiles(t schemas.Table) (bool, error) {
+	if src.root == "" {
+		return true, nil
 	}
-	return strings.Join(append(parts, "*.parquet"), "/")
-}
-
-// glob is the pattern as the script writes it.
-func (l layout) glob(t schemas.Table) string {
-	if l.absolute {
-		return filepath.Join(l.root, filepath.FromSlash(pattern(t)))
-	}
-	return pattern(t)
-}
-
-func (l layout) hasFiles(t schemas.Table) (bool, error) {
-	files, err := filepath.Glob(filepath.Join(l.root, filepath.FromSlash(pattern(t))))
+	ok, err := warehouse.HasFiles(src.root, t)
 	if err != nil {
-		return false, fmt.Errorf("catalog: %s: %w", t.Dataset, err)
+		return false, fmt.Errorf("catalog: %w", err)
 	}
-	return len(files) > 0, nil
+	return ok, nil
 }
 
-// relationSQL is the query over t's files: read_parquet with typed hive
-// partition columns, or an empty relation of the same columns and types.
-func (l layout) relationSQL(t schemas.Table) (string, error) {
-	if l.resolve {
-		ok, err := l.hasFiles(t)
-		if err != nil {
-			return "", err
-		}
-		if !ok {
-			return emptyRelation(t)
-		}
+// relationSQL is the query over t's files, or an empty relation.
+func (src source) relationSQL(t schemas.Table) (string, error) {
+	ok, err := src.hasFiles(t)
+	if err != nil {
+		return "", err
 	}
-	if len(t.PartitionBy) == 0 {
-		return fmt.Sprintf("SELECT * FROM read_parquet(%s, hive_partitioning = false, union_by_name = true)", quote(l.glob(t))), nil
+	if !ok {
+		return warehouse.EmptySQL(t)
 	}
-	types := make([]string, len(t.PartitionBy))
-	for i, k := range t.PartitionBy {
-		typ, err := duckType(load.PartitionColumnType(k))
-		if err != nil {
-			return "", err
-		}
-		types[i] = quote(k) + ": " + typ
-	}
-	return fmt.Sprintf("SELECT * FROM read_parquet(%s, hive_partitioning = true, union_by_name = true, hive_types = {%s})",
-		quote(l.glob(t)), strings.Join(types, ", ")), nil
+	return warehouse.ReadSQL(warehouse.Pattern(t), t)
 }
 
-// emptyRelation has t's columns (partition columns last, as read_parquet
-// puts them) with DuckDB's types for what load writes, and no rows.
-func emptyRelation(t schemas.Table) (string, error) {
-	fields := t.Schema.Fields()
+// columnComments comments every documented field of a relation.
+func columnComments(b *strings.Builder, relation string, t schemas.Table) {
+	for _, f := range t.Schema.Fields() {
+		if doc, ok := f.Metadata.GetValue(schemas.DocKey); ok {
+			fmt.Fprintf(b, "COMMENT ON COLUMN %s.%s IS %s;\n", relation, warehouse.Ident(f.Name), warehouse.Quote(doc))
+		}
+	}
 	for _, k := range t.PartitionBy {
-		fields = append(fields, arrow.Field{Name: k, Type: load.PartitionColumnType(k)})
-	}
-	cols := make([]string, len(fields))
-	for i, f := range fields {
-		typ, err := duckType(f.Type)
-		if err != nil {
-			return "", fmt.Errorf("catalog: %s column %s: %w", t.Dataset, f.Name, err)
-		}
-		cols[i] = fmt.Sprintf("CAST(NULL AS %s) AS %s", typ, ident(f.Name))
-	}
-	return "SELECT " + strings.Join(cols, ", ") + " WHERE false", nil
-}
-
-// duckType is the DuckDB type DuckDB reads for a column load wrote from an
-// Arrow type (timestamps are always written UTC-adjusted: TIMESTAMPTZ).
-func duckType(t arrow.DataType) (string, error) {
-	switch t := t.(type) {
-	case *arrow.StringType, *arrow.LargeStringType:
-		return "VARCHAR", nil
-	case *arrow.BinaryType, *arrow.LargeBinaryType:
-		return "BLOB", nil
-	case *arrow.Int8Type:
-		return "TINYINT", nil
-	case *arrow.Int16Type:
-		return "SMALLINT", nil
-	case *arrow.Int32Type:
-		return "INTEGER", nil
-	case *arrow.Int64Type:
-		return "BIGINT", nil
-	case *arrow.Uint8Type:
-		return "UTINYINT", nil
-	case *arrow.Uint16Type:
-		return "USMALLINT", nil
-	case *arrow.Uint32Type:
-		return "UINTEGER", nil
-	case *arrow.Uint64Type:
-		return "UBIGINT", nil
-	case *arrow.Float32Type:
-		return "FLOAT", nil
-	case *arrow.Float64Type:
-		return "DOUBLE", nil
-	case *arrow.BooleanType:
-		return "BOOLEAN", nil
-	case *arrow.Date32Type, *arrow.Date64Type:
-		return "DATE", nil
-	case *arrow.TimestampType:
-		return "TIMESTAMP WITH TIME ZONE", nil
-	case *arrow.Decimal128Type:
-		return fmt.Sprintf("DECIMAL(%d,%d)", t.Precision, t.Scale), nil
-	default:
-		return "", fmt.Errorf("no DuckDB type for %s", t)
+		doc, _ := schemas.PartitionField(k).Metadata.GetValue(schemas.DocKey)
+		fmt.Fprintf(b, "COMMENT ON COLUMN %s.%s IS %s;\n", relation, warehouse.Ident(k), warehouse.Quote("partition column: "+doc))
 	}
 }
-
-// quote is a SQL string literal.
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// ident is a quoted SQL identifier.
-func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // datasetsSQL creates the datasets schema: one view per table over its
 // files, with the table and column docs as comments.
-func datasetsSQL(tables []schemas.Table, l layout) (string, error) {
+func datasetsSQL(tables []schemas.Table, src source) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE SCHEMA IF NOT EXISTS %s;\n", DatasetsSchema)
 	for _, t := range tables {
-		rel, err := l.relationSQL(t)
+		rel, err := src.relationSQL(t)
 		if err != nil {
 			return "", err
 		}
 		name := DatasetsSchema + "." + RelationName(t.Dataset)
 		fmt.Fprintf(&b, "\n-- %s\nCREATE OR REPLACE VIEW %s AS\n%s;\n", t.Dataset, name, rel)
-		fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, quote(t.Doc))
-		for _, f := range t.Schema.Fields() {
-			if doc, ok := f.Metadata.GetValue(schemas.DocKey); ok {
-				fmt.Fprintf(&b, "COMMENT ON COLUMN %s.%s IS %s;\n", name, ident(f.Name), quote(doc))
-			}
-		}
+		fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, warehouse.Quote(t.Doc))
+		columnComments(&b, name, t)
 	}
 	return b.String(), nil
 }
@@ -190,15 +131,17 @@ func plainViewsSQL(tables []schemas.Table, defined map[string]bool) string {
 		if !defined[name] {
 			if snapshots {
 				fmt.Fprintf(&b, "\nCREATE OR REPLACE VIEW %s AS\nSELECT * FROM %s\nWHERE snapshot_date = (SELECT max(snapshot_date) FROM %s);\n", name, src, src)
-				fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, quote(t.Doc+" Latest snapshot."))
+				fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, warehouse.Quote(t.Doc+" Latest snapshot."))
 			} else {
 				fmt.Fprintf(&b, "\nCREATE OR REPLACE VIEW %s AS\nSELECT * FROM %s;\n", name, src)
-				fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, quote(t.Doc))
+				fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, warehouse.Quote(t.Doc))
 			}
+			columnComments(&b, name, t)
 		}
 		if hist := name + "_history"; snapshots && !strings.HasSuffix(name, "_history") && !defined[hist] {
 			fmt.Fprintf(&b, "\nCREATE OR REPLACE VIEW %s AS\nSELECT * FROM %s;\n", hist, src)
-			fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", hist, quote(t.Doc+" Every snapshot."))
+			fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", hist, warehouse.Quote(t.Doc+" Every snapshot."))
+			columnComments(&b, hist, t)
 		}
 	}
 	return b.String()
@@ -215,54 +158,7 @@ func definedViews(script string) map[string]bool {
 	return out
 }
 
-var datasetRef = regexp.MustCompile(`\b` + DatasetsSchema + `\.([a-z][a-z0-9_]*)\b`)
-
-// inline replaces every reference datasets.<table> by the table's relation
-// in parentheses, so each view stands alone: DuckDB 1.1 binds a view's names
-// in the session's default catalog, and a catalog ATTACHed under another
-// name would not find datasets.<table>.
-func inline(script string, rels map[string]string) string {
-	return datasetRef.ReplaceAllStringFunc(script, func(ref string) string {
-		if rel, ok := rels[ref[len(DatasetsSchema)+1:]]; ok {
-			return "(" + rel + ")"
-		}
-		return ref
-	})
-}
-
-var (
-	viewRef = regexp.MustCompile(`(?i)\b(FROM|JOIN)\s+([a-z_][a-z0-9_]*)\b`)
-	viewAS  = regexp.MustCompile(`(?i)^\s+AS\b`)
-)
-
-// inlineViews replaces, in every view, each "FROM <view>" or "JOIN <view>"
-// naming a view the script created before by "FROM (<its query>) AS <view>",
-// so a view may build on another and still stand alone (see inline). A view
-// that builds on another refers to it by name only, without an alias.
-func inlineViews(script string) (string, error) {
-	stmts, err := viewStatements(script)
-	if err != nil {
-		return "", err
-	}
-	bodies := map[string]string{}
-	var b strings.Builder
-	last := 0
-	for _, st := range stmts {
-		body := viewRef.ReplaceAllStringFunc(script[st.bodyStart:st.bodyEnd], func(ref string) string {
-			m := viewRef.FindStringSubmatch(ref)
-			if q, ok := bodies[strings.ToLower(m[2])]; ok {
-				return m[1] + " (" + q + "\n) AS " + m[2] // a newline: q may end in a -- comment
-			}
-			return ref
-		})
-		bodies[st.name] = body
-		b.WriteString(script[last:st.bodyStart])
-		b.WriteString(body)
-		last = st.bodyEnd
-	}
-	b.WriteString(script[last:])
-	return b.String(), nil
-}
+var viewAS = regexp.MustCompile(`(?i)^\s+AS\b`)
 
 // viewStatement locates one CREATE VIEW: the view's name and its query.
 type viewStatement struct {
@@ -313,37 +209,77 @@ func statementEnd(s string, from int) int {
 	return -1
 }
 
-// script is the complete SQL creating every view of the catalog: datasets.*,
-// the plain views and views.sql (read from views, normally
-// carelake/sql.Files). With absolute paths, main views are made
-// self-contained (see inline).
-func script(tables []schemas.Table, views fs.FS, l layout) (string, error) {
-	contract, err := fs.ReadFile(views, sqlfiles.Views)
+// contractSQL is views.sql as the catalog holds it: every mart's query
+// replaced by a read of its files (marts/<view>/), every other view as
+// written, then each declared view's comments. A view of views.sql without
+// a declaration is an error.
+func contractSQL(s spec, src source) (string, error) {
+	text, err := fs.ReadFile(s.views, sqlfiles.Views)
 	if err != nil {
 		return "", fmt.Errorf("catalog: %w", err)
 	}
-	ds, err := datasetsSQL(tables, l)
+	script := string(text)
+	stmts, err := viewStatements(script)
 	if err != nil {
 		return "", err
 	}
-	runs, err := runsViewSQL(l)
-	if err != nil {
-		return "", err
-	}
-	main := plainViewsSQL(tables, definedViews(string(contract))) + "\n" + string(contract) + runs
-	if l.absolute {
-		if main, err = inlineViews(main); err != nil {
-			return "", err
+	var b strings.Builder
+	last := 0
+	for _, st := range stmts {
+		d, ok := s.decl(st.name)
+		if !ok {
+			return "", fmt.Errorf("catalog: view %s of %s is not declared in schemas.Views (its columns and their docs)", st.name, sqlfiles.Views)
 		}
-		rels := make(map[string]string, len(tables))
-		for _, t := range tables {
-			if rels[RelationName(t.Dataset)], err = l.relationSQL(t); err != nil {
+		b.WriteString(script[last:st.bodyStart])
+		if d.Mart {
+			ok, err := src.hasFiles(d.Table())
+			if err != nil {
 				return "", err
 			}
+			read, err := warehouse.ViewSQL(warehouse.Pattern(d.Table()), d, ok)
+			if err != nil {
+				return "", fmt.Errorf("catalog: %s: %w", d.Name, err)
+			}
+			b.WriteString("\n-- the mart's files, written by the marts stage from the query in sql/views.sql\n" + read)
+		} else {
+			b.WriteString(script[st.bodyStart:st.bodyEnd])
 		}
-		main = inline(main, rels)
+		last = st.bodyEnd
 	}
-	return ds + main, nil
+	b.WriteString(script[last:])
+	b.WriteString("\n")
+	for _, st := range stmts {
+		d, _ := s.decl(st.name)
+		fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", d.Name, warehouse.Quote(d.Doc))
+		for _, f := range d.Columns {
+			doc, _ := f.Metadata.GetValue(schemas.DocKey)
+			fmt.Fprintf(&b, "COMMENT ON COLUMN %s.%s IS %s;\n", d.Name, warehouse.Ident(f.Name), warehouse.Quote(doc))
+		}
+	}
+	return b.String(), nil
+}
+
+// script is the complete SQL creating every view of the catalog: datasets.*,
+// the plain views, the contract views and pipeline_runs, with paths
+// relative to the warehouse root.
+func script(s spec, src source) (string, error) {
+	contract, err := fs.ReadFile(s.views, sqlfiles.Views)
+	if err != nil {
+		return "", fmt.Errorf("catalog: %w", err)
+	}
+	ds, err := datasetsSQL(s.tables, src)
+	if err != nil {
+		return "", err
+	}
+	views, err := contractSQL(s, src)
+	if err != nil {
+		return "", err
+	}
+	runs, err := runsViewSQL(src)
+	if err != nil {
+		return "", err
+	}
+	return ds + plainViewsSQL(s.tables, definedViews(string(contract))) + "\n" + views + runs, nil
 }
 
 // tablesHeader heads the generated sql/tables.sql.
@@ -366,9 +302,27 @@ func tablesSQL(tables []schemas.Table, views fs.FS) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("catalog: %w", err)
 	}
-	ds, err := datasetsSQL(tables, layout{})
+	ds, err := datasetsSQL(tables, source{})
 	if err != nil {
 		return "", err
 	}
 	return tablesHeader + "\n" + ds + plainViewsSQL(tables, definedViews(string(contract))), nil
+}
+
+// LiveScript is the SQL of every view with the contract views computed from
+// the datasets as sql/views.sql writes them, not read from the marts: what
+// the marts hold, computed live. It checks the marts (the same rows) and
+// the query plans; paths are relative to root.
+func LiveScript(root string) (string, error) {
+	s := defaultSpec()
+	src := source{root: root}
+	ds, err := datasetsSQL(s.tables, src)
+	if err != nil {
+		return "", err
+	}
+	views, err := fs.ReadFile(s.views, sqlfiles.Views)
+	if err != nil {
+		return "", fmt.Errorf("catalog: %w", err)
+	}
+	return ds + plainViewsSQL(s.tables, definedViews(string(views))) + "\n" + string(views), nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	"carelake/stages/load/loadtest"
 	"carelake/stages/staging"
 )
@@ -23,8 +24,8 @@ func BenchmarkLoadLocations(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w.SetMeta(MetaLicence, "OGL v3.0")
-	w.SetMeta(MetaSource, "bench")
+	w.SetMeta(warehouse.MetaLicence, "OGL v3.0")
+	w.SetMeta(warehouse.MetaSource, "bench")
 	fetched := time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)
 	const batch = 8192
 	for off := 0; off < rows; off += batch {

@@ -62,33 +62,8 @@ import (
 
 	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	"carelake/stages/staging"
-)
-
-// Stage output metadata keys every stage must set (staging.Writer.SetMeta);
-// load refuses an output without them (ErrNoLicence).
-const (
-	// MetaLicence holds the data's licence and attribution, e.g. "Contains
-	// CQC data © Care Quality Commission, Open Government Licence v3.0".
-	MetaLicence = "licence"
-	// MetaSource names where the data came from (the API base URL).
-	MetaSource = "source"
-)
-
-// Key-value metadata load adds to every Parquet file, next to the stage's Meta.
-const (
-	MetaVersion    = "carelake.version"
-	MetaTable      = "carelake.table"
-	MetaTableDoc   = "carelake.table_doc"
-	MetaColumnDocs = "carelake.column_docs" // JSON object: column name -> description
-	MetaPartition  = "carelake.partition"
-	MetaStage      = "carelake.stage"
-	// MetaRunID is the run that wrote the file: the run_id of its row in
-	// pipeline_runs (Options.RunID).
-	MetaRunID = "carelake.run_id"
-	// MetaInputRunID is the run whose stage output the rows come from (the
-	// staged output's run ID; the same run when 'carelake run' did both).
-	MetaInputRunID = "carelake.input_run_id"
 )
 
 // Defaults of Options.
@@ -398,9 +373,9 @@ func committedStages(root string) ([]string, error) {
 
 // checkStage validates a stage output against the registry.
 func checkStage(man *staging.Manifest, tables map[string]schemas.Table) error {
-	if man.Meta[MetaLicence] == "" || man.Meta[MetaSource] == "" {
+	if man.Meta[warehouse.MetaLicence] == "" || man.Meta[warehouse.MetaSource] == "" {
 		return fmt.Errorf("%w: the stage must set %q and %q (staging.Writer.SetMeta); rerun it with a carelake that does",
-			ErrNoLicence, MetaLicence, MetaSource)
+			ErrNoLicence, warehouse.MetaLicence, warehouse.MetaSource)
 	}
 	for _, p := range man.Partitions {
 		t, ok := tables[p.Table]

@@ -27,6 +27,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	"carelake/stages/load/loadtest"
 	"carelake/stages/staging"
 )
@@ -241,17 +242,17 @@ func TestParquetTypesAndMetadata(t *testing.T) {
 		kv[k] = *md.KeyValueMetadata().FindValue(k)
 	}
 	for k, v := range map[string]string{
-		MetaLicence: loadtest.Licence, MetaSource: loadtest.Source, "extracted_at": "2026-11-21T02:00:00Z",
-		MetaVersion: "test", MetaTable: loadtest.Dataset, MetaTableDoc: loadtest.Table().Doc,
-		MetaPartition: "snapshot_date=" + day, MetaStage: "normalise-test", MetaRunID: "20261121T020000.000Z", MetaInputRunID: "run-1",
+		warehouse.MetaLicence: loadtest.Licence, warehouse.MetaSource: loadtest.Source, "extracted_at": "2026-11-21T02:00:00Z",
+		warehouse.MetaVersion: "test", warehouse.MetaTable: loadtest.Dataset, warehouse.MetaTableDoc: loadtest.Table().Doc,
+		warehouse.MetaPartition: "snapshot_date=" + day, warehouse.MetaStage: "normalise-test", warehouse.MetaRunID: "20261121T020000.000Z", warehouse.MetaInputRunID: "run-1",
 	} {
 		if kv[k] != v {
 			t.Errorf("metadata %s = %q, want %q", k, kv[k], v)
 		}
 	}
 	var docs map[string]string
-	if err := json.Unmarshal([]byte(kv[MetaColumnDocs]), &docs); err != nil || docs["fee"] != "Money, DECIMAL(12,2)." || len(docs) != 9 {
-		t.Errorf("column docs %q: %v", kv[MetaColumnDocs], err)
+	if err := json.Unmarshal([]byte(kv[warehouse.MetaColumnDocs]), &docs); err != nil || docs["fee"] != "Money, DECIMAL(12,2)." || len(docs) != 9 {
+		t.Errorf("column docs %q: %v", kv[warehouse.MetaColumnDocs], err)
 	}
 	if kv["ARROW:schema"] == "" {
 		t.Error("no stored Arrow schema")
@@ -271,8 +272,8 @@ func TestTimestampsCoercedToMicrosecondsUTC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.SetMeta(MetaLicence, "l")
-	w.SetMeta(MetaSource, "s")
+	w.SetMeta(warehouse.MetaLicence, "l")
+	w.SetMeta(warehouse.MetaSource, "s")
 	b := array.NewTimestampBuilder(memory.DefaultAllocator, ns)
 	b.Append(arrow.Timestamp(1_700_000_000_123_456_789))
 	col := b.NewArray()

@@ -19,6 +19,7 @@ import (
 
 	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	"carelake/stages/load/loadtest"
 	"carelake/stages/staging"
 )
@@ -44,8 +45,8 @@ func stageEvents(t *testing.T, root, runID string, segs map[string]int, parts ..
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.SetMeta(MetaLicence, loadtest.Licence)
-	w.SetMeta(MetaSource, loadtest.Source)
+	w.SetMeta(warehouse.MetaLicence, loadtest.Licence)
+	w.SetMeta(warehouse.MetaSource, loadtest.Source)
 	names := make([]string, 0, len(segs))
 	for s := range segs {
 		names = append(names, s)

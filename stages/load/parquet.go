@@ -21,6 +21,7 @@ import (
 
 	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	"carelake/stages/staging"
 )
 
@@ -40,16 +41,6 @@ func FileName(load string, n int) string { return fmt.Sprintf("part-%s-%05d.parq
 
 // loadToken names one load of a partition: the time, in base 36 nanoseconds.
 func loadToken() string { return strconv.FormatInt(time.Now().UnixNano(), 36) }
-
-// PartitionColumnType is the type of a hive partition column, by the naming
-// rule every table follows: a name ending in "_date" holds a calendar date
-// (YYYY-MM-DD, DATE), any other name a string.
-func PartitionColumnType(name string) arrow.DataType {
-	if strings.HasSuffix(name, "_date") {
-		return schemas.Date
-	}
-	return arrow.BinaryTypes.String
-}
 
 // partitionValue is what a hive partition value may hold: it becomes a
 // directory name, so no separators, no leading dot and no "=".
@@ -80,7 +71,7 @@ func checkPartitionPath(t schemas.Table, path string) error {
 		if !partitionValue.MatchString(val) || strings.HasSuffix(val, ".old") {
 			return fmt.Errorf("%w %q: value %q of %s (letters, digits and _.:@+- only)", ErrBadPartition, path, val, key)
 		}
-		if PartitionColumnType(key) == schemas.Date {
+		if schemas.PartitionType(key) == schemas.Date {
 			if _, err := time.Parse(time.DateOnly, val); err != nil {
 				return fmt.Errorf("%w %q: %s=%q is not a date YYYY-MM-DD", ErrBadPartition, path, key, val)
 			}
@@ -156,14 +147,14 @@ func fileMetadata(opts Options, man *staging.Manifest, t schemas.Table, p stagin
 	if err != nil {
 		return nil, err
 	}
-	kv[MetaVersion] = opts.Version
-	kv[MetaTable] = t.Dataset
-	kv[MetaTableDoc] = t.Doc
-	kv[MetaColumnDocs] = string(b)
-	kv[MetaPartition] = strings.TrimPrefix(strings.TrimPrefix(p.Path, t.Dataset), "/")
-	kv[MetaStage] = man.Stage
-	kv[MetaRunID] = opts.RunID
-	kv[MetaInputRunID] = man.RunID
+	kv[warehouse.MetaVersion] = opts.Version
+	kv[warehouse.MetaTable] = t.Dataset
+	kv[warehouse.MetaTableDoc] = t.Doc
+	kv[warehouse.MetaColumnDocs] = string(b)
+	kv[warehouse.MetaPartition] = strings.TrimPrefix(strings.TrimPrefix(p.Path, t.Dataset), "/")
+	kv[warehouse.MetaStage] = man.Stage
+	kv[warehouse.MetaRunID] = opts.RunID
+	kv[warehouse.MetaInputRunID] = man.RunID
 	return kv, nil
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	"carelake/stages/staging"
 )
 
@@ -131,8 +132,8 @@ func Stage(t testing.TB, root, stage, runID string, rows int, dates ...string) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.SetMeta("licence", Licence) // load.MetaLicence (loadtest cannot import load)
-	w.SetMeta("source", Source)   // load.MetaSource
+	w.SetMeta(warehouse.MetaLicence, Licence)
+	w.SetMeta(warehouse.MetaSource, Source)
 	w.SetMeta("extracted_at", "2026-11-21T02:00:00Z")
 	for _, d := range dates {
 		path := Dataset + "/snapshot_date=" + d

@@ -9,7 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/schema"
 
-	"carelake/stages/load"
+	"carelake/schemas/warehouse"
 )
 
 // MinRowGroupRows is the policy's row group size: every row group but a
@@ -17,8 +17,8 @@ import (
 const MinRowGroupRows = 100_000
 
 // requiredMetadata are the key-value metadata every warehouse file carries.
-var requiredMetadata = []string{load.MetaLicence, load.MetaSource, load.MetaVersion, load.MetaTable,
-	load.MetaPartition, load.MetaColumnDocs, "ARROW:schema"}
+var requiredMetadata = []string{warehouse.MetaLicence, warehouse.MetaSource, warehouse.MetaVersion, warehouse.MetaTable,
+	warehouse.MetaPartition, warehouse.MetaColumnDocs, "ARROW:schema"}
 
 // Policy fails t for every way the Parquet file at path breaks DESIGN.md's
 // Parquet policy: INT96 or non-microsecond or non-UTC timestamps, codecs

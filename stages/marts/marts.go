@@ -1,0 +1,517 @@
+// Package marts materialises the contract views whose answer needs a join or
+// a resolve rule (schemas.Marts: cqc_locations, cqc_location_ratings,
+// clinic_appointment_ratings, ...) as Parquet under <root>/marts/<view>/, so
+// BI tools that read files see the same rows as DuckDB, and so every view of
+// the catalog answers from files at national size. It runs after load and
+// before the catalog.
+//
+// Run opens an in-memory DuckDB, defines datasets.<table> over the loaded
+// Parquet (a snapshot-partitioned CQC table over its latest snapshot only:
+// every mart is about the latest snapshot), runs sql/views.sql, and for each
+// mart in order writes `SELECT * FROM <view>` with COPY ... TO (FORMAT
+// parquet) into a new directory under <root>/.marts-tmp/, hive-partitioned
+// by the mart's PartitionBy. A later mart reads the files of the ones
+// before it, not their queries again. When every mart is written, each
+// directory is fsynced and swapped in place of <root>/marts/<view>/
+// (pipeline.ReplaceDir): a reader sees a mart's previous files or its new
+// ones, never a mix, and a failed or cancelled run leaves every mart as it
+// was.
+//
+// Files follow the warehouse's Parquet policy: zstd, INT64 microsecond UTC
+// timestamps, DATE, DECIMAL, dictionary-encoded strings where they repeat,
+// row groups of 122,880 rows, and key-value metadata (warehouse.Meta*): the
+// licence and source of every system the rows come from (CQC data carries
+// the Open Government Licence attribution), the carelake version, the
+// view's name, doc and column docs, the partition, and the run that wrote
+// it. DuckDB writes them, so created_by names DuckDB's version.
+//
+// The caller holds the warehouse run lock: Run removes <root>/.marts-tmp at
+// start.
+package marts
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
+
+	"carelake/pipeline"
+	"carelake/schemas"
+	"carelake/schemas/warehouse"
+	sqlfiles "carelake/sql"
+)
+
+// Stage names the marts stage in file metadata.
+const Stage = "marts"
+
+// tmpDirName is the temporary area under the warehouse root.
+const tmpDirName = ".marts-tmp"
+
+// anchors are the datasets whose files say the licence and source of each
+// source system.
+var anchors = map[string]string{schemas.SourceCQC: "cqc/locations", schemas.SourceCareQ: "careq/events"}
+
+// Options configures Run.
+type Options struct {
+	// Root is the warehouse root (--out).
+	Root string
+	// RunID is the run writing the marts (pipeline_runs.run_id), recorded
+	// in every file; default: a new run ID.
+	RunID string
+	// Version is the carelake version recorded in every file.
+	Version string
+	// MemoryLimit caps DuckDB's memory (a DuckDB size, e.g. "512MB"); it
+	// spills to <root>/.marts-tmp beyond. Default DefaultMemoryLimit.
+	MemoryLimit string
+	// Threads is DuckDB's thread count; default GOMAXPROCS.
+	Threads int
+
+	// tables, views and marts default to the warehouse's (schemas.Tables,
+	// sql/views.sql, schemas.Marts); tests change them.
+	tables []schemas.Table
+	views  fs.FS
+	marts  []schemas.View
+}
+
+// DefaultMemoryLimit is DuckDB's memory cap while building the marts.
+const DefaultMemoryLimit = "512MB"
+
+// Result describes one mart written.
+type Result struct {
+	Name       string        `json:"name"`
+	Rows       int64         `json:"rows"`
+	Files      int           `json:"files"`
+	Bytes      int64         `json:"bytes"`
+	Partitions int           `json:"partitions"`
+	Duration   time.Duration `json:"duration"`
+}
+
+// Summary describes a Run.
+type Summary struct {
+	Marts    []Result      `json:"marts"`
+	Rows     int64         `json:"rows"`
+	Bytes    int64         `json:"bytes"`
+	Files    int           `json:"files"`
+	Duration time.Duration `json:"duration"`
+}
+
+// Run builds every mart; see the package comment.
+func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error) {
+	start := time.Now()
+	var sum Summary
+	if opts.Root == "" {
+		return sum, errors.New("marts: no warehouse root given")
+	}
+	root, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return sum, fmt.Errorf("marts: %w", err)
+	}
+	if opts.RunID == "" {
+		opts.RunID = pipeline.NewRunID(start)
+	}
+	if opts.MemoryLimit == "" {
+		opts.MemoryLimit = DefaultMemoryLimit
+	}
+	if opts.Threads <= 0 {
+		opts.Threads = runtime.GOMAXPROCS(0)
+	}
+	if opts.tables == nil {
+		opts.tables = schemas.Tables()
+	}
+	if opts.views == nil {
+		opts.views = sqlfiles.Files
+	}
+	if opts.marts == nil {
+		opts.marts = schemas.Marts()
+	}
+	if err := recoverMarts(root, opts.marts); err != nil {
+		return sum, err
+	}
+	tmp := filepath.Join(root, tmpDirName)
+	if err := pipeline.MkdirAll(tmp); err != nil {
+		return sum, fmt.Errorf("marts: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	logger.Info("marts start", "root", root, "marts", len(opts.marts))
+
+	b, err := openBuilder(ctx, root, tmp, opts)
+	if err != nil {
+		return sum, err
+	}
+	defer b.close()
+	built := make([]string, len(opts.marts))
+	for i, m := range opts.marts {
+		res, dir, err := b.write(ctx, m)
+		if err != nil {
+			return sum, fmt.Errorf("marts: %s: %w", m.Name, err)
+		}
+		built[i] = dir
+		sum.Marts = append(sum.Marts, res)
+		sum.Rows += res.Rows
+		sum.Bytes += res.Bytes
+		sum.Files += res.Files
+		logger.Debug("mart written", "mart", m.Name, "rows", res.Rows, "files", res.Files, "bytes", res.Bytes, "duration", res.Duration)
+	}
+	if err := ctx.Err(); err != nil {
+		return sum, fmt.Errorf("marts: %w", err)
+	}
+	if err := pipeline.MkdirAll(filepath.Join(root, warehouse.MartsDir)); err != nil {
+		return sum, fmt.Errorf("marts: %w", err)
+	}
+	for i, m := range opts.marts {
+		if err := pipeline.ReplaceDir(built[i], filepath.Join(root, filepath.FromSlash(m.Dataset()))); err != nil {
+			return sum, fmt.Errorf("marts: %s: %w", m.Name, err)
+		}
+	}
+	sum.Duration = time.Since(start)
+	logger.Info("marts done", "marts", len(sum.Marts), "rows", sum.Rows, "files", sum.Files, "bytes", sum.Bytes,
+		"duration", sum.Duration.Round(time.Millisecond))
+	return sum, nil
+}
+
+// recoverMarts puts back a mart a crashed fallback swap moved aside.
+func recoverMarts(root string, marts []schemas.View) error {
+	for _, m := range marts {
+		if err := pipeline.RecoverDir(filepath.Join(root, filepath.FromSlash(m.Dataset()))); err != nil {
+			return fmt.Errorf("marts: %w", err)
+		}
+	}
+	return nil
+}
+
+// builder is one DuckDB session building the marts of a run.
+type builder struct {
+	db    *sql.DB
+	conn  *sql.Conn
+	root  string
+	tmp   string
+	token string // unique to this run: file names never repeat across runs
+	opts  Options
+	meta  map[string]map[string]string // source system -> licence and source
+}
+
+func openBuilder(ctx context.Context, root, tmp string, opts Options) (*builder, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return nil, fmt.Errorf("marts: %w", err)
+	}
+	b := &builder{db: db, root: root, tmp: tmp, opts: opts, token: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	if b.conn, err = db.Conn(ctx); err != nil { // one session: SET is per connection
+		db.Close()
+		return nil, fmt.Errorf("marts: %w", err)
+	}
+	setup := []string{
+		"SET threads = " + strconv.Itoa(opts.Threads),
+		"SET memory_limit = " + warehouse.Quote(opts.MemoryLimit),
+		"SET temp_directory = " + warehouse.Quote(filepath.Join(tmp, "spill")),
+		"SET preserve_insertion_order = false",
+		"SET TimeZone = 'UTC'",
+	}
+	for _, q := range setup {
+		if _, err := b.conn.ExecContext(ctx, q); err != nil {
+			b.close()
+			return nil, fmt.Errorf("marts: %s: %w", q, err)
+		}
+	}
+	if err := b.defineDatasets(ctx); err != nil {
+		b.close()
+		return nil, err
+	}
+	views, err := fs.ReadFile(opts.views, sqlfiles.Views)
+	if err != nil {
+		b.close()
+		return nil, fmt.Errorf("marts: %w", err)
+	}
+	if _, err := b.conn.ExecContext(ctx, string(views)); err != nil {
+		b.close()
+		return nil, fmt.Errorf("marts: %s: %w", sqlfiles.Views, err)
+	}
+	if b.meta, err = b.sourceMeta(ctx); err != nil {
+		b.close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *builder) close() {
+	if b.conn != nil {
+		b.conn.Close()
+	}
+	b.db.Close()
+}
+
+// defineDatasets creates datasets.<table> over every registered table's
+// files: for a table partitioned by snapshot_date only its latest
+// snapshot, for the others every file.
+func (b *builder) defineDatasets(ctx context.Context) error {
+	var q strings.Builder
+	q.WriteString("CREATE SCHEMA datasets;\n")
+	for _, t := range b.opts.tables {
+		glob, ok, err := b.datasetGlob(t)
+		if err != nil {
+			return err
+		}
+		var rel string
+		if ok {
+			rel, err = warehouse.ReadSQL(glob, t)
+		} else {
+			rel, err = warehouse.EmptySQL(t)
+		}
+		if err != nil {
+			return fmt.Errorf("marts: %w", err)
+		}
+		fmt.Fprintf(&q, "CREATE VIEW datasets.%s AS %s;\n", strings.ReplaceAll(t.Dataset, "/", "_"), rel)
+	}
+	if _, err := b.conn.ExecContext(ctx, q.String()); err != nil {
+		return fmt.Errorf("marts: define the datasets: %w", err)
+	}
+	return nil
+}
+
+// datasetGlob is the absolute glob of the files a mart reads of t, and
+// whether any file matches.
+func (b *builder) datasetGlob(t schemas.Table) (string, bool, error) {
+	pattern := warehouse.Pattern(t)
+	if len(t.PartitionBy) > 0 && t.PartitionBy[0] == "snapshot_date" {
+		snaps, err := filepath.Glob(filepath.Join(b.root, filepath.FromSlash(t.Dataset), "snapshot_date=*"))
+		if err != nil {
+			return "", false, fmt.Errorf("marts: %w", err)
+		}
+		snaps = slices.DeleteFunc(snaps, func(p string) bool { return strings.HasSuffix(p, ".old") })
+		if len(snaps) == 0 {
+			return "", false, nil
+		}
+		slices.Sort(snaps) // YYYY-MM-DD sorts as dates
+		pattern = strings.Replace(pattern, "snapshot_date=*", filepath.Base(snaps[len(snaps)-1]), 1)
+	}
+	glob := filepath.Join(b.root, filepath.FromSlash(pattern))
+	files, err := filepath.Glob(glob)
+	if err != nil {
+		return "", false, fmt.Errorf("marts: %w", err)
+	}
+	return glob, len(files) > 0, nil
+}
+
+// sourceMeta reads the licence and source each source system's files carry.
+func (b *builder) sourceMeta(ctx context.Context) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	for system, dataset := range anchors {
+		t, ok := schemas.TableNamed(dataset)
+		if !ok {
+			return nil, fmt.Errorf("marts: no table %s", dataset)
+		}
+		glob, ok, err := b.datasetGlob(t)
+		if err != nil || !ok {
+			continue
+		}
+		files, _ := filepath.Glob(glob)
+		rows, err := b.conn.QueryContext(ctx, "SELECT decode(key), decode(value) FROM parquet_kv_metadata(?) WHERE decode(key) IN (?, ?)",
+			files[0], warehouse.MetaLicence, warehouse.MetaSource)
+		if err != nil {
+			return nil, fmt.Errorf("marts: read the licence of %s: %w", files[0], err)
+		}
+		out[system] = map[string]string{}
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("marts: %w", err)
+			}
+			out[system][k] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("marts: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// write runs one mart's view into a new directory under the temporary area
+// and points the view at those files, for the marts after it.
+func (b *builder) write(ctx context.Context, m schemas.View) (Result, string, error) {
+	start := time.Now()
+	res := Result{Name: m.Name}
+	if err := b.checkColumns(ctx, m); err != nil {
+		return res, "", err
+	}
+	dir := filepath.Join(b.tmp, m.Name+"-"+b.token)
+	if err := pipeline.MkdirAll(dir); err != nil {
+		return res, "", err
+	}
+	kv, err := b.fileMetadata(m)
+	if err != nil {
+		return res, "", err
+	}
+	options := []string{"FORMAT parquet", "COMPRESSION zstd", "KV_METADATA " + kv}
+	target := filepath.Join(dir, "part-"+b.token+"-00000.parquet")
+	if len(m.PartitionBy) > 0 {
+		cols := make([]string, len(m.PartitionBy))
+		for i, p := range m.PartitionBy {
+			cols[i] = warehouse.Ident(p)
+		}
+		options = append(options, "PARTITION_BY ("+strings.Join(cols, ", ")+")",
+			"FILENAME_PATTERN "+warehouse.Quote("part-"+b.token+"-{i}"), "OVERWRITE_OR_IGNORE true")
+		target = dir
+	}
+	copyQ := fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (%s)", warehouse.Ident(m.Name), warehouse.Quote(target), strings.Join(options, ", "))
+	if _, err := b.conn.ExecContext(ctx, copyQ); err != nil {
+		return res, "", err
+	}
+	files, err := syncTree(dir)
+	if err != nil {
+		return res, "", err
+	}
+	for _, f := range files {
+		info, err := os.Stat(f)
+		if err != nil {
+			return res, "", err
+		}
+		res.Bytes += info.Size()
+	}
+	res.Files = len(files)
+	read, err := warehouse.ViewSQL(filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(warehouse.Pattern(m.Table()), m.Dataset()+"/"))), m, len(files) > 0)
+	if err != nil {
+		return res, "", err
+	}
+	if _, err := b.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS %s", warehouse.Ident(m.Name), read)); err != nil {
+		return res, "", fmt.Errorf("read back: %w", err)
+	}
+	if err := b.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+warehouse.Ident(m.Name)).Scan(&res.Rows); err != nil {
+		return res, "", fmt.Errorf("count: %w", err)
+	}
+	if len(m.PartitionBy) > 0 {
+		parts := map[string]bool{}
+		for _, f := range files {
+			parts[filepath.Dir(f)] = true
+		}
+		res.Partitions = len(parts)
+	}
+	res.Duration = time.Since(start)
+	return res, dir, nil
+}
+
+// checkColumns compares the view's columns, in order, with the mart's
+// declaration: a view edited without its declaration fails the build
+// before anything is written.
+func (b *builder) checkColumns(ctx context.Context, m schemas.View) error {
+	rows, err := b.conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+warehouse.Ident(m.Name)+")")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var got, want []string
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return err
+		}
+		got = append(got, name+" "+typ)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range m.Columns {
+		typ, err := warehouse.DuckType(f.Type)
+		if err != nil {
+			return err
+		}
+		want = append(want, f.Name+" "+typ)
+	}
+	if !slices.Equal(got, want) {
+		return fmt.Errorf("the view gives %v, schemas declares %v: change sql/views.sql and schemas/views.go together", got, want)
+	}
+	return nil
+}
+
+// fileMetadata is the KV_METADATA struct literal of a mart's files.
+func (b *builder) fileMetadata(m schemas.View) (string, error) {
+	docs := map[string]string{}
+	for _, f := range m.Columns {
+		docs[f.Name], _ = f.Metadata.GetValue(schemas.DocKey)
+	}
+	cols, err := json.Marshal(docs)
+	if err != nil {
+		return "", err
+	}
+	kv := map[string]string{
+		warehouse.MetaVersion:    b.opts.Version,
+		warehouse.MetaTable:      m.Dataset(),
+		warehouse.MetaTableDoc:   m.Doc,
+		warehouse.MetaColumnDocs: string(cols),
+		warehouse.MetaPartition:  strings.Join(m.PartitionBy, "/"),
+		warehouse.MetaStage:      Stage,
+		warehouse.MetaRunID:      b.opts.RunID,
+	}
+	var licences, sources []string
+	for _, system := range m.Sources {
+		if v := b.meta[system][warehouse.MetaLicence]; v != "" {
+			licences = append(licences, v)
+		}
+		if v := b.meta[system][warehouse.MetaSource]; v != "" {
+			sources = append(sources, v)
+		}
+	}
+	kv[warehouse.MetaLicence] = strings.Join(licences, "\n")
+	kv[warehouse.MetaSource] = strings.Join(sources, "\n")
+	keys := slices.Sorted(func(yield func(string) bool) {
+		for k := range kv {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	fields := make([]string, len(keys))
+	for i, k := range keys {
+		fields[i] = warehouse.Quote(k) + ": " + warehouse.Quote(kv[k])
+	}
+	return "{" + strings.Join(fields, ", ") + "}", nil
+}
+
+// syncTree fsyncs every file and directory under dir and lists the
+// Parquet files.
+func syncTree(dir string) ([]string, error) {
+	var files, dirs []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			dirs = append(dirs, path)
+			return nil
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("fsync %s: %w", path, err)
+		}
+		if strings.HasSuffix(path, ".parquet") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range slices.Backward(dirs) {
+		if err := pipeline.SyncDir(d); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
