@@ -11,7 +11,7 @@ FUZZTIME      ?= 10s
 # others are micro-benchmarks timed the usual way.
 SYSTEM_BENCH  := ^(BenchmarkBudgetUse|BenchmarkTransform|BenchmarkIntake)$$
 
-.PHONY: build test lint bench fuzz demo tidy-check clean
+.PHONY: build test lint bench fuzz demo compat tidy-check clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/carelake
@@ -41,6 +41,11 @@ bench:
 
 demo: build
 	$(BIN) demo
+
+# The catalog opens, and answers as carelake's DuckDB 2.0 does, in DuckDB 1.4
+# and 1.5 (@duckdb/node-api from npm; needs node and npm).
+compat: build
+	internal/compat/run.sh $(BIN)
 
 tidy-check:
 	$(GO) mod tidy
