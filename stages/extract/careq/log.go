@@ -44,8 +44,10 @@ type LogOptions struct {
 	// MaxSegmentAge seals a non-empty segment this long after it was opened,
 	// even when idle, so the nightly load sees recent calls (default 10 min).
 	MaxSegmentAge time.Duration
-	// NoSync skips the fsync of each group commit. Only for measuring the
-	// cost of durability: acknowledged calls can then be lost on power failure.
+	// NoSync skips the fsync of each group commit (segments are still
+	// fsynced when sealed). Only for measuring the cost of durability and for
+	// generators and tests that write a log offline (internal/careqgen):
+	// acknowledged calls can then be lost on power failure.
 	NoSync bool
 	// OpenFile creates a new segment file (default: os.OpenFile with
 	// O_CREATE|O_EXCL|O_WRONLY, mode 0640).
