@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -10,7 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"carelake/internal/careqgen"
 	"carelake/schemas"
 	"carelake/schemas/warehouse"
 	"carelake/stages/catalog"
@@ -42,6 +45,16 @@ func martWarehouses(t *testing.T) map[string]string {
 		if code, _, errOut := run(t, "cqc-sim", "--write-archive", "--out", generated, "--locations", "3000",
 			"--embedded-fixtures", "--seed", "7", "--log-level", "warn"); code != 0 {
 			martWarehousesErr = fmt.Errorf("cqc-sim: exit %d: %s", code, errOut)
+			return
+		}
+		// A year of CareQ for five clinics: four mapped (one in another
+		// zone, one to a location the register lacks), one not mapped.
+		if _, err := careqgen.Write(context.Background(), filepath.Join(generated, "raw", "careq"), careqgen.Config{
+			ClinicIDs: []string{"clinic_abc", "clinic_riverside", "clinic_far", "clinic_ghost", "clinic_unmapped"},
+			Days:      365, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), Appointments: 4000, Seed: 7,
+			MaxSegmentAge: 24 * time.Hour,
+		}); err != nil {
+			martWarehousesErr = fmt.Errorf("careqgen: %w", err)
 			return
 		}
 		clinics := filepath.Join(dir, "clinics.csv")
@@ -249,5 +262,31 @@ func TestCatalogViewsAreDocumented(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM duckdb_views() WHERE NOT internal AND database_name = current_database()
 		AND (comment IS NULL OR comment = '')`).Scan(&undocumented); err != nil || undocumented != 0 {
 		t.Errorf("%d views without a COMMENT (%v)", undocumented, err)
+	}
+}
+
+// TestDeregisteredRatingsEnd: in the marts a BI tool reads, a deregistered
+// location has no rating in effect, and every period of its timeline ends
+// by its deregistration date.
+func TestDeregisteredRatingsEnd(t *testing.T) {
+	db, err := catalog.Open(martWarehouses(t)["generated register"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var deregistered, inEffect, current, open, late int
+	err = db.QueryRow(`WITH d AS (SELECT location_id, deregistration_date FROM cqc_locations WHERE registration_status = 'Deregistered')
+		SELECT (SELECT count(*) FROM d WHERE location_id IN (SELECT location_id FROM cqc_location_rating_history)),
+		       (SELECT count(*) FROM cqc_location_ratings r JOIN d USING (location_id) WHERE r.in_effect),
+		       (SELECT count(*) FROM cqc_location_rating_history h JOIN d USING (location_id) WHERE h.is_current),
+		       (SELECT count(*) FROM cqc_location_rating_history h JOIN d USING (location_id) WHERE h.valid_to IS NULL AND d.deregistration_date IS NOT NULL),
+		       (SELECT count(*) FROM cqc_location_rating_history h JOIN d USING (location_id) WHERE h.valid_to > d.deregistration_date)`).
+		Scan(&deregistered, &inEffect, &current, &open, &late)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deregistered < 10 || inEffect+current+open+late != 0 {
+		t.Errorf("%d rated deregistered locations: %d ratings in effect, %d current, %d open-ended, %d ending after the deregistration",
+			deregistered, inEffect, current, open, late)
 	}
 }

@@ -211,3 +211,53 @@ func TestClinicAppointmentRatings(t *testing.T) {
 		t.Fatal("careq_appointments not readable through ATTACH")
 	}
 }
+
+// TestAppointmentsRatedOnTheClinicsLocalDate: an appointment is rated on
+// its date where the clinic is. The surgery (1-300) is rated Requires
+// improvement from 2025-01-10 (winter: London is on UTC) and Good from
+// 2026-10-01 (summer: London is UTC+1). clinic_b is in London (the mapping's
+// default), clinic_d at the same place but in Asia/Kolkata (UTC+5:30).
+func TestAppointmentsRatedOnTheClinicsLocalDate(t *testing.T) {
+	root := t.TempDir()
+	day := "2026-11-21"
+	cqc := fixtureRows(day)
+	cqc["cqc/clinic_locations"] = append(cqc["cqc/clinic_locations"], row{"clinic_id": "clinic_d", "clinic_name": "Far Clinic",
+		"cqc_location_id": "1-300", "current_location_id": "1-300", "mapping_status": "current", "timezone": "Asia/Kolkata"})
+	loadtest.StageTables(t, root, "normalise-cqc", "run-"+day, day, schemas.CQCTables(), cqc)
+	at := func(clinic string, id int64, start string) row {
+		r := appointmentChange(clinic, id, id, "record", "booked", start[:10], nil)
+		r["start_datetime"] = ts(start)
+		r["start_date"] = ts(start).UTC().Format(time.DateOnly)
+		return r
+	}
+	stageCareQ(t, root, "careq-1", map[string][]row{"careq/appointments": {
+		at("clinic_b", 1, "2025-01-09T23:30:00Z"), // 23:30 GMT on the 9th: not rated yet
+		at("clinic_b", 2, "2025-01-10T00:30:00Z"), // 00:30 GMT on the 10th: the first rating
+		at("clinic_b", 3, "2026-09-30T22:30:00Z"), // 23:30 BST on the 30th: still the first rating
+		at("clinic_b", 4, "2026-09-30T23:30:00Z"), // 00:30 BST on 1 October (UTC: 30 September): the new one
+		at("clinic_d", 5, "2026-09-30T18:00:00Z"), // 23:30 IST on the 30th
+		at("clinic_d", 6, "2026-09-30T19:00:00Z"), // 00:30 IST on 1 October (19:00 UTC, 20:00 in London)
+	}})
+	if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test"}, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	buildMartsAndCatalog(t, root)
+	db, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got := cells(t, db, `SELECT careq_id, appointment_date, appointment_local_date, clinic_timezone,
+		coalesce(overall_rating_at_appointment, '-') FROM clinic_appointment_ratings ORDER BY careq_id`)
+	want := [][]string{
+		{"1", "2025-01-09", "2025-01-09", "Europe/London", "-"},
+		{"2", "2025-01-10", "2025-01-10", "Europe/London", "Requires improvement"},
+		{"3", "2026-09-30", "2026-09-30", "Europe/London", "Requires improvement"},
+		{"4", "2026-09-30", "2026-10-01", "Europe/London", "Good"},
+		{"5", "2026-09-30", "2026-09-30", "Asia/Kolkata", "Requires improvement"},
+		{"6", "2026-09-30", "2026-10-01", "Asia/Kolkata", "Good"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("clinic_appointment_ratings:\n got %v\nwant %v", got, want)
+	}
+}
