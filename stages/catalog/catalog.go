@@ -70,7 +70,7 @@ func build(ctx context.Context, root string, tables []schemas.Table, views fs.FS
 	if err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
+	if err := os.MkdirAll(abs, pipeline.DirPerm); err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
 	if err := removeTemporaries(abs); err != nil {
@@ -170,7 +170,7 @@ func writeAnalystScripts(root string, tables []schemas.Table, views fs.FS) error
 		return err
 	}
 	text = analystHeader + text
-	if err := pipeline.WriteFileAtomic(filepath.Join(root, filepath.FromSlash(ScriptPath)), 0o644, func(w io.Writer) error {
+	if err := pipeline.WriteFileAtomic(filepath.Join(root, filepath.FromSlash(ScriptPath)), pipeline.FilePerm, func(w io.Writer) error {
 		_, err := io.WriteString(w, text)
 		return err
 	}); err != nil {
@@ -185,7 +185,7 @@ func writeAnalystScripts(root string, tables []schemas.Table, views fs.FS) error
 		if err != nil {
 			return fmt.Errorf("catalog: %w", err)
 		}
-		if err := pipeline.WriteFileAtomic(filepath.Join(root, "sql", filepath.FromSlash(name)), 0o644, func(w io.Writer) error {
+		if err := pipeline.WriteFileAtomic(filepath.Join(root, "sql", filepath.FromSlash(name)), pipeline.FilePerm, func(w io.Writer) error {
 			_, err := w.Write(b)
 			return err
 		}); err != nil {

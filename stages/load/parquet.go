@@ -176,7 +176,7 @@ func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p 
 	if err := mkdirDurable(filepath.Join(opts.Root, tmpDirName)); err != nil {
 		return res, err
 	}
-	tmp, err := os.MkdirTemp(filepath.Join(opts.Root, tmpDirName), strings.ReplaceAll(p.Path, "/", "_")+"-")
+	tmp, err := pipeline.MkdirUnique(filepath.Join(opts.Root, tmpDirName), strings.ReplaceAll(p.Path, "/", "_")+"-*")
 	if err != nil {
 		return res, fmt.Errorf("create temporary directory: %w", err)
 	}
@@ -252,7 +252,7 @@ func mkdirDurable(dir string) error {
 	if err := mkdirDurable(filepath.Dir(dir)); err != nil {
 		return err
 	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
+	if err := os.Mkdir(dir, pipeline.DirPerm); err != nil && !os.IsExist(err) {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
 	return pipeline.SyncDir(filepath.Dir(dir))
@@ -298,7 +298,7 @@ func (w *partWriter) props() (*parquet.WriterProperties, pqarrow.ArrowWriterProp
 
 func (w *partWriter) open() error {
 	name := FileName(w.load, len(w.files))
-	f, err := os.OpenFile(filepath.Join(w.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(filepath.Join(w.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, pipeline.FilePerm)
 	if err != nil {
 		return fmt.Errorf("create %s: %w", name, err)
 	}
