@@ -67,7 +67,7 @@ func runLoad(c *cli.Context) error {
 
 	out := c.App.Writer
 	opts := load.Options{
-		Root: root, Stages: c.StringSlice("stages"), Force: c.Bool("force"), Version: version,
+		Root: root, Stages: c.StringSlice("stages"), Force: c.Bool("force"), Version: version, Build: commit,
 		OnPartition: func(p load.PartitionResult) {
 			switch {
 			case p.Unchanged:

@@ -111,6 +111,9 @@ type Options struct {
 	Tables []schemas.Table
 	// Version is the carelake version recorded in every file.
 	Version string
+	// Build identifies the build (the commit it was built from), recorded
+	// in every file's created_by next to Version; empty means "unknown".
+	Build string
 	// RowGroupRows caps the rows of one row group (DefaultRowGroupRows).
 	RowGroupRows int64
 	// FileRows caps the rows of one file (DefaultFileRows).

@@ -22,6 +22,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/apache/arrow-go/v18/parquet/schema"
 	"golang.org/x/sys/unix"
@@ -254,8 +255,58 @@ func TestParquetTypesAndMetadata(t *testing.T) {
 	if kv["ARROW:schema"] == "" {
 		t.Error("no stored Arrow schema")
 	}
-	if !strings.HasPrefix(md.GetCreatedBy(), "carelake test") {
-		t.Errorf("created_by %q", md.GetCreatedBy())
+	if got, want := md.GetCreatedBy(), "carelake version test (build unknown)"; got != want {
+		t.Errorf("created_by %q, want %q", got, want)
+	}
+}
+
+// parquetMRCreatedBy is parquet-mr's VersionParser pattern (also Spark's
+// and Trino's way to read created_by), matched in full as Java's
+// Matcher.matches does.
+var parquetMRCreatedBy = regexp.MustCompile(`^(?:(.*?)\s+version\s*(?:([^(]*?)\s*(?:\(\s*build\s*([^)]*?)\s*\))?)?)$`)
+
+// A written file's created_by parses, with parquet-mr's pattern and with
+// arrow-go's own parser, into the application, the version and the build.
+func TestCreatedByParses(t *testing.T) {
+	root := t.TempDir()
+	loadtest.Stage(t, root, "normalise-test", "run-1", 10, day)
+	o := opts(root)
+	o.Version, o.Build = "v1.4.2-3-g4969535", "4969535"
+	mustRun(t, o)
+	pf, err := file.OpenParquetFile(onlyFile(t, filepath.Join(root, partDir)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	createdBy := pf.MetaData().GetCreatedBy()
+	pf.Close()
+	if want := "carelake version 1.4.2-3-g4969535 (build 4969535)"; createdBy != want {
+		t.Fatalf("created_by %q, want %q", createdBy, want)
+	}
+	m := parquetMRCreatedBy.FindStringSubmatch(createdBy)
+	if m == nil || m[1] != "carelake" || m[2] != "1.4.2-3-g4969535" || m[3] != "4969535" {
+		t.Fatalf("parquet-mr's pattern reads %q as %q", createdBy, m)
+	}
+	v := metadata.NewAppVersion(createdBy)
+	if v.App != "carelake" || v.Build != "4969535" || v.Version.Major != 1 || v.Version.Minor != 4 || v.Version.Patch != 2 ||
+		v.Version.PreRelease != "3-g4969535" {
+		t.Fatalf("arrow-go reads %q as %+v", createdBy, v)
+	}
+
+	// Whatever the build hands over, the result still parses.
+	for _, tc := range []struct{ version, build, wantVersion, wantBuild string }{
+		{"dev", "", "dev", "unknown"},
+		{"", "abc1234", "unknown", "abc1234"},
+		{"1.0.0 (patched)", "a b)c", "1.0.0--patched-", "a-b-c"},
+		{"v2.0.0", "unknown", "2.0.0", "unknown"},
+	} {
+		s := CreatedBy(tc.version, tc.build)
+		m := parquetMRCreatedBy.FindStringSubmatch(s)
+		if m == nil || m[1] != "carelake" || m[2] != tc.wantVersion || m[3] != tc.wantBuild {
+			t.Errorf("CreatedBy(%q, %q) = %q, parsed %q", tc.version, tc.build, s, m)
+		}
+		if v := metadata.NewAppVersion(s); v.App != "carelake" || v.Build != strings.ToLower(tc.wantBuild) {
+			t.Errorf("arrow-go reads %q as %+v", s, v)
+		}
 	}
 }
 

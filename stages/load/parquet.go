@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -37,6 +38,33 @@ type File struct {
 // partition just before a reload swapped it can only miss a file (and read
 // again), never open a new file under an old file's name and mix the two.
 func FileName(load string, n int) string { return fmt.Sprintf("part-%s-%05d.parquet", load, n) }
+
+// CreatedBy is the created_by every file carries: "carelake version
+// <version> (build <build>)", the form parquet-mr, Spark and Trino parse
+// (parquet-mr's VersionParser: `(.*?)\s+version\s*(?:([^(]*?)\s*(?:\(\s*build\s*([^)]*?)\s*\))?)?`)
+// and arrow-go's metadata.NewAppVersion too. A leading "v" of a tag
+// (v1.2.3) is dropped so the version reads as semver; characters that would
+// end a part early (whitespace, parentheses) become "-", and an empty part
+// is "unknown".
+func CreatedBy(version, build string) string {
+	clean := func(s string) string {
+		s = strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) || r == '(' || r == ')' {
+				return '-'
+			}
+			return r
+		}, strings.TrimSpace(s))
+		if s == "" {
+			return "unknown"
+		}
+		return s
+	}
+	version = clean(version)
+	if len(version) > 1 && version[0] == 'v' && version[1] >= '0' && version[1] <= '9' {
+		version = version[1:]
+	}
+	return "carelake version " + version + " (build " + clean(build) + ")"
+}
 
 // loadToken names one load of a partition: the time, in base 36 nanoseconds.
 func loadToken() string { return strconv.FormatInt(time.Now().UnixNano(), 36) }
@@ -280,7 +308,7 @@ func (w *partWriter) props() (*parquet.WriterProperties, pqarrow.ArrowWriterProp
 		parquet.WithDictionaryDefault(false),
 		parquet.WithMaxRowGroupLength(w.opts.RowGroupRows),
 		parquet.WithStats(true),
-		parquet.WithCreatedBy("carelake " + w.opts.Version),
+		parquet.WithCreatedBy(CreatedBy(w.opts.Version, w.opts.Build)),
 	}
 	for _, f := range w.schema.Fields() {
 		if arrow.IsBinaryLike(f.Type.ID()) || arrow.IsLargeBinaryLike(f.Type.ID()) || f.Type.ID() == arrow.DICTIONARY {
