@@ -42,7 +42,10 @@ views of ` + "`carelake.duckdb`" + ` (see ` + "`sql/views.sql`" + `) are built o
 			path += "/" + p + "=…"
 		}
 		fmt.Fprintf(&b, "Files: `%s/*.parquet`", path)
-		if t.MergeKey != "" {
+		switch {
+		case t.MergeKey != "" && t.MergeDay != "":
+			fmt.Fprintf(&b, " (append-only: rows are merged by `%s` and the UTC day of `%s`, each input once)", t.MergeKey, t.MergeDay)
+		case t.MergeKey != "":
 			fmt.Fprintf(&b, " (append-only: rows are merged by `%s`, each input once)", t.MergeKey)
 		}
 		b.WriteString("\n\n| column | type | null | description |\n|---|---|---|---|\n")

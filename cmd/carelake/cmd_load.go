@@ -102,6 +102,9 @@ func runLoad(c *cli.Context) error {
 }
 
 func writeLoadSummary(w io.Writer, sum load.Summary) {
+	if sum.Folded > 0 {
+		fmt.Fprintf(w, "folded %d partition(s) of the former layout (CareQ by day) into the current one (by month)\n", sum.Folded)
+	}
 	for _, st := range sum.Stages {
 		if st.Skipped {
 			fmt.Fprintf(w, "skipped %s (run %s): already loaded; --force loads it again\n", st.Stage, st.RunID)

@@ -573,24 +573,32 @@ func TestRejectsBadStageOutputUntouched(t *testing.T) {
 }
 
 func TestCheckPartitionPath(t *testing.T) {
-	dated := schemas.Table{Dataset: "careq/appointments", PartitionBy: []string{"clinic_id", "event_date"}}
+	monthly := schemas.Table{Dataset: "careq/appointments", PartitionBy: []string{"clinic_id", "event_month"}}
+	dated := schemas.Table{Dataset: "cqc/locations", PartitionBy: []string{"snapshot_date"}}
 	flat := schemas.Table{Dataset: "cqc/inspection_areas"}
 	tests := []struct {
 		table schemas.Table
 		path  string
 		ok    bool
 	}{
-		{dated, "careq/appointments/clinic_id=clinic_abc/event_date=2026-12-15", true},
-		{dated, "careq/appointments/clinic_id=c-1.2@x/event_date=2026-12-15", true},
-		{dated, "careq/appointments/event_date=2026-12-15/clinic_id=c", false},
-		{dated, "careq/appointments/clinic_id=c", false},
-		{dated, "careq/appointments/clinic_id=c/event_date=2026-13-01", false},
-		{dated, "careq/appointments/clinic_id=../event_date=2026-12-15", false},
-		{dated, "careq/appointments/clinic_id=.hidden/event_date=2026-12-15", false},
-		{dated, "careq/appointments/clinic_id=a b/event_date=2026-12-15", false},
-		{dated, "careq/appointments/clinic_id=x.old/event_date=2026-12-15", false},
-		{dated, "careq/appointmentsX/clinic_id=c/event_date=2026-12-15", false},
-		{dated, "careq/appointments/clinic_id=/event_date=2026-12-15", false},
+		{monthly, "careq/appointments/clinic_id=clinic_abc/event_month=2026-12", true},
+		{monthly, "careq/appointments/clinic_id=c-1.2@x/event_month=2026-12", true},
+		{monthly, "careq/appointments/event_month=2026-12/clinic_id=c", false},
+		{monthly, "careq/appointments/clinic_id=c", false},
+		{monthly, "careq/appointments/clinic_id=c/event_month=2026-13", false},
+		{monthly, "careq/appointments/clinic_id=c/event_month=2026-12-15", false},
+		{monthly, "careq/appointments/clinic_id=c/event_month=2026-1", false},
+		{monthly, "careq/appointments/clinic_id=c/event_month=2026-12.old", false},
+		{monthly, "careq/appointments/clinic_id=c/event_date=2026-12-15", false},
+		{monthly, "careq/appointments/clinic_id=../event_month=2026-12", false},
+		{monthly, "careq/appointments/clinic_id=.hidden/event_month=2026-12", false},
+		{monthly, "careq/appointments/clinic_id=a b/event_month=2026-12", false},
+		{monthly, "careq/appointments/clinic_id=x.old/event_month=2026-12", false},
+		{monthly, "careq/appointmentsX/clinic_id=c/event_month=2026-12", false},
+		{monthly, "careq/appointments/clinic_id=/event_month=2026-12", false},
+		{dated, "cqc/locations/snapshot_date=2026-11-21", true},
+		{dated, "cqc/locations/snapshot_date=2026-13-01", false},
+		{dated, "cqc/locations/snapshot_date=2026-11", false},
 		{flat, "cqc/inspection_areas", true},
 		{flat, "cqc/inspection_areas/snapshot_date=2026-11-21", false},
 	}
@@ -603,9 +611,9 @@ func TestCheckPartitionPath(t *testing.T) {
 }
 
 func FuzzCheckPartitionPath(f *testing.F) {
-	f.Add("careq/appointments/clinic_id=clinic_abc/event_date=2026-12-15")
-	f.Add("careq/appointments/clinic_id=../event_date=2026-12-15")
-	dated := schemas.Table{Dataset: "careq/appointments", PartitionBy: []string{"clinic_id", "event_date"}}
+	f.Add("careq/appointments/clinic_id=clinic_abc/event_month=2026-12")
+	f.Add("careq/appointments/clinic_id=../event_month=2026-12")
+	dated := schemas.Table{Dataset: "careq/appointments", PartitionBy: []string{"clinic_id", "event_month"}}
 	f.Fuzz(func(t *testing.T, path string) {
 		if checkPartitionPath(dated, path) != nil {
 			return

@@ -71,13 +71,17 @@ func loadToken() string { return strconv.FormatInt(time.Now().UnixNano(), 36) }
 
 // PartitionColumnType is the type of a hive partition column, by the naming
 // rule every table follows: a name ending in "_date" holds a calendar date
-// (YYYY-MM-DD, DATE), any other name a string.
+// (YYYY-MM-DD, DATE), any other name a string. A name ending in "_month"
+// holds a string that must be a month, YYYY-MM (checkPartitionPath).
 func PartitionColumnType(name string) arrow.DataType {
 	if strings.HasSuffix(name, "_date") {
 		return schemas.Date
 	}
 	return arrow.BinaryTypes.String
 }
+
+// monthLayout is the form of a *_month partition value.
+const monthLayout = "2006-01"
 
 // partitionValue is what a hive partition value may hold: it becomes a
 // directory name, so no separators, no leading dot and no "=".
@@ -111,6 +115,11 @@ func checkPartitionPath(t schemas.Table, path string) error {
 		if PartitionColumnType(key) == schemas.Date {
 			if _, err := time.Parse(time.DateOnly, val); err != nil {
 				return fmt.Errorf("%w %q: %s=%q is not a date YYYY-MM-DD", ErrBadPartition, path, key, val)
+			}
+		}
+		if strings.HasSuffix(key, "_month") {
+			if _, err := time.Parse(monthLayout, val); err != nil {
+				return fmt.Errorf("%w %q: %s=%q is not a month YYYY-MM", ErrBadPartition, path, key, val)
 			}
 		}
 	}
@@ -168,10 +177,11 @@ func writerSchema(t schemas.Table, kv map[string]string) *arrow.Schema {
 	return arrow.NewSchema(fields, &md)
 }
 
-// fileMetadata is the key-value metadata of every file of a partition.
-func fileMetadata(opts Options, man *staging.Manifest, t schemas.Table, p staging.Partition) (map[string]string, error) {
-	kv := make(map[string]string, len(man.Meta)+8)
-	for k, v := range man.Meta {
+// fileMetadata is the key-value metadata of every file of partition path
+// of t: the stage output's meta, then carelake's own keys.
+func fileMetadata(opts Options, meta map[string]string, stage, runID string, t schemas.Table, path string) (map[string]string, error) {
+	kv := make(map[string]string, len(meta)+8)
+	for k, v := range meta {
 		kv[k] = v
 	}
 	docs := make(map[string]string, t.Schema.NumFields())
@@ -188,23 +198,48 @@ func fileMetadata(opts Options, man *staging.Manifest, t schemas.Table, p stagin
 	kv[MetaTable] = t.Dataset
 	kv[MetaTableDoc] = t.Doc
 	kv[MetaColumnDocs] = string(b)
-	kv[MetaPartition] = strings.TrimPrefix(strings.TrimPrefix(p.Path, t.Dataset), "/")
-	kv[MetaStage] = man.Stage
-	kv[MetaRunID] = man.RunID
+	kv[MetaPartition] = strings.TrimPrefix(strings.TrimPrefix(path, t.Dataset), "/")
+	kv[MetaStage] = stage
+	kv[MetaRunID] = runID
 	return kv, nil
 }
 
 // writePartition writes one staged partition aside and swaps it into place.
-func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p staging.Partition, t schemas.Table) (res PartitionResult, err error) {
+func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p staging.Partition, t schemas.Table) (PartitionResult, error) {
+	kv, err := fileMetadata(opts, man.Meta, man.Stage, man.RunID, t, p.Path)
+	if err != nil {
+		return PartitionResult{}, err
+	}
+	res, err := commitPartition(ctx, opts, t, p.Path, kv, func(add func(arrow.RecordBatch) error) error {
+		return man.Read(p, func(rec arrow.RecordBatch) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return add(rec)
+		})
+	})
+	res.Stage = man.Stage
+	return res, err
+}
+
+// commitPartition writes partition path of t aside and swaps it into
+// place: for a merged table (MergeKey) the partition's current rows first,
+// then the rows fill hands to add whose input the partition did not hold
+// before (inputs are never checked against the rows fill itself brings);
+// otherwise only fill's rows. Files carry the key-value metadata kv. A
+// merge that adds nothing to an existing partition leaves it as it is
+// (Unchanged).
+func commitPartition(ctx context.Context, opts Options, t schemas.Table, path string, kv map[string]string,
+	fill func(add func(arrow.RecordBatch) error) error) (res PartitionResult, err error) {
 	start := time.Now()
-	dst := filepath.Join(opts.Root, filepath.FromSlash(p.Path))
+	dst := filepath.Join(opts.Root, filepath.FromSlash(path))
 	if err := mkdirDurable(filepath.Dir(dst)); err != nil {
 		return res, err
 	}
 	if err := mkdirDurable(filepath.Join(opts.Root, tmpDirName)); err != nil {
 		return res, err
 	}
-	tmp, err := pipeline.MkdirUnique(filepath.Join(opts.Root, tmpDirName), strings.ReplaceAll(p.Path, "/", "_")+"-*")
+	tmp, err := pipeline.MkdirUnique(filepath.Join(opts.Root, tmpDirName), strings.ReplaceAll(path, "/", "_")+"-*")
 	if err != nil {
 		return res, fmt.Errorf("create temporary directory: %w", err)
 	}
@@ -213,37 +248,26 @@ func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p 
 			os.RemoveAll(tmp)
 		}
 	}()
-	kv, err := fileMetadata(opts, man, t, p)
-	if err != nil {
-		return res, err
-	}
 	w := &partWriter{load: loadToken(), dir: tmp, schema: writerSchema(t, kv), opts: opts}
 	defer w.abort()
+	add := w.write
 	var m *merge
 	if t.MergeKey != "" {
-		if m, err = newMerge(t.Schema, t.MergeKey); err != nil {
+		if m, err = newMerge(t.Schema, t.MergeKey, t.MergeDay); err != nil {
 			return res, err
 		}
 		if err := m.copyExisting(ctx, dst, w); err != nil {
 			return res, err
 		}
+		add = func(rec arrow.RecordBatch) error { return m.writeNew(rec, w) }
 	}
-	err = man.Read(p, func(rec arrow.RecordBatch) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if m != nil {
-			return m.writeNew(rec, w)
-		}
-		return w.write(rec)
-	})
-	if err != nil {
+	if err := fill(add); err != nil {
 		return res, err
 	}
 	if m != nil && m.added == 0 && m.existing.Rows > 0 {
-		// Every staged input is already in the partition: leave it as it is.
+		// Every input is already in the partition: leave it as it is.
 		os.RemoveAll(tmp)
-		return PartitionResult{Stage: man.Stage, Table: p.Table, Path: p.Path, Unchanged: true, Skipped: m.skipped,
+		return PartitionResult{Table: t.Dataset, Path: path, Unchanged: true, Skipped: m.skipped,
 			Files: m.files, Rows: m.existing.Rows, Bytes: m.existing.Bytes, Duration: time.Since(start)}, nil
 	}
 	files, err := w.finish()
@@ -259,7 +283,7 @@ func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p 
 	if err := pipeline.ReplaceDir(tmp, dst); err != nil {
 		return res, err
 	}
-	res = PartitionResult{Stage: man.Stage, Table: p.Table, Path: p.Path, Files: files, Duration: time.Since(start)}
+	res = PartitionResult{Table: t.Dataset, Path: path, Files: files, Duration: time.Since(start)}
 	for _, f := range files {
 		res.Rows += f.Rows
 		res.Bytes += f.Bytes
