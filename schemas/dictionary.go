@@ -12,7 +12,7 @@ import (
 var partitionDocs = map[string]string{
 	"snapshot_date": "the day of the CQC snapshot the rows describe (normalise's --snapshot-date, by default the UTC day it ran)",
 	"clinic_id":     "the clinic the CareQ call was made for",
-	"event_date":    "the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date",
+	"event_month":   "the UTC month (YYYY-MM) the receiver logged the call (received_at), not the month of the appointment: filter appointments on start_date",
 }
 
 // WriteDictionary writes the data dictionary of the given tables as

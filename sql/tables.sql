@@ -409,7 +409,7 @@ COMMENT ON COLUMN datasets.cqc_clinic_locations."mapping_status" IS 'current (ma
 
 -- careq/events
 CREATE OR REPLACE VIEW datasets.careq_events AS
-SELECT * FROM read_parquet('careq/events/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+SELECT * FROM read_parquet('careq/events/clinic_id=*/event_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_month': VARCHAR});
 COMMENT ON VIEW datasets.careq_events IS 'Every call the CareQ receiver logged, accepted or rejected, one row per call (a batch is one row); a retry answered from the idempotency store is not logged again.';
 COMMENT ON COLUMN datasets.careq_events."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_events."received_at" IS 'when the receiver logged the call (UTC)';
@@ -434,7 +434,7 @@ COMMENT ON COLUMN datasets.careq_events."batch_failed" IS 'number of records of 
 
 -- careq/patients
 CREATE OR REPLACE VIEW datasets.careq_patients AS
-SELECT * FROM read_parquet('careq/patients/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+SELECT * FROM read_parquet('careq/patients/clinic_id=*/event_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_month': VARCHAR});
 COMMENT ON VIEW datasets.careq_patients IS 'Every applied change to a CareQ patient, pseudonymised: no names, street addresses, raw phone numbers, e-mails or Aadhaar numbers.';
 COMMENT ON COLUMN datasets.careq_patients."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_patients."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
@@ -465,7 +465,7 @@ COMMENT ON COLUMN datasets.careq_patients."notes" IS 'free text; NULL unless the
 
 -- careq/doctors
 CREATE OR REPLACE VIEW datasets.careq_doctors AS
-SELECT * FROM read_parquet('careq/doctors/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+SELECT * FROM read_parquet('careq/doctors/clinic_id=*/event_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_month': VARCHAR});
 COMMENT ON VIEW datasets.careq_doctors IS 'Every applied change to a CareQ doctor; professional name and specialisation kept, contact details pseudonymised.';
 COMMENT ON COLUMN datasets.careq_doctors."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_doctors."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
@@ -492,7 +492,7 @@ COMMENT ON COLUMN datasets.careq_doctors."notes" IS 'free text; NULL unless the 
 
 -- careq/services
 CREATE OR REPLACE VIEW datasets.careq_services AS
-SELECT * FROM read_parquet('careq/services/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+SELECT * FROM read_parquet('careq/services/clinic_id=*/event_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_month': VARCHAR});
 COMMENT ON VIEW datasets.careq_services IS 'Every applied change to a CareQ service (treatment).';
 COMMENT ON COLUMN datasets.careq_services."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_services."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
@@ -515,7 +515,7 @@ COMMENT ON COLUMN datasets.careq_services."is_private" IS 'whether the service i
 
 -- careq/appointments
 CREATE OR REPLACE VIEW datasets.careq_appointments AS
-SELECT * FROM read_parquet('careq/appointments/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+SELECT * FROM read_parquet('careq/appointments/clinic_id=*/event_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_month': VARCHAR});
 COMMENT ON VIEW datasets.careq_appointments IS 'Every applied change to a CareQ appointment: full records, status updates and cancellations, in log order.';
 COMMENT ON COLUMN datasets.careq_appointments."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_appointments."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
@@ -547,7 +547,7 @@ COMMENT ON COLUMN datasets.careq_appointments."cancellation_reason" IS 'free tex
 
 -- careq/rejects
 CREATE OR REPLACE VIEW datasets.careq_rejects AS
-SELECT * FROM read_parquet('careq/rejects/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+SELECT * FROM read_parquet('careq/rejects/clinic_id=*/event_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_month': VARCHAR});
 COMMENT ON VIEW datasets.careq_rejects IS 'Logged records the CareQ normalise stage could not turn into rows, or only in part, with the reason; the log segment still holds them.';
 COMMENT ON COLUMN datasets.careq_rejects."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_rejects."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';

@@ -24,10 +24,10 @@ import (
 )
 
 // eventsTable is an append-only table like CareQ's: partitioned by clinic
-// and day, merged by the log segment each row came from.
+// and month, merged by the log segment each row came from.
 var eventsTable = schemas.Table{
 	Dataset:     "test/events",
-	PartitionBy: []string{"clinic_id", "event_date"},
+	PartitionBy: []string{"clinic_id", "event_month"},
 	MergeKey:    "log_segment",
 	Doc:         "test events",
 	Schema: arrow.NewSchema([]arrow.Field{
@@ -96,8 +96,8 @@ func mergeOpts(root string) Options {
 	return Options{Root: root, Stages: []string{"normalise-test"}, Tables: []schemas.Table{eventsTable}, Version: "test"}
 }
 
-const partA = "clinic_id=clinic_abc/event_date=2026-11-20"
-const partB = "clinic_id=clinic_hillview/event_date=2026-11-20"
+const partA = "clinic_id=clinic_abc/event_month=2026-11"
+const partB = "clinic_id=clinic_hillview/event_month=2026-11"
 
 func TestMergeAddsOnlyNewInputsAndCompacts(t *testing.T) {
 	root := t.TempDir()
@@ -275,7 +275,7 @@ func TestPartitionsLoadConcurrently(t *testing.T) {
 	root := t.TempDir()
 	var parts []string
 	for c := 0; c < 12; c++ {
-		parts = append(parts, "clinic_id=c"+string(rune('a'+c))+"/event_date=2026-11-21")
+		parts = append(parts, "clinic_id=c"+string(rune('a'+c))+"/event_month=2026-11")
 	}
 	stageEvents(t, root, "run-1", map[string]int{"s1": 2000, "s2": 3000}, parts...)
 	o := mergeOpts(root)

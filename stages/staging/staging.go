@@ -8,7 +8,7 @@
 //
 // A partition path mirrors where the load stage will write the Parquet, e.g.
 // cqc/locations/snapshot_date=2026-11-21 or
-// careq/appointments/clinic_id=clinic_abc/event_date=2026-12-15.
+// careq/appointments/clinic_id=clinic_abc/event_month=2026-12.
 //
 // Begin writes into a fresh temporary directory; Commit closes every file,
 // writes the manifest and swaps the directory into place atomically, so the
