@@ -1,7 +1,8 @@
 # carelake: `make test` is the test command (CI runs .ci/run, which calls it).
 GO            ?= go
 VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS       := -X main.version=$(VERSION)
+COMMIT        ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS       := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 BIN           := bin/carelake
 GOLANGCI_LINT_VERSION := v2.15.0
 GOLANGCI_LINT := $(shell $(GO) env GOPATH)/bin/golangci-lint-$(GOLANGCI_LINT_VERSION)

@@ -5,22 +5,82 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
 
+// Modes the pipeline creates warehouse directories and files with. The
+// kernel takes the process umask off them, so the operator's umask decides
+// who else may read the warehouse: 0755 directories and 0644 files under the
+// usual 022, 0750 and 0640 under 027. Never create warehouse entries with
+// os.MkdirTemp or os.CreateTemp: they force 0700 and 0600, and a BI service
+// account then finds no files (MkdirUnique and CreateUnique are the
+// umask-respecting equivalents).
+const (
+	DirPerm  os.FileMode = 0o777
+	FilePerm os.FileMode = 0o666
+)
+
+// uniqueName is pattern with its last "*" replaced by a random string (or
+// the random string appended when pattern has no "*"), as os.CreateTemp names.
+func uniqueName(dir, pattern string) string {
+	suffix := strconv.FormatUint(rand.Uint64(), 36)
+	if i := strings.LastIndex(pattern, "*"); i >= 0 {
+		return filepath.Join(dir, pattern[:i]+suffix+pattern[i+1:])
+	}
+	return filepath.Join(dir, pattern+suffix)
+}
+
+// MkdirUnique creates a new directory in dir named after pattern (see
+// os.MkdirTemp) and returns its path. Unlike os.MkdirTemp it creates it with
+// DirPerm, so the umask decides its mode.
+func MkdirUnique(dir, pattern string) (string, error) {
+	for range 10000 {
+		name := uniqueName(dir, pattern)
+		err := os.Mkdir(name, DirPerm)
+		if err == nil {
+			return name, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("create a unique directory %s in %s: too many attempts", pattern, dir)
+}
+
+// CreateUnique creates and opens for writing a new file in dir named after
+// pattern (see os.CreateTemp). Unlike os.CreateTemp it creates it with perm
+// (FilePerm, or less as an upper bound), so the umask decides its mode.
+func CreateUnique(dir, pattern string, perm os.FileMode) (*os.File, error) {
+	for range 10000 {
+		f, err := os.OpenFile(uniqueName(dir, pattern), os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("create a unique file %s in %s: too many attempts", pattern, dir)
+}
+
 // WriteFileAtomic writes path through write into a temporary file in the same
 // directory, fsyncs it, renames it over path and fsyncs the directory. A
 // reader sees either the old file or the whole new one, never a part; on any
-// error the old file is untouched and the temporary file removed.
+// error the old file is untouched and the temporary file removed. The file
+// is created with perm less the umask (pass FilePerm unless the file must be
+// kept from others whatever the umask); missing directories with DirPerm.
 func WriteFileAtomic(path string, perm os.FileMode, write func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, DirPerm); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := CreateUnique(dir, "."+filepath.Base(path)+".tmp-*", perm)
 	if err != nil {
 		return fmt.Errorf("create temporary file in %s: %w", dir, err)
 	}
@@ -37,9 +97,6 @@ func WriteFileAtomic(path string, perm os.FileMode, write func(w io.Writer) erro
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(perm); err != nil {
-		return fmt.Errorf("chmod %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("fsync %s: %w", path, err)
@@ -137,8 +194,3 @@ func RecoverDir(dst string) error {
 	}
 	return SyncDir(filepath.Dir(dst))
 }
-
-// MkdirAll creates dir and any missing parents with the process umask
-// applied to mode 0777 (0755 under the usual umask 022), so the warehouse's
-// readers (a BI service account) can list what the pipeline writes.
-func MkdirAll(dir string) error { return os.MkdirAll(dir, 0o777) }

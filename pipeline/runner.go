@@ -211,7 +211,7 @@ func saveRun(root string, rec RunRecord, starting bool) error {
 		return fmt.Errorf("encode run record: %w", err)
 	}
 	lines = append(lines, line)
-	return WriteFileAtomic(RunsFile(root), 0o644, func(w io.Writer) error {
+	return WriteFileAtomic(RunsFile(root), FilePerm, func(w io.Writer) error {
 		for _, l := range lines {
 			if _, err := w.Write(l); err != nil {
 				return err

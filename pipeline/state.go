@@ -31,7 +31,7 @@ func LoadJSON(path string, v any) error {
 
 // SaveJSON replaces a state file atomically and durably with v.
 func SaveJSON(path string, v any) error {
-	return WriteFileAtomic(path, 0o644, func(w io.Writer) error {
+	return WriteFileAtomic(path, FilePerm, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)

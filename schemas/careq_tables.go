@@ -4,15 +4,22 @@ import "github.com/apache/arrow-go/v18/arrow"
 
 // CareQ output tables: what the CareQ normalise stage stages from the
 // receiver's sealed log segments (stages/extract/careq), under
-// careq/<table>/clinic_id=<id>/event_date=<YYYY-MM-DD>/, where event_date is
-// the UTC date the receiver logged the call.
+// careq/<table>/clinic_id=<id>/event_month=<YYYY-MM>/, where event_month is
+// the UTC year and month the receiver logged the call (received_at). Load
+// merges each load's rows into the partition and rewrites it as one
+// compacted file, so a year of 50 clinics is at most 6 x 50 x 12 = 3,600
+// files, not the 91,000 small ones of the former day layout
+// (event_date=<YYYY-MM-DD>), which load folds into months on its first run
+// after the change (FormerPartitionBy).
 //
 // The tables are event-sourced: careq/events has one row per logged call,
 // the entity tables one row per change the receiver applied (sync_status
 // created or updated), in log order. The catalog's views derive the current
 // state (careq_patients, careq_appointments, ...). Every row names the log
-// segment it came from (log_segment, the tables' MergeKey), which is how a
-// segment is loaded exactly once.
+// segment it came from (log_segment, the tables' MergeKey; with the UTC day
+// of received_at, MergeDay), which is how a segment is loaded exactly once.
+// A segment sealed after midnight, or after the end of a month, has rows in
+// two partitions; each partition's merge takes its own rows of it.
 //
 // Personal data arrives already pseudonymised by the receiver (see
 // stages/extract/careq, PatientRecord): pseudonyms are keyed HMAC-SHA256 hex
@@ -34,7 +41,10 @@ var (
 	CareQMoney = &arrow.Decimal128Type{Precision: 18, Scale: 4}
 )
 
-const careqMergeKey = "log_segment"
+const (
+	careqMergeKey = "log_segment"
+	careqMergeDay = "received_at"
+)
 
 func careqTable(name, doc string, fields ...[]arrow.Field) Table {
 	var all []arrow.Field
@@ -42,11 +52,13 @@ func careqTable(name, doc string, fields ...[]arrow.Field) Table {
 		all = append(all, f...)
 	}
 	return Table{
-		Dataset:     "careq/" + name,
-		PartitionBy: []string{"clinic_id", "event_date"},
-		Schema:      arrow.NewSchema(all, nil),
-		Doc:         doc,
-		MergeKey:    careqMergeKey,
+		Dataset:           "careq/" + name,
+		PartitionBy:       []string{"clinic_id", "event_month"},
+		FormerPartitionBy: []string{"clinic_id", "event_date"},
+		Schema:            arrow.NewSchema(all, nil),
+		Doc:               doc,
+		MergeKey:          careqMergeKey,
+		MergeDay:          careqMergeDay,
 	}
 }
 

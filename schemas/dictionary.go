@@ -12,7 +12,7 @@ import (
 var partitionDocs = map[string]string{
 	"snapshot_date": "the day of the CQC snapshot the rows describe (normalise's --snapshot-date, by default the UTC day it ran)",
 	"clinic_id":     "the clinic the CareQ call was made for",
-	"event_date":    "the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date",
+	"event_month":   "the UTC month (YYYY-MM) the receiver logged the call (received_at), not the month of the appointment: filter appointments on start_date",
 }
 
 // WriteDictionary writes the data dictionary of the given tables as
@@ -42,7 +42,10 @@ views of ` + "`carelake.duckdb`" + ` (see ` + "`sql/views.sql`" + `) are built o
 			path += "/" + p + "=…"
 		}
 		fmt.Fprintf(&b, "Files: `%s/*.parquet`", path)
-		if t.MergeKey != "" {
+		switch {
+		case t.MergeKey != "" && t.MergeDay != "":
+			fmt.Fprintf(&b, " (append-only: rows are merged by `%s` and the UTC day of `%s`, each input once)", t.MergeKey, t.MergeDay)
+		case t.MergeKey != "":
 			fmt.Fprintf(&b, " (append-only: rows are merged by `%s`, each input once)", t.MergeKey)
 		}
 		b.WriteString("\n\n| column | type | null | description |\n|---|---|---|---|\n")

@@ -13,9 +13,18 @@ type Table struct {
 	// Dataset is the directory under the warehouse root ("cqc/locations").
 	Dataset string
 	// PartitionBy lists the hive partition columns, outermost first
-	// (["snapshot_date"], or ["clinic_id", "event_date"]). They live in the
-	// directory names only, not inside the Parquet files.
+	// (["snapshot_date"], or ["clinic_id", "event_month"]). They live in the
+	// directory names only, not inside the Parquet files. A column named
+	// *_date holds a date (YYYY-MM-DD, DATE), one named *_month a month
+	// (YYYY-MM, a string), any other a string.
 	PartitionBy []string
+	// FormerPartitionBy, when set, is the partition layout the table had
+	// before PartitionBy (same depth, outermost first). Load folds any
+	// partition still in that layout into the current one on its next run
+	// (see stages/load); a former column X_date becomes the current X_month
+	// (its YYYY-MM), and a column both layouts name keeps its value. Only for
+	// merged tables (MergeKey).
+	FormerPartitionBy []string
 	// Schema is the schema of the columns stored in the files. Each field
 	// carries its description under the metadata key "doc".
 	Schema *arrow.Schema
@@ -27,6 +36,16 @@ type Table struct {
 	// value the partition already holds, so every input (a CareQ log
 	// segment) is loaded exactly once even across crashes and reruns.
 	MergeKey string
+	// MergeDay, with MergeKey, names a timestamp column whose UTC day
+	// refines the merge key: a partition holds an input per (MergeKey value,
+	// day), and load skips only the staged rows of the days of an input it
+	// holds. Every load brings all of an input's rows for a partition at
+	// once, so this changes nothing for partitions written in one layout;
+	// it matters for a partition folded from day partitions (FormerPartitionBy),
+	// where a load killed between two days of one input could have put some
+	// days of it in place and not the others: the next load of that input
+	// adds the missing days instead of skipping the whole input.
+	MergeDay string
 }
 
 // Tables is every output table of the warehouse.

@@ -226,7 +226,7 @@ func Views() []View {
 		},
 		{
 			Name: "cqc_location_ratings", Mart: true,
-			Doc:  "One row per location and current rating (latest snapshot): 'Overall', a key question, a service or an assessment group (kind and parent_name say which), in_effect marking the rating in force, and the report it comes from (source_*): for an inherited rating the predecessor's, however many re-registrations back.",
+			Doc: "One row per location and current rating (latest snapshot): 'Overall', a key question, a service or an assessment group (kind and parent_name say which), in_effect marking the rating in force, and the report it comes from (source_*): for an inherited rating the predecessor's, however many re-registrations back.",
 			Columns: slices.Concat(ratingCols,
 				columnsOf(CQCLocationRatings, "status", "percentage_score", "assessment_plan_id", "in_effect"),
 				martSourceColumns, []arrow.Field{martSnapshot}),
@@ -234,7 +234,7 @@ func Views() []View {
 		},
 		{
 			Name: "cqc_location_rating_history", Mart: true,
-			Doc:  "Every location's current and historic ratings as a timeline (latest snapshot): one row per location, rating name and report, valid from valid_from until valid_to (exclusive; NULL while in effect; a deregistered location's ratings end at its deregistration date), with the report each comes from as in cqc_location_ratings.",
+			Doc: "Every location's current and historic ratings as a timeline (latest snapshot): one row per location, rating name and report, valid from valid_from until valid_to (exclusive; NULL while in effect; a deregistered location's ratings end at its deregistration date), with the report each comes from as in cqc_location_ratings.",
 			Columns: slices.Concat(ratingCols,
 				columnsOf(CQCLocationRatingHistory, "source", "valid_from", "valid_to", "is_current"),
 				martSourceColumns, []arrow.Field{martSnapshot}),
@@ -242,7 +242,7 @@ func Views() []View {
 		},
 		{
 			Name: "clinic_locations", Mart: true,
-			Doc:  "Each clinic of the mapping (latest snapshot) with its mapped CQC location, the current location through re-registrations, and that location's overall rating today.",
+			Doc: "Each clinic of the mapping (latest snapshot) with its mapped CQC location, the current location through re-registrations, and that location's overall rating today.",
 			Columns: slices.Concat(
 				columnsOf(CQCClinicLocations, "clinic_id", "clinic_name", "cqc_location_id", "current_location_id", "mapping_status", "timezone"),
 				[]arrow.Field{

@@ -435,7 +435,7 @@ COMMENT ON COLUMN datasets.cqc_clinic_locations."snapshot_date" IS 'partition co
 
 -- careq/events
 CREATE OR REPLACE VIEW datasets.careq_events AS
-SELECT * FROM read_parquet('careq/events/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+SELECT * FROM read_parquet('careq/events/clinic_id=*/event_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_month': VARCHAR});
 COMMENT ON VIEW datasets.careq_events IS 'Every call the CareQ receiver logged, accepted or rejected, one row per call (a batch is one row); a retry answered from the idempotency store is not logged again.';
 COMMENT ON COLUMN datasets.careq_events."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_events."received_at" IS 'when the receiver logged the call (UTC)';
@@ -458,11 +458,11 @@ COMMENT ON COLUMN datasets.careq_events."batch_id" IS 'batch_id of a batch call'
 COMMENT ON COLUMN datasets.careq_events."batch_records" IS 'number of records in a batch call';
 COMMENT ON COLUMN datasets.careq_events."batch_failed" IS 'number of records of a batch call that failed';
 COMMENT ON COLUMN datasets.careq_events."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
-COMMENT ON COLUMN datasets.careq_events."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
+COMMENT ON COLUMN datasets.careq_events."event_month" IS 'partition column: the UTC month (YYYY-MM) the receiver logged the call (received_at), not the month of the appointment: filter appointments on start_date';
 
 -- careq/patients
 CREATE OR REPLACE VIEW datasets.careq_patients AS
-SELECT * FROM read_parquet('careq/patients/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+SELECT * FROM read_parquet('careq/patients/clinic_id=*/event_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_month': VARCHAR});
 COMMENT ON VIEW datasets.careq_patients IS 'Every applied change to a CareQ patient, pseudonymised: no names, street addresses, raw phone numbers, e-mails or Aadhaar numbers.';
 COMMENT ON COLUMN datasets.careq_patients."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_patients."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
@@ -491,11 +491,11 @@ COMMENT ON COLUMN datasets.careq_patients."custom_field_4" IS 'free text; NULL u
 COMMENT ON COLUMN datasets.careq_patients."custom_field_5" IS 'free text; NULL unless the receiver keeps free text';
 COMMENT ON COLUMN datasets.careq_patients."notes" IS 'free text; NULL unless the receiver keeps free text';
 COMMENT ON COLUMN datasets.careq_patients."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
-COMMENT ON COLUMN datasets.careq_patients."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
+COMMENT ON COLUMN datasets.careq_patients."event_month" IS 'partition column: the UTC month (YYYY-MM) the receiver logged the call (received_at), not the month of the appointment: filter appointments on start_date';
 
 -- careq/doctors
 CREATE OR REPLACE VIEW datasets.careq_doctors AS
-SELECT * FROM read_parquet('careq/doctors/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+SELECT * FROM read_parquet('careq/doctors/clinic_id=*/event_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_month': VARCHAR});
 COMMENT ON VIEW datasets.careq_doctors IS 'Every applied change to a CareQ doctor; professional name and specialisation kept, contact details pseudonymised.';
 COMMENT ON COLUMN datasets.careq_doctors."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_doctors."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
@@ -520,11 +520,11 @@ COMMENT ON COLUMN datasets.careq_doctors."timezone" IS 'IANA time zone, e.g. Asi
 COMMENT ON COLUMN datasets.careq_doctors."language" IS 'language tag, e.g. en-US';
 COMMENT ON COLUMN datasets.careq_doctors."notes" IS 'free text; NULL unless the receiver keeps free text';
 COMMENT ON COLUMN datasets.careq_doctors."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
-COMMENT ON COLUMN datasets.careq_doctors."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
+COMMENT ON COLUMN datasets.careq_doctors."event_month" IS 'partition column: the UTC month (YYYY-MM) the receiver logged the call (received_at), not the month of the appointment: filter appointments on start_date';
 
 -- careq/services
 CREATE OR REPLACE VIEW datasets.careq_services AS
-SELECT * FROM read_parquet('careq/services/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+SELECT * FROM read_parquet('careq/services/clinic_id=*/event_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_month': VARCHAR});
 COMMENT ON VIEW datasets.careq_services IS 'Every applied change to a CareQ service (treatment).';
 COMMENT ON COLUMN datasets.careq_services."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_services."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
@@ -545,11 +545,11 @@ COMMENT ON COLUMN datasets.careq_services."color" IS 'hex colour code, e.g. #349
 COMMENT ON COLUMN datasets.careq_services."category" IS 'service category';
 COMMENT ON COLUMN datasets.careq_services."is_private" IS 'whether the service is private';
 COMMENT ON COLUMN datasets.careq_services."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
-COMMENT ON COLUMN datasets.careq_services."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
+COMMENT ON COLUMN datasets.careq_services."event_month" IS 'partition column: the UTC month (YYYY-MM) the receiver logged the call (received_at), not the month of the appointment: filter appointments on start_date';
 
 -- careq/appointments
 CREATE OR REPLACE VIEW datasets.careq_appointments AS
-SELECT * FROM read_parquet('careq/appointments/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+SELECT * FROM read_parquet('careq/appointments/clinic_id=*/event_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_month': VARCHAR});
 COMMENT ON VIEW datasets.careq_appointments IS 'Every applied change to a CareQ appointment: full records, status updates and cancellations, in log order.';
 COMMENT ON COLUMN datasets.careq_appointments."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_appointments."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
@@ -579,11 +579,11 @@ COMMENT ON COLUMN datasets.careq_appointments."referred_by" IS 'referring doctor
 COMMENT ON COLUMN datasets.careq_appointments."referred_by_address" IS 'referring doctor''s address; NULL unless the receiver keeps free text';
 COMMENT ON COLUMN datasets.careq_appointments."cancellation_reason" IS 'free text; NULL unless the receiver keeps free text';
 COMMENT ON COLUMN datasets.careq_appointments."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
-COMMENT ON COLUMN datasets.careq_appointments."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
+COMMENT ON COLUMN datasets.careq_appointments."event_month" IS 'partition column: the UTC month (YYYY-MM) the receiver logged the call (received_at), not the month of the appointment: filter appointments on start_date';
 
 -- careq/rejects
 CREATE OR REPLACE VIEW datasets.careq_rejects AS
-SELECT * FROM read_parquet('careq/rejects/clinic_id=*/event_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_date': DATE});
+SELECT * FROM read_parquet('careq/rejects/clinic_id=*/event_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'clinic_id': VARCHAR, 'event_month': VARCHAR});
 COMMENT ON VIEW datasets.careq_rejects IS 'Logged records the CareQ normalise stage could not turn into rows, or only in part, with the reason; the log segment still holds them.';
 COMMENT ON COLUMN datasets.careq_rejects."seq" IS 'sequence number of the call in the receiver''s log (increasing across segments and restarts)';
 COMMENT ON COLUMN datasets.careq_rejects."batch_index" IS 'position of the record in a batch call (0-based); NULL for a single-record call';
@@ -593,7 +593,7 @@ COMMENT ON COLUMN datasets.careq_rejects."record_type" IS 'patient, doctor, serv
 COMMENT ON COLUMN datasets.careq_rejects."careq_id" IS 'careq_id of the record, when it could be read';
 COMMENT ON COLUMN datasets.careq_rejects."reason" IS 'why the record (or one of its values) could not be used';
 COMMENT ON COLUMN datasets.careq_rejects."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
-COMMENT ON COLUMN datasets.careq_rejects."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
+COMMENT ON COLUMN datasets.careq_rejects."event_month" IS 'partition column: the UTC month (YYYY-MM) the receiver logged the call (received_at), not the month of the appointment: filter appointments on start_date';
 
 CREATE OR REPLACE VIEW cqc_providers AS
 SELECT * FROM datasets.cqc_providers
@@ -1235,7 +1235,7 @@ COMMENT ON COLUMN careq_events."batch_id" IS 'batch_id of a batch call';
 COMMENT ON COLUMN careq_events."batch_records" IS 'number of records in a batch call';
 COMMENT ON COLUMN careq_events."batch_failed" IS 'number of records of a batch call that failed';
 COMMENT ON COLUMN careq_events."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
-COMMENT ON COLUMN careq_events."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
+COMMENT ON COLUMN careq_events."event_month" IS 'partition column: the UTC month (YYYY-MM) the receiver logged the call (received_at), not the month of the appointment: filter appointments on start_date';
 
 CREATE OR REPLACE VIEW careq_rejects AS
 SELECT * FROM datasets.careq_rejects;
@@ -1248,4 +1248,4 @@ COMMENT ON COLUMN careq_rejects."record_type" IS 'patient, doctor, service, appo
 COMMENT ON COLUMN careq_rejects."careq_id" IS 'careq_id of the record, when it could be read';
 COMMENT ON COLUMN careq_rejects."reason" IS 'why the record (or one of its values) could not be used';
 COMMENT ON COLUMN careq_rejects."clinic_id" IS 'partition column: the clinic the CareQ call was made for';
-COMMENT ON COLUMN careq_rejects."event_date" IS 'partition column: the UTC day the receiver logged the call (received_at), not the day of the appointment: filter appointments on start_date';
+COMMENT ON COLUMN careq_rejects."event_month" IS 'partition column: the UTC month (YYYY-MM) the receiver logged the call (received_at), not the month of the appointment: filter appointments on start_date';

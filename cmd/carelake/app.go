@@ -15,8 +15,13 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// version is set at build time: go build -ldflags "-X main.version=v1.2.3".
-var version = "dev"
+// version and commit are set at build time (the Makefile does):
+// go build -ldflags "-X main.version=v1.2.3 -X main.commit=$(git rev-parse --short HEAD)".
+// Every Parquet file names both in its created_by.
+var (
+	version = "dev"
+	commit  = "unknown"
+)
 
 // Exit statuses besides 0 (done) and 1 (failed), as the app's help lists them.
 const (
@@ -72,7 +77,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:    "carelake",
 		Usage:   "CQC register and CareQ clinic bookings as partitioned Parquet and a DuckDB catalog",
-		Version: version,
+		Version: version + " (build " + commit + ")",
 		Description: `carelake extracts the CQC register (within a budget of API calls per minute) and
 receives CareQ's signed sync calls, then normalises, resolves and loads both as
 hive-partitioned Parquet under --out with a DuckDB catalog of views (carelake.duckdb).

@@ -28,7 +28,7 @@ func runContext(t *testing.T, ctx context.Context, args ...string) (int, string,
 
 func TestVersionAndHelp(t *testing.T) {
 	code, out, _ := run(t, "--version")
-	if code != 0 || !strings.Contains(out, "carelake version "+version) {
+	if code != 0 || !strings.Contains(out, "carelake version "+version+" (build "+commit+")") {
 		t.Fatalf("--version: %d %q", code, out)
 	}
 	code, out, _ = run(t, "--help")

@@ -150,7 +150,7 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 		fracs[i+2] = (float64(k) + rng.Float64()) / float64(kills-2)
 	}
 	careqParts := func() []string {
-		parts, _ := filepath.Glob(filepath.Join(whB, "careq", "*", "clinic_id=*", "event_date=*"))
+		parts, _ := filepath.Glob(filepath.Join(whB, "careq", "*", "clinic_id=*", "event_month=*"))
 		return parts
 	}
 	extracted := false

@@ -141,10 +141,10 @@ func prepareDemoDir(root string) error {
 			}
 		}
 	}
-	if err := os.MkdirAll(root, 0o755); err != nil {
+	if err := os.MkdirAll(root, pipeline.DirPerm); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	return os.WriteFile(filepath.Join(root, demoMarker), []byte("made by carelake demo; the next demo replaces this directory\n"), 0o644)
+	return os.WriteFile(filepath.Join(root, demoMarker), []byte("made by carelake demo; the next demo replaces this directory\n"), pipeline.FilePerm)
 }
 
 // startDemoSimulator serves the bundled data set on a loopback port.

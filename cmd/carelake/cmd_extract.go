@@ -282,7 +282,7 @@ func writeSummaryJSON(c *cli.Context, sum any) error {
 	if path == "-" {
 		return write(c.App.Writer)
 	}
-	if err := pipeline.WriteFileAtomic(path, 0o644, write); err != nil {
+	if err := pipeline.WriteFileAtomic(path, pipeline.FilePerm, write); err != nil {
 		return fmt.Errorf("--summary-json: %w", err)
 	}
 	return nil

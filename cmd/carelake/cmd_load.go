@@ -69,7 +69,7 @@ func runLoad(c *cli.Context) error {
 
 	out := c.App.Writer
 	opts := load.Options{
-		Root: root, Stages: c.StringSlice("stages"), Force: c.Bool("force"), Version: version,
+		Root: root, Stages: c.StringSlice("stages"), Force: c.Bool("force"), Version: version, Build: commit,
 		OnPartition: func(p load.PartitionResult) {
 			switch {
 			case p.Unchanged:
@@ -105,6 +105,9 @@ func runLoad(c *cli.Context) error {
 }
 
 func writeLoadSummary(w io.Writer, sum load.Summary) {
+	if sum.Folded > 0 {
+		fmt.Fprintf(w, "folded %d partition(s) of the former layout (CareQ by day) into the current one (by month)\n", sum.Folded)
+	}
 	for _, st := range sum.Stages {
 		if st.Skipped {
 			fmt.Fprintf(w, "skipped %s (run %s): already loaded; --force loads it again\n", st.Stage, st.RunID)

@@ -27,7 +27,7 @@ written by 'carelake serve') that are not loaded yet, and stages the CareQ
 tables: every logged call, and every change applied to patients, doctors,
 services and appointments (already pseudonymised by the receiver):
 
-  <out>/staging/normalise-careq/careq/<table>/clinic_id=<id>/event_date=YYYY-MM-DD/
+  <out>/staging/normalise-careq/careq/<table>/clinic_id=<id>/event_month=YYYY-MM/
 
 For every location and provider it uses the latest good response (HTTP 200,
 complete JSON, not a soft 429). A later 404 keeps the row and sets api_gone_at.

@@ -46,10 +46,18 @@ const MartsDir = "marts"
 // dataset directory matches (temporary directories live outside the
 // datasets; only pipeline.ReplaceDir's fallback on a filesystem without
 // RENAME_EXCHANGE briefly leaves a key=value.old directory, whose value then
-// fails a DATE cast rather than adding rows).
+// fails a DATE cast rather than adding rows). A *_month column is a string,
+// which no cast guards: its level is key=????-??, which a key=2026-11.old
+// directory does not match. Directories of a table's former layout
+// (schemas.Table.FormerPartitionBy, folded by the next load) do not match
+// either.
 func Pattern(t schemas.Table) string {
 	parts := []string{t.Dataset}
 	for _, k := range t.PartitionBy {
+		if strings.HasSuffix(k, "_month") {
+			parts = append(parts, k+"=????-??")
+			continue
+		}
 		parts = append(parts, k+"=*")
 	}
 	return strings.Join(append(parts, "*.parquet"), "/")

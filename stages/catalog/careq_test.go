@@ -29,7 +29,7 @@ func careqTable(tb testing.TB, dataset string) schemas.Table {
 
 // stageCareQ commits a normalise-careq output: rows per dataset, each row
 // naming its clinic_id (the partition, removed from the row) and staged in
-// the partition of its received_at day.
+// the partition of its received_at month.
 func stageCareQ(tb testing.TB, root, runID string, rows map[string][]row) {
 	tb.Helper()
 	w, err := staging.Begin(root, "normalise-careq", runID)
@@ -44,8 +44,8 @@ func stageCareQ(tb testing.TB, root, runID string, rows map[string][]row) {
 		for _, r := range rs {
 			clinic := r["clinic_id"].(string)
 			delete(r, "clinic_id")
-			day := r["received_at"].(time.Time).UTC().Format(time.DateOnly)
-			path := fmt.Sprintf("%s/clinic_id=%s/event_date=%s", dataset, clinic, day)
+			month := r["received_at"].(time.Time).UTC().Format("2006-01")
+			path := fmt.Sprintf("%s/clinic_id=%s/event_month=%s", dataset, clinic, month)
 			byPart[path] = append(byPart[path], r)
 		}
 		for path, prs := range byPart {

@@ -83,7 +83,7 @@ func build(ctx context.Context, root string, s spec, logger *slog.Logger) error 
 	if err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
-	if err := os.MkdirAll(abs, 0o777); err != nil {
+	if err := os.MkdirAll(abs, pipeline.DirPerm); err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
 	if err := removeTemporaries(abs); err != nil {
@@ -247,7 +247,7 @@ func removeCatalogFiles(path string) {
 // paths relative to the warehouse) and the example queries.
 func writeAnalystScripts(root, text string, views fs.FS) error {
 	text = analystHeader + text
-	if err := pipeline.WriteFileAtomic(filepath.Join(root, filepath.FromSlash(ScriptPath)), 0o644, func(w io.Writer) error {
+	if err := pipeline.WriteFileAtomic(filepath.Join(root, filepath.FromSlash(ScriptPath)), pipeline.FilePerm, func(w io.Writer) error {
 		_, err := io.WriteString(w, text)
 		return err
 	}); err != nil {
@@ -262,7 +262,7 @@ func writeAnalystScripts(root, text string, views fs.FS) error {
 		if err != nil {
 			return fmt.Errorf("catalog: %w", err)
 		}
-		if err := pipeline.WriteFileAtomic(filepath.Join(root, "sql", filepath.FromSlash(name)), 0o644, func(w io.Writer) error {
+		if err := pipeline.WriteFileAtomic(filepath.Join(root, "sql", filepath.FromSlash(name)), pipeline.FilePerm, func(w io.Writer) error {
 			_, err := w.Write(b)
 			return err
 		}); err != nil {

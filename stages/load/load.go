@@ -35,14 +35,15 @@
 // Run expects its caller to hold the warehouse run lock (pipeline.AcquireLock):
 // it removes <root>/.load-tmp at start.
 //
-// Only replacement is implemented. CareQ partitions
-// (careq/<table>/clinic_id=<id>/event_date=<day>/) will need a merge: the
-// partition writer takes its rows from a sequence of record batches, so a
-// merge reads the partition's current files first, then the new staged rows,
-// deduplicates, and commits one compacted file through the same
-// write-aside-then-ReplaceDir path; the identities of the merged inputs are
-// written into the new partition directory itself, so the swap commits data
-// and "already merged" together and a crash can neither lose nor double rows.
+// A table with a MergeKey (the CareQ tables) is merged, not replaced: the
+// partition's current rows and the staged rows of inputs (log segments) it
+// does not hold yet are written as one compacted file through the same
+// write-aside-then-ReplaceDir path, so the swap commits data and "already
+// merged" together and a crash can neither lose nor double rows (see
+// merge.go). A table whose partition layout changed
+// (schemas.Table.FormerPartitionBy) has its partitions still in the former
+// layout folded into the current one before any stage output is loaded,
+// as crash-safe (see fold.go); Summary.Folded counts them.
 package load
 
 import (
@@ -94,6 +95,9 @@ type Options struct {
 	// RunID is the run writing the files (pipeline_runs.run_id), recorded
 	// in every file; default: a new run ID from the time Run starts.
 	RunID string
+	// Build identifies the build (the commit it was built from), recorded
+	// in every file's created_by next to Version; empty means "unknown".
+	Build string
 	// RowGroupRows caps the rows of one row group (DefaultRowGroupRows).
 	RowGroupRows int64
 	// FileRows caps the rows of one file (DefaultFileRows).
@@ -143,6 +147,9 @@ type Summary struct {
 	Bytes    int64
 	Files    int
 	Duration time.Duration
+	// Folded counts partitions of a former layout folded into the current
+	// one (schemas.Table.FormerPartitionBy) before the stage outputs loaded.
+	Folded int
 }
 
 // Loaded reports how many partitions were written.
@@ -208,13 +215,19 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 	}
 
 	// Open and check every stage output before writing anything, so a bad
-	// output fails the run with the warehouse untouched.
+	// output fails the run with the warehouse untouched. An output already
+	// loaded is skipped below, so it is not checked: an output staged in a
+	// table's former layout (by an older carelake) must not stop the load.
 	mans := make([]*staging.Manifest, len(stages))
 	seen := map[string]string{} // partition path -> stage
 	for i, stage := range stages {
 		man, err := staging.Open(opts.Root, stage)
 		if err != nil {
 			return sum, fmt.Errorf("load: %w", err)
+		}
+		mans[i] = man
+		if st.loaded(man) && !opts.Force {
+			continue
 		}
 		if err := checkStage(man, tables); err != nil {
 			return sum, fmt.Errorf("load %s (run %s): %w", stage, man.RunID, err)
@@ -225,14 +238,19 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 			}
 			seen[p.Path] = stage
 		}
-		mans[i] = man
+	}
+
+	// Partitions still in a former layout are folded into the current one
+	// before any stage output is merged into it.
+	if sum.Folded, err = foldFormerLayouts(ctx, opts, wm, logger); err != nil {
+		return sum, err
 	}
 
 	for _, man := range mans {
 		res := StageResult{Stage: man.Stage, RunID: man.RunID}
-		if prev, ok := st.Stages[man.Stage]; ok && !opts.Force && prev.RunID == man.RunID && prev.CreatedAt.Equal(man.CreatedAt) {
+		if st.loaded(man) && !opts.Force {
 			logger.Info("stage output already loaded, skipping (use --force to load it again)",
-				"stage", man.Stage, "run_id", man.RunID, "loaded_at", prev.LoadedAt)
+				"stage", man.Stage, "run_id", man.RunID, "loaded_at", st.Stages[man.Stage].LoadedAt)
 			res.Skipped = true
 			sum.Stages = append(sum.Stages, res)
 			continue
@@ -246,7 +264,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 			// the manifest was saved leaves it so, and the rerun finds the
 			// partition unchanged.
 			if !pr.Unchanged || !wm.lists(tables[pr.Table], pr) {
-				wm.record(tables[pr.Table], man, pr, time.Now().UTC())
+				wm.record(tables[pr.Table], man.Stage, man.RunID, pr, time.Now().UTC())
 			}
 			res.Partitions = append(res.Partitions, pr)
 			rows += pr.Added
@@ -280,7 +298,8 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		logger.Info("stage output loaded", "stage", man.Stage, "run_id", man.RunID, "partitions", len(man.Partitions), "rows", rows)
 	}
 	sum.Duration = time.Since(start)
-	logger.Info("load done", "partitions", sum.Loaded(), "files", sum.Files, "rows", sum.Rows, "bytes", sum.Bytes, "duration", sum.Duration.Round(time.Millisecond))
+	logger.Info("load done", "partitions", sum.Loaded(), "files", sum.Files, "rows", sum.Rows, "bytes", sum.Bytes,
+		"folded", sum.Folded, "duration", sum.Duration.Round(time.Millisecond))
 	return sum, nil
 }
 
@@ -383,6 +402,10 @@ func checkStage(man *staging.Manifest, tables map[string]schemas.Table) error {
 			return fmt.Errorf("%s: %w", p.Table, ErrUnknownTable)
 		}
 		if err := checkPartitionPath(t, p.Path); err != nil {
+			if len(t.FormerPartitionBy) > 0 && checkPartitionPath(former(t), p.Path) == nil {
+				return fmt.Errorf("%w %q: staged in the former layout (%s) by an older carelake; run 'carelake %s' again to stage it as %s",
+					ErrBadPartition, p.Path, strings.Join(t.FormerPartitionBy, "/"), commandOf(man.Stage), strings.Join(t.PartitionBy, "/"))
+			}
 			return err
 		}
 		if len(p.Files) == 0 {
@@ -405,6 +428,8 @@ func recoverWarehouse(root string, tables []schemas.Table) error {
 	if err := os.RemoveAll(filepath.Join(root, tmpDirName)); err != nil {
 		return fmt.Errorf("load: remove leftovers of an interrupted load: %w", err)
 	}
+	// A former layout is as deep as the current one (formerPartitions), so
+	// this also finds its directories a crashed fallback swap moved aside.
 	for _, t := range tables {
 		pattern := filepath.Join(root, filepath.FromSlash(t.Dataset)) + strings.Repeat(string(filepath.Separator)+"*", len(t.PartitionBy)) + ".old"
 		olds, err := filepath.Glob(pattern)
@@ -418,4 +443,11 @@ func recoverWarehouse(root string, tables []schemas.Table) error {
 		}
 	}
 	return nil
+}
+
+// commandOf names the carelake command that produces a stage's output
+// ("normalise-careq" -> "normalise").
+func commandOf(stage string) string {
+	name, _, _ := strings.Cut(stage, "-")
+	return name
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/apache/arrow-go/v18/parquet/schema"
 	"golang.org/x/sys/unix"
@@ -257,8 +258,58 @@ func TestParquetTypesAndMetadata(t *testing.T) {
 	if kv["ARROW:schema"] == "" {
 		t.Error("no stored Arrow schema")
 	}
-	if !strings.HasPrefix(md.GetCreatedBy(), "carelake test") {
-		t.Errorf("created_by %q", md.GetCreatedBy())
+	if got, want := md.GetCreatedBy(), "carelake version test (build unknown)"; got != want {
+		t.Errorf("created_by %q, want %q", got, want)
+	}
+}
+
+// parquetMRCreatedBy is parquet-mr's VersionParser pattern (also Spark's
+// and Trino's way to read created_by), matched in full as Java's
+// Matcher.matches does.
+var parquetMRCreatedBy = regexp.MustCompile(`^(?:(.*?)\s+version\s*(?:([^(]*?)\s*(?:\(\s*build\s*([^)]*?)\s*\))?)?)$`)
+
+// A written file's created_by parses, with parquet-mr's pattern and with
+// arrow-go's own parser, into the application, the version and the build.
+func TestCreatedByParses(t *testing.T) {
+	root := t.TempDir()
+	loadtest.Stage(t, root, "normalise-test", "run-1", 10, day)
+	o := opts(root)
+	o.Version, o.Build = "v1.4.2-3-g4969535", "4969535"
+	mustRun(t, o)
+	pf, err := file.OpenParquetFile(onlyFile(t, filepath.Join(root, partDir)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	createdBy := pf.MetaData().GetCreatedBy()
+	pf.Close()
+	if want := "carelake version 1.4.2-3-g4969535 (build 4969535)"; createdBy != want {
+		t.Fatalf("created_by %q, want %q", createdBy, want)
+	}
+	m := parquetMRCreatedBy.FindStringSubmatch(createdBy)
+	if m == nil || m[1] != "carelake" || m[2] != "1.4.2-3-g4969535" || m[3] != "4969535" {
+		t.Fatalf("parquet-mr's pattern reads %q as %q", createdBy, m)
+	}
+	v := metadata.NewAppVersion(createdBy)
+	if v.App != "carelake" || v.Build != "4969535" || v.Version.Major != 1 || v.Version.Minor != 4 || v.Version.Patch != 2 ||
+		v.Version.PreRelease != "3-g4969535" {
+		t.Fatalf("arrow-go reads %q as %+v", createdBy, v)
+	}
+
+	// Whatever the build hands over, the result still parses.
+	for _, tc := range []struct{ version, build, wantVersion, wantBuild string }{
+		{"dev", "", "dev", "unknown"},
+		{"", "abc1234", "unknown", "abc1234"},
+		{"1.0.0 (patched)", "a b)c", "1.0.0--patched-", "a-b-c"},
+		{"v2.0.0", "unknown", "2.0.0", "unknown"},
+	} {
+		s := CreatedBy(tc.version, tc.build)
+		m := parquetMRCreatedBy.FindStringSubmatch(s)
+		if m == nil || m[1] != "carelake" || m[2] != tc.wantVersion || m[3] != tc.wantBuild {
+			t.Errorf("CreatedBy(%q, %q) = %q, parsed %q", tc.version, tc.build, s, m)
+		}
+		if v := metadata.NewAppVersion(s); v.App != "carelake" || v.Build != strings.ToLower(tc.wantBuild) {
+			t.Errorf("arrow-go reads %q as %+v", s, v)
+		}
 	}
 }
 
@@ -525,24 +576,32 @@ func TestRejectsBadStageOutputUntouched(t *testing.T) {
 }
 
 func TestCheckPartitionPath(t *testing.T) {
-	dated := schemas.Table{Dataset: "careq/appointments", PartitionBy: []string{"clinic_id", "event_date"}}
+	monthly := schemas.Table{Dataset: "careq/appointments", PartitionBy: []string{"clinic_id", "event_month"}}
+	dated := schemas.Table{Dataset: "cqc/locations", PartitionBy: []string{"snapshot_date"}}
 	flat := schemas.Table{Dataset: "cqc/inspection_areas"}
 	tests := []struct {
 		table schemas.Table
 		path  string
 		ok    bool
 	}{
-		{dated, "careq/appointments/clinic_id=clinic_abc/event_date=2026-12-15", true},
-		{dated, "careq/appointments/clinic_id=c-1.2@x/event_date=2026-12-15", true},
-		{dated, "careq/appointments/event_date=2026-12-15/clinic_id=c", false},
-		{dated, "careq/appointments/clinic_id=c", false},
-		{dated, "careq/appointments/clinic_id=c/event_date=2026-13-01", false},
-		{dated, "careq/appointments/clinic_id=../event_date=2026-12-15", false},
-		{dated, "careq/appointments/clinic_id=.hidden/event_date=2026-12-15", false},
-		{dated, "careq/appointments/clinic_id=a b/event_date=2026-12-15", false},
-		{dated, "careq/appointments/clinic_id=x.old/event_date=2026-12-15", false},
-		{dated, "careq/appointmentsX/clinic_id=c/event_date=2026-12-15", false},
-		{dated, "careq/appointments/clinic_id=/event_date=2026-12-15", false},
+		{monthly, "careq/appointments/clinic_id=clinic_abc/event_month=2026-12", true},
+		{monthly, "careq/appointments/clinic_id=c-1.2@x/event_month=2026-12", true},
+		{monthly, "careq/appointments/event_month=2026-12/clinic_id=c", false},
+		{monthly, "careq/appointments/clinic_id=c", false},
+		{monthly, "careq/appointments/clinic_id=c/event_month=2026-13", false},
+		{monthly, "careq/appointments/clinic_id=c/event_month=2026-12-15", false},
+		{monthly, "careq/appointments/clinic_id=c/event_month=2026-1", false},
+		{monthly, "careq/appointments/clinic_id=c/event_month=2026-12.old", false},
+		{monthly, "careq/appointments/clinic_id=c/event_date=2026-12-15", false},
+		{monthly, "careq/appointments/clinic_id=../event_month=2026-12", false},
+		{monthly, "careq/appointments/clinic_id=.hidden/event_month=2026-12", false},
+		{monthly, "careq/appointments/clinic_id=a b/event_month=2026-12", false},
+		{monthly, "careq/appointments/clinic_id=x.old/event_month=2026-12", false},
+		{monthly, "careq/appointmentsX/clinic_id=c/event_month=2026-12", false},
+		{monthly, "careq/appointments/clinic_id=/event_month=2026-12", false},
+		{dated, "cqc/locations/snapshot_date=2026-11-21", true},
+		{dated, "cqc/locations/snapshot_date=2026-13-01", false},
+		{dated, "cqc/locations/snapshot_date=2026-11", false},
 		{flat, "cqc/inspection_areas", true},
 		{flat, "cqc/inspection_areas/snapshot_date=2026-11-21", false},
 	}
@@ -555,9 +614,9 @@ func TestCheckPartitionPath(t *testing.T) {
 }
 
 func FuzzCheckPartitionPath(f *testing.F) {
-	f.Add("careq/appointments/clinic_id=clinic_abc/event_date=2026-12-15")
-	f.Add("careq/appointments/clinic_id=../event_date=2026-12-15")
-	dated := schemas.Table{Dataset: "careq/appointments", PartitionBy: []string{"clinic_id", "event_date"}}
+	f.Add("careq/appointments/clinic_id=clinic_abc/event_month=2026-12")
+	f.Add("careq/appointments/clinic_id=../event_month=2026-12")
+	dated := schemas.Table{Dataset: "careq/appointments", PartitionBy: []string{"clinic_id", "event_month"}}
 	f.Fuzz(func(t *testing.T, path string) {
 		if checkPartitionPath(dated, path) != nil {
 			return

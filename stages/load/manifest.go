@@ -54,15 +54,33 @@ func ReadWarehouseManifest(root string) (*WarehouseManifest, error) {
 	return m, nil
 }
 
-func (m *WarehouseManifest) record(t schemas.Table, man *staging.Manifest, pr PartitionResult, now time.Time) {
+// record lists partition pr of table t as written by the given stage run.
+func (m *WarehouseManifest) record(t schemas.Table, stage, runID string, pr PartitionResult, now time.Time) {
+	ds := m.dataset(t)
+	ds.Partitions[pr.Path] = &PartitionEntry{Files: pr.Files, Rows: pr.Rows, Bytes: pr.Bytes,
+		Stage: stage, RunID: runID, LoadedAt: now}
+	ds.total()
+}
+
+// drop removes partition path of table t from the manifest.
+func (m *WarehouseManifest) drop(t schemas.Table, path string) {
+	if ds := m.Datasets[t.Dataset]; ds != nil && ds.Partitions[path] != nil {
+		delete(ds.Partitions, path)
+		ds.total()
+	}
+}
+
+func (m *WarehouseManifest) dataset(t schemas.Table) *Dataset {
 	ds := m.Datasets[t.Dataset]
 	if ds == nil {
 		ds = &Dataset{Partitions: map[string]*PartitionEntry{}}
 		m.Datasets[t.Dataset] = ds
 	}
 	ds.Doc, ds.PartitionBy = t.Doc, t.PartitionBy
-	ds.Partitions[pr.Path] = &PartitionEntry{Files: pr.Files, Rows: pr.Rows, Bytes: pr.Bytes,
-		Stage: man.Stage, RunID: man.RunID, LoadedAt: now}
+	return ds
+}
+
+func (ds *Dataset) total() {
 	ds.Rows, ds.Bytes = 0, 0
 	for _, p := range ds.Partitions {
 		ds.Rows += p.Rows
@@ -98,6 +116,13 @@ type loadedStage struct {
 	LoadedAt   time.Time `json:"loaded_at"`
 	Partitions int       `json:"partitions"`
 	Rows       int64     `json:"rows"`
+}
+
+// loaded reports whether this very stage output (run and commit time) is
+// recorded as loaded.
+func (st *state) loaded(man *staging.Manifest) bool {
+	prev, ok := st.Stages[man.Stage]
+	return ok && prev.RunID == man.RunID && prev.CreatedAt.Equal(man.CreatedAt)
 }
 
 func statePath(root string) string { return filepath.Join(pipeline.StateDir(root), "load.json") }

@@ -25,10 +25,10 @@ import (
 )
 
 // eventsTable is an append-only table like CareQ's: partitioned by clinic
-// and day, merged by the log segment each row came from.
+// and month, merged by the log segment each row came from.
 var eventsTable = schemas.Table{
 	Dataset:     "test/events",
-	PartitionBy: []string{"clinic_id", "event_date"},
+	PartitionBy: []string{"clinic_id", "event_month"},
 	MergeKey:    "log_segment",
 	Doc:         "test events",
 	Schema: arrow.NewSchema([]arrow.Field{
@@ -97,8 +97,8 @@ func mergeOpts(root string) Options {
 	return Options{Root: root, Stages: []string{"normalise-test"}, Tables: []schemas.Table{eventsTable}, Version: "test"}
 }
 
-const partA = "clinic_id=clinic_abc/event_date=2026-11-20"
-const partB = "clinic_id=clinic_hillview/event_date=2026-11-20"
+const partA = "clinic_id=clinic_abc/event_month=2026-11"
+const partB = "clinic_id=clinic_hillview/event_month=2026-11"
 
 func TestMergeAddsOnlyNewInputsAndCompacts(t *testing.T) {
 	root := t.TempDir()
@@ -180,7 +180,7 @@ func TestInterruptedMergeLoadsEveryInputExactlyOnce(t *testing.T) {
 func TestMergeKeyMustBeAStringColumn(t *testing.T) {
 	bad := eventsTable
 	bad.MergeKey = "seq"
-	if _, err := newMerge(bad.Schema, bad.MergeKey); err == nil || !strings.Contains(err.Error(), "merge key") {
+	if _, err := newMerge(bad.Schema, bad.MergeKey, ""); err == nil || !strings.Contains(err.Error(), "merge key") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -276,7 +276,7 @@ func TestPartitionsLoadConcurrently(t *testing.T) {
 	root := t.TempDir()
 	var parts []string
 	for c := 0; c < 12; c++ {
-		parts = append(parts, "clinic_id=c"+string(rune('a'+c))+"/event_date=2026-11-21")
+		parts = append(parts, "clinic_id=c"+string(rune('a'+c))+"/event_month=2026-11")
 	}
 	stageEvents(t, root, "run-1", map[string]int{"s1": 2000, "s2": 3000}, parts...)
 	o := mergeOpts(root)
@@ -335,5 +335,72 @@ func TestPartitionsLoadConcurrently(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(filepath.Join(root, tmpDirName)); len(left) != 0 {
 		t.Fatalf("temporary directories left: %v", left)
+	}
+}
+
+// With a MergeDay, a partition holds an input per segment and UTC day: a
+// segment it holds only some days of (as a partition folded from a former
+// day layout can) takes the rows of its other days, and only those.
+func TestMergeDayTakesTheMissingDaysOfAnInput(t *testing.T) {
+	table := schemas.Table{
+		Dataset:     "test/calls",
+		PartitionBy: []string{"clinic_id", "event_month"},
+		MergeKey:    "log_segment",
+		MergeDay:    "received_at",
+		Doc:         "test calls",
+		Schema: arrow.NewSchema([]arrow.Field{
+			schemas.Field("seq", arrow.PrimitiveTypes.Int64, false, "seq"),
+			schemas.Field("received_at", schemas.TimestampUTC, false, "received"),
+			schemas.Field("log_segment", arrow.BinaryTypes.String, false, "segment"),
+		}, nil),
+	}
+	part := table.Dataset + "/clinic_id=a/event_month=2026-11"
+	root := t.TempDir()
+	write := func(runID string, rows []loadtest.Row) {
+		w, err := staging.Begin(root, "normalise-test", runID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.SetMeta(warehouse.MetaLicence, loadtest.Licence)
+		w.SetMeta(warehouse.MetaSource, loadtest.Source)
+		rec := loadtest.Record(t, table.Schema, rows)
+		defer rec.Release()
+		if err := w.Write(table.Dataset, part, rec); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	row := func(seq int64, at string, seg string) loadtest.Row {
+		ts, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loadtest.Row{"seq": seq, "received_at": ts, "log_segment": seg}
+	}
+	o := Options{Root: root, Stages: []string{"normalise-test"}, Tables: []schemas.Table{table}, Version: "test"}
+	// The partition holds s1's rows of the 20th only.
+	write("run-1", []loadtest.Row{row(1, "2026-11-20T23:50:00Z", "s1"), row(2, "2026-11-20T23:59:59Z", "s1")})
+	if _, err := Run(context.Background(), o, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	// s1 staged whole: its rows of the 21st are added, those of the 20th skipped.
+	write("run-2", []loadtest.Row{row(1, "2026-11-20T23:50:00Z", "s1"), row(2, "2026-11-20T23:59:59Z", "s1"),
+		row(3, "2026-11-21T00:00:00Z", "s1"), row(4, "2026-11-21T00:05:00Z", "s1")})
+	sum, err := Run(context.Background(), o, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr := sum.Stages[0].Partitions[0]; pr.Added != 2 || pr.Skipped != 2 || pr.Rows != 4 {
+		t.Fatalf("merge %+v", pr)
+	}
+	// Staged again: nothing changes.
+	write("run-3", []loadtest.Row{row(3, "2026-11-21T00:00:00Z", "s1"), row(1, "2026-11-20T23:50:00Z", "s1")})
+	if sum, err = Run(context.Background(), o, quiet()); err != nil || !sum.Stages[0].Partitions[0].Unchanged {
+		t.Fatalf("rerun %+v %v", sum, err)
+	}
+	if _, err := newMerge(table.Schema, "log_segment", "seq"); err == nil {
+		t.Error("a merge day that is not a timestamp was accepted")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -39,8 +40,38 @@ type File struct {
 // again), never open a new file under an old file's name and mix the two.
 func FileName(load string, n int) string { return fmt.Sprintf("part-%s-%05d.parquet", load, n) }
 
+// CreatedBy is the created_by every file carries: "carelake version
+// <version> (build <build>)", the form parquet-mr, Spark and Trino parse
+// (parquet-mr's VersionParser: `(.*?)\s+version\s*(?:([^(]*?)\s*(?:\(\s*build\s*([^)]*?)\s*\))?)?`)
+// and arrow-go's metadata.NewAppVersion too. A leading "v" of a tag
+// (v1.2.3) is dropped so the version reads as semver; characters that would
+// end a part early (whitespace, parentheses) become "-", and an empty part
+// is "unknown".
+func CreatedBy(version, build string) string {
+	clean := func(s string) string {
+		s = strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) || r == '(' || r == ')' {
+				return '-'
+			}
+			return r
+		}, strings.TrimSpace(s))
+		if s == "" {
+			return "unknown"
+		}
+		return s
+	}
+	version = clean(version)
+	if len(version) > 1 && version[0] == 'v' && version[1] >= '0' && version[1] <= '9' {
+		version = version[1:]
+	}
+	return "carelake version " + version + " (build " + clean(build) + ")"
+}
+
 // loadToken names one load of a partition: the time, in base 36 nanoseconds.
 func loadToken() string { return strconv.FormatInt(time.Now().UnixNano(), 36) }
+
+// monthLayout is the form of a *_month partition value.
+const monthLayout = "2006-01"
 
 // partitionValue is what a hive partition value may hold: it becomes a
 // directory name, so no separators, no leading dot and no "=".
@@ -74,6 +105,11 @@ func checkPartitionPath(t schemas.Table, path string) error {
 		if schemas.PartitionType(key) == schemas.Date {
 			if _, err := time.Parse(time.DateOnly, val); err != nil {
 				return fmt.Errorf("%w %q: %s=%q is not a date YYYY-MM-DD", ErrBadPartition, path, key, val)
+			}
+		}
+		if strings.HasSuffix(key, "_month") {
+			if _, err := time.Parse(monthLayout, val); err != nil {
+				return fmt.Errorf("%w %q: %s=%q is not a month YYYY-MM", ErrBadPartition, path, key, val)
 			}
 		}
 	}
@@ -131,10 +167,11 @@ func writerSchema(t schemas.Table, kv map[string]string) *arrow.Schema {
 	return arrow.NewSchema(fields, &md)
 }
 
-// fileMetadata is the key-value metadata of every file of a partition.
-func fileMetadata(opts Options, man *staging.Manifest, t schemas.Table, p staging.Partition) (map[string]string, error) {
-	kv := make(map[string]string, len(man.Meta)+8)
-	for k, v := range man.Meta {
+// fileMetadata is the key-value metadata of every file of partition path
+// of t: the stage output's meta, then carelake's own keys.
+func fileMetadata(opts Options, meta map[string]string, stage, runID string, t schemas.Table, path string) (map[string]string, error) {
+	kv := make(map[string]string, len(meta)+8)
+	for k, v := range meta {
 		kv[k] = v
 	}
 	docs := make(map[string]string, t.Schema.NumFields())
@@ -151,24 +188,49 @@ func fileMetadata(opts Options, man *staging.Manifest, t schemas.Table, p stagin
 	kv[warehouse.MetaTable] = t.Dataset
 	kv[warehouse.MetaTableDoc] = t.Doc
 	kv[warehouse.MetaColumnDocs] = string(b)
-	kv[warehouse.MetaPartition] = strings.TrimPrefix(strings.TrimPrefix(p.Path, t.Dataset), "/")
-	kv[warehouse.MetaStage] = man.Stage
+	kv[warehouse.MetaPartition] = strings.TrimPrefix(strings.TrimPrefix(path, t.Dataset), "/")
+	kv[warehouse.MetaStage] = stage
 	kv[warehouse.MetaRunID] = opts.RunID
-	kv[warehouse.MetaInputRunID] = man.RunID
+	kv[warehouse.MetaInputRunID] = runID
 	return kv, nil
 }
 
 // writePartition writes one staged partition aside and swaps it into place.
-func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p staging.Partition, t schemas.Table) (res PartitionResult, err error) {
+func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p staging.Partition, t schemas.Table) (PartitionResult, error) {
+	kv, err := fileMetadata(opts, man.Meta, man.Stage, man.RunID, t, p.Path)
+	if err != nil {
+		return PartitionResult{}, err
+	}
+	res, err := commitPartition(ctx, opts, t, p.Path, kv, func(add func(arrow.RecordBatch) error) error {
+		return man.Read(p, func(rec arrow.RecordBatch) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return add(rec)
+		})
+	})
+	res.Stage = man.Stage
+	return res, err
+}
+
+// commitPartition writes partition path of t aside and swaps it into
+// place: for a merged table (MergeKey) the partition's current rows first,
+// then the rows fill hands to add whose input the partition did not hold
+// before (inputs are never checked against the rows fill itself brings);
+// otherwise only fill's rows. Files carry the key-value metadata kv. A
+// merge that adds nothing to an existing partition leaves it as it is
+// (Unchanged).
+func commitPartition(ctx context.Context, opts Options, t schemas.Table, path string, kv map[string]string,
+	fill func(add func(arrow.RecordBatch) error) error) (res PartitionResult, err error) {
 	start := time.Now()
-	dst := filepath.Join(opts.Root, filepath.FromSlash(p.Path))
+	dst := filepath.Join(opts.Root, filepath.FromSlash(path))
 	if err := mkdirDurable(filepath.Dir(dst)); err != nil {
 		return res, err
 	}
 	if err := mkdirDurable(filepath.Join(opts.Root, tmpDirName)); err != nil {
 		return res, err
 	}
-	tmp, err := os.MkdirTemp(filepath.Join(opts.Root, tmpDirName), strings.ReplaceAll(p.Path, "/", "_")+"-")
+	tmp, err := pipeline.MkdirUnique(filepath.Join(opts.Root, tmpDirName), strings.ReplaceAll(path, "/", "_")+"-*")
 	if err != nil {
 		return res, fmt.Errorf("create temporary directory: %w", err)
 	}
@@ -177,37 +239,26 @@ func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p 
 			os.RemoveAll(tmp)
 		}
 	}()
-	kv, err := fileMetadata(opts, man, t, p)
-	if err != nil {
-		return res, err
-	}
 	w := &partWriter{load: loadToken(), dir: tmp, schema: writerSchema(t, kv), opts: opts}
 	defer w.abort()
+	add := w.write
 	var m *merge
 	if t.MergeKey != "" {
-		if m, err = newMerge(t.Schema, t.MergeKey); err != nil {
+		if m, err = newMerge(t.Schema, t.MergeKey, t.MergeDay); err != nil {
 			return res, err
 		}
 		if err := m.copyExisting(ctx, dst, w); err != nil {
 			return res, err
 		}
+		add = func(rec arrow.RecordBatch) error { return m.writeNew(rec, w) }
 	}
-	err = man.Read(p, func(rec arrow.RecordBatch) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if m != nil {
-			return m.writeNew(rec, w)
-		}
-		return w.write(rec)
-	})
-	if err != nil {
+	if err := fill(add); err != nil {
 		return res, err
 	}
 	if m != nil && m.added == 0 && m.existing.Rows > 0 {
-		// Every staged input is already in the partition: leave it as it is.
+		// Every input is already in the partition: leave it as it is.
 		os.RemoveAll(tmp)
-		return PartitionResult{Stage: man.Stage, Table: p.Table, Path: p.Path, Unchanged: true, Skipped: m.skipped,
+		return PartitionResult{Table: t.Dataset, Path: path, Unchanged: true, Skipped: m.skipped,
 			Files: m.files, Rows: m.existing.Rows, Bytes: m.existing.Bytes, Duration: time.Since(start)}, nil
 	}
 	files, err := w.finish()
@@ -223,7 +274,7 @@ func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p 
 	if err := pipeline.ReplaceDir(tmp, dst); err != nil {
 		return res, err
 	}
-	res = PartitionResult{Stage: man.Stage, Table: p.Table, Path: p.Path, Files: files, Duration: time.Since(start)}
+	res = PartitionResult{Table: t.Dataset, Path: path, Files: files, Duration: time.Since(start)}
 	for _, f := range files {
 		res.Rows += f.Rows
 		res.Bytes += f.Bytes
@@ -244,7 +295,7 @@ func mkdirDurable(dir string) error {
 	if err := mkdirDurable(filepath.Dir(dir)); err != nil {
 		return err
 	}
-	if err := os.Mkdir(dir, 0o755); err != nil && !os.IsExist(err) {
+	if err := os.Mkdir(dir, pipeline.DirPerm); err != nil && !os.IsExist(err) {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
 	return pipeline.SyncDir(filepath.Dir(dir))
@@ -272,7 +323,7 @@ func (w *partWriter) props() (*parquet.WriterProperties, pqarrow.ArrowWriterProp
 		parquet.WithDictionaryDefault(false),
 		parquet.WithMaxRowGroupLength(w.opts.RowGroupRows),
 		parquet.WithStats(true),
-		parquet.WithCreatedBy("carelake " + w.opts.Version),
+		parquet.WithCreatedBy(CreatedBy(w.opts.Version, w.opts.Build)),
 	}
 	for _, f := range w.schema.Fields() {
 		if arrow.IsBinaryLike(f.Type.ID()) || arrow.IsLargeBinaryLike(f.Type.ID()) || f.Type.ID() == arrow.DICTIONARY {
@@ -290,7 +341,7 @@ func (w *partWriter) props() (*parquet.WriterProperties, pqarrow.ArrowWriterProp
 
 func (w *partWriter) open() error {
 	name := FileName(w.load, len(w.files))
-	f, err := os.OpenFile(filepath.Join(w.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(filepath.Join(w.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, pipeline.FilePerm)
 	if err != nil {
 		return fmt.Errorf("create %s: %w", name, err)
 	}

@@ -140,7 +140,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		return sum, err
 	}
 	tmp := filepath.Join(root, tmpDirName)
-	if err := pipeline.MkdirAll(tmp); err != nil {
+	if err := os.MkdirAll(tmp, pipeline.DirPerm); err != nil {
 		return sum, fmt.Errorf("marts: %w", err)
 	}
 	defer os.RemoveAll(tmp)
@@ -167,7 +167,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("marts: %w", err)
 	}
-	if err := pipeline.MkdirAll(filepath.Join(root, warehouse.MartsDir)); err != nil {
+	if err := os.MkdirAll(filepath.Join(root, warehouse.MartsDir), pipeline.DirPerm); err != nil {
 		return sum, fmt.Errorf("marts: %w", err)
 	}
 	for i, m := range opts.marts {
@@ -348,7 +348,7 @@ func (b *builder) write(ctx context.Context, m schemas.View) (Result, string, er
 		return res, "", err
 	}
 	dir := filepath.Join(b.tmp, m.Name+"-"+b.token)
-	if err := pipeline.MkdirAll(dir); err != nil {
+	if err := os.MkdirAll(dir, pipeline.DirPerm); err != nil {
 		return res, "", err
 	}
 	kv, err := b.fileMetadata(m)

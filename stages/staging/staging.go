@@ -8,7 +8,7 @@
 //
 // A partition path mirrors where the load stage will write the Parquet, e.g.
 // cqc/locations/snapshot_date=2026-11-21 or
-// careq/appointments/clinic_id=clinic_abc/event_date=2026-12-15.
+// careq/appointments/clinic_id=clinic_abc/event_month=2026-12.
 //
 // Begin writes into a fresh temporary directory; Commit closes every file,
 // writes the manifest and swaps the directory into place atomically, so the
@@ -94,7 +94,7 @@ type tableWriter struct {
 // Begin starts a new output for stage under the warehouse root.
 func Begin(root, stage, runID string) (*Writer, error) {
 	parent := filepath.Join(root, "staging")
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if err := os.MkdirAll(parent, pipeline.DirPerm); err != nil {
 		return nil, fmt.Errorf("staging: %w", err)
 	}
 	// Remove what an earlier crashed attempt of this stage left behind.
@@ -104,7 +104,7 @@ func Begin(root, stage, runID string) (*Writer, error) {
 			return nil, fmt.Errorf("staging: remove %s: %w", o, err)
 		}
 	}
-	tmp, err := os.MkdirTemp(parent, "."+stage+".tmp-")
+	tmp, err := pipeline.MkdirUnique(parent, "."+stage+".tmp-*")
 	if err != nil {
 		return nil, fmt.Errorf("staging: %w", err)
 	}
@@ -225,11 +225,11 @@ func (a *Async) Close() error {
 // openFile starts the partition's next file (part-00000.arrow, part-00001.arrow, ...).
 func (w *Writer) openFile(tw *tableWriter) error {
 	dir := filepath.Join(w.tmp, filepath.FromSlash(tw.part.Path))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, pipeline.DirPerm); err != nil {
 		return fmt.Errorf("staging: %w", err)
 	}
 	name := fmt.Sprintf("part-%05d.arrow", len(tw.part.Files))
-	f, err := os.Create(filepath.Join(dir, name))
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE|os.O_EXCL, pipeline.FilePerm)
 	if err != nil {
 		return fmt.Errorf("staging: %w", err)
 	}
@@ -289,7 +289,7 @@ func (w *Writer) Commit() (*Manifest, error) {
 	w.tables = nil
 	sort.Slice(w.man.Partitions, func(i, j int) bool { return w.man.Partitions[i].Path < w.man.Partitions[j].Path })
 	w.man.CreatedAt = time.Now().UTC()
-	err := pipeline.WriteFileAtomic(filepath.Join(w.tmp, manifestName), 0o644, func(out io.Writer) error {
+	err := pipeline.WriteFileAtomic(filepath.Join(w.tmp, manifestName), pipeline.FilePerm, func(out io.Writer) error {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(&w.man)

@@ -108,7 +108,7 @@ func TestClosePartitionsStartsNewFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	part := "careq/events/clinic_id=clinic_abc/event_date=2026-11-20"
+	part := "careq/events/clinic_id=clinic_abc/event_month=2026-11"
 	r := batch("1-1", "1-2")
 	defer r.Release()
 	for i := 0; i < 3; i++ {

@@ -12,8 +12,9 @@
 // log_segment) drops the rows a partition already holds: every logged call
 // reaches the warehouse exactly once.
 //
-// Output, one partition per table, clinic and day the receiver logged the
-// call (careq/<table>/clinic_id=<id>/event_date=<YYYY-MM-DD>):
+// Output, one partition per table, clinic and UTC month the receiver logged
+// the call (careq/<table>/clinic_id=<id>/event_month=<YYYY-MM>; a segment
+// sealed after the end of a month has rows in two):
 //   - events: one row per logged call, accepted or rejected (calls no token
 //     matched go to clinic_id=unauthenticated);
 //   - patients, doctors, services, appointments: one row per change the
@@ -167,9 +168,9 @@ func tables() (events, patients, doctors, services, appointments, rejects schema
 		byName["careq/services"], byName["careq/appointments"], byName["careq/rejects"]
 }
 
-// row starts a row of t in the partition of the call's clinic and day.
+// row starts a row of t in the partition of the call's clinic and UTC month.
 func (s *stager) row(t schemas.Table, clinic string, at time.Time) *batch.Builder {
-	path := fmt.Sprintf("%s/clinic_id=%s/event_date=%s", t.Dataset, clinic, at.UTC().Format(time.DateOnly))
+	path := fmt.Sprintf("%s/clinic_id=%s/event_month=%s", t.Dataset, clinic, at.UTC().Format("2006-01"))
 	b := s.builders[path]
 	if b == nil {
 		b = batch.New(t, batch.DefaultRows, func(rec arrow.RecordBatch) error { return s.w.Write(t.Dataset, path, rec) })

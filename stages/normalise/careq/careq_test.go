@@ -10,8 +10,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -289,4 +291,74 @@ func TestRegisteredTablesMatchTheStagedSchemas(t *testing.T) {
 			t.Fatalf("table %q not registered as expected", tb.Dataset)
 		}
 	}
+}
+
+// A segment sealed after the end of a month has rows in the partitions of
+// both months (event_month is the UTC month of received_at), and load takes
+// each month's rows once.
+func TestSegmentAcrossMonthEndStagesTwoMonths(t *testing.T) {
+	root := t.TempDir()
+	logDir := filepath.Join(root, "raw", "careq")
+	ds := deliveries(t)[:6]
+	receive(t, logDir, ds)
+	segs, _ := receiver.SealedSegments(logDir)
+	if len(segs) != 1 {
+		t.Fatalf("%d segments", len(segs))
+	}
+	b, err := os.ReadFile(segs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Move the calls to either side of midnight UTC on 2026-11-30.
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	at := regexp.MustCompile(`"received_at":"[^"]*"`)
+	before, after := 0, 0
+	for i, line := range lines {
+		ts := time.Date(2026, 11, 30, 23, 59, 0, 0, time.UTC).Add(time.Duration(i*20) * time.Second)
+		switch {
+		case len(line) == 0:
+		case ts.Month() == time.November:
+			before++
+		default:
+			after++
+		}
+		lines[i] = at.ReplaceAll(line, []byte(`"received_at":"`+ts.Format(time.RFC3339Nano)+`"`))
+	}
+	if err := os.WriteFile(segs[0], bytes.Join(lines, nil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), Options{Root: root}, quiet); err != nil {
+		t.Fatal(err)
+	}
+	man, err := staging.Open(root, Stage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	months := map[string]int64{}
+	for _, p := range man.Find("careq/events") {
+		months[p.Path[strings.LastIndex(p.Path, "=")+1:]] += p.Rows
+	}
+	if before == 0 || after == 0 || len(months) != 2 || months["2026-11"] != int64(before) || months["2026-12"] != int64(after) {
+		t.Fatalf("events staged by month %v, want %d in 2026-11 and %d in 2026-12", months, before, after)
+	}
+	for _, p := range man.Partitions {
+		if !strings.Contains(p.Path, "/event_month=2026-11") && !strings.Contains(p.Path, "/event_month=2026-12") {
+			t.Errorf("staged partition %s", p.Path)
+		}
+	}
+	sum, err := load.Run(context.Background(), load.Options{Root: root, Stages: []string{Stage}, Version: "test"}, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows != rowsOf(man) {
+		t.Fatalf("loaded %d rows, staged %d", sum.Rows, rowsOf(man))
+	}
+}
+
+func rowsOf(man *staging.Manifest) int64 {
+	var n int64
+	for _, p := range man.Partitions {
+		n += p.Rows
+	}
+	return n
 }

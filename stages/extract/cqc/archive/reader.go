@@ -324,7 +324,7 @@ func repairOne(open string) error {
 		frame = zenc.EncodeAll(buf.Bytes(), nil)
 	}
 	sealed := strings.TrimSuffix(open, openExt) + sealedExt
-	err = pipeline.WriteFileAtomic(sealed, 0o644, func(w io.Writer) error {
+	err = pipeline.WriteFileAtomic(sealed, pipeline.FilePerm, func(w io.Writer) error {
 		_, err := w.Write(frame)
 		return err
 	})

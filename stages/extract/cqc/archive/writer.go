@@ -68,7 +68,7 @@ func Open(root string, opts Options) (*Writer, error) {
 		opts.Now = time.Now
 	}
 	dir := Dir(root)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, pipeline.DirPerm); err != nil {
 		return nil, fmt.Errorf("archive: create %s: %w", dir, err)
 	}
 	if _, err := Repair(root); err != nil {
@@ -140,11 +140,11 @@ func (w *Writer) rotate() error {
 	}
 	w.segment++
 	day := filepath.Join(w.dir, "date="+w.opts.Now().UTC().Format("2006-01-02"))
-	if err := os.MkdirAll(day, 0o755); err != nil {
+	if err := os.MkdirAll(day, pipeline.DirPerm); err != nil {
 		return fmt.Errorf("archive: create %s: %w", day, err)
 	}
 	w.path = filepath.Join(day, fmt.Sprintf("%s-%05d%s", w.session, w.segment, openExt))
-	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, pipeline.FilePerm)
 	if err != nil {
 		return fmt.Errorf("archive: create segment: %w", err)
 	}
