@@ -216,10 +216,10 @@ func foldPartition(ctx context.Context, opts Options, t schemas.Table, target st
 	if err != nil {
 		return PartitionResult{}, err
 	}
-	want := writerSchema(t, nil)
+	want := warehouse.WriterSchema(t, nil)
 	res, err := commitPartition(ctx, opts, t, target, kv, func(add func(arrow.RecordBatch) error) error {
 		for _, f := range files {
-			err := readBatches(ctx, f, func(rec arrow.RecordBatch) error {
+			err := warehouse.ReadBatches(ctx, f, func(rec arrow.RecordBatch) error {
 				if err := sameColumns(rec.Schema(), want); err != nil {
 					return err
 				}
@@ -361,13 +361,13 @@ func (m *WarehouseManifest) syncWithDisk(root string, t schemas.Table, now time.
 			continue
 		}
 		sort.Strings(paths)
-		files := make([]File, len(paths))
+		files := make([]warehouse.File, len(paths))
 		for i, p := range paths {
 			info, err := os.Stat(p)
 			if err != nil {
 				return changed, fmt.Errorf("load: %w", err)
 			}
-			files[i] = File{Name: filepath.Base(p), Bytes: info.Size()}
+			files[i] = warehouse.File{Name: filepath.Base(p), Bytes: info.Size()}
 		}
 		if e := m.Datasets[t.Dataset]; e != nil && e.Partitions[rel] != nil && sameFiles(e.Partitions[rel].Files, files) {
 			continue
@@ -396,8 +396,8 @@ func (m *WarehouseManifest) syncWithDisk(root string, t schemas.Table, now time.
 
 // sameFiles reports whether a manifest entry's files are the ones on disk
 // (names and sizes).
-func sameFiles(listed, disk []File) bool {
-	return slices.EqualFunc(listed, disk, func(a, b File) bool { return a.Name == b.Name && a.Bytes == b.Bytes })
+func sameFiles(listed, disk []warehouse.File) bool {
+	return slices.EqualFunc(listed, disk, func(a, b warehouse.File) bool { return a.Name == b.Name && a.Bytes == b.Bytes })
 }
 
 // testHook, when set (by tests only), is called at named points of a fold

@@ -4,7 +4,7 @@
 // Every staged partition (cqc/locations/snapshot_date=2026-11-21) becomes the
 // directory <root>/<partition path>/ holding part-<load>-00000.parquet (and
 // part-<load>-00001.parquet, ... only when one file would exceed
-// Options.FileRows; <load> is unique to each load, see FileName).
+// Options.FileRows; <load> is unique to each load, see warehouse.FileName).
 // A partition is written into a fresh directory under <root>/.load-tmp/,
 // every file and the directory fsynced, then swapped into place with
 // pipeline.ReplaceDir: a reader sees the previous partition or the new one,
@@ -69,11 +69,8 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultRowGroupRows = 1 << 20
-	DefaultFileRows     = 8 << 20
-	// rowGroupBytes closes a buffered row group early when its encoded pages
-	// reach this size, so very wide rows cannot hold unbounded memory.
-	rowGroupBytes = 128 << 20
+	DefaultRowGroupRows = warehouse.DefaultRowGroupRows
+	DefaultFileRows     = warehouse.DefaultFileRows
 )
 
 // tmpDirName is the temporary area under the warehouse root.
@@ -115,7 +112,7 @@ type PartitionResult struct {
 	Stage    string
 	Table    string // dataset, e.g. cqc/locations
 	Path     string // partition, e.g. cqc/locations/snapshot_date=2026-11-21
-	Files    []File
+	Files    []warehouse.File
 	Rows     int64
 	Bytes    int64
 	Duration time.Duration

@@ -302,10 +302,10 @@ func TestCreatedByParses(t *testing.T) {
 		{"1.0.0 (patched)", "a b)c", "1.0.0--patched-", "a-b-c"},
 		{"v2.0.0", "unknown", "2.0.0", "unknown"},
 	} {
-		s := CreatedBy(tc.version, tc.build)
+		s := warehouse.CreatedBy(tc.version, tc.build)
 		m := parquetMRCreatedBy.FindStringSubmatch(s)
 		if m == nil || m[1] != "carelake" || m[2] != tc.wantVersion || m[3] != tc.wantBuild {
-			t.Errorf("CreatedBy(%q, %q) = %q, parsed %q", tc.version, tc.build, s, m)
+			t.Errorf("warehouse.CreatedBy(%q, %q) = %q, parsed %q", tc.version, tc.build, s, m)
 		}
 		if v := metadata.NewAppVersion(s); v.App != "carelake" || v.Build != strings.ToLower(tc.wantBuild) {
 			t.Errorf("arrow-go reads %q as %+v", s, v)

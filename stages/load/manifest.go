@@ -7,6 +7,7 @@ import (
 
 	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	"carelake/stages/staging"
 )
 
@@ -33,12 +34,12 @@ type Dataset struct {
 
 // PartitionEntry is one partition directory and where it came from.
 type PartitionEntry struct {
-	Files    []File    `json:"files"`
-	Rows     int64     `json:"rows"`
-	Bytes    int64     `json:"bytes"`
-	Stage    string    `json:"stage"`
-	RunID    string    `json:"run_id"`
-	LoadedAt time.Time `json:"loaded_at"`
+	Files    []warehouse.File `json:"files"`
+	Rows     int64            `json:"rows"`
+	Bytes    int64            `json:"bytes"`
+	Stage    string           `json:"stage"`
+	RunID    string           `json:"run_id"`
+	LoadedAt time.Time        `json:"loaded_at"`
 }
 
 // ReadWarehouseManifest reads <root>/manifest.json; a warehouse never

@@ -2,9 +2,7 @@ package load
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,9 +10,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"carelake/schemas/warehouse"
 )
 
 // Merging (tables with a schemas.Table.MergeKey): the partition's current
@@ -39,14 +36,14 @@ type input struct {
 
 // merge is the state of one partition's merge.
 type merge struct {
-	key      string         // the MergeKey column
-	col      int            // its index in the schema
-	dayCol   int            // the MergeDay column's index, or -1
-	held     map[input]bool // inputs already in the partition
-	existing File           // rows and bytes of the partition before the merge
-	files    []File         // its files
-	added    int64          // staged rows taken
-	skipped  int64          // staged rows dropped: their input is already held
+	key      string           // the MergeKey column
+	col      int              // its index in the schema
+	dayCol   int              // the MergeDay column's index, or -1
+	held     map[input]bool   // inputs already in the partition
+	existing warehouse.File   // rows and bytes of the partition before the merge
+	files    []warehouse.File // its files
+	added    int64            // staged rows taken
+	skipped  int64            // staged rows dropped: their input is already held
 }
 
 func newMerge(schema *arrow.Schema, key, day string) (*merge, error) {
@@ -107,7 +104,7 @@ func unitsPerSecond(u arrow.TimeUnit) int64 {
 
 // copyExisting streams the partition's current rows into w and records the
 // MergeKey values they hold. A partition that does not exist yet is empty.
-func (m *merge) copyExisting(ctx context.Context, dir string, w *partWriter) error {
+func (m *merge) copyExisting(ctx context.Context, dir string, w *warehouse.Writer) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.parquet"))
 	if err != nil {
 		return err
@@ -119,8 +116,8 @@ func (m *merge) copyExisting(ctx context.Context, dir string, w *partWriter) err
 			return fmt.Errorf("merge: %w", err)
 		}
 		m.existing.Bytes += info.Size()
-		f := File{Name: filepath.Base(path), Bytes: info.Size()}
-		err = readBatches(ctx, path, func(rec arrow.RecordBatch) error {
+		f := warehouse.File{Name: filepath.Base(path), Bytes: info.Size()}
+		err = warehouse.ReadBatches(ctx, path, func(rec arrow.RecordBatch) error {
 			in, err := m.inputs(rec)
 			if err != nil {
 				return err
@@ -130,7 +127,7 @@ func (m *merge) copyExisting(ctx context.Context, dir string, w *partWriter) err
 			}
 			m.existing.Rows += rec.NumRows()
 			f.Rows += rec.NumRows()
-			return w.write(rec)
+			return w.Write(rec)
 		})
 		if err != nil {
 			return fmt.Errorf("merge with %s: %w", path, err)
@@ -142,7 +139,7 @@ func (m *merge) copyExisting(ctx context.Context, dir string, w *partWriter) err
 
 // writeNew writes the rows of a staged batch whose input the partition
 // did not hold before the merge, as slices of consecutive rows.
-func (m *merge) writeNew(rec arrow.RecordBatch, w *partWriter) error {
+func (m *merge) writeNew(rec arrow.RecordBatch, w *warehouse.Writer) error {
 	in, err := m.inputs(rec)
 	if err != nil {
 		return err
@@ -159,40 +156,13 @@ func (m *merge) writeNew(rec arrow.RecordBatch, w *partWriter) error {
 			end++
 		}
 		part := rec.NewSlice(start, end)
-		err := w.write(part)
+		err := w.Write(part)
 		part.Release()
 		if err != nil {
 			return err
 		}
 		m.added += end - start
 		start = end
-	}
-	return nil
-}
-
-// readBatches calls fn with every record batch of a Parquet file.
-func readBatches(ctx context.Context, path string, fn func(arrow.RecordBatch) error) error {
-	pf, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		return err
-	}
-	defer pf.Close()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, memory.DefaultAllocator)
-	if err != nil {
-		return err
-	}
-	rr, err := fr.GetRecordReader(ctx, nil, nil)
-	if err != nil {
-		return err
-	}
-	defer rr.Release()
-	for rr.Next() {
-		if err := fn(rr.RecordBatch()); err != nil {
-			return err
-		}
-	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) { // io.EOF: the end of the file
-		return err
 	}
 	return nil
 }

@@ -79,7 +79,7 @@ func segmentsIn(t *testing.T, root, part string) map[string]int {
 	got := map[string]int{}
 	files, _ := filepath.Glob(filepath.Join(root, eventsTable.Dataset, part, "*.parquet"))
 	for _, f := range files {
-		err := readBatches(context.Background(), f, func(rec arrow.RecordBatch) error {
+		err := warehouse.ReadBatches(context.Background(), f, func(rec arrow.RecordBatch) error {
 			col := rec.Column(1).(*array.String)
 			for i := 0; i < col.Len(); i++ {
 				got[col.Value(i)]++
