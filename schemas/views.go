@@ -40,11 +40,14 @@ type View struct {
 func (m View) Dataset() string { return "marts/" + m.Name }
 
 // Table is a mart as a dataset: the columns stored in its files (every
-// column but the partition columns) and its partitioning.
+// column but the partition columns) and its partitioning. Every stored
+// column is nullable: DuckDB, which computes the view, cannot say a view's
+// column is never NULL.
 func (m View) Table() Table {
 	var stored []arrow.Field
 	for _, f := range m.Columns {
 		if !slices.Contains(m.PartitionBy, f.Name) {
+			f.Nullable = true
 			stored = append(stored, f)
 		}
 	}

@@ -132,22 +132,40 @@ WHERE c.snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_clinic_loca
 -- The datasets careq/* hold one row per change the receiver applied, in log
 -- order (seq, then batch_index within a batch call). The receiver applies a
 -- change only when it is not older (by updated_at) than the version it
--- holds, so the last applied change of a record is its current state.
+-- holds, so the last applied change of a record is its current state. The
+-- current-state views find it by k = seq * 1000 + batch_index (a batch holds
+-- at most 1,000 records; -1 for a single call): the largest k of a record is
+-- its last change.
 
 -- Mart: the current version of each patient (pseudonymised).
 CREATE OR REPLACE VIEW careq_patients AS
-SELECT clinic_id, * EXCLUDE (clinic_id, batch_index) FROM datasets.careq_patients
-QUALIFY row_number() OVER (PARTITION BY clinic_id, careq_id ORDER BY seq DESC, batch_index DESC) = 1;
+WITH c AS (
+    SELECT *, seq * 1000 + coalesce(batch_index, -1) AS k FROM datasets.careq_patients
+), keys AS (
+    SELECT clinic_id, careq_id, max(k) AS k FROM c GROUP BY clinic_id, careq_id
+)
+SELECT c.clinic_id, c.* EXCLUDE (clinic_id, batch_index, k)
+FROM c JOIN keys ON keys.clinic_id = c.clinic_id AND keys.careq_id = c.careq_id AND keys.k = c.k;
 
 -- Mart: the current version of each doctor.
 CREATE OR REPLACE VIEW careq_doctors AS
-SELECT clinic_id, * EXCLUDE (clinic_id, batch_index) FROM datasets.careq_doctors
-QUALIFY row_number() OVER (PARTITION BY clinic_id, careq_id ORDER BY seq DESC, batch_index DESC) = 1;
+WITH c AS (
+    SELECT *, seq * 1000 + coalesce(batch_index, -1) AS k FROM datasets.careq_doctors
+), keys AS (
+    SELECT clinic_id, careq_id, max(k) AS k FROM c GROUP BY clinic_id, careq_id
+)
+SELECT c.clinic_id, c.* EXCLUDE (clinic_id, batch_index, k)
+FROM c JOIN keys ON keys.clinic_id = c.clinic_id AND keys.careq_id = c.careq_id AND keys.k = c.k;
 
 -- Mart: the current version of each service.
 CREATE OR REPLACE VIEW careq_services AS
-SELECT clinic_id, * EXCLUDE (clinic_id, batch_index) FROM datasets.careq_services
-QUALIFY row_number() OVER (PARTITION BY clinic_id, careq_id ORDER BY seq DESC, batch_index DESC) = 1;
+WITH c AS (
+    SELECT *, seq * 1000 + coalesce(batch_index, -1) AS k FROM datasets.careq_services
+), keys AS (
+    SELECT clinic_id, careq_id, max(k) AS k FROM c GROUP BY clinic_id, careq_id
+)
+SELECT c.clinic_id, c.* EXCLUDE (clinic_id, batch_index, k)
+FROM c JOIN keys ON keys.clinic_id = c.clinic_id AND keys.careq_id = c.careq_id AND keys.k = c.k;
 
 -- Every applied change, for history: one row per version.
 CREATE OR REPLACE VIEW careq_patient_changes AS SELECT * FROM datasets.careq_patients;
@@ -159,19 +177,25 @@ CREATE OR REPLACE VIEW careq_appointment_changes AS SELECT * FROM datasets.careq
 -- the later status updates and cancellations applied. status is the status
 -- after the last applied change of any kind (last_change says which);
 -- cancelled_* describe the cancellation while the appointment is cancelled.
+-- Log order is seq, then batch_index: k = seq * 1000 + batch_index (a batch
+-- holds at most 1,000 records; -1 for a single call) orders the changes of
+-- an appointment, and keys finds the latest of each kind in one pass.
 CREATE OR REPLACE VIEW careq_appointments AS
 WITH c AS (
-    SELECT * FROM datasets.careq_appointments
+    SELECT *, seq * 1000 + coalesce(batch_index, -1) AS k FROM datasets.careq_appointments
+), keys AS (
+    SELECT clinic_id, careq_id, max(k) FILTER (WHERE change = 'record') AS record_k, max(k) AS last_k,
+           max(k) FILTER (WHERE change = 'cancel') AS cancel_k
+    FROM c
+    GROUP BY clinic_id, careq_id
 ), rec AS (
-    SELECT * FROM c WHERE change = 'record'
-    QUALIFY row_number() OVER (PARTITION BY clinic_id, careq_id ORDER BY seq DESC, batch_index DESC) = 1
+    SELECT c.* FROM c JOIN keys ON keys.clinic_id = c.clinic_id AND keys.careq_id = c.careq_id AND keys.record_k = c.k
 ), last AS (
-    SELECT clinic_id, careq_id, status, change, event_at, received_at FROM c
-    QUALIFY row_number() OVER (PARTITION BY clinic_id, careq_id ORDER BY seq DESC, batch_index DESC) = 1
+    SELECT c.clinic_id, c.careq_id, c.status, c.change, c.event_at, c.received_at FROM c
+    JOIN keys ON keys.clinic_id = c.clinic_id AND keys.careq_id = c.careq_id AND keys.last_k = c.k
 ), cancel AS (
-    SELECT clinic_id, careq_id, cancelled_by, event_at AS cancelled_at, cancellation_reason FROM c
-    WHERE change = 'cancel'
-    QUALIFY row_number() OVER (PARTITION BY clinic_id, careq_id ORDER BY seq DESC, batch_index DESC) = 1
+    SELECT c.clinic_id, c.careq_id, c.cancelled_by, c.event_at AS cancelled_at, c.cancellation_reason FROM c
+    JOIN keys ON keys.clinic_id = c.clinic_id AND keys.careq_id = c.careq_id AND keys.cancel_k = c.k
 )
 SELECT
     rec.clinic_id, rec.careq_id, rec.appointment_id,

@@ -85,7 +85,7 @@ func runLoad(c *cli.Context) error {
 	}
 	var sum load.Summary
 	rec, err := recordRun(c, root, "load", log, loadStep(opts, log, &sum),
-		martsStep(marts.Options{Root: root, Version: version}, log, new(marts.Summary)), catalogStep(root, log))
+		martsStep(marts.Options{Root: root, Version: version, Build: commit}, log, new(marts.Summary)), catalogStep(root, log))
 	loaded := rec.Steps[0].Outcome == pipeline.OutcomeSucceeded
 	if loaded {
 		writeLoadSummary(out, sum)

@@ -63,7 +63,7 @@ func runMarts(c *cli.Context) error {
 	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
 
 	var sum marts.Summary
-	opts := marts.Options{Root: root, Version: version, MemoryLimit: c.String("memory-limit")}
+	opts := marts.Options{Root: root, Version: version, Build: commit, MemoryLimit: c.String("memory-limit")}
 	rec, err := recordRun(c, root, "marts", log, martsStep(opts, log, &sum), catalogStep(root, log))
 	if ierr := interrupted(rec, "the marts are swapped in only when all are written, so they are as they were"); ierr != nil {
 		return ierr

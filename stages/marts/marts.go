@@ -8,28 +8,28 @@
 // Run opens an in-memory DuckDB, defines datasets.<table> over the loaded
 // Parquet (a snapshot-partitioned CQC table over its latest snapshot only:
 // every mart is about the latest snapshot), runs sql/views.sql, and for each
-// mart in order writes `SELECT * FROM <view>` with COPY ... TO (FORMAT
-// parquet) into a new directory under <root>/.marts-tmp/, hive-partitioned
-// by the mart's PartitionBy. A later mart reads the files of the ones
-// before it, not their queries again. When every mart is written, each
-// directory is fsynced and swapped in place of <root>/marts/<view>/
-// (pipeline.ReplaceDir): a reader sees a mart's previous files or its new
-// ones, never a mix, and a failed or cancelled run leaves every mart as it
-// was.
-//
-// Files follow the warehouse's Parquet policy: zstd, INT64 microsecond UTC
-// timestamps, DATE, DECIMAL, dictionary-encoded strings where they repeat,
-// row groups of 122,880 rows, and key-value metadata (warehouse.Meta*): the
-// licence and source of every system the rows come from (CQC data carries
-// the Open Government Licence attribution), the carelake version, the
+// mart in order has DuckDB write `SELECT * FROM <view>` (COPY ... TO, FORMAT
+// parquet, hive-partitioned by the mart's PartitionBy) under
+// <root>/.marts-tmp/; a later mart reads those rows, not its query again.
+// Then every one of those files is written again through the warehouse's
+// own Parquet writer (warehouse.Writer, on every core, the largest first),
+// so a mart's files keep the Parquet policy exactly as load's do
+// (docs/architecture.md, "Parquet policy"): dictionary strings, zstd, the
+// stored Arrow schema, created_by "carelake version X (build Y)", and the
+// key-value metadata: the licence and source of every system the rows come
+// from (CQC data carries the Open Government Licence attribution), the
 // view's name, doc and column docs, the partition, and the run that wrote
-// it. DuckDB writes them, so created_by names DuckDB's version.
+// it. When every mart is written, each directory is fsynced and swapped in
+// place of <root>/marts/<view>/ (pipeline.ReplaceDir): a reader sees a
+// mart's previous files or its new ones, never a mix, and a failed or
+// cancelled run leaves every mart as it was.
 //
 // The caller holds the warehouse run lock: Run removes <root>/.marts-tmp at
 // start.
 package marts
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -45,7 +46,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
+	"github.com/sourcegraph/conc/pool"
 
 	"carelake/pipeline"
 	"carelake/schemas"
@@ -70,8 +73,9 @@ type Options struct {
 	// RunID is the run writing the marts (pipeline_runs.run_id), recorded
 	// in every file; default: a new run ID.
 	RunID string
-	// Version is the carelake version recorded in every file.
-	Version string
+	// Version and Build name the carelake that writes (the files'
+	// created_by and carelake.version).
+	Version, Build string
 	// MemoryLimit caps DuckDB's memory (a DuckDB size, e.g. "512MB"); it
 	// spills to <root>/.marts-tmp beyond. Default DefaultMemoryLimit.
 	MemoryLimit string
@@ -87,6 +91,11 @@ type Options struct {
 
 // DefaultMemoryLimit is DuckDB's memory cap while building the marts.
 const DefaultMemoryLimit = "512MB"
+
+// rowGroupRows is the row group size of a mart's files: 100,000+ rows as the
+// policy asks, and small enough that a reader (DuckDB, Spark) scans one file
+// on several cores and the writer holds little in memory.
+const rowGroupRows = 128 << 10
 
 // Result describes one mart written.
 type Result struct {
@@ -151,18 +160,25 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		return sum, err
 	}
 	defer b.close()
-	built := make([]string, len(opts.marts))
+	built := make([]*built, len(opts.marts))
 	for i, m := range opts.marts {
-		res, dir, err := b.write(ctx, m)
-		if err != nil {
+		if built[i], err = b.query(ctx, m); err != nil {
 			return sum, fmt.Errorf("marts: %s: %w", m.Name, err)
 		}
-		built[i] = dir
+	}
+	// DuckDB's memory goes back before the files are written again: running
+	// both at once measured slower and larger on two cores.
+	b.close()
+	if err := rewrite(ctx, built, opts); err != nil {
+		return sum, err
+	}
+	for _, m := range built {
+		res := m.result()
 		sum.Marts = append(sum.Marts, res)
 		sum.Rows += res.Rows
 		sum.Bytes += res.Bytes
 		sum.Files += res.Files
-		logger.Debug("mart written", "mart", m.Name, "rows", res.Rows, "files", res.Files, "bytes", res.Bytes, "duration", res.Duration)
+		logger.Debug("mart written", "mart", res.Name, "rows", res.Rows, "files", res.Files, "bytes", res.Bytes, "duration", res.Duration, "query", m.queried)
 	}
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("marts: %w", err)
@@ -170,9 +186,9 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 	if err := os.MkdirAll(filepath.Join(root, warehouse.MartsDir), pipeline.DirPerm); err != nil {
 		return sum, fmt.Errorf("marts: %w", err)
 	}
-	for i, m := range opts.marts {
-		if err := pipeline.ReplaceDir(built[i], filepath.Join(root, filepath.FromSlash(m.Dataset()))); err != nil {
-			return sum, fmt.Errorf("marts: %s: %w", m.Name, err)
+	for _, m := range built {
+		if err := pipeline.ReplaceDir(m.dir, filepath.Join(root, filepath.FromSlash(m.view.Dataset()))); err != nil {
+			return sum, fmt.Errorf("marts: %s: %w", m.view.Name, err)
 		}
 	}
 	sum.Duration = time.Since(start)
@@ -245,11 +261,16 @@ func openBuilder(ctx context.Context, root, tmp string, opts Options) (*builder,
 	return b, nil
 }
 
+// close ends the session; it may be called again.
 func (b *builder) close() {
 	if b.conn != nil {
 		b.conn.Close()
+		b.conn = nil
 	}
-	b.db.Close()
+	if b.db != nil {
+		b.db.Close()
+		b.db = nil
+	}
 }
 
 // defineDatasets creates datasets.<table> over every registered table's
@@ -339,68 +360,188 @@ func (b *builder) sourceMeta(ctx context.Context) (map[string]map[string]string,
 	return out, nil
 }
 
-// write runs one mart's view into a new directory under the temporary area
-// and points the view at those files, for the marts after it.
-func (b *builder) write(ctx context.Context, m schemas.View) (Result, string, error) {
+// built is one mart's rows as DuckDB wrote them (raw) and the directory
+// its files are written again into (dir), with what that took.
+type built struct {
+	view     schemas.View
+	raw, dir string
+	kv       map[string]string
+	token    string
+	files    []string // raw files, relative to raw
+	rows     int64
+	queried  time.Duration
+	rewrites []rewritten // one per raw file, by rewrite
+}
+
+// rewritten is one raw file written again.
+type rewritten struct {
+	files    []warehouse.File
+	duration time.Duration
+}
+
+func (m *built) result() Result {
+	res := Result{Name: m.view.Name, Rows: m.rows, Duration: m.queried}
+	parts := map[string]bool{}
+	for i, rw := range m.rewrites {
+		res.Files += len(rw.files)
+		for _, f := range rw.files {
+			res.Bytes += f.Bytes
+		}
+		res.Duration += rw.duration
+		parts[filepath.Dir(m.files[i])] = true
+	}
+	if len(m.view.PartitionBy) > 0 {
+		res.Partitions = len(parts)
+	}
+	return res
+}
+
+// query has DuckDB write a mart's rows under the temporary area, then
+// points the view at them, for the marts after it.
+func (b *builder) query(ctx context.Context, m schemas.View) (*built, error) {
 	start := time.Now()
-	res := Result{Name: m.Name}
 	if err := b.checkColumns(ctx, m); err != nil {
-		return res, "", err
+		return nil, err
 	}
-	dir := filepath.Join(b.tmp, m.Name+"-"+b.token)
-	if err := os.MkdirAll(dir, pipeline.DirPerm); err != nil {
-		return res, "", err
+	out := &built{view: m, token: b.token,
+		raw: filepath.Join(b.tmp, "raw", m.Name), dir: filepath.Join(b.tmp, m.Name+"-"+b.token)}
+	for _, d := range []string{out.raw, out.dir} {
+		if err := os.MkdirAll(d, pipeline.DirPerm); err != nil {
+			return nil, err
+		}
 	}
-	kv, err := b.fileMetadata(m)
-	if err != nil {
-		return res, "", err
+	var err error
+	if out.kv, err = b.fileMetadata(m); err != nil {
+		return nil, err
 	}
-	options := []string{"FORMAT parquet", "COMPRESSION zstd", "KV_METADATA " + kv}
-	target := filepath.Join(dir, "part-"+b.token+"-00000.parquet")
+	// Uncompressed: these files are read once, right away, and written again.
+	options := []string{"FORMAT parquet", "COMPRESSION uncompressed"}
+	target := filepath.Join(out.raw, "part-0.parquet")
 	if len(m.PartitionBy) > 0 {
 		cols := make([]string, len(m.PartitionBy))
 		for i, p := range m.PartitionBy {
 			cols[i] = warehouse.Ident(p)
 		}
-		options = append(options, "PARTITION_BY ("+strings.Join(cols, ", ")+")",
-			"FILENAME_PATTERN "+warehouse.Quote("part-"+b.token+"-{i}"), "OVERWRITE_OR_IGNORE true")
-		target = dir
+		options = append(options, "PARTITION_BY ("+strings.Join(cols, ", ")+")", "OVERWRITE_OR_IGNORE true")
+		target = out.raw
 	}
 	copyQ := fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (%s)", warehouse.Ident(m.Name), warehouse.Quote(target), strings.Join(options, ", "))
 	if _, err := b.conn.ExecContext(ctx, copyQ); err != nil {
-		return res, "", err
+		return nil, err
 	}
-	files, err := syncTree(dir)
-	if err != nil {
-		return res, "", err
-	}
-	for _, f := range files {
-		info, err := os.Stat(f)
-		if err != nil {
-			return res, "", err
+	err = filepath.WalkDir(out.raw, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".parquet") {
+			rel, _ := filepath.Rel(out.raw, path)
+			out.files = append(out.files, rel)
 		}
-		res.Bytes += info.Size()
-	}
-	res.Files = len(files)
-	read, err := warehouse.ViewSQL(filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(warehouse.Pattern(m.Table()), m.Dataset()+"/"))), m, len(files) > 0)
+		return err
+	})
 	if err != nil {
-		return res, "", err
+		return nil, err
+	}
+	glob := filepath.Join(out.raw, filepath.FromSlash(strings.TrimPrefix(warehouse.Pattern(m.Table()), m.Dataset()+"/")))
+	read, err := warehouse.ViewSQL(glob, m, len(out.files) > 0)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := b.conn.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS %s", warehouse.Ident(m.Name), read)); err != nil {
-		return res, "", fmt.Errorf("read back: %w", err)
+		return nil, fmt.Errorf("read back: %w", err)
 	}
-	if err := b.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+warehouse.Ident(m.Name)).Scan(&res.Rows); err != nil {
-		return res, "", fmt.Errorf("count: %w", err)
+	if err := b.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+warehouse.Ident(m.Name)).Scan(&out.rows); err != nil {
+		return nil, fmt.Errorf("count: %w", err)
 	}
-	if len(m.PartitionBy) > 0 {
-		parts := map[string]bool{}
-		for _, f := range files {
-			parts[filepath.Dir(f)] = true
+	out.queried = time.Since(start)
+	return out, nil
+}
+
+// rewrite writes every raw file of the marts again through the warehouse's
+// Parquet writer, into the same relative path under each mart's directory,
+// on up to GOMAXPROCS goroutines, the largest file first (so the longest
+// does not start last); then fsyncs the marts' directories.
+func rewrite(ctx context.Context, marts []*built, opts Options) error {
+	type job struct {
+		m    *built
+		i    int
+		size int64
+	}
+	var jobs []job
+	for _, m := range marts {
+		if len(m.files) == 0 && len(m.view.PartitionBy) == 0 {
+			return fmt.Errorf("marts: %s: DuckDB wrote no file", m.view.Name)
 		}
-		res.Partitions = len(parts)
+		m.rewrites = make([]rewritten, len(m.files))
+		for i, f := range m.files {
+			info, err := os.Stat(filepath.Join(m.raw, f))
+			if err != nil {
+				return fmt.Errorf("marts: %w", err)
+			}
+			jobs = append(jobs, job{m, i, info.Size()})
+		}
 	}
-	res.Duration = time.Since(start)
-	return res, dir, nil
+	slices.SortStableFunc(jobs, func(a, b job) int { return cmp.Compare(b.size, a.size) })
+	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(runtime.GOMAXPROCS(0))
+	for _, j := range jobs {
+		p.Go(func(ctx context.Context) error {
+			start := time.Now()
+			files, err := rewriteFile(ctx, j.m, j.m.files[j.i], opts)
+			if err != nil {
+				return fmt.Errorf("marts: %s: %w", j.m.view.Name, err)
+			}
+			j.m.rewrites[j.i] = rewritten{files: files, duration: time.Since(start)}
+			return nil
+		})
+	}
+	if err := p.Wait(); err != nil {
+		return err
+	}
+	for _, m := range marts {
+		if err := syncDirs(m.dir); err != nil {
+			return fmt.Errorf("marts: %w", err)
+		}
+	}
+	return nil
+}
+
+// rewriteFile writes one raw file (rel, relative to the mart's raw
+// directory) again into the same relative directory of the mart.
+func rewriteFile(ctx context.Context, m *built, rel string, opts Options) (files []warehouse.File, err error) {
+	dir := filepath.Join(m.dir, filepath.Dir(rel))
+	if err := os.MkdirAll(dir, pipeline.DirPerm); err != nil {
+		return nil, err
+	}
+	t := m.view.Table()
+	kv := maps.Clone(m.kv)
+	if len(m.view.PartitionBy) > 0 {
+		kv[warehouse.MetaPartition] = filepath.ToSlash(filepath.Dir(rel))
+	}
+	w := warehouse.NewWriter(dir, m.token, t, kv, warehouse.WriterOptions{Version: opts.Version, Build: opts.Build, RowGroupRows: rowGroupRows})
+	defer w.Abort()
+	want := warehouse.WriterSchema(t, nil)
+	err = warehouse.ReadBatches(ctx, filepath.Join(m.raw, rel), func(rec arrow.RecordBatch) error {
+		if err := sameTypes(rec.Schema(), want); err != nil {
+			return err
+		}
+		return w.Write(rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w.Finish()
+}
+
+// sameTypes checks that what DuckDB wrote has the mart's stored columns
+// with the types the writer expects (timestamps UTC either way).
+func sameTypes(got, want *arrow.Schema) error {
+	if got.NumFields() != want.NumFields() {
+		return fmt.Errorf("DuckDB wrote %d columns, the mart stores %d", got.NumFields(), want.NumFields())
+	}
+	for i, f := range want.Fields() {
+		g := got.Field(i)
+		if g.Name != f.Name || !arrow.TypeEqual(g.Type, f.Type) {
+			return fmt.Errorf("DuckDB wrote column %d as %s %s, the mart stores %s %s", i, g.Name, g.Type, f.Name, f.Type)
+		}
+	}
+	return nil
 }
 
 // checkColumns compares the view's columns, in order, with the mart's
@@ -436,24 +577,26 @@ func (b *builder) checkColumns(ctx context.Context, m schemas.View) error {
 	return nil
 }
 
-// fileMetadata is the KV_METADATA struct literal of a mart's files.
-func (b *builder) fileMetadata(m schemas.View) (string, error) {
+// fileMetadata is the key-value metadata of a mart's files (the writer
+// adds carelake.partition for a partitioned mart's files).
+func (b *builder) fileMetadata(m schemas.View) (map[string]string, error) {
 	docs := map[string]string{}
 	for _, f := range m.Columns {
 		docs[f.Name], _ = f.Metadata.GetValue(schemas.DocKey)
 	}
 	cols, err := json.Marshal(docs)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	kv := map[string]string{
 		warehouse.MetaVersion:    b.opts.Version,
 		warehouse.MetaTable:      m.Dataset(),
 		warehouse.MetaTableDoc:   m.Doc,
 		warehouse.MetaColumnDocs: string(cols),
-		warehouse.MetaPartition:  strings.Join(m.PartitionBy, "/"),
+		warehouse.MetaPartition:  "",
 		warehouse.MetaStage:      Stage,
 		warehouse.MetaRunID:      b.opts.RunID,
+		warehouse.MetaInputRunID: b.opts.RunID,
 	}
 	var licences, sources []string
 	for _, system := range m.Sources {
@@ -466,52 +609,26 @@ func (b *builder) fileMetadata(m schemas.View) (string, error) {
 	}
 	kv[warehouse.MetaLicence] = strings.Join(licences, "\n")
 	kv[warehouse.MetaSource] = strings.Join(sources, "\n")
-	keys := slices.Sorted(func(yield func(string) bool) {
-		for k := range kv {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	fields := make([]string, len(keys))
-	for i, k := range keys {
-		fields[i] = warehouse.Quote(k) + ": " + warehouse.Quote(kv[k])
-	}
-	return "{" + strings.Join(fields, ", ") + "}", nil
+	return kv, nil
 }
 
-// syncTree fsyncs every file and directory under dir and lists the
-// Parquet files.
-func syncTree(dir string) ([]string, error) {
-	var files, dirs []string
+// syncDirs fsyncs every directory under dir, deepest first (the writer
+// fsyncs the files).
+func syncDirs(dir string) error {
+	var dirs []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
+		if err == nil && d.IsDir() {
 			dirs = append(dirs, path)
-			return nil
 		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := f.Sync(); err != nil {
-			return fmt.Errorf("fsync %s: %w", path, err)
-		}
-		if strings.HasSuffix(path, ".parquet") {
-			files = append(files, path)
-		}
-		return nil
+		return err
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, d := range slices.Backward(dirs) {
 		if err := pipeline.SyncDir(d); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return files, nil
+	return nil
 }

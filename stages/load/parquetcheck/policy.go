@@ -2,6 +2,8 @@ package parquetcheck
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/parquet"
@@ -30,6 +32,17 @@ func Policy(t testing.TB, path string) {
 	for _, p := range PolicyViolations(path) {
 		t.Errorf("%s: %s", path, p)
 	}
+}
+
+// partitionOf is the key=value directories a file lies in, innermost last
+// ("clinic_id=a/event_month=2026-11"), "" when its directory is no
+// partition.
+func partitionOf(path string) string {
+	var parts []string
+	for dir := filepath.Dir(path); strings.Contains(filepath.Base(dir), "="); dir = filepath.Dir(dir) {
+		parts = append([]string{filepath.Base(dir)}, parts...)
+	}
+	return strings.Join(parts, "/")
 }
 
 // PolicyViolations lists the ways the file at path breaks the policy.
@@ -74,7 +87,15 @@ func PolicyViolations(path string) []string {
 	}
 	kv := md.KeyValueMetadata()
 	for _, k := range requiredMetadata {
-		if v := kv.FindValue(k); v == nil || *v == "" {
+		v := kv.FindValue(k)
+		switch {
+		case k == warehouse.MetaPartition && v != nil:
+			// The partition a file lies in (key=value/...), empty for a
+			// dataset with none.
+			if want := partitionOf(path); *v != want {
+				out = append(out, fmt.Sprintf("key-value metadata %q is %q, but the file lies in %q", k, *v, want))
+			}
+		case v == nil || *v == "":
 			out = append(out, fmt.Sprintf("key-value metadata %q is missing", k))
 		}
 	}

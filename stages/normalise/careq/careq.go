@@ -130,7 +130,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 			sum.Calls++
 			return st.call(segment, rec)
 		})
-		if err == nil {
+		if err == nil && st.full() {
 			err = st.flush()
 		}
 		if err != nil {
@@ -142,6 +142,10 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		sum.Segments++
 		logger.Debug("segment staged", "segment", segment)
 	}
+	if err := st.flush(); err != nil {
+		st.release()
+		return sum, fmt.Errorf("normalise careq: %w", err)
+	}
 	if _, err := w.Commit(); err != nil {
 		return sum, err
 	}
@@ -150,11 +154,30 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 }
 
 // stager turns log records into rows of the staged tables, one builder per
-// partition, flushed and closed after every segment.
+// partition. A builder hands its rows to staging every batch.DefaultRows
+// rows; every partition is flushed and its file closed once the stager holds
+// flushPartitions partitions or flushRows rows since the last flush (checked
+// between segments), and at the end. A segment's calls are a few minutes of
+// every clinic, so a partition (a clinic's month) stays open across many
+// segments and is staged in a few large files, not one small file per
+// segment.
 type stager struct {
 	w        *staging.Writer
 	builders map[string]*batch.Builder
 	sum      *Summary
+	rows     int64 // rows since the last flush
+}
+
+// Limits of what a stager holds between flushes: open staging files (one
+// per partition) and rows in memory.
+const (
+	flushPartitions = 256
+	flushRows       = 1 << 20
+)
+
+// full reports whether the stager should flush before the next segment.
+func (s *stager) full() bool {
+	return len(s.builders) >= flushPartitions || s.rows >= flushRows
 }
 
 var tEvents, tPatients, tDoctors, tServices, tAppointments, tRejects = tables()
@@ -182,6 +205,7 @@ func (s *stager) row(t schemas.Table, clinic string, at time.Time) *batch.Builde
 // end completes a row and counts it.
 func (s *stager) end(b *batch.Builder) error {
 	s.sum.Rows[b.Table().Dataset]++
+	s.rows++
 	return b.EndRow()
 }
 
@@ -193,6 +217,7 @@ func (s *stager) flush() error {
 			return err
 		}
 	}
+	s.rows = 0
 	return s.w.ClosePartitions()
 }
 
