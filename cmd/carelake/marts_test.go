@@ -17,6 +17,7 @@ import (
 	"carelake/schemas"
 	"carelake/schemas/warehouse"
 	"carelake/stages/catalog"
+	"carelake/stages/load/parquetcheck"
 )
 
 // martWarehouses are the warehouses the mart tests check: the demo, and a
@@ -289,4 +290,76 @@ func TestDeregisteredRatingsEnd(t *testing.T) {
 		t.Errorf("%d rated deregistered locations: %d ratings in effect, %d current, %d open-ended, %d ending after the deregistration",
 			deregistered, inEffect, current, open, late)
 	}
+}
+
+// TestBIReadersSeeClinicAppointmentRatings: a BI tool reading the mart's
+// files with no DuckDB views (hive-partitioned by clinic_id) sees the rows
+// the catalog's view shows, whether it reads them with arrow-go,
+// xitongsys/parquet-go or DuckDB.
+func TestBIReadersSeeClinicAppointmentRatings(t *testing.T) {
+	for name, root := range martWarehouses(t) {
+		t.Run(name, func(t *testing.T) {
+			files, err := filepath.Glob(filepath.Join(root, "marts", "clinic_appointment_ratings", "clinic_id=*", "*.parquet"))
+			if err != nil || len(files) < 3 {
+				t.Fatalf("mart files %v, %v", files, err)
+			}
+			// What the catalog's view shows, written out per clinic and read back.
+			viewDir := t.TempDir()
+			db, err := catalog.Open(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Exec(fmt.Sprintf("COPY (SELECT * FROM clinic_appointment_ratings) TO %s (FORMAT parquet, PARTITION_BY (clinic_id))",
+				warehouse.Quote(viewDir))); err != nil {
+				t.Fatal(err)
+			}
+			readers := map[string]func(string) ([]parquetcheck.Column, error){
+				"arrow-go": parquetcheck.ReadArrow, "xitongsys/parquet-go": parquetcheck.ReadXitongsys, "DuckDB": parquetcheck.ReadDuckDB,
+			}
+			rowsOf := func(read func(string) ([]parquetcheck.Column, error), paths []string) []string {
+				var out []string
+				for _, p := range paths {
+					cols, err := read(p)
+					if err != nil {
+						t.Fatalf("%s: %v", p, err)
+					}
+					clinic := filepath.Base(filepath.Dir(p)) // a hive-aware reader's clinic_id
+					for r := range cols[0].Values {
+						row := []string{clinic}
+						for _, c := range cols {
+							row = append(row, c.Name+"="+fmt.Sprint(c.Values[r]))
+						}
+						out = append(out, strings.Join(row, "|"))
+					}
+				}
+				slices.Sort(out)
+				return out
+			}
+			viewFiles, err := filepath.Glob(filepath.Join(viewDir, "clinic_id=*", "*.parquet"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := rowsOf(parquetcheck.ReadDuckDB, viewFiles)
+			if len(want) == 0 {
+				t.Fatal("the view has no rows")
+			}
+			for reader, read := range readers {
+				if got := rowsOf(read, files); !slices.Equal(got, want) {
+					t.Errorf("%s reads %d rows from the mart's files, the view shows %d; first differing: %q",
+						reader, len(got), len(want), firstDiff(got, want))
+				}
+			}
+		})
+	}
+}
+
+// firstDiff is the first row of a that b lacks, or of b that a lacks.
+func firstDiff(a, b []string) string {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return a[i] + " vs " + b[i]
+		}
+	}
+	return fmt.Sprint(len(a), " vs ", len(b), " rows")
 }
