@@ -3,10 +3,8 @@ package catalog
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"carelake/pipeline"
@@ -29,21 +27,22 @@ var runsColumns = []struct{ name, typ string }{
 	{"steps", "JSON"},
 }
 
-// runsDocs documents every column of pipeline_runs.
-var runsDocs = map[string]string{
-	"run_id":           "the run's ID (its start time, UTC); every Parquet file records the run that wrote it as carelake.run_id",
-	"command":          "the carelake command of the run (run, demo, load, marts, ...)",
-	"version":          "the carelake version that ran",
-	"started_at":       "when the run started (UTC)",
-	"finished_at":      "when it ended (UTC); equal to started_at for a run that died",
-	"duration_seconds": "finished_at - started_at, in seconds",
-	"outcome":          "succeeded, failed, cancelled, running (under way, or killed until the next run records it as died) or died",
-	"error":            "why it failed, was cancelled or died; NULL when it succeeded",
-	"calls":            "CQC API calls the run spent",
-	"rejects":          "records that could not be used and went to the rejects tables",
-	"rows_total":       "rows written, over every table",
-	"rows":             "rows written per table (dataset name -> rows)",
-	"steps":            "each step's record as JSON: name, started_at, finished_at, outcome, error, calls, rows, rejects, detail",
+// runsViewColumns are the columns of pipeline_runs, in order, with their
+// DuckDB types and docs (its COMMENTs and the data dictionary).
+var runsViewColumns = []struct{ name, typ, doc string }{
+	{"run_id", "VARCHAR", "the run's ID (its start time, UTC); every Parquet file records the run that wrote it as carelake.run_id"},
+	{"command", "VARCHAR", "the carelake command of the run (run, demo, load, marts, ...)"},
+	{"version", "VARCHAR", "the carelake version that ran"},
+	{"started_at", "TIMESTAMP WITH TIME ZONE", "when the run started (UTC)"},
+	{"finished_at", "TIMESTAMP WITH TIME ZONE", "when it ended (UTC); equal to started_at for a run that died"},
+	{"duration_seconds", "DOUBLE", "finished_at - started_at, in seconds"},
+	{"outcome", "VARCHAR", "succeeded, failed, cancelled, running (under way, or killed until the next run records it as died) or died"},
+	{"error", "VARCHAR", "why it failed, was cancelled or died; NULL when it succeeded"},
+	{"calls", "BIGINT", "CQC API calls the run spent"},
+	{"rejects", "BIGINT", "records that could not be used and went to the rejects tables"},
+	{"rows_total", "BIGINT", "rows written, over every table"},
+	{"rows", "MAP(VARCHAR, BIGINT)", "rows written per table (dataset name -> rows)"},
+	{"steps", "JSON", "each step's record as JSON: name, started_at, finished_at, outcome, error, calls, rows, rejects, detail"},
 }
 
 // runsViewSQL creates pipeline_runs: one row per carelake run (times, API
@@ -72,8 +71,8 @@ func runsViewSQL(src source) (string, error) {
 	}
 	var comments strings.Builder
 	comments.WriteString("COMMENT ON VIEW pipeline_runs IS 'One row per carelake run, newest first: times, API calls, rows, rejects, outcome and each step.';\n")
-	for _, name := range slices.Sorted(maps.Keys(runsDocs)) {
-		fmt.Fprintf(&comments, "COMMENT ON COLUMN pipeline_runs.%s IS %s;\n", name, warehouse.Quote(runsDocs[name]))
+	for _, c := range runsViewColumns {
+		fmt.Fprintf(&comments, "COMMENT ON COLUMN pipeline_runs.%s IS %s;\n", c.name, warehouse.Quote(c.doc))
 	}
 	return fmt.Sprintf(`
 -- One row per carelake run, newest first: times, API calls, rows per table,
