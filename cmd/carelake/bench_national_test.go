@@ -39,8 +39,15 @@ import (
 // `count(*)` over the Parquet it reads. Every query opens the catalog afresh
 // (as `carelake sql` or a BI connection does), is run three times and its
 // median kept. CARELAKE_BENCH_DIR keeps the generated inputs (the archive
-// and the 2.9 GB CareQ log, about 6 minutes to generate) for later runs.
+// and the 2.9 GB CareQ log, about 6 minutes to generate) for later runs;
+// CARELAKE_BENCH_WAREHOUSE names a warehouse whose queries alone to time.
 func BenchmarkNational(b *testing.B) {
+	if root := os.Getenv("CARELAKE_BENCH_WAREHOUSE"); root != "" {
+		for i := 0; i < b.N; i++ {
+			timeNationalQueries(b, root)
+		}
+		return
+	}
 	cache := os.Getenv("CARELAKE_BENCH_DIR")
 	if cache == "" {
 		cache = b.TempDir()
@@ -70,21 +77,27 @@ func BenchmarkNational(b *testing.B) {
 		b.Logf("first run (the year of CareQ loaded too): %.1fs, peak RSS %.0f MB; steps %s",
 			first.wall.Seconds(), first.rssMB, formatSteps(firstSteps))
 		b.Logf("nightly run: %.1fs, peak RSS %.0f MB; steps %s", nightly.wall.Seconds(), nightly.rssMB, formatSteps(steps))
-
-		var worst, worstRatio float64
-		var table strings.Builder
-		table.WriteString("| query | rows | time | floor | ratio |\n|---|---|---|---|---|\n")
-		for _, q := range nationalQueries() {
-			rows, d := timeQuery(b, root, q.sql)
-			_, floor := timeQuery(b, root, q.floor)
-			ratio := d.Seconds() / floor.Seconds()
-			worst, worstRatio = max(worst, d.Seconds()), max(worstRatio, ratio)
-			fmt.Fprintf(&table, "| %s | %d | %s | %s | %.2f |\n", q.name, rows, d.Round(time.Millisecond), floor.Round(time.Millisecond), ratio)
-		}
-		b.ReportMetric(worst, "slowest_query_s")
-		b.ReportMetric(worstRatio, "worst_ratio_to_floor")
-		b.Logf("queries (median of 3, catalog opened for each):\n%s", table.String())
+		timeNationalQueries(b, root)
 	}
+}
+
+// timeNationalQueries times every query of nationalQueries and its floor on
+// the warehouse at root, reports the slowest and the worst ratio, and prints
+// the table (on stdout: the benchmark log would cut it short).
+func timeNationalQueries(b *testing.B, root string) {
+	var worst, worstRatio float64
+	var table strings.Builder
+	table.WriteString("| query | rows | time | floor | ratio |\n|---|---|---|---|---|\n")
+	for _, q := range nationalQueries(b, root) {
+		rows, d := timeQuery(b, root, q.sql)
+		_, floor := timeQuery(b, root, q.floor)
+		ratio := d.Seconds() / floor.Seconds()
+		worst, worstRatio = max(worst, d.Seconds()), max(worstRatio, ratio)
+		fmt.Fprintf(&table, "| %s | %d | %s | %s | %.2f |\n", q.name, rows, d.Round(time.Millisecond), floor.Round(time.Millisecond), ratio)
+	}
+	b.ReportMetric(worst, "slowest_query_s")
+	b.ReportMetric(worstRatio, "worst_ratio_to_floor")
+	fmt.Printf("queries on %s (median of 3, the catalog opened for each):\n%s", root, table.String())
 }
 
 // nationalInputs generates, once, the raw CQC archive and the CareQ log
@@ -201,8 +214,21 @@ func formatSteps(steps map[string]time.Duration) string {
 type benchQuery struct{ name, sql, floor string }
 
 // nationalQueries are count(*) of every contract view, and two analyst
-// queries on each of the four main ones.
-func nationalQueries() []benchQuery {
+// queries on each of the four main ones. An analyst asks about a place they
+// know: the local authority with most care homes, and the first location
+// re-registered twice, looked up once, untimed.
+func nationalQueries(b *testing.B, root string) []benchQuery {
+	db, err := catalog.Open(root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var authority, location string
+	err = db.QueryRow(`SELECT (SELECT local_authority FROM cqc_locations WHERE care_home = 'Y' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1),
+		(SELECT location_id FROM cqc_location_lineage WHERE depth = 2 ORDER BY location_id LIMIT 1)`).Scan(&authority, &location)
+	db.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
 	files := func(dataset string) string {
 		if t, ok := schemas.TableNamed(dataset); ok {
 			s, _ := warehouse.ReadSQL(warehouse.Pattern(t), t)
@@ -227,7 +253,8 @@ func nationalQueries() []benchQuery {
 			`SELECT region, overall_rating_category, count(*) FROM cqc_locations WHERE registration_status = 'Registered' GROUP BY ALL ORDER BY ALL`,
 			files("cqc_locations")},
 		benchQuery{"care homes with most beds in a local authority",
-			`SELECT location_id, name, number_of_beds, overall_rating FROM cqc_locations WHERE care_home = 'Y' AND local_authority = (SELECT local_authority FROM cqc_locations WHERE care_home = 'Y' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) ORDER BY number_of_beds DESC LIMIT 20`,
+			`SELECT location_id, name, number_of_beds, overall_rating FROM cqc_locations WHERE care_home = 'Y' AND local_authority = `+
+				warehouse.Quote(authority)+` ORDER BY number_of_beds DESC LIMIT 20`,
 			files("cqc_locations")},
 		benchQuery{"inherited overall ratings with their source report",
 			`SELECT location_id, rating, source_location_id, source_report_date, source_report_uri FROM cqc_location_ratings WHERE name = 'Overall' AND in_effect AND inherited ORDER BY source_report_date DESC LIMIT 100`,
@@ -236,7 +263,8 @@ func nationalQueries() []benchQuery {
 			`SELECT name, rating_category, count(*), count(*) FILTER (WHERE inherited) FROM cqc_location_ratings WHERE kind = 'key_question' AND in_effect GROUP BY ALL ORDER BY ALL`,
 			files("cqc_location_ratings")},
 		benchQuery{"a location's rating timeline across its lineage",
-			`SELECT g.depth, h.location_id, h.name, h.rating, h.valid_from, h.valid_to FROM cqc_location_lineage g JOIN cqc_location_rating_history h ON h.location_id = g.ancestor_location_id WHERE g.location_id = (SELECT location_id FROM cqc_location_lineage WHERE depth = 2 ORDER BY location_id LIMIT 1) AND h.parent_name IS NULL ORDER BY h.name, h.valid_from`,
+			`SELECT g.depth, h.location_id, h.name, h.rating, h.valid_from, h.valid_to FROM cqc_location_lineage g JOIN cqc_location_rating_history h ON h.location_id = g.ancestor_location_id WHERE g.location_id = `+
+				warehouse.Quote(location)+` AND h.parent_name IS NULL ORDER BY h.name, h.valid_from`,
 			files("cqc_location_rating_history")},
 		benchQuery{"overall rating changes per year",
 			`SELECT year(valid_from) AS y, rating_category, count(*) FROM cqc_location_rating_history WHERE name = 'Overall' AND parent_name IS NULL GROUP BY ALL ORDER BY ALL`,
