@@ -363,3 +363,47 @@ func firstDiff(a, b []string) string {
 	}
 	return fmt.Sprint(len(a), " vs ", len(b), " rows")
 }
+
+// TestFilesNameTheRunThatWroteThem: every Parquet file of the warehouse
+// records, as carelake.run_id, a run of pipeline_runs, and the marts the
+// last run wrote name that run.
+func TestFilesNameTheRunThatWroteThem(t *testing.T) {
+	root := martWarehouses(t)["demo"]
+	db, err := catalog.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var files, unknown, martsOfLast, marts int
+	err = db.QueryRow(`WITH kv AS (
+		SELECT file_name, decode(value) AS run_id FROM parquet_kv_metadata('**/*.parquet') WHERE decode(key) = 'carelake.run_id'
+	), last AS (SELECT run_id FROM pipeline_runs ORDER BY started_at DESC LIMIT 1)
+	SELECT count(*), count(*) FILTER (WHERE run_id NOT IN (SELECT run_id FROM pipeline_runs)),
+	       count(*) FILTER (WHERE file_name LIKE '%/marts/%' AND run_id = (SELECT run_id FROM last)),
+	       count(*) FILTER (WHERE file_name LIKE '%/marts/%')
+	FROM kv`).Scan(&files, &unknown, &martsOfLast, &marts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 30 || unknown != 0 || marts == 0 || martsOfLast != marts {
+		t.Errorf("%d files: %d name no run of pipeline_runs; %d of %d mart files name the last run", files, unknown, martsOfLast, marts)
+	}
+}
+
+// TestTimestampFunctionsOffline: DuckDB's ICU functions work in 'carelake
+// sql' with nothing downloaded: date_trunc, strftime, AT TIME ZONE and the
+// date of a TIMESTAMPTZ.
+func TestTimestampFunctionsOffline(t *testing.T) {
+	root := martWarehouses(t)["demo"]
+	t.Setenv("HOME", t.TempDir()) // no extension cache to fall back on
+	code, out, errOut := run(t, "sql", "--out", root, "--format", "csv", `SET TimeZone = 'Europe/London'; SELECT
+		date_trunc('month', TIMESTAMPTZ '2026-03-29 00:30:00+00') AS month,
+		strftime(TIMESTAMPTZ '2026-03-29 00:30:00+00', '%Y-%m-%d %H:%M') AS text,
+		TIMESTAMPTZ '2026-06-01 23:30:00+00' AT TIME ZONE 'Europe/London' AS london,
+		(TIMESTAMPTZ '2026-06-01 23:30:00+00' AT TIME ZONE 'Asia/Kolkata')::DATE AS kolkata_day,
+		TIMESTAMPTZ '2026-06-01 23:30:00+00'::DATE AS session_day`)
+	want := "month,text,london,kolkata_day,session_day\n2026-03-01T00:00:00Z,2026-03-29 00:30,2026-06-02T00:30:00,2026-06-02,2026-06-02\n"
+	if code != 0 || out != want {
+		t.Fatalf("exit %d: %q (stderr %q), want %q", code, out, errOut, want)
+	}
+}
