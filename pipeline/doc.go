@@ -8,6 +8,7 @@
 //	normalise (latest good raw bodies -> typed Arrow tables + rejects)
 //	resolve  (lineage, inherited ratings, clinic -> current location)
 //	load     (Arrow -> hive-partitioned Parquet, atomic per partition)
+//	marts    (the contract views' answers as Parquet, swapped in together)
 //	catalog  (carelake.duckdb of views, built aside and renamed over the old one)
 //
 // Each stage also runs alone on the durable output of the one before, so a

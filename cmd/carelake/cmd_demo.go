@@ -55,7 +55,7 @@ func demoCommand() *cli.Command {
   - the CareQ receiver with the example configuration, replaying the sample
     deliveries (the specification's own examples among them), signed;
 
-then runs extract, normalise, resolve, load and the catalog exactly as
+then runs extract, normalise, resolve, load, the marts and the catalog exactly as
 'carelake run' does, with the clinic mapping of data/clinics.csv, and prints
 row counts, ratings showing inheritance and lineage, appointments next to the
 rating in effect on their date, and the command to query the result.
@@ -262,8 +262,9 @@ func showDemo(ctx context.Context, out io.Writer, root string) error {
 	fmt.Fprintf(out, `
 Query the result yourself:
   carelake sql --out %s "SELECT * FROM clinic_appointment_ratings LIMIT 10"
-  duckdb %s    (then: SHOW TABLES;)
+  cd %s && duckdb -readonly %s    (then: SHOW TABLES;)
+BI tools: point them at %s (one folder of Parquet per answer)
 Real use: CQC_API_KEY=... carelake run --scope clinics --clinics clinics.csv (see README.md)
-`, root, filepath.Join(abs, catalog.FileName))
+`, root, abs, catalog.FileName, filepath.Join(abs, "marts"))
 	return nil
 }

@@ -28,7 +28,7 @@ func runCommand() *cli.Command {
 	)
 	return &cli.Command{
 		Name:  "run",
-		Usage: "the nightly job: extract, normalise, resolve, load and rebuild the catalog, under the run lock",
+		Usage: "the nightly job: extract, normalise, resolve, load, rebuild the marts and the catalog, under the run lock",
 		Description: `run does every stage in order on the warehouse at --out, under its run lock (a
 second run at the same time exits at once), and records the run in
 <out>/state/runs.jsonl (the pipeline_runs view):
@@ -39,7 +39,9 @@ second run at the same time exits at once), and records the run in
   3. normalise-careq  sealed CareQ log segments not loaded yet -> CareQ tables
   4. resolve          lineage, inherited ratings' sources, --clinics mapping
   5. load             Parquet under cqc/ and careq/, partitions swapped atomically
-  6. catalog          carelake.duckdb rebuilt aside and renamed into place
+  6. marts            the contract views' answers as Parquet under marts/ (BI tools
+                      read these), all swapped in together
+  7. catalog          carelake.duckdb rebuilt aside and renamed into place
 
 A failed step stops the run with a non-zero exit; the steps before it keep
 their durable output, so the next run (or the single stage command) goes on
