@@ -253,8 +253,8 @@ func nationalQueries(b *testing.B, root string) []benchQuery {
 			`SELECT region, overall_rating_category, count(*) FROM cqc_locations WHERE registration_status = 'Registered' GROUP BY ALL ORDER BY ALL`,
 			files("cqc_locations")},
 		benchQuery{"care homes with most beds in a local authority",
-			`SELECT location_id, name, number_of_beds, overall_rating FROM cqc_locations WHERE care_home = 'Y' AND local_authority = `+
-				warehouse.Quote(authority)+` ORDER BY number_of_beds DESC LIMIT 20`,
+			`SELECT location_id, name, number_of_beds, overall_rating FROM cqc_locations WHERE care_home = 'Y' AND local_authority = ` +
+				warehouse.Quote(authority) + ` ORDER BY number_of_beds DESC LIMIT 20`,
 			files("cqc_locations")},
 		benchQuery{"inherited overall ratings with their source report",
 			`SELECT location_id, rating, source_location_id, source_report_date, source_report_uri FROM cqc_location_ratings WHERE name = 'Overall' AND in_effect AND inherited ORDER BY source_report_date DESC LIMIT 100`,
@@ -263,8 +263,8 @@ func nationalQueries(b *testing.B, root string) []benchQuery {
 			`SELECT name, rating_category, count(*), count(*) FILTER (WHERE inherited) FROM cqc_location_ratings WHERE kind = 'key_question' AND in_effect GROUP BY ALL ORDER BY ALL`,
 			files("cqc_location_ratings")},
 		benchQuery{"a location's rating timeline across its lineage",
-			`SELECT g.depth, h.location_id, h.name, h.rating, h.valid_from, h.valid_to FROM cqc_location_lineage g JOIN cqc_location_rating_history h ON h.location_id = g.ancestor_location_id WHERE g.location_id = `+
-				warehouse.Quote(location)+` AND h.parent_name IS NULL ORDER BY h.name, h.valid_from`,
+			`SELECT g.depth, h.location_id, h.name, h.rating, h.valid_from, h.valid_to FROM cqc_location_lineage g JOIN cqc_location_rating_history h ON h.location_id = g.ancestor_location_id WHERE g.location_id = ` +
+				warehouse.Quote(location) + ` AND h.parent_name IS NULL ORDER BY h.name, h.valid_from`,
 			files("cqc_location_rating_history")},
 		benchQuery{"overall rating changes per year",
 			`SELECT year(valid_from) AS y, rating_category, count(*) FROM cqc_location_rating_history WHERE name = 'Overall' AND parent_name IS NULL GROUP BY ALL ORDER BY ALL`,
