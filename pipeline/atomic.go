@@ -29,7 +29,7 @@ const (
 // uniqueName is pattern with its last "*" replaced by a random string (or
 // the random string appended when pattern has no "*"), as os.CreateTemp names.
 func uniqueName(dir, pattern string) string {
-	suffix := strconv.FormatUint(rand.Uint64(), 36)
+	suffix := strconv.FormatUint(rand.Uint64(), 36) //nolint:gosec // a unique name, not a secret (O_EXCL catches a clash)
 	if i := strings.LastIndex(pattern, "*"); i >= 0 {
 		return filepath.Join(dir, pattern[:i]+suffix+pattern[i+1:])
 	}

@@ -114,7 +114,7 @@ func seeded(seed int64, parts ...uint64) *rand.Rand {
 	for _, p := range parts {
 		h = mix(h ^ p)
 	}
-	return rand.New(rand.NewPCG(h, mix(h^0x9e3779b97f4a7c15)))
+	return rand.New(rand.NewPCG(h, mix(h^0x9e3779b97f4a7c15))) //nolint:gosec // reproducible test data, not secrets
 }
 
 // mix is splitmix64's finaliser.
@@ -248,7 +248,9 @@ func serviceVersion(cl *clinicSim, s *svcSim) *schemas.CareQService {
 	price := json.Number(k.price)
 	if s.version > 0 {
 		var pounds, pence int64
-		fmt.Sscanf(k.price, "%d.%d", &pounds, &pence)
+		if _, err := fmt.Sscanf(k.price, "%d.%d", &pounds, &pence); err != nil {
+			panic("careqgen: service price " + k.price + ": " + err.Error()) // the table above is ours
+		}
 		p := (pounds*100 + pence) * (100 + 4*int64(s.version)) / 100
 		price = json.Number(fmt.Sprintf("%d.%02d", p/100, p%100))
 	}

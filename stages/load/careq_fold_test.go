@@ -63,14 +63,14 @@ func formerWarehouse(tb testing.TB, root string) formerFixture {
 		}
 	}
 	for _, c := range f.all {
-		switch {
-		case c.segment == partialSeg:
+		switch c.segment {
+		case partialSeg:
 			f.partial = append(f.partial, c)
 			if c.at.Before(midnight) {
 				loads[2] = append(loads[2], c)
 			}
 			continue
-		case c.segment == "careq-20261031T200000.jsonl":
+		case "careq-20261031T200000.jsonl":
 			f.again = append(f.again, c)
 		}
 		loads[load[c.segment]] = append(loads[load[c.segment]], c)

@@ -96,7 +96,7 @@ func runFoldChild(t *testing.T, root, at string, after time.Duration) bool {
 	_ = cmd.Process.Signal(syscall.SIGKILL)
 	err := <-done
 	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL { //nolint:misspell // syscall's spelling
 		if err == nil && at == "" {
 			return false // it finished just before the kill
 		}

@@ -425,6 +425,7 @@ func (b *builder) query(ctx context.Context, m schemas.View) (*built, error) {
 		options = append(options, "PARTITION_BY ("+strings.Join(cols, ", ")+")", "OVERWRITE_OR_IGNORE true")
 		target = out.raw
 	}
+	//nolint:gosec // the view's name and the path are quoted (warehouse.Ident, Quote); the options are ours
 	copyQ := fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (%s)", warehouse.Ident(m.Name), warehouse.Quote(target), strings.Join(options, ", "))
 	if _, err := b.conn.ExecContext(ctx, copyQ); err != nil {
 		return nil, err
@@ -548,6 +549,7 @@ func sameTypes(got, want *arrow.Schema) error {
 // declaration: a view edited without its declaration fails the build
 // before anything is written.
 func (b *builder) checkColumns(ctx context.Context, m schemas.View) error {
+	//nolint:gosec // the view's name is quoted (warehouse.Ident)
 	rows, err := b.conn.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+warehouse.Ident(m.Name)+")")
 	if err != nil {
 		return err

@@ -487,7 +487,11 @@ func TestHistoryPeriodsDoNotOverlap(t *testing.T) {
 					t.Errorf("%s: %s ends before it starts: %v", f, k, r)
 				}
 			}
-			if want := 1; open != want && !(open == 0 && deregistered[g[0]["location_id"]]) {
+			want := 1
+			if deregistered[g[0]["location_id"]] {
+				want = 0
+			}
+			if open != want {
 				t.Errorf("%s: %s has %d open-ended periods", f, k, open)
 			}
 			froms := []string{}
