@@ -16,6 +16,7 @@ import (
 	careqlog "carelake/stages/extract/careq"
 	"carelake/stages/extract/cqc"
 	"carelake/stages/load"
+	"carelake/stages/marts"
 	careqnorm "carelake/stages/normalise/careq"
 	"carelake/stages/resolve"
 )
@@ -31,7 +32,8 @@ func statusCommand() *cli.Command {
     at the budget's rate (from the last extract), watermarks of the changes
     feed, items that failed and will be retried, predecessors wanted by resolve;
   - the CareQ log: sealed segments loaded and waiting;
-  - the warehouse: rows and bytes per dataset, when the catalog was built.
+  - the warehouse: rows and bytes per dataset, when the catalog was built,
+    and the marts the last run wrote.
 
 Examples:
   carelake status
@@ -57,6 +59,8 @@ type status struct {
 	Catalog    *time.Time           `json:"catalog_built_at,omitempty"`
 	// Datasets holds rows and bytes per dataset from the warehouse manifest.
 	Datasets map[string]datasetStatus `json:"datasets"`
+	// Marts is what the last run that built the marts wrote.
+	Marts *marts.State `json:"marts,omitempty"`
 }
 
 type extractStatus struct {
@@ -178,6 +182,13 @@ func readStatus(root, careqLog string, n int) (*status, error) {
 	for name, ds := range wm.Datasets {
 		st.Datasets[name] = datasetStatus{Partitions: len(ds.Partitions), Rows: ds.Rows, Bytes: ds.Bytes}
 	}
+	ms, err := marts.LoadState(root)
+	if err != nil {
+		return nil, err
+	}
+	if ms.RunID != "" {
+		st.Marts = &ms
+	}
 	return st, nil
 }
 
@@ -280,5 +291,11 @@ func writeStatus(w io.Writer, st *status) {
 	for _, n := range names {
 		d := st.Datasets[n]
 		fmt.Fprintf(w, "  %-36s %4d partition(s) %10d rows %10s\n", n, d.Partitions, d.Rows, byteSize(d.Bytes))
+	}
+	if st.Marts != nil {
+		fmt.Fprintf(w, "  marts built %s by run %s:\n", st.Marts.BuiltAt.Format(time.RFC3339), st.Marts.RunID)
+		for _, m := range st.Marts.Marts {
+			fmt.Fprintf(w, "  %-36s %4d file(s)      %10d rows %10s\n", "marts/"+m.Name, m.Files, m.Rows, byteSize(m.Bytes))
+		}
 	}
 }

@@ -407,3 +407,18 @@ func TestTimestampFunctionsOffline(t *testing.T) {
 		t.Fatalf("exit %d: %q (stderr %q), want %q", code, out, errOut, want)
 	}
 }
+
+// TestStatusShowsTheMarts: 'carelake status' says when the marts were built,
+// by which run, and what each holds.
+func TestStatusShowsTheMarts(t *testing.T) {
+	root := martWarehouses(t)["demo"]
+	code, out, errOut := run(t, "status", "--out", root)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"marts built ", "marts/clinic_appointment_ratings", "marts/cqc_locations "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+}

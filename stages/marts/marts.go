@@ -116,6 +116,24 @@ type Summary struct {
 	Duration time.Duration `json:"duration"`
 }
 
+// State is state/marts.json: what the last run that built the marts wrote
+// ('carelake status' shows it).
+type State struct {
+	RunID   string    `json:"run_id"`
+	BuiltAt time.Time `json:"built_at"`
+	Marts   []Result  `json:"marts"`
+}
+
+// StateFile is where Run records the marts it wrote.
+func StateFile(root string) string { return filepath.Join(pipeline.StateDir(root), "marts.json") }
+
+// LoadState reads state/marts.json; before the first build it is empty.
+func LoadState(root string) (State, error) {
+	var st State
+	err := pipeline.LoadJSON(StateFile(root), &st)
+	return st, err
+}
+
 // Run builds every mart; see the package comment.
 func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error) {
 	start := time.Now()
@@ -192,6 +210,9 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		}
 	}
 	sum.Duration = time.Since(start)
+	if err := pipeline.SaveJSON(StateFile(root), State{RunID: opts.RunID, BuiltAt: time.Now().UTC(), Marts: sum.Marts}); err != nil {
+		return sum, fmt.Errorf("marts: %w", err)
+	}
 	logger.Info("marts done", "marts", len(sum.Marts), "rows", sum.Rows, "files", sum.Files, "bytes", sum.Bytes,
 		"duration", sum.Duration.Round(time.Millisecond))
 	return sum, nil
