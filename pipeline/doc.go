@@ -1,6 +1,7 @@
-// Package pipeline is carelake's engine: the stage contract, the run lock,
-// durable state (watermarks, backfill cursor, loaded log segments), atomic
-// file commits and the run summary. It never imports the stages.
+// Package pipeline is carelake's engine: the step contract, the runner that
+// records every run (state/runs.jsonl, the pipeline_runs view) and the
+// warehouse's run lock. It never imports the stages; the files they write
+// durably go through package durable.
 //
 // The flow of `carelake run`, under the run lock:
 //
@@ -16,6 +17,6 @@
 //
 // Durability rules every stage follows: a file others read appears only by
 // rename of a fully written, fsynced temporary file, followed by an fsync of
-// its directory (WriteFileAtomic, CommitDir); state moves forward only after
-// the data it describes is durable.
+// its directory (durable.WriteFileAtomic, durable.ReplaceDir); state moves
+// forward only after the data it describes is durable.
 package pipeline

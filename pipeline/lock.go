@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"carelake/pipeline/durable"
 	"errors"
 	"fmt"
 	"os"
@@ -25,11 +26,11 @@ type Lock struct {
 // When another process holds it, the error wraps ErrLocked and names the
 // holder's PID and start time.
 func AcquireLock(root, command string) (*Lock, error) {
-	if err := os.MkdirAll(root, DirPerm); err != nil {
+	if err := os.MkdirAll(root, durable.DirPerm); err != nil {
 		return nil, fmt.Errorf("create warehouse %s: %w", root, err)
 	}
 	path := filepath.Join(root, ".carelake.lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FilePerm)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, durable.FilePerm)
 	if err != nil {
 		return nil, fmt.Errorf("open run lock: %w", err)
 	}

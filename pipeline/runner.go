@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"bytes"
+	"carelake/pipeline/durable"
+	"carelake/schemas/warehouse"
 	"context"
 	"errors"
 	"fmt"
@@ -75,7 +77,7 @@ type RunRecord struct {
 
 // RunsFile is the run history under a warehouse root, one JSON object per
 // line, oldest first; the catalog's pipeline_runs view reads it.
-func RunsFile(root string) string { return filepath.Join(StateDir(root), "runs.jsonl") }
+func RunsFile(root string) string { return filepath.Join(warehouse.StateDir(root), "runs.jsonl") }
 
 // NewRunID names a run by its start time, so IDs sort chronologically.
 func NewRunID(t time.Time) string { return t.UTC().Format("20060102T150405.000Z") }
@@ -211,7 +213,7 @@ func saveRun(root string, rec RunRecord, starting bool) error {
 		return fmt.Errorf("encode run record: %w", err)
 	}
 	lines = append(lines, line)
-	return WriteFileAtomic(RunsFile(root), FilePerm, func(w io.Writer) error {
+	return durable.WriteFileAtomic(RunsFile(root), durable.FilePerm, func(w io.Writer) error {
 		for _, l := range lines {
 			if _, err := w.Write(l); err != nil {
 				return err

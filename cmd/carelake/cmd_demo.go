@@ -18,6 +18,7 @@ import (
 
 	"carelake/data"
 	"carelake/pipeline"
+	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/stages/catalog"
 	"carelake/stages/extract/careq"
@@ -141,10 +142,10 @@ func prepareDemoDir(root string) error {
 			}
 		}
 	}
-	if err := os.MkdirAll(root, pipeline.DirPerm); err != nil {
+	if err := os.MkdirAll(root, durable.DirPerm); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	return os.WriteFile(filepath.Join(root, demoMarker), []byte("made by carelake demo; the next demo replaces this directory\n"), pipeline.FilePerm)
+	return os.WriteFile(filepath.Join(root, demoMarker), []byte("made by carelake demo; the next demo replaces this directory\n"), durable.FilePerm)
 }
 
 // startDemoSimulator serves the bundled data set on a loopback port.

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"carelake/pipeline"
+	"carelake/pipeline/durable"
 	"carelake/stages/extract/cqc"
 )
 
@@ -282,7 +283,7 @@ func writeSummaryJSON(c *cli.Context, sum any) error {
 	if path == "-" {
 		return write(c.App.Writer)
 	}
-	if err := pipeline.WriteFileAtomic(path, pipeline.FilePerm, write); err != nil {
+	if err := durable.WriteFileAtomic(path, durable.FilePerm, write); err != nil {
 		return fmt.Errorf("--summary-json: %w", err)
 	}
 	return nil

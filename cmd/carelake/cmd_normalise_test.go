@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"carelake/pipeline"
+	"carelake/schemas/warehouse"
 	"carelake/stages/extract/cqc/archive"
 	"carelake/stages/normalise"
 	"carelake/stages/resolve"
@@ -85,7 +86,7 @@ func TestNormaliseThenResolveCommands(t *testing.T) {
 		}
 	}
 	var w resolve.Wanted
-	b, _ := os.ReadFile(filepath.Join(pipeline.StateDir(root), resolve.WantedFile))
+	b, _ := os.ReadFile(filepath.Join(warehouse.StateDir(root), resolve.WantedFile))
 	if err := json.Unmarshal(b, &w); err != nil || len(w.Locations) != 1 || w.Locations[0] != "1-10" {
 		t.Fatalf("wanted %s %v", b, err)
 	}

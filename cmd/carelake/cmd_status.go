@@ -12,6 +12,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"carelake/pipeline"
+	"carelake/pipeline/durable"
+	"carelake/schemas/loaded"
 	"carelake/stages/catalog"
 	careqlog "carelake/stages/extract/careq"
 	"carelake/stages/extract/cqc"
@@ -144,7 +146,7 @@ func readStatus(root, careqLog string, n int) (*status, error) {
 		st.Extract.Scopes = map[string]*cqc.ScopeState{}
 	}
 	var wanted resolve.Wanted
-	if err := pipeline.LoadJSON(cqc.WantedPath(root), &wanted); err != nil {
+	if err := durable.LoadJSON(cqc.WantedPath(root), &wanted); err != nil {
 		return nil, err
 	}
 	st.Extract.WantedIDs = len(wanted.Locations) + len(wanted.Providers)
@@ -159,7 +161,7 @@ func readStatus(root, careqLog string, n int) (*status, error) {
 	if err != nil {
 		return nil, err
 	}
-	loaded, err := pipeline.LoadedInputs(root, careqnorm.SegmentsKind)
+	loaded, err := loaded.Inputs(root, careqnorm.SegmentsKind)
 	if err != nil {
 		return nil, err
 	}

@@ -38,13 +38,17 @@ const (
 	MetaInputRunID = "carelake.input_run_id"
 )
 
+// StateDir is where a warehouse keeps its pipeline state (watermarks,
+// cursors, loaded inputs, run history).
+func StateDir(root string) string { return filepath.Join(root, "state") }
+
 // MartsDir is the directory of the marts under the root: marts/<view>/.
 const MartsDir = "marts"
 
 // Pattern is the glob matching every Parquet file of t relative to the
 // root: one key=* level per partition column, so nothing else under the
 // dataset directory matches (temporary directories live outside the
-// datasets; only pipeline.ReplaceDir's fallback on a filesystem without
+// datasets; only durable.ReplaceDir's fallback on a filesystem without
 // RENAME_EXCHANGE briefly leaves a key=value.old directory, whose value then
 // fails a DATE cast rather than adding rows). A *_month column is a string,
 // which no cast guards: its level is key=????-??, which a key=2026-11.old

@@ -19,7 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
-	"carelake/pipeline"
+	"carelake/pipeline/durable"
 	"carelake/schemas"
 )
 
@@ -164,7 +164,7 @@ func (w *Writer) props() (*parquet.WriterProperties, pqarrow.ArrowWriterProperti
 
 func (w *Writer) open() error {
 	name := FileName(w.load, len(w.files))
-	f, err := os.OpenFile(filepath.Join(w.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, pipeline.FilePerm)
+	f, err := os.OpenFile(filepath.Join(w.dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, durable.FilePerm)
 	if err != nil {
 		return fmt.Errorf("create %s: %w", name, err)
 	}

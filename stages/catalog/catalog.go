@@ -52,7 +52,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
 
-	"carelake/pipeline"
+	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/schemas/warehouse"
 )
@@ -83,7 +83,7 @@ func build(ctx context.Context, root string, s spec, logger *slog.Logger) error 
 	if err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
-	if err := os.MkdirAll(abs, pipeline.DirPerm); err != nil {
+	if err := os.MkdirAll(abs, durable.DirPerm); err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
 	if err := removeTemporaries(abs); err != nil {
@@ -118,7 +118,7 @@ COMMENT ON COLUMN carelake_catalog.warehouse_root IS 'the warehouse root it was 
 		removeCatalogFiles(tmp)
 		return fmt.Errorf("catalog: rename into %s: %w", dst, err)
 	}
-	if err := pipeline.SyncDir(abs); err != nil {
+	if err := durable.SyncDir(abs); err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
 	if err := writeAnalystScripts(abs, text, s.views); err != nil {
@@ -247,7 +247,7 @@ func removeCatalogFiles(path string) {
 // paths relative to the warehouse) and the example queries.
 func writeAnalystScripts(root, text string, views fs.FS) error {
 	text = analystHeader + text
-	if err := pipeline.WriteFileAtomic(filepath.Join(root, filepath.FromSlash(ScriptPath)), pipeline.FilePerm, func(w io.Writer) error {
+	if err := durable.WriteFileAtomic(filepath.Join(root, filepath.FromSlash(ScriptPath)), durable.FilePerm, func(w io.Writer) error {
 		_, err := io.WriteString(w, text)
 		return err
 	}); err != nil {
@@ -262,7 +262,7 @@ func writeAnalystScripts(root, text string, views fs.FS) error {
 		if err != nil {
 			return fmt.Errorf("catalog: %w", err)
 		}
-		if err := pipeline.WriteFileAtomic(filepath.Join(root, "sql", filepath.FromSlash(name)), pipeline.FilePerm, func(w io.Writer) error {
+		if err := durable.WriteFileAtomic(filepath.Join(root, "sql", filepath.FromSlash(name)), durable.FilePerm, func(w io.Writer) error {
 			_, err := w.Write(b)
 			return err
 		}); err != nil {

@@ -16,8 +16,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/parquet/file"
 
-	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/loaded"
 )
 
 // formerFixture is a warehouse an older carelake wrote (formerWarehouse)
@@ -213,7 +213,7 @@ func TestSegmentAcrossMonthEnd(t *testing.T) {
 			t.Errorf("%s: %d rows, %v", month, n, err)
 		}
 	}
-	if loaded, _ := pipeline.LoadedInputs(root, "careq-segments"); !loaded["careq-20261130T200000.jsonl"] {
+	if loaded, _ := loaded.Inputs(root, "careq-segments"); !loaded["careq-20261130T200000.jsonl"] {
 		t.Errorf("segment not marked loaded: %v", loaded)
 	}
 }
@@ -303,7 +303,7 @@ func TestYearOfLoadsIsOneFilePerMonth(t *testing.T) {
 	if total != len(tables)*len(clinics)*12 {
 		t.Errorf("%d files in all, want %d", total, len(tables)*len(clinics)*12)
 	}
-	loaded, _ := pipeline.LoadedInputs(root, "careq-segments")
+	loaded, _ := loaded.Inputs(root, "careq-segments")
 	if len(loaded) != len(segments) {
 		t.Errorf("%d segments recorded as loaded, want %d", len(loaded), len(segments))
 	}

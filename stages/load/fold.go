@@ -16,7 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/parquet/file"
 
-	"carelake/pipeline"
+	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/schemas/warehouse"
 )
@@ -29,7 +29,7 @@ import (
 // target (all the days of one clinic and month) is merged into it in ONE
 // write (rows deduplicated only against what the target held before, so
 // the rows of a log segment that sit in two days of the month are all
-// taken), the result swapped in with pipeline.ReplaceDir, and only then are
+// taken), the result swapped in with durable.ReplaceDir, and only then are
 // the former directories moved out of the dataset (renamed into the
 // temporary area, so a reader never sees one half removed) and removed.
 // Then the manifest's entries of the table are brought in line with the
@@ -290,7 +290,7 @@ func removeFolded(root string, sources []string) error {
 	if err := mkdirDurable(tmpArea); err != nil {
 		return err
 	}
-	trash, err := pipeline.MkdirUnique(tmpArea, "folded-*")
+	trash, err := durable.MkdirUnique(tmpArea, "folded-*")
 	if err != nil {
 		return err
 	}
@@ -304,7 +304,7 @@ func removeFolded(root string, sources []string) error {
 		testHook("fold-source-removed")
 	}
 	for parent := range parents {
-		if err := pipeline.SyncDir(parent); err != nil {
+		if err := durable.SyncDir(parent); err != nil {
 			return err
 		}
 	}
@@ -313,7 +313,7 @@ func removeFolded(root string, sources []string) error {
 	}
 	for parent := range parents {
 		if os.Remove(parent) == nil { // only if empty
-			if err := pipeline.SyncDir(filepath.Dir(parent)); err != nil {
+			if err := durable.SyncDir(filepath.Dir(parent)); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"carelake/schemas/loaded"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -14,8 +15,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/parquet/file"
-
-	"carelake/pipeline"
 )
 
 // The fold crash child: the test binary re-executed to load (and fold) the
@@ -150,7 +149,7 @@ func TestKillDuringFold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refLoaded, _ := pipeline.LoadedInputs(ref, "careq-segments")
+	refLoaded, _ := loaded.Inputs(ref, "careq-segments")
 
 	check := func(t *testing.T, root, name string) {
 		t.Helper()
@@ -180,7 +179,7 @@ func TestKillDuringFold(t *testing.T) {
 				}
 			}
 		}
-		loaded, _ := pipeline.LoadedInputs(root, "careq-segments")
+		loaded, _ := loaded.Inputs(root, "careq-segments")
 		for s := range refLoaded {
 			if !loaded[s] {
 				t.Errorf("segment %s not recorded as loaded", s)

@@ -7,7 +7,7 @@
 // Options.FileRows; <load> is unique to each load, see warehouse.FileName).
 // A partition is written into a fresh directory under <root>/.load-tmp/,
 // every file and the directory fsynced, then swapped into place with
-// pipeline.ReplaceDir: a reader sees the previous partition or the new one,
+// durable.ReplaceDir: a reader sees the previous partition or the new one,
 // never a part of a file or a mix of old and new files, and loading the same
 // date again replaces that day's partition as a whole. The temporary area is
 // outside the dataset directories on purpose: DuckDB's globs (and many other
@@ -29,7 +29,7 @@
 // loaded is skipped unless Options.Force. A crash at any point leaves every
 // partition readable (previous or new) and no partial file in a dataset
 // directory; the next Run removes the temporary area, repairs what an
-// interrupted fallback swap left (pipeline.RecoverDir) and loads the stage
+// interrupted fallback swap left (durable.RecoverDir) and loads the stage
 // output again from the start, which is idempotent.
 //
 // Run expects its caller to hold the warehouse run lock (pipeline.AcquireLock):
@@ -62,7 +62,9 @@ import (
 	"time"
 
 	"carelake/pipeline"
+	"carelake/pipeline/durable"
 	"carelake/schemas"
+	"carelake/schemas/loaded"
 	"carelake/schemas/warehouse"
 	"carelake/stages/staging"
 )
@@ -287,7 +289,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 			return sum, err
 		}
 		for kind, names := range man.Consumes {
-			if err := pipeline.MarkLoaded(opts.Root, kind, names); err != nil {
+			if err := loaded.Mark(opts.Root, kind, names); err != nil {
 				return sum, fmt.Errorf("load %s: record inputs loaded: %w", man.Stage, err)
 			}
 		}
@@ -434,7 +436,7 @@ func recoverWarehouse(root string, tables []schemas.Table) error {
 			return fmt.Errorf("load: %w", err)
 		}
 		for _, old := range olds {
-			if err := pipeline.RecoverDir(strings.TrimSuffix(old, ".old")); err != nil {
+			if err := durable.RecoverDir(strings.TrimSuffix(old, ".old")); err != nil {
 				return fmt.Errorf("load: %w", err)
 			}
 		}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"carelake/pipeline"
+	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/schemas/warehouse"
 	"carelake/stages/staging"
@@ -46,7 +46,7 @@ type PartitionEntry struct {
 // loaded has an empty one.
 func ReadWarehouseManifest(root string) (*WarehouseManifest, error) {
 	m := &WarehouseManifest{}
-	if err := pipeline.LoadJSON(filepath.Join(root, ManifestName), m); err != nil {
+	if err := durable.LoadJSON(filepath.Join(root, ManifestName), m); err != nil {
 		return nil, err
 	}
 	if m.Datasets == nil {
@@ -101,7 +101,7 @@ func (m *WarehouseManifest) lists(t schemas.Table, pr PartitionResult) bool {
 
 func (m *WarehouseManifest) save(root string) error {
 	m.UpdatedAt = time.Now().UTC()
-	return pipeline.SaveJSON(filepath.Join(root, ManifestName), m)
+	return durable.SaveJSON(filepath.Join(root, ManifestName), m)
 }
 
 // state is <root>/state/load.json: which run of each stage is loaded.
@@ -126,11 +126,11 @@ func (st *state) loaded(man *staging.Manifest) bool {
 	return ok && prev.RunID == man.RunID && prev.CreatedAt.Equal(man.CreatedAt)
 }
 
-func statePath(root string) string { return filepath.Join(pipeline.StateDir(root), "load.json") }
+func statePath(root string) string { return filepath.Join(warehouse.StateDir(root), "load.json") }
 
 func readState(root string) (*state, error) {
 	st := &state{}
-	if err := pipeline.LoadJSON(statePath(root), st); err != nil {
+	if err := durable.LoadJSON(statePath(root), st); err != nil {
 		return nil, err
 	}
 	if st.Stages == nil {
@@ -139,4 +139,4 @@ func readState(root string) (*state, error) {
 	return st, nil
 }
 
-func (st *state) save(root string) error { return pipeline.SaveJSON(statePath(root), st) }
+func (st *state) save(root string) error { return durable.SaveJSON(statePath(root), st) }

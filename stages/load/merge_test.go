@@ -17,8 +17,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
-	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/loaded"
 	"carelake/schemas/warehouse"
 	"carelake/stages/load/loadtest"
 	"carelake/stages/staging"
@@ -119,7 +119,7 @@ func TestMergeAddsOnlyNewInputsAndCompacts(t *testing.T) {
 	if got := segmentsIn(t, root, partA); got["s1"] != 3 || got["s2"] != 2 || got["s3"] != 4 || len(got) != 3 {
 		t.Fatalf("partition holds %v", got)
 	}
-	loaded, _ := pipeline.LoadedInputs(root, "test-segments")
+	loaded, _ := loaded.Inputs(root, "test-segments")
 	if !loaded["s1"] || !loaded["s3"] {
 		t.Fatalf("inputs not marked loaded: %v", loaded)
 	}
@@ -161,7 +161,7 @@ func TestInterruptedMergeLoadsEveryInputExactlyOnce(t *testing.T) {
 	if len(first)+len(second) != 2 {
 		t.Fatalf("expected exactly one partition loaded, got %v and %v", first, second)
 	}
-	if loaded, _ := pipeline.LoadedInputs(root, "test-segments"); len(loaded) != 0 {
+	if loaded, _ := loaded.Inputs(root, "test-segments"); len(loaded) != 0 {
 		t.Fatalf("inputs marked loaded by an interrupted load: %v", loaded)
 	}
 	if _, err := Run(context.Background(), mergeOpts(root), quiet()); err != nil {
@@ -172,7 +172,7 @@ func TestInterruptedMergeLoadsEveryInputExactlyOnce(t *testing.T) {
 			t.Fatalf("%s holds %v after the rerun", part, got)
 		}
 	}
-	if loaded, _ := pipeline.LoadedInputs(root, "test-segments"); !loaded["s1"] || !loaded["s2"] {
+	if loaded, _ := loaded.Inputs(root, "test-segments"); !loaded["s1"] || !loaded["s2"] {
 		t.Fatalf("inputs not marked loaded after the rerun: %v", loaded)
 	}
 }
@@ -240,7 +240,7 @@ func TestKillDuringMergeLoadsEveryInputExactlyOnce(t *testing.T) {
 	if (a["s2"] == 4) == (b["s2"] == 4) || a["s1"] != 3 || b["s1"] != 3 {
 		t.Fatalf("after the kill: %v and %v, want s2 in exactly one partition and s1 once in both", a, b)
 	}
-	if loaded, _ := pipeline.LoadedInputs(root, "test-segments"); loaded["s2"] {
+	if loaded, _ := loaded.Inputs(root, "test-segments"); loaded["s2"] {
 		t.Fatal("s2 marked loaded by a killed load")
 	}
 

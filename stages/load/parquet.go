@@ -13,7 +13,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"carelake/pipeline"
+	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/schemas/warehouse"
 	"carelake/stages/staging"
@@ -159,7 +159,7 @@ func commitPartition(ctx context.Context, opts Options, t schemas.Table, path st
 	if err := mkdirDurable(filepath.Join(opts.Root, tmpDirName)); err != nil {
 		return res, err
 	}
-	tmp, err := pipeline.MkdirUnique(filepath.Join(opts.Root, tmpDirName), strings.ReplaceAll(path, "/", "_")+"-*")
+	tmp, err := durable.MkdirUnique(filepath.Join(opts.Root, tmpDirName), strings.ReplaceAll(path, "/", "_")+"-*")
 	if err != nil {
 		return res, fmt.Errorf("create temporary directory: %w", err)
 	}
@@ -195,13 +195,13 @@ func commitPartition(ctx context.Context, opts Options, t schemas.Table, path st
 	if err != nil {
 		return res, err
 	}
-	if err := pipeline.SyncDir(tmp); err != nil {
+	if err := durable.SyncDir(tmp); err != nil {
 		return res, err
 	}
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	if err := pipeline.ReplaceDir(tmp, dst); err != nil {
+	if err := durable.ReplaceDir(tmp, dst); err != nil {
 		return res, err
 	}
 	res = PartitionResult{Table: t.Dataset, Path: path, Files: files, Duration: time.Since(start)}
@@ -225,8 +225,8 @@ func mkdirDurable(dir string) error {
 	if err := mkdirDurable(filepath.Dir(dir)); err != nil {
 		return err
 	}
-	if err := os.Mkdir(dir, pipeline.DirPerm); err != nil && !os.IsExist(err) {
+	if err := os.Mkdir(dir, durable.DirPerm); err != nil && !os.IsExist(err) {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	return pipeline.SyncDir(filepath.Dir(dir))
+	return durable.SyncDir(filepath.Dir(dir))
 }

@@ -20,7 +20,7 @@
 // from (CQC data carries the Open Government Licence attribution), the
 // view's name, doc and column docs, the partition, and the run that wrote
 // it. When every mart is written, each directory is fsynced and swapped in
-// place of <root>/marts/<view>/ (pipeline.ReplaceDir): a reader sees a
+// place of <root>/marts/<view>/ (durable.ReplaceDir): a reader sees a
 // mart's previous files or its new ones, never a mix, and a failed or
 // cancelled run leaves every mart as it was.
 //
@@ -51,6 +51,7 @@ import (
 	"github.com/sourcegraph/conc/pool"
 
 	"carelake/pipeline"
+	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/schemas/warehouse"
 	sqlfiles "carelake/sql"
@@ -125,12 +126,12 @@ type State struct {
 }
 
 // StateFile is where Run records the marts it wrote.
-func StateFile(root string) string { return filepath.Join(pipeline.StateDir(root), "marts.json") }
+func StateFile(root string) string { return filepath.Join(warehouse.StateDir(root), "marts.json") }
 
 // LoadState reads state/marts.json; before the first build it is empty.
 func LoadState(root string) (State, error) {
 	var st State
-	err := pipeline.LoadJSON(StateFile(root), &st)
+	err := durable.LoadJSON(StateFile(root), &st)
 	return st, err
 }
 
@@ -167,7 +168,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		return sum, err
 	}
 	tmp := filepath.Join(root, tmpDirName)
-	if err := os.MkdirAll(tmp, pipeline.DirPerm); err != nil {
+	if err := os.MkdirAll(tmp, durable.DirPerm); err != nil {
 		return sum, fmt.Errorf("marts: %w", err)
 	}
 	defer os.RemoveAll(tmp)
@@ -201,16 +202,16 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("marts: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Join(root, warehouse.MartsDir), pipeline.DirPerm); err != nil {
+	if err := os.MkdirAll(filepath.Join(root, warehouse.MartsDir), durable.DirPerm); err != nil {
 		return sum, fmt.Errorf("marts: %w", err)
 	}
 	for _, m := range built {
-		if err := pipeline.ReplaceDir(m.dir, filepath.Join(root, filepath.FromSlash(m.view.Dataset()))); err != nil {
+		if err := durable.ReplaceDir(m.dir, filepath.Join(root, filepath.FromSlash(m.view.Dataset()))); err != nil {
 			return sum, fmt.Errorf("marts: %s: %w", m.view.Name, err)
 		}
 	}
 	sum.Duration = time.Since(start)
-	if err := pipeline.SaveJSON(StateFile(root), State{RunID: opts.RunID, BuiltAt: time.Now().UTC(), Marts: sum.Marts}); err != nil {
+	if err := durable.SaveJSON(StateFile(root), State{RunID: opts.RunID, BuiltAt: time.Now().UTC(), Marts: sum.Marts}); err != nil {
 		return sum, fmt.Errorf("marts: %w", err)
 	}
 	logger.Info("marts done", "marts", len(sum.Marts), "rows", sum.Rows, "files", sum.Files, "bytes", sum.Bytes,
@@ -221,7 +222,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 // recoverMarts puts back a mart a crashed fallback swap moved aside.
 func recoverMarts(root string, marts []schemas.View) error {
 	for _, m := range marts {
-		if err := pipeline.RecoverDir(filepath.Join(root, filepath.FromSlash(m.Dataset()))); err != nil {
+		if err := durable.RecoverDir(filepath.Join(root, filepath.FromSlash(m.Dataset()))); err != nil {
 			return fmt.Errorf("marts: %w", err)
 		}
 	}
@@ -427,7 +428,7 @@ func (b *builder) query(ctx context.Context, m schemas.View) (*built, error) {
 	out := &built{view: m, token: b.token,
 		raw: filepath.Join(b.tmp, "raw", m.Name), dir: filepath.Join(b.tmp, m.Name+"-"+b.token)}
 	for _, d := range []string{out.raw, out.dir} {
-		if err := os.MkdirAll(d, pipeline.DirPerm); err != nil {
+		if err := os.MkdirAll(d, durable.DirPerm); err != nil {
 			return nil, err
 		}
 	}
@@ -528,7 +529,7 @@ func rewrite(ctx context.Context, marts []*built, opts Options) error {
 // directory) again into the same relative directory of the mart.
 func rewriteFile(ctx context.Context, m *built, rel string, opts Options) (files []warehouse.File, err error) {
 	dir := filepath.Join(m.dir, filepath.Dir(rel))
-	if err := os.MkdirAll(dir, pipeline.DirPerm); err != nil {
+	if err := os.MkdirAll(dir, durable.DirPerm); err != nil {
 		return nil, err
 	}
 	t := m.view.Table()
@@ -649,7 +650,7 @@ func syncDirs(dir string) error {
 		return err
 	}
 	for _, d := range slices.Backward(dirs) {
-		if err := pipeline.SyncDir(d); err != nil {
+		if err := durable.SyncDir(d); err != nil {
 			return err
 		}
 	}

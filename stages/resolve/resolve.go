@@ -49,8 +49,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"carelake/pipeline"
+	"carelake/pipeline/durable"
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	"carelake/stages/normalise"
 	"carelake/stages/normalise/batch"
 	"carelake/stages/staging"
@@ -202,7 +203,7 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 
 	sum.WantedLocations, sum.WantedProviders = r.wanted(opts.Clinics)
 	w := Wanted{GeneratedAt: opts.Now().UTC().Format(time.RFC3339), Locations: sum.WantedLocations, Providers: sum.WantedProviders}
-	if err := pipeline.SaveJSON(filepath.Join(pipeline.StateDir(opts.Root), WantedFile), w); err != nil {
+	if err := durable.SaveJSON(filepath.Join(warehouse.StateDir(opts.Root), WantedFile), w); err != nil {
 		return sum, fmt.Errorf("resolve: save the wanted list: %w", err)
 	}
 	if len(w.Locations)+len(w.Providers) > 0 {

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	"carelake/stages/extract/cqc/archive"
 	"carelake/stages/normalise"
 	"carelake/stages/normalise/batch"
@@ -156,7 +156,7 @@ func TestScenario(t *testing.T) {
 	for _, table := range []string{"location_lineage", "rating_sources", "clinic_locations"} {
 		golden(t, table+".jsonl", out["cqc/"+table])
 	}
-	wanted, err := os.ReadFile(filepath.Join(pipeline.StateDir(root), WantedFile))
+	wanted, err := os.ReadFile(filepath.Join(warehouse.StateDir(root), WantedFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +317,7 @@ func TestCancelKeepsPreviousOutput(t *testing.T) {
 	if _, err := Run(context.Background(), Options{Root: root, RunID: "first"}, quietLog()); err != nil {
 		t.Fatal(err)
 	}
-	before, _ := os.ReadFile(filepath.Join(pipeline.StateDir(root), WantedFile))
+	before, _ := os.ReadFile(filepath.Join(warehouse.StateDir(root), WantedFile))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := Run(ctx, Options{Root: root, RunID: "second", Now: func() time.Time { return t0.Add(time.Hour) }}, quietLog()); !errors.Is(err, context.Canceled) {
@@ -327,7 +327,7 @@ func TestCancelKeepsPreviousOutput(t *testing.T) {
 	if err != nil || m.RunID != "first" {
 		t.Fatalf("previous output not intact: %v %v", m, err)
 	}
-	after, _ := os.ReadFile(filepath.Join(pipeline.StateDir(root), WantedFile))
+	after, _ := os.ReadFile(filepath.Join(warehouse.StateDir(root), WantedFile))
 	if !bytes.Equal(before, after) {
 		t.Error("wanted list changed by a failed run")
 	}

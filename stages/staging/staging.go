@@ -18,6 +18,7 @@
 package staging
 
 import (
+	"carelake/pipeline/durable"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,8 +33,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-
-	"carelake/pipeline"
 )
 
 const manifestName = "manifest.json"
@@ -54,7 +53,7 @@ type Manifest struct {
 	Meta map[string]string `json:"meta,omitempty"`
 	// Consumes lists, by kind, the inputs this output consumes (e.g.
 	// "careq-segments": log segment names). Load marks them loaded with
-	// pipeline.MarkLoaded once every partition is in place.
+	// loaded.Mark once every partition is in place.
 	Consumes   map[string][]string `json:"consumes,omitempty"`
 	Partitions []Partition         `json:"partitions"`
 
@@ -94,7 +93,7 @@ type tableWriter struct {
 // Begin starts a new output for stage under the warehouse root.
 func Begin(root, stage, runID string) (*Writer, error) {
 	parent := filepath.Join(root, "staging")
-	if err := os.MkdirAll(parent, pipeline.DirPerm); err != nil {
+	if err := os.MkdirAll(parent, durable.DirPerm); err != nil {
 		return nil, fmt.Errorf("staging: %w", err)
 	}
 	// Remove what an earlier crashed attempt of this stage left behind.
@@ -104,7 +103,7 @@ func Begin(root, stage, runID string) (*Writer, error) {
 			return nil, fmt.Errorf("staging: remove %s: %w", o, err)
 		}
 	}
-	tmp, err := pipeline.MkdirUnique(parent, "."+stage+".tmp-*")
+	tmp, err := durable.MkdirUnique(parent, "."+stage+".tmp-*")
 	if err != nil {
 		return nil, fmt.Errorf("staging: %w", err)
 	}
@@ -225,11 +224,11 @@ func (a *Async) Close() error {
 // openFile starts the partition's next file (part-00000.arrow, part-00001.arrow, ...).
 func (w *Writer) openFile(tw *tableWriter) error {
 	dir := filepath.Join(w.tmp, filepath.FromSlash(tw.part.Path))
-	if err := os.MkdirAll(dir, pipeline.DirPerm); err != nil {
+	if err := os.MkdirAll(dir, durable.DirPerm); err != nil {
 		return fmt.Errorf("staging: %w", err)
 	}
 	name := fmt.Sprintf("part-%05d.arrow", len(tw.part.Files))
-	f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE|os.O_EXCL, pipeline.FilePerm)
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE|os.O_EXCL, durable.FilePerm)
 	if err != nil {
 		return fmt.Errorf("staging: %w", err)
 	}
@@ -261,7 +260,7 @@ func (tw *tableWriter) closeFile() error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("staging: close %s: %w", tw.part.Path, err)
 	}
-	return pipeline.SyncDir(filepath.Dir(f.Name()))
+	return durable.SyncDir(filepath.Dir(f.Name()))
 }
 
 // ClosePartitions finishes every open partition file, so a stage touching
@@ -289,7 +288,7 @@ func (w *Writer) Commit() (*Manifest, error) {
 	w.tables = nil
 	sort.Slice(w.man.Partitions, func(i, j int) bool { return w.man.Partitions[i].Path < w.man.Partitions[j].Path })
 	w.man.CreatedAt = time.Now().UTC()
-	err := pipeline.WriteFileAtomic(filepath.Join(w.tmp, manifestName), pipeline.FilePerm, func(out io.Writer) error {
+	err := durable.WriteFileAtomic(filepath.Join(w.tmp, manifestName), durable.FilePerm, func(out io.Writer) error {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(&w.man)
@@ -299,7 +298,7 @@ func (w *Writer) Commit() (*Manifest, error) {
 		return nil, fmt.Errorf("staging: manifest: %w", err)
 	}
 	dst := Dir(w.root, w.stage)
-	if err := pipeline.ReplaceDir(w.tmp, dst); err != nil {
+	if err := durable.ReplaceDir(w.tmp, dst); err != nil {
 		w.Abort()
 		return nil, fmt.Errorf("staging: commit %s: %w", w.stage, err)
 	}

@@ -2,6 +2,7 @@ package careq
 
 import (
 	"bytes"
+	"carelake/pipeline/durable"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,8 +13,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"carelake/pipeline"
 )
 
 // Segment naming: careq-<first seq, 16 digits>.jsonl, and .open while written.
@@ -417,7 +416,7 @@ func (l *Log) create(first int64) error {
 	if err != nil {
 		return fmt.Errorf("create segment: %w", err)
 	}
-	if err := pipeline.SyncDir(l.dir); err != nil {
+	if err := durable.SyncDir(l.dir); err != nil {
 		f.Close()
 		return err
 	}
@@ -443,7 +442,7 @@ func (l *Log) seal() error {
 	if err := os.Rename(path, sealed); err != nil {
 		return fmt.Errorf("seal %s: %w", path, err)
 	}
-	if err := pipeline.SyncDir(l.dir); err != nil {
+	if err := durable.SyncDir(l.dir); err != nil {
 		return err
 	}
 	l.stats.sealed.Add(1)

@@ -2,6 +2,7 @@ package careq
 
 import (
 	"bufio"
+	"carelake/pipeline/durable"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,8 +11,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"carelake/pipeline"
 )
 
 // SealedSegments lists the sealed segments of a log directory in write order
@@ -122,7 +121,7 @@ func repairSegment(path string) error {
 		if err := os.Remove(path); err != nil {
 			return fmt.Errorf("careq log: repair: %w", err)
 		}
-		return pipeline.SyncDir(filepath.Dir(path))
+		return durable.SyncDir(filepath.Dir(path))
 	}
 	if err := f.Truncate(good); err != nil {
 		return fmt.Errorf("careq log: repair %s: %w", path, err)
@@ -136,5 +135,5 @@ func repairSegment(path string) error {
 	if err := os.Rename(path, sealedName(path)); err != nil {
 		return fmt.Errorf("careq log: repair: %w", err)
 	}
-	return pipeline.SyncDir(filepath.Dir(path))
+	return durable.SyncDir(filepath.Dir(path))
 }

@@ -11,8 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"carelake/pipeline"
+	"carelake/pipeline/durable"
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	"carelake/stages/extract/cqc/archive"
 )
 
@@ -68,7 +69,7 @@ const summaryVersion = 1
 // the segments written since the last run (a nightly run need not decode the
 // whole archive). Deleting the directory is always safe: it is rebuilt.
 func summaryDir(root string) string {
-	return filepath.Join(pipeline.StateDir(root), "cqc-extract-segments")
+	return filepath.Join(warehouse.StateDir(root), "cqc-extract-segments")
 }
 
 // segmentSummary is what one segment holds, as buildIndex needs it.
@@ -124,7 +125,7 @@ func buildIndex(root string) (*index, error) {
 		}
 		var sum segmentSummary
 		if sealed {
-			if err := pipeline.LoadJSON(filepath.Join(dir, name), &sum); err != nil || sum.Version != summaryVersion || sum.Size != fi.Size() {
+			if err := durable.LoadJSON(filepath.Join(dir, name), &sum); err != nil || sum.Version != summaryVersion || sum.Size != fi.Size() {
 				sum = segmentSummary{}
 			}
 		}
@@ -139,7 +140,7 @@ func buildIndex(root string) (*index, error) {
 			idx.torn.TornBytes += st.TornBytes
 			idx.torn.Torn = idx.torn.Torn || st.Torn
 			if sealed {
-				if err := pipeline.SaveJSON(filepath.Join(dir, name), &sum); err != nil {
+				if err := durable.SaveJSON(filepath.Join(dir, name), &sum); err != nil {
 					return nil, fmt.Errorf("save the summary of archive segment %s: %w", p, err)
 				}
 			}

@@ -1,11 +1,11 @@
 package cqc
 
 import (
+	"carelake/pipeline/durable"
+	"carelake/schemas/warehouse"
 	"fmt"
 	"path/filepath"
 	"time"
-
-	"carelake/pipeline"
 )
 
 // Kinds of CQC organisation, as named by the changes feed.
@@ -17,11 +17,15 @@ const (
 var kinds = []string{kindLocation, kindProvider}
 
 // StatePath is the extract stage's state file under a warehouse root.
-func StatePath(root string) string { return filepath.Join(pipeline.StateDir(root), "cqc-extract.json") }
+func StatePath(root string) string {
+	return filepath.Join(warehouse.StateDir(root), "cqc-extract.json")
+}
 
 // WantedPath is the file in which resolve lists the predecessor locations and
 // providers it needs; every extract run fetches those not archived yet.
-func WantedPath(root string) string { return filepath.Join(pipeline.StateDir(root), "cqc-wanted.json") }
+func WantedPath(root string) string {
+	return filepath.Join(warehouse.StateDir(root), "cqc-wanted.json")
+}
 
 // stateVersion is the layout of State; a file with another version is refused.
 const stateVersion = 1
@@ -99,7 +103,7 @@ type FailedItem struct {
 // LoadState reads the state file of a warehouse (an empty State if none).
 func LoadState(root string) (*State, error) {
 	st := &State{}
-	if err := pipeline.LoadJSON(StatePath(root), st); err != nil {
+	if err := durable.LoadJSON(StatePath(root), st); err != nil {
 		return nil, err
 	}
 	if st.Version == 0 && st.Scopes == nil {
@@ -138,7 +142,7 @@ func (st *State) scope(key string) *ScopeState {
 
 func saveState(root string, st *State, now time.Time) error {
 	st.UpdatedAt = now.UTC()
-	if err := pipeline.SaveJSON(StatePath(root), st); err != nil {
+	if err := durable.SaveJSON(StatePath(root), st); err != nil {
 		return fmt.Errorf("save extract state: %w", err)
 	}
 	return nil
@@ -153,7 +157,7 @@ type wanted struct {
 
 func loadWanted(root string) (wanted, error) {
 	var w wanted
-	if err := pipeline.LoadJSON(WantedPath(root), &w); err != nil {
+	if err := durable.LoadJSON(WantedPath(root), &w); err != nil {
 		return wanted{}, err
 	}
 	return w, nil

@@ -4,7 +4,7 @@
 //
 // Input: every sealed segment of the log directory (default
 // <root>/raw/careq) that the pipeline has not recorded as loaded
-// (pipeline.LoadedInputs, kind SegmentsKind). The segment being written is
+// (loaded.Inputs, kind SegmentsKind). The segment being written is
 // never read. The output declares the segments it consumes, and load marks
 // them loaded once its partitions are in place, so the next run stages only
 // newer segments. Should a crash fall between load and that mark, the
@@ -41,6 +41,7 @@ import (
 
 	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/loaded"
 	receiver "carelake/stages/extract/careq"
 	"carelake/stages/normalise/batch"
 	"carelake/stages/staging"
@@ -49,7 +50,7 @@ import (
 // Stage names the staged output.
 const Stage = "normalise-careq"
 
-// SegmentsKind is the kind of input recorded in pipeline.MarkLoaded.
+// SegmentsKind is the kind of input recorded in loaded.Mark.
 const SegmentsKind = "careq-segments"
 
 // Licence is the terms carried in every CareQ Parquet file's metadata.
@@ -98,7 +99,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 	if err != nil {
 		return sum, err
 	}
-	loaded, err := pipeline.LoadedInputs(opts.Root, SegmentsKind)
+	loaded, err := loaded.Inputs(opts.Root, SegmentsKind)
 	if err != nil {
 		return sum, err
 	}

@@ -19,8 +19,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"carelake/data"
-	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/loaded"
 	receiver "carelake/stages/extract/careq"
 	"carelake/stages/load"
 	"carelake/stages/staging"
@@ -224,7 +224,7 @@ func TestStagesOnlySegmentsNotYetLoaded(t *testing.T) {
 	if _, err := load.Run(context.Background(), load.Options{Root: root, Stages: []string{Stage}, Version: "test"}, quiet); err != nil {
 		t.Fatal(err)
 	}
-	loaded, _ := pipeline.LoadedInputs(root, SegmentsKind)
+	loaded, _ := loaded.Inputs(root, SegmentsKind)
 	if len(loaded) != 1 {
 		t.Fatalf("load did not record the segment: %v", loaded)
 	}

@@ -3,6 +3,7 @@ package archive
 import (
 	"bufio"
 	"bytes"
+	"carelake/pipeline/durable"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,8 +16,6 @@ import (
 
 	gojson "github.com/goccy/go-json"
 	"github.com/klauspost/compress/zstd"
-
-	"carelake/pipeline"
 )
 
 // Segments lists every segment under the warehouse root in write order,
@@ -324,7 +323,7 @@ func repairOne(open string) error {
 		frame = zenc.EncodeAll(buf.Bytes(), nil)
 	}
 	sealed := strings.TrimSuffix(open, openExt) + sealedExt
-	err = pipeline.WriteFileAtomic(sealed, pipeline.FilePerm, func(w io.Writer) error {
+	err = durable.WriteFileAtomic(sealed, durable.FilePerm, func(w io.Writer) error {
 		_, err := w.Write(frame)
 		return err
 	})
@@ -334,5 +333,5 @@ func repairOne(open string) error {
 	if err := os.Remove(open); err != nil {
 		return fmt.Errorf("archive: repair %s: %w", open, err)
 	}
-	return pipeline.SyncDir(filepath.Dir(open))
+	return durable.SyncDir(filepath.Dir(open))
 }

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bytes"
+	"carelake/pipeline/durable"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,8 +13,6 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/zstd"
-
-	"carelake/pipeline"
 )
 
 const (
@@ -68,7 +67,7 @@ func Open(root string, opts Options) (*Writer, error) {
 		opts.Now = time.Now
 	}
 	dir := Dir(root)
-	if err := os.MkdirAll(dir, pipeline.DirPerm); err != nil {
+	if err := os.MkdirAll(dir, durable.DirPerm); err != nil {
 		return nil, fmt.Errorf("archive: create %s: %w", dir, err)
 	}
 	if _, err := Repair(root); err != nil {
@@ -140,15 +139,15 @@ func (w *Writer) rotate() error {
 	}
 	w.segment++
 	day := filepath.Join(w.dir, "date="+w.opts.Now().UTC().Format("2006-01-02"))
-	if err := os.MkdirAll(day, pipeline.DirPerm); err != nil {
+	if err := os.MkdirAll(day, durable.DirPerm); err != nil {
 		return fmt.Errorf("archive: create %s: %w", day, err)
 	}
 	w.path = filepath.Join(day, fmt.Sprintf("%s-%05d%s", w.session, w.segment, openExt))
-	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, pipeline.FilePerm)
+	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, durable.FilePerm)
 	if err != nil {
 		return fmt.Errorf("archive: create segment: %w", err)
 	}
-	if err := pipeline.SyncDir(day); err != nil {
+	if err := durable.SyncDir(day); err != nil {
 		f.Close()
 		return err
 	}
@@ -195,5 +194,5 @@ func sealFile(path string) error {
 	if err := os.Rename(path, sealed); err != nil {
 		return fmt.Errorf("archive: seal %s: %w", path, err)
 	}
-	return pipeline.SyncDir(filepath.Dir(path))
+	return durable.SyncDir(filepath.Dir(path))
 }

@@ -1,6 +1,10 @@
-package pipeline
+package durable_test
 
 import (
+	"carelake/pipeline"
+	"carelake/pipeline/durable"
+	"carelake/schemas/loaded"
+	"carelake/schemas/warehouse"
 	"io"
 	"os"
 	"path/filepath"
@@ -39,27 +43,27 @@ func TestCreatedFilesFollowTheUmask(t *testing.T) {
 	}{{0o022, 0o755, 0o644}, {0o027, 0o750, 0o640}} {
 		withUmask(t, tc.mask, func() {
 			root := t.TempDir()
-			state := filepath.Join(StateDir(root), "cursor.json")
-			if err := SaveJSON(state, map[string]int{"n": 1}); err != nil {
+			state := filepath.Join(warehouse.StateDir(root), "cursor.json")
+			if err := durable.SaveJSON(state, map[string]int{"n": 1}); err != nil {
 				t.Fatal(err)
 			}
 			atomicFile := filepath.Join(root, "a", "b", "f.txt")
-			if err := WriteFileAtomic(atomicFile, FilePerm, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
+			if err := durable.WriteFileAtomic(atomicFile, durable.FilePerm, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
 				t.Fatal(err)
 			}
-			if err := MarkLoaded(root, "test", []string{"s1"}); err != nil {
+			if err := loaded.Mark(root, "test", []string{"s1"}); err != nil {
 				t.Fatal(err)
 			}
-			lock, err := AcquireLock(filepath.Join(root, "wh"), "test")
+			lock, err := pipeline.AcquireLock(filepath.Join(root, "wh"), "test")
 			if err != nil {
 				t.Fatal(err)
 			}
 			lock.Release()
-			dir, err := MkdirUnique(root, ".tmp-*")
+			dir, err := durable.MkdirUnique(root, ".tmp-*")
 			if err != nil {
 				t.Fatal(err)
 			}
-			f, err := CreateUnique(root, "part-*.parquet", FilePerm)
+			f, err := durable.CreateUnique(root, "part-*.parquet", durable.FilePerm)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,12 +72,12 @@ func TestCreatedFilesFollowTheUmask(t *testing.T) {
 				!strings.HasSuffix(f.Name(), ".parquet") {
 				t.Errorf("unique names %s and %s do not follow their patterns", dir, f.Name())
 			}
-			for _, d := range []string{StateDir(root), filepath.Join(root, "a"), filepath.Join(root, "a", "b"), filepath.Join(root, "wh"), dir} {
+			for _, d := range []string{warehouse.StateDir(root), filepath.Join(root, "a"), filepath.Join(root, "a", "b"), filepath.Join(root, "wh"), dir} {
 				if got := mode(t, d); got != tc.dir {
 					t.Errorf("umask %03o: directory %s has mode %03o, want %03o", tc.mask, d, got, tc.dir)
 				}
 			}
-			for _, p := range []string{state, atomicFile, loadedFile(root, "test"), filepath.Join(root, "wh", ".carelake.lock"), f.Name()} {
+			for _, p := range []string{state, atomicFile, loaded.File(root, "test"), filepath.Join(root, "wh", ".carelake.lock"), f.Name()} {
 				if got := mode(t, p); got != tc.file {
 					t.Errorf("umask %03o: file %s has mode %03o, want %03o", tc.mask, p, got, tc.file)
 				}
@@ -82,11 +86,11 @@ func TestCreatedFilesFollowTheUmask(t *testing.T) {
 	}
 }
 
-// A caller's perm below FilePerm is an upper bound the umask cannot widen.
+// A caller's perm below durable.FilePerm is an upper bound the umask cannot widen.
 func TestWriteFileAtomicPermIsAnUpperBound(t *testing.T) {
 	withUmask(t, 0o022, func() {
 		p := filepath.Join(t.TempDir(), "secret")
-		if err := WriteFileAtomic(p, 0o600, func(w io.Writer) error { return nil }); err != nil {
+		if err := durable.WriteFileAtomic(p, 0o600, func(w io.Writer) error { return nil }); err != nil {
 			t.Fatal(err)
 		}
 		if got := mode(t, p); got != 0o600 {
@@ -99,11 +103,11 @@ func TestUniqueNamesDoNotCollide(t *testing.T) {
 	root := t.TempDir()
 	seen := map[string]bool{}
 	for range 200 {
-		d, err := MkdirUnique(root, "x-*")
+		d, err := durable.MkdirUnique(root, "x-*")
 		if err != nil {
 			t.Fatal(err)
 		}
-		f, err := CreateUnique(root, "y-*.tmp", FilePerm)
+		f, err := durable.CreateUnique(root, "y-*.tmp", durable.FilePerm)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,9 @@
-package pipeline
+// Package durable writes the files of the warehouse so that a crash at any
+// point leaves either the old file (or directory) or the whole new one:
+// write aside, fsync, rename (or swap a directory with RENAME_EXCHANGE),
+// fsync the directory. It also holds the modes everything is created with
+// (the umask decides who may read) and the JSON state files built on that.
+package durable
 
 import (
 	"bufio"

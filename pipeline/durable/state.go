@@ -1,4 +1,4 @@
-package pipeline
+package durable
 
 import (
 	"encoding/json"
@@ -6,12 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 )
-
-// StateDir is where a warehouse keeps its pipeline state (watermarks, cursors,
-// loaded segments, run history).
-func StateDir(root string) string { return filepath.Join(root, "state") }
 
 // LoadJSON reads a state file into v. A missing file leaves v untouched and
 // returns nil: no state yet is the normal first run.
