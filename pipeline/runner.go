@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"sort"
 	"time"
@@ -75,13 +74,6 @@ type RunRecord struct {
 	Steps      []StepRecord     `json:"steps"`
 }
 
-// RunsFile is the run history under a warehouse root, one JSON object per
-// line, oldest first; the catalog's pipeline_runs view reads it.
-func RunsFile(root string) string { return filepath.Join(warehouse.StateDir(root), "runs.jsonl") }
-
-// NewRunID names a run by its start time, so IDs sort chronologically.
-func NewRunID(t time.Time) string { return t.UTC().Format("20060102T150405.000Z") }
-
 // Runner executes steps in order and records the run.
 type Runner struct {
 	Root    string
@@ -104,7 +96,7 @@ func (r *Runner) Run(ctx context.Context, steps []Step) (RunRecord, error) {
 		Command: r.Command, Version: r.Version, StartedAt: now().UTC(),
 		Rows: map[string]int64{}, Outcome: OutcomeSucceeded,
 	}
-	rec.RunID = NewRunID(rec.StartedAt)
+	rec.RunID = warehouse.NewRunID(rec.StartedAt)
 	log := r.Logger.With("run_id", rec.RunID)
 	log.Info("run started", "command", r.Command, "steps", len(steps))
 
@@ -189,7 +181,7 @@ func (r StepResult) TotalRows() int64 {
 // line.
 func saveRun(root string, rec RunRecord, starting bool) error {
 	var lines [][]byte
-	err := readLines(RunsFile(root), func(b []byte) error {
+	err := readLines(warehouse.RunsFile(root), func(b []byte) error {
 		var old RunRecord
 		if err := unmarshalLine(b, &old); err != nil {
 			return err
@@ -213,7 +205,7 @@ func saveRun(root string, rec RunRecord, starting bool) error {
 		return fmt.Errorf("encode run record: %w", err)
 	}
 	lines = append(lines, line)
-	return durable.WriteFileAtomic(RunsFile(root), durable.FilePerm, func(w io.Writer) error {
+	return durable.WriteFileAtomic(warehouse.RunsFile(root), durable.FilePerm, func(w io.Writer) error {
 		for _, l := range lines {
 			if _, err := w.Write(l); err != nil {
 				return err
@@ -243,7 +235,7 @@ func died(r RunRecord) RunRecord {
 // died.
 func Runs(root string) ([]RunRecord, error) {
 	var runs []RunRecord
-	err := readLines(RunsFile(root), func(b []byte) error {
+	err := readLines(warehouse.RunsFile(root), func(b []byte) error {
 		var r RunRecord
 		if err := unmarshalLine(b, &r); err != nil {
 			return err

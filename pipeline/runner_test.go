@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"carelake/schemas/warehouse"
 	"context"
 	"errors"
 	"io"
@@ -111,7 +112,7 @@ func TestRunnerRecordsARunThatDies(t *testing.T) {
 	if _, err := r.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(RunsFile(root))
+	b, err := os.ReadFile(warehouse.RunsFile(root))
 	if err != nil || strings.Count(string(b), `"outcome":"died","error"`) != 1 || strings.Count(string(b), "\n") != 3 {
 		t.Fatalf("the next run did not record the death:\n%s", b)
 	}

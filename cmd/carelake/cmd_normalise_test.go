@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"carelake/pipeline"
+	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
 	"carelake/stages/extract/cqc/archive"
 	"carelake/stages/normalise"
 	"carelake/stages/resolve"
-	"carelake/stages/staging"
 )
 
 // archiveBodies writes detail responses (endpoint, id, body) to the raw archive.

@@ -15,9 +15,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"carelake/schemas"
+	"carelake/schemas/staging"
 	"carelake/stages/extract/careq"
 	normalise "carelake/stages/normalise/careq"
-	"carelake/stages/staging"
 )
 
 var big = flag.Bool("careqgen.big", false, "TestGenerateYear: 50 clinics, 365 days, 1,000,000 appointments (minutes, GBs)")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -41,6 +42,15 @@ const (
 // StateDir is where a warehouse keeps its pipeline state (watermarks,
 // cursors, loaded inputs, run history).
 func StateDir(root string) string { return filepath.Join(root, "state") }
+
+// RunsFile is the run history under a warehouse root, one JSON object per
+// line, oldest first (pipeline.RunRecord): the runner writes it, the
+// catalog's pipeline_runs view and carelake status read it.
+func RunsFile(root string) string { return filepath.Join(StateDir(root), "runs.jsonl") }
+
+// NewRunID names a run by its start time, so IDs sort chronologically: the
+// run_id of pipeline_runs and of every file a run writes.
+func NewRunID(t time.Time) string { return t.UTC().Format("20060102T150405.000Z") }
 
 // MartsDir is the directory of the marts under the root: marts/<view>/.
 const MartsDir = "marts"

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
 	"carelake/stages/load"
 	"carelake/stages/load/loadtest"
-	"carelake/stages/staging"
 )
 
 // careqTable finds a registered CareQ table.

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"carelake/pipeline"
 	"carelake/schemas/warehouse"
 )
 
@@ -50,7 +49,7 @@ var runsViewColumns = []struct{ name, typ, doc string }{
 // first, over the run history the runner keeps (pipeline.RunsFile); an
 // empty relation of the same columns before the first run.
 func runsViewSQL(src source) (string, error) {
-	rel := filepath.ToSlash(strings.TrimPrefix(pipeline.RunsFile(""), string(filepath.Separator)))
+	rel := filepath.ToSlash(strings.TrimPrefix(warehouse.RunsFile(""), string(filepath.Separator)))
 	var from string
 	_, err := os.Stat(filepath.Join(src.root, filepath.FromSlash(rel)))
 	switch {

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
 	"carelake/stages/load/loadtest"
-	"carelake/stages/staging"
 )
 
 // BenchmarkLoadLocations loads a locations table of the national register's

@@ -15,9 +15,9 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
 
 	"carelake/schemas"
+	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
 	"carelake/stages/load/loadtest"
-	"carelake/stages/staging"
 )
 
 // The CareQ fixture: the receiver's log as a list of calls, each in a log

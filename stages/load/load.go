@@ -1,5 +1,5 @@
 // Package load writes the committed Arrow output of earlier stages (see
-// stages/staging) into the warehouse as hive-partitioned Parquet.
+// schemas/staging) into the warehouse as hive-partitioned Parquet.
 //
 // Every staged partition (cqc/locations/snapshot_date=2026-11-21) becomes the
 // directory <root>/<partition path>/ holding part-<load>-00000.parquet (and
@@ -61,12 +61,11 @@ import (
 	"sync"
 	"time"
 
-	"carelake/pipeline"
 	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/schemas/loaded"
+	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	"carelake/stages/staging"
 )
 
 // Defaults of Options.
@@ -186,7 +185,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	if opts.RunID == "" {
-		opts.RunID = pipeline.NewRunID(start)
+		opts.RunID = warehouse.NewRunID(start)
 	}
 	tables := make(map[string]schemas.Table, len(opts.Tables))
 	for _, t := range opts.Tables {

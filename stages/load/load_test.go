@@ -28,9 +28,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"carelake/schemas"
+	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
 	"carelake/stages/load/loadtest"
-	"carelake/stages/staging"
 )
 
 const day = "2026-11-21"

@@ -7,8 +7,8 @@ import (
 
 	"carelake/pipeline/durable"
 	"carelake/schemas"
+	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	"carelake/stages/staging"
 )
 
 // ManifestName is the warehouse manifest's file name under the root.

@@ -19,9 +19,9 @@ import (
 
 	"carelake/schemas"
 	"carelake/schemas/loaded"
+	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
 	"carelake/stages/load/loadtest"
-	"carelake/stages/staging"
 )
 
 // eventsTable is an append-only table like CareQ's: partitioned by clinic

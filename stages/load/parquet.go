@@ -15,8 +15,8 @@ import (
 
 	"carelake/pipeline/durable"
 	"carelake/schemas"
+	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	"carelake/stages/staging"
 )
 
 // loadToken names one load of a partition: the time, in base 36 nanoseconds.

@@ -50,7 +50,6 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
 	"github.com/sourcegraph/conc/pool"
 
-	"carelake/pipeline"
 	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/schemas/warehouse"
@@ -147,7 +146,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		return sum, fmt.Errorf("marts: %w", err)
 	}
 	if opts.RunID == "" {
-		opts.RunID = pipeline.NewRunID(start)
+		opts.RunID = warehouse.NewRunID(start)
 	}
 	if opts.MemoryLimit == "" {
 		opts.MemoryLimit = DefaultMemoryLimit

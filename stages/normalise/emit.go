@@ -9,7 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"carelake/schemas"
-	"carelake/stages/normalise/batch"
+	"carelake/schemas/batch"
 )
 
 // tables holds one builder per CQC table normalise writes.

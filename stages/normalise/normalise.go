@@ -48,13 +48,13 @@ import (
 	"github.com/sourcegraph/conc/stream"
 
 	"carelake/schemas"
+	"carelake/schemas/batch"
+	"carelake/schemas/staging"
 	"carelake/stages/extract/cqc/archive"
-	"carelake/stages/normalise/batch"
-	"carelake/stages/staging"
 )
 
 // Stage names normalise's staged output.
-const Stage = "normalise-cqc"
+const Stage = staging.NormaliseCQC
 
 // DefaultAPIBase is the CQC API the archive is assumed to come from.
 const DefaultAPIBase = "https://api.service.cqc.org.uk/public/v1"

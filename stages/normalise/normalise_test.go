@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"carelake/schemas/staging"
 	"carelake/stages/extract/cqc/archive"
-	"carelake/stages/staging"
 )
 
 const snapshot = "2026-11-21"

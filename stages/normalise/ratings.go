@@ -9,7 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"carelake/schemas"
-	"carelake/stages/normalise/batch"
+	"carelake/schemas/batch"
 )
 
 // Rating kinds (column kind of the rating tables).

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/batch"
 	"carelake/stages/extract/cqc/archive"
-	"carelake/stages/normalise/batch"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")

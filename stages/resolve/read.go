@@ -8,7 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"carelake/schemas"
-	"carelake/stages/staging"
+	"carelake/schemas/staging"
 )
 
 // input is the committed normalise output resolve reads.

@@ -51,14 +51,13 @@ import (
 
 	"carelake/pipeline/durable"
 	"carelake/schemas"
+	"carelake/schemas/batch"
+	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	"carelake/stages/normalise"
-	"carelake/stages/normalise/batch"
-	"carelake/stages/staging"
 )
 
 // Stage names resolve's staged output.
-const Stage = "resolve-cqc"
+const Stage = staging.ResolveCQC
 
 // WantedFile is the state file listing what the next extract should fetch.
 const WantedFile = "cqc-wanted.json"
@@ -119,7 +118,7 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 		opts.BatchRows = batch.DefaultRows
 	}
 	sum := Summary{RunID: opts.RunID, Clinics: map[string]int{}, Rows: map[string]int64{}}
-	m, err := staging.Open(opts.Root, normalise.Stage)
+	m, err := staging.Open(opts.Root, staging.NormaliseCQC)
 	if err != nil {
 		return sum, fmt.Errorf("resolve: %w", err)
 	}
@@ -195,7 +194,7 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 	for k, v := range m.Meta {
 		sw.SetMeta(k, v)
 	}
-	sw.SetInput(normalise.Stage, m.RunID)
+	sw.SetInput(staging.NormaliseCQC, m.RunID)
 	if _, err := sw.Commit(); err != nil {
 		return sum, fmt.Errorf("resolve: %w", err)
 	}

@@ -16,11 +16,11 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/batch"
+	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
 	"carelake/stages/extract/cqc/archive"
 	"carelake/stages/normalise"
-	"carelake/stages/normalise/batch"
-	"carelake/stages/staging"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")

@@ -8,7 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"carelake/schemas"
-	"carelake/stages/normalise/batch"
+	"carelake/schemas/batch"
 )
 
 // Reasons a rating's source stays unresolved.

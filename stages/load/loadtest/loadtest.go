@@ -21,8 +21,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"carelake/schemas"
+	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	"carelake/stages/staging"
 )
 
 // Dataset is the synthetic dataset's directory under the warehouse root.

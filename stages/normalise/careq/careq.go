@@ -39,16 +39,16 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/batch"
 	"carelake/schemas/loaded"
+	"carelake/schemas/staging"
+	"carelake/schemas/warehouse"
 	receiver "carelake/stages/extract/careq"
-	"carelake/stages/normalise/batch"
-	"carelake/stages/staging"
 )
 
 // Stage names the staged output.
-const Stage = "normalise-careq"
+const Stage = staging.NormaliseCareQ
 
 // SegmentsKind is the kind of input recorded in loaded.Mark.
 const SegmentsKind = "careq-segments"
@@ -93,7 +93,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		opts.LogDir = filepath.Join(opts.Root, "raw", "careq")
 	}
 	if opts.RunID == "" {
-		opts.RunID = pipeline.NewRunID(now())
+		opts.RunID = warehouse.NewRunID(now())
 	}
 	sealed, err := receiver.SealedSegments(opts.LogDir)
 	if err != nil {

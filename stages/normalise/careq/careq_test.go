@@ -21,9 +21,9 @@ import (
 	"carelake/data"
 	"carelake/schemas"
 	"carelake/schemas/loaded"
+	"carelake/schemas/staging"
 	receiver "carelake/stages/extract/careq"
 	"carelake/stages/load"
-	"carelake/stages/staging"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))

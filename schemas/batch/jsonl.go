@@ -3,7 +3,7 @@ package batch
 import (
 	"bytes"
 	"carelake/schemas"
-	"carelake/stages/staging"
+	"carelake/schemas/staging"
 	"encoding/json"
 	"fmt"
 	"io"

@@ -37,6 +37,13 @@ import (
 
 const manifestName = "manifest.json"
 
+// The stage outputs of a run, by the name load and later stages open them.
+const (
+	NormaliseCQC   = "normalise-cqc"
+	NormaliseCareQ = "normalise-careq"
+	ResolveCQC     = "resolve-cqc"
+)
+
 // ErrNotStaged means a stage has no committed output yet: run it first.
 var ErrNotStaged = errors.New("no staged output")
 
