@@ -257,12 +257,10 @@ func TestBudgetWaitEndsWithContext(t *testing.T) {
 	b.sent(r, r.At)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	start := time.Now()
+	// The budget frees its one call only in an hour: returning at all, with
+	// the context's error, is the wait ending with the context.
 	if _, err := b.reserve(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Fatalf("cancel took %v", d)
 	}
 	if calls, _, _ := b.usage(); calls != 1 {
 		t.Fatalf("abandoned wait reserved a call: %d", calls)
