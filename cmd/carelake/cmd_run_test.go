@@ -136,7 +136,7 @@ func TestStatusAfterAFailedRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("status: %d %s", code, errOut)
 	}
-	for _, want := range []string{"last runs:", " run      failed", "normalise-cqc: normalise: the raw CQC archive holds no good",
+	for _, want := range []string{"last runs:", " run      failed", "normalise-cqc: the raw CQC archive holds no good",
 		"CQC extract:", "nothing extracted yet", "CareQ log", "0 sealed segment(s)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)

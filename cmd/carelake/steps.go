@@ -70,8 +70,8 @@ func extractStep(opts cqc.Options, log *slog.Logger, sum *cqc.Summary) pipeline.
 func normaliseCQCStep(opts normalise.Options, log *slog.Logger, sum *normalise.Summary) pipeline.Step {
 	return pipeline.Step{Name: "normalise-cqc", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		var err error
-		opts.RunID = runID
-		*sum, err = normalise.Run(ctx, opts, log)
+		opts.RunID, opts.Logger = runID, log
+		*sum, err = normalise.Run(ctx, opts)
 		return pipeline.StepResult{Rejects: int64(sum.RejectedBodies + sum.RejectedFields), Detail: *sum}, err
 	}}
 }
@@ -98,8 +98,8 @@ func resolveStep(opts resolve.Options, log *slog.Logger, sum *resolve.Summary) p
 func loadStep(opts load.Options, log *slog.Logger, sum *load.Summary) pipeline.Step {
 	return pipeline.Step{Name: "load", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		var err error
-		opts.RunID = runID
-		*sum, err = load.Run(ctx, opts, log)
+		opts.RunID, opts.Logger = runID, log
+		*sum, err = load.Run(ctx, opts)
 		return pipeline.StepResult{Rows: loadedRows(*sum), Detail: *sum}, err
 	}}
 }
@@ -108,8 +108,8 @@ func loadStep(opts load.Options, log *slog.Logger, sum *load.Summary) pipeline.S
 func martsStep(opts marts.Options, log *slog.Logger, sum *marts.Summary) pipeline.Step {
 	return pipeline.Step{Name: "marts", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		var err error
-		opts.RunID = runID
-		*sum, err = marts.Run(ctx, opts, log)
+		opts.RunID, opts.Logger = runID, log
+		*sum, err = marts.Run(ctx, opts)
 		rows := map[string]int64{}
 		for _, m := range sum.Marts {
 			rows["marts/"+m.Name] = m.Rows
@@ -120,7 +120,8 @@ func martsStep(opts marts.Options, log *slog.Logger, sum *marts.Summary) pipelin
 
 func catalogStep(root string, log *slog.Logger) pipeline.Step {
 	return pipeline.Step{Name: "catalog", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
-		return pipeline.StepResult{}, catalog.Build(ctx, root, log)
+		sum, err := catalog.Run(ctx, catalog.Options{Root: root, Logger: log})
+		return pipeline.StepResult{Detail: sum}, err
 	}}
 }
 

@@ -123,7 +123,7 @@ func buildCareQWarehouse(tb testing.TB, root string) {
 		// clinic_c: mapped to a location not archived.
 		appointmentChange("clinic_c", 1, 10, "record", "booked", "2026-01-01", nil),
 	}})
-	if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test"}, quiet()); err != nil {
+	if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test", Logger: quiet()}); err != nil {
 		tb.Fatal(err)
 	}
 	buildMartsAndCatalog(tb, root)
@@ -238,7 +238,7 @@ func TestAppointmentsRatedOnTheClinicsLocalDate(t *testing.T) {
 		at("clinic_d", 5, "2026-09-30T18:00:00Z"), // 23:30 IST on the 30th
 		at("clinic_d", 6, "2026-09-30T19:00:00Z"), // 00:30 IST on 1 October (19:00 UTC, 20:00 in London)
 	}})
-	if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test"}, quiet()); err != nil {
+	if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test", Logger: quiet()}); err != nil {
 		t.Fatal(err)
 	}
 	buildMartsAndCatalog(t, root)

@@ -64,39 +64,78 @@ const FileName = "carelake.duckdb"
 // to the warehouse root.
 const ScriptPath = "sql/carelake.sql"
 
-// Build rebuilds <root>/carelake.duckdb from the registered tables, the
-// marts and the embedded views; see the package comment. The caller holds
-// the warehouse run lock (pipeline.AcquireLock): Build removes temporary
-// catalog files a crashed build left. A cancelled context stops the build
-// before the rename.
-func Build(ctx context.Context, root string, logger *slog.Logger) error {
-	return build(ctx, root, defaultSpec(), logger)
+// Options configures Run.
+type Options struct {
+	// Root is the warehouse root (--out).
+	Root string
+	// Logger gets the build's one line (default: discarded).
+	Logger *slog.Logger
+
+	// spec defaults to the warehouse's catalog (defaultSpec); tests change it.
+	spec *spec
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.spec == nil {
+		s := defaultSpec()
+		o.spec = &s
+	}
+	return o
+}
+
+// Summary describes a built catalog.
+type Summary struct {
+	Path string `json:"path"`
+	// Tables registered, EmptyTables of them without files yet.
+	Tables      int           `json:"tables"`
+	EmptyTables int           `json:"empty_tables"`
+	Duration    time.Duration `json:"duration"`
 }
 
 // storageVersion is the DuckDB storage format the catalog is written in:
 // the oldest that DuckDB 2.0 writes, so DuckDB 1.0 and later open it.
 const storageVersion = "v1.0.0"
 
-func build(ctx context.Context, root string, s spec, logger *slog.Logger) error {
+// Run rebuilds <root>/carelake.duckdb from the registered tables, the marts
+// and the embedded views; see the package comment. The caller holds the
+// warehouse run lock (pipeline.AcquireLock): Run removes temporary catalog
+// files a crashed build left. A cancelled context stops the build before
+// the rename.
+func Run(ctx context.Context, opts Options) (Summary, error) {
+	opts = opts.withDefaults()
 	start := time.Now()
+	sum, err := build(ctx, opts.Root, *opts.spec)
+	if err != nil {
+		return sum, err
+	}
+	sum.Duration = time.Since(start)
+	opts.Logger.Info("catalog built", "path", sum.Path, "tables", sum.Tables, "empty_tables", sum.EmptyTables,
+		"duration", sum.Duration.Round(time.Millisecond))
+	return sum, nil
+}
+
+func build(ctx context.Context, root string, s spec) (Summary, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
-		return fmt.Errorf("catalog: %w", err)
+		return Summary{}, err
 	}
 	if err := os.MkdirAll(abs, durable.DirPerm); err != nil {
-		return fmt.Errorf("catalog: %w", err)
+		return Summary{}, err
 	}
 	if err := removeTemporaries(abs); err != nil {
-		return err
+		return Summary{}, err
 	}
 	text, err := script(s, source{root: abs})
 	if err != nil {
-		return err
+		return Summary{}, err
 	}
 	empty := 0
 	for _, t := range s.tables {
 		if ok, err := warehouse.HasFiles(abs, t); err != nil {
-			return fmt.Errorf("catalog: %w", err)
+			return Summary{}, err
 		} else if !ok {
 			empty++
 		}
@@ -111,22 +150,20 @@ COMMENT ON COLUMN carelake_catalog.warehouse_root IS 'the warehouse root it was 
 	tmp := filepath.Join(abs, fmt.Sprintf(".%s.tmp-%d-%d", FileName, os.Getpid(), time.Now().UnixNano()))
 	if err := createCatalog(ctx, abs, tmp, text, s.defined()); err != nil {
 		removeCatalogFiles(tmp)
-		return err
+		return Summary{}, err
 	}
 	dst := filepath.Join(abs, FileName)
 	if err := os.Rename(tmp, dst); err != nil {
 		removeCatalogFiles(tmp)
-		return fmt.Errorf("catalog: rename into %s: %w", dst, err)
+		return Summary{}, fmt.Errorf("rename into %s: %w", dst, err)
 	}
 	if err := durable.SyncDir(abs); err != nil {
-		return fmt.Errorf("catalog: %w", err)
+		return Summary{}, err
 	}
 	if err := writeAnalystScripts(abs, text, s.views); err != nil {
-		return err
+		return Summary{}, err
 	}
-	logger.Info("catalog built", "path", dst, "tables", len(s.tables), "empty_tables", empty,
-		"duration", time.Since(start).Round(time.Millisecond))
-	return nil
+	return Summary{Path: dst, Tables: len(s.tables), EmptyTables: empty}, nil
 }
 
 // createCatalog runs the script into a new DuckDB file at path, in the
@@ -136,12 +173,12 @@ COMMENT ON COLUMN carelake_catalog.warehouse_root IS 'the warehouse root it was 
 func createCatalog(ctx context.Context, root, path, text string, decls []schemas.View) error {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
-		return fmt.Errorf("catalog: %w", err)
+		return err
 	}
 	defer db.Close()
 	conn, err := db.Conn(ctx) // one session: ATTACH, USE and SET are per connection
 	if err != nil {
-		return fmt.Errorf("catalog: %w", err)
+		return err
 	}
 	defer conn.Close()
 	for _, q := range []string{
@@ -150,29 +187,29 @@ func createCatalog(ctx context.Context, root, path, text string, decls []schemas
 		"USE catalog",
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("catalog: open %s: %w", path, err)
+			return fmt.Errorf("open %s: %w", path, err)
 		}
 	}
 	// One transaction: a commit per statement (a view, a comment) would
 	// take seconds.
 	if _, err := conn.ExecContext(ctx, "BEGIN;\n"+text+"\nCOMMIT;"); err != nil {
-		return fmt.Errorf("catalog: create views: %w", err)
+		return fmt.Errorf("create views: %w", err)
 	}
 	if err := checkColumns(ctx, conn, decls); err != nil {
 		return err
 	}
 	for _, q := range []string{"CHECKPOINT", "USE memory", "DETACH catalog"} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("catalog: %s: %w", q, err)
+			return fmt.Errorf("%s: %w", q, err)
 		}
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("catalog: %w", err)
+		return err
 	}
 	defer f.Close()
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("catalog: fsync %s: %w", path, err)
+		return fmt.Errorf("fsync %s: %w", path, err)
 	}
 	return nil
 }
@@ -184,27 +221,27 @@ func checkColumns(ctx context.Context, conn *sql.Conn, decls []schemas.View) err
 	for _, d := range decls {
 		rows, err := conn.QueryContext(ctx, "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ? ORDER BY column_index", d.Name)
 		if err != nil {
-			return fmt.Errorf("catalog: %w", err)
+			return err
 		}
 		var got []string
 		for rows.Next() {
 			var name, typ string
 			if err := rows.Scan(&name, &typ); err != nil {
 				rows.Close()
-				return fmt.Errorf("catalog: %w", err)
+				return err
 			}
 			got = append(got, name+" "+typ)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return fmt.Errorf("catalog: %w", err)
+			return err
 		}
 		want, err := declaredColumns(d)
 		if err != nil {
 			return err
 		}
 		if !slices.Equal(got, want) {
-			return fmt.Errorf("catalog: view %s has columns %v, schemas.Views declares %v: change sql/views.sql and schemas/views.go together", d.Name, got, want)
+			return fmt.Errorf("view %s has columns %v, schemas.Views declares %v: change sql/views.sql and schemas/views.go together", d.Name, got, want)
 		}
 	}
 	return nil
@@ -216,7 +253,7 @@ func declaredColumns(d schemas.View) ([]string, error) {
 	for i, f := range d.Columns {
 		typ, err := warehouse.DuckType(f.Type)
 		if err != nil {
-			return nil, fmt.Errorf("catalog: view %s column %s: %w", d.Name, f.Name, err)
+			return nil, fmt.Errorf("view %s column %s: %w", d.Name, f.Name, err)
 		}
 		out[i] = f.Name + " " + typ
 	}
@@ -227,11 +264,11 @@ func declaredColumns(d schemas.View) ([]string, error) {
 func removeTemporaries(root string) error {
 	left, err := filepath.Glob(filepath.Join(root, "."+FileName+".tmp-*"))
 	if err != nil {
-		return fmt.Errorf("catalog: %w", err)
+		return err
 	}
 	for _, p := range left {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("catalog: remove %s: %w", p, err)
+			return fmt.Errorf("remove %s: %w", p, err)
 		}
 	}
 	return nil
@@ -251,22 +288,22 @@ func writeAnalystScripts(root, text string, views fs.FS) error {
 		_, err := io.WriteString(w, text)
 		return err
 	}); err != nil {
-		return fmt.Errorf("catalog: %w", err)
+		return err
 	}
 	examples, err := fs.Glob(views, "examples/*.sql")
 	if err != nil {
-		return fmt.Errorf("catalog: %w", err)
+		return err
 	}
 	for _, name := range examples {
 		b, err := fs.ReadFile(views, name)
 		if err != nil {
-			return fmt.Errorf("catalog: %w", err)
+			return err
 		}
 		if err := durable.WriteFileAtomic(filepath.Join(root, "sql", filepath.FromSlash(name)), durable.FilePerm, func(w io.Writer) error {
 			_, err := w.Write(b)
 			return err
 		}); err != nil {
-			return fmt.Errorf("catalog: %w", err)
+			return err
 		}
 	}
 	return nil

@@ -247,7 +247,7 @@ func TestTablesSQL(t *testing.T) {
 // real files.
 func TestEmptyWarehouseHasEveryView(t *testing.T) {
 	root := t.TempDir()
-	if err := Build(context.Background(), root, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet()}); err != nil {
 		t.Fatal(err)
 	}
 	empty, err := Open(root)
@@ -280,7 +280,7 @@ func TestEmptyRelationTypesMatchEveryType(t *testing.T) {
 	tables := []schemas.Table{loadtest.Table()}
 	views := spec{tables: tables, views: fstest.MapFS{"views.sql": {Data: []byte("-- no contract views\n")}}}
 	root := t.TempDir()
-	if err := build(context.Background(), root, views, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet(), spec: &views}); err != nil {
 		t.Fatal(err)
 	}
 	describe := "SELECT column_name, column_type FROM (DESCRIBE datasets.test_things)"
@@ -288,10 +288,10 @@ func TestEmptyRelationTypesMatchEveryType(t *testing.T) {
 	before := cells(t, db, describe)
 	db.Close()
 	loadtest.Stage(t, root, "normalise-test", "run-1", 10, "2026-11-21")
-	if _, err := load.Run(context.Background(), load.Options{Root: root, Tables: tables}, quiet()); err != nil {
+	if _, err := load.Run(context.Background(), load.Options{Root: root, Tables: tables, Logger: quiet()}); err != nil {
 		t.Fatal(err)
 	}
-	if err := build(context.Background(), root, views, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet(), spec: &views}); err != nil {
 		t.Fatal(err)
 	}
 	db, _ = Open(root)
@@ -425,10 +425,10 @@ func TestRebuildWhileReaderHoldsOldCatalog(t *testing.T) {
 	oldViews := spec{tables: tables, decls: decls, views: fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW generation AS SELECT 'old' AS g;\n")}}}
 	newViews := spec{tables: tables, decls: decls, views: fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW generation AS SELECT 'new' AS g;\nCREATE OR REPLACE VIEW added AS SELECT 1 AS x;\n")}}}
 	loadtest.Stage(t, root, "normalise-test", "run-1", 100, "2026-11-21")
-	if _, err := load.Run(context.Background(), load.Options{Root: root, Tables: tables}, quiet()); err != nil {
+	if _, err := load.Run(context.Background(), load.Options{Root: root, Tables: tables, Logger: quiet()}); err != nil {
 		t.Fatal(err)
 	}
-	if err := build(context.Background(), root, oldViews, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet(), spec: &oldViews}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -452,7 +452,7 @@ func TestRebuildWhileReaderHoldsOldCatalog(t *testing.T) {
 		t.Fatalf("reader before the rebuild: %q", got)
 	}
 
-	if err := build(context.Background(), root, newViews, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet(), spec: &newViews}); err != nil {
 		t.Fatalf("rebuild while a reader holds the catalog: %v", err)
 	}
 	fmt.Fprintln(stdin, "again")
@@ -515,10 +515,10 @@ func TestFailedBuildKeepsOldCatalog(t *testing.T) {
 	}
 	good := spec{tables: tables, decls: decls, views: fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW ok AS SELECT 1 AS x;\n")}}}
 	bad := spec{tables: tables, decls: decls, views: fstest.MapFS{"views.sql": {Data: []byte("CREATE OR REPLACE VIEW broken AS SELECT FROM nowhere;\n")}}}
-	if err := build(context.Background(), root, good, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet(), spec: &good}); err != nil {
 		t.Fatal(err)
 	}
-	err := build(context.Background(), root, bad, quiet())
+	_, err := Run(context.Background(), Options{Root: root, Logger: quiet(), spec: &bad})
 	if err == nil || !strings.Contains(err.Error(), "create views") {
 		t.Fatalf("bad views: %v", err)
 	}
@@ -537,13 +537,13 @@ func TestFailedBuildKeepsOldCatalog(t *testing.T) {
 
 func TestCancelledBuildKeepsOldCatalog(t *testing.T) {
 	root := t.TempDir()
-	if err := Build(context.Background(), root, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet()}); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.Stat(filepath.Join(root, FileName))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := Build(ctx, root, quiet()); err == nil {
+	if _, err := Run(ctx, Options{Root: root, Logger: quiet()}); err == nil {
 		t.Fatal("cancelled build succeeded")
 	}
 	after, _ := os.Stat(filepath.Join(root, FileName))

@@ -138,7 +138,7 @@ func buildFixture(tb testing.TB, root string) {
 	tables := schemas.CQCTables()
 	for i, day := range []string{"2026-11-20", "2026-11-21"} {
 		loadtest.StageTables(tb, root, "normalise-cqc", "run-"+day, day, tables, fixtureRows(day))
-		if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test"}, quiet()); err != nil {
+		if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test", Logger: quiet()}); err != nil {
 			tb.Fatalf("load snapshot %d: %v", i, err)
 		}
 	}
@@ -149,10 +149,10 @@ func buildFixture(tb testing.TB, root string) {
 // catalog, as a run does after load.
 func buildMartsAndCatalog(tb testing.TB, root string) {
 	tb.Helper()
-	if _, err := marts.Run(context.Background(), marts.Options{Root: root, Version: "test"}, quiet()); err != nil {
+	if _, err := marts.Run(context.Background(), marts.Options{Root: root, Version: "test", Logger: quiet()}); err != nil {
 		tb.Fatal(err)
 	}
-	if err := Build(context.Background(), root, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet()}); err != nil {
 		tb.Fatal(err)
 	}
 }

@@ -26,7 +26,7 @@ leave', true, 0::DECIMAL(12,2), -1e300::DOUBLE, DATE '2026-01-31', TIMESTAMPTZ '
 
 func TestFormatsGolden(t *testing.T) {
 	root := t.TempDir()
-	if err := Build(context.Background(), root, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet()}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []Format{FormatTable, FormatCSV, FormatJSON} {
@@ -60,7 +60,7 @@ func TestFormatsGolden(t *testing.T) {
 
 func TestEmptyResult(t *testing.T) {
 	root := t.TempDir()
-	if err := Build(context.Background(), root, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet()}); err != nil {
 		t.Fatal(err)
 	}
 	for f, want := range map[Format]string{
@@ -84,7 +84,7 @@ func TestQueryErrors(t *testing.T) {
 	if _, err := ParseFormat("xml"); !errors.Is(err, ErrFormat) {
 		t.Fatalf("format: %v", err)
 	}
-	if err := Build(context.Background(), root, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet()}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Query(context.Background(), root, "SELECT * FROM no_such_view", FormatCSV, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), "no_such_view") {
@@ -98,7 +98,7 @@ func TestQueryErrors(t *testing.T) {
 
 func TestMultipleStatements(t *testing.T) {
 	root := t.TempDir()
-	if err := Build(context.Background(), root, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet()}); err != nil {
 		t.Fatal(err)
 	}
 	var out strings.Builder

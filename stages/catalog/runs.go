@@ -66,7 +66,7 @@ func runsViewSQL(src source) (string, error) {
 		}
 		from = "(SELECT " + strings.Join(cols, ", ") + " WHERE false)"
 	default:
-		return "", fmt.Errorf("catalog: %w", err)
+		return "", err
 	}
 	var comments strings.Builder
 	comments.WriteString("COMMENT ON VIEW pipeline_runs IS 'One row per carelake run, newest first: times, API calls, rows, rejects, outcome and each step.';\n")

@@ -30,7 +30,7 @@ func TestPipelineRunsView(t *testing.T) {
 	}}}); !errors.Is(err, boom) {
 		t.Fatal(err)
 	}
-	if err := Build(context.Background(), root, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Logger: quiet()}); err != nil {
 		t.Fatal(err)
 	}
 	db, err := Open(root)
@@ -51,7 +51,7 @@ func TestPipelineRunsView(t *testing.T) {
 
 	// Before any run the view exists, empty, with the same columns and types.
 	empty := t.TempDir()
-	if err := Build(context.Background(), empty, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: empty, Logger: quiet()}); err != nil {
 		t.Fatal(err)
 	}
 	edb, err := Open(empty)

@@ -70,7 +70,7 @@ func (src source) hasFiles(t schemas.Table) (bool, error) {
 	}
 	ok, err := warehouse.HasFiles(src.root, t)
 	if err != nil {
-		return false, fmt.Errorf("catalog: %w", err)
+		return false, err
 	}
 	return ok, nil
 }
@@ -175,12 +175,12 @@ func viewStatements(script string) ([]viewStatement, error) {
 		name := strings.ToLower(script[m[2]:m[3]])
 		as := viewAS.FindStringIndex(script[m[1]:])
 		if as == nil {
-			return nil, fmt.Errorf("catalog: view %s: expected AS after the name", name)
+			return nil, fmt.Errorf("view %s: expected AS after the name", name)
 		}
 		start := m[1] + as[1]
 		end := statementEnd(script, start)
 		if end < 0 {
-			return nil, fmt.Errorf("catalog: view %s: no ';' ends its statement", name)
+			return nil, fmt.Errorf("view %s: no ';' ends its statement", name)
 		}
 		out = append(out, viewStatement{name: name, bodyStart: start, bodyEnd: end})
 	}
@@ -216,7 +216,7 @@ func statementEnd(s string, from int) int {
 func contractSQL(s spec, src source) (string, error) {
 	text, err := fs.ReadFile(s.views, sqlfiles.Views)
 	if err != nil {
-		return "", fmt.Errorf("catalog: %w", err)
+		return "", err
 	}
 	script := string(text)
 	stmts, err := viewStatements(script)
@@ -228,7 +228,7 @@ func contractSQL(s spec, src source) (string, error) {
 	for _, st := range stmts {
 		d, ok := s.decl(st.name)
 		if !ok {
-			return "", fmt.Errorf("catalog: view %s of %s is not declared in schemas.Views (its columns and their docs)", st.name, sqlfiles.Views)
+			return "", fmt.Errorf("view %s of %s is not declared in schemas.Views (its columns and their docs)", st.name, sqlfiles.Views)
 		}
 		b.WriteString(script[last:st.bodyStart])
 		if d.Mart {
@@ -238,7 +238,7 @@ func contractSQL(s spec, src source) (string, error) {
 			}
 			read, err := warehouse.ViewSQL(warehouse.Pattern(d.Table()), d, ok)
 			if err != nil {
-				return "", fmt.Errorf("catalog: %s: %w", d.Name, err)
+				return "", fmt.Errorf("%s: %w", d.Name, err)
 			}
 			b.WriteString("\n-- the mart's files, written by the marts stage from the query in sql/views.sql\n" + read)
 		} else {
@@ -265,7 +265,7 @@ func contractSQL(s spec, src source) (string, error) {
 func script(s spec, src source) (string, error) {
 	contract, err := fs.ReadFile(s.views, sqlfiles.Views)
 	if err != nil {
-		return "", fmt.Errorf("catalog: %w", err)
+		return "", err
 	}
 	ds, err := datasetsSQL(s.tables, src)
 	if err != nil {
@@ -300,7 +300,7 @@ const tablesHeader = `-- Generated from schemas/ by stages/catalog: do not edit.
 func tablesSQL(tables []schemas.Table, views fs.FS) (string, error) {
 	contract, err := fs.ReadFile(views, sqlfiles.Views)
 	if err != nil {
-		return "", fmt.Errorf("catalog: %w", err)
+		return "", err
 	}
 	ds, err := datasetsSQL(tables, source{})
 	if err != nil {
@@ -322,7 +322,7 @@ func LiveScript(root string) (string, error) {
 	}
 	views, err := fs.ReadFile(s.views, sqlfiles.Views)
 	if err != nil {
-		return "", fmt.Errorf("catalog: %w", err)
+		return "", err
 	}
 	return ds + plainViewsSQL(s.tables, definedViews(string(views))) + "\n" + string(views), nil
 }

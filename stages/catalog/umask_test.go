@@ -19,7 +19,7 @@ func TestCatalogFollowsTheUmask(t *testing.T) {
 	}{{0o022, 0o755, 0o644}, {0o027, 0o750, 0o640}} {
 		old := syscall.Umask(tc.mask)
 		root := filepath.Join(t.TempDir(), "warehouse")
-		err := Build(context.Background(), root, quiet())
+		_, err := Run(context.Background(), Options{Root: root, Logger: quiet()})
 		syscall.Umask(old)
 		if err != nil {
 			t.Fatal(err)

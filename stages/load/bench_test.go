@@ -59,7 +59,7 @@ func BenchmarkLoadLocations(b *testing.B) {
 	o := Options{Root: root, Force: true, Version: "bench"}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := Run(context.Background(), o, quiet()); err != nil {
+		if _, err := Run(context.Background(), o); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -275,7 +275,7 @@ func expectedRows(tb testing.TB, db *sql.DB, tables []schemas.Table, prefix stri
 	tb.Helper()
 	root := tb.TempDir()
 	stageCareQ(tb, root, "reference", tables, calls)
-	if _, err := Run(tb.Context(), careqOpts(root, tables), quiet()); err != nil {
+	if _, err := Run(tb.Context(), careqOpts(root, tables)); err != nil {
 		tb.Fatal(err)
 	}
 	return snapshot(tb, db, tables, root, "event_month", prefix)

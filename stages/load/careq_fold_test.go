@@ -80,7 +80,7 @@ func formerWarehouse(tb testing.TB, root string) formerFixture {
 	}
 	for i, calls := range loads {
 		stageCareQ(tb, root, "run-"+strconv.Itoa(i+1), formerOf(foldTables()), calls)
-		if _, err := Run(tb.Context(), careqOpts(root, formerOf(foldTables())), quiet()); err != nil {
+		if _, err := Run(tb.Context(), careqOpts(root, formerOf(foldTables()))); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -111,7 +111,9 @@ func TestFoldFormerLayout(t *testing.T) {
 	// The stage output on disk was loaded already: this load only folds.
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	sum, err := Run(context.Background(), careqOpts(root, tables), logger)
+	o := careqOpts(root, tables)
+	o.Logger = logger
+	sum, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +142,7 @@ func TestFoldFormerLayout(t *testing.T) {
 	// recorded as loaded), a segment already loaded (as after a lost mark),
 	// and new calls: every call ends up in the warehouse exactly once.
 	stageCareQ(t, root, "run-4", tables, append(append(append([]call{}, f.partial...), f.again...), f.later...))
-	sum, err = Run(context.Background(), careqOpts(root, tables), quiet())
+	sum, err = Run(context.Background(), careqOpts(root, tables))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +167,7 @@ func TestFormerLayoutStageOutput(t *testing.T) {
 	calls := careqCalls(time.Date(2026, 11, 20, 20, 0, 0, 0, time.UTC), time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC),
 		8*time.Hour, 2*time.Hour, "clinic_a")
 	stageCareQ(t, root, "run-1", formerOf(tables), calls)
-	_, err := Run(context.Background(), careqOpts(root, tables), quiet())
+	_, err := Run(context.Background(), careqOpts(root, tables))
 	if !errors.Is(err, ErrBadPartition) || !strings.Contains(err.Error(), "former layout") || !strings.Contains(err.Error(), "carelake normalise") {
 		t.Fatalf("err = %v", err)
 	}
@@ -173,10 +175,10 @@ func TestFormerLayoutStageOutput(t *testing.T) {
 		t.Fatal("the refused load wrote partitions")
 	}
 
-	if _, err := Run(context.Background(), careqOpts(root, formerOf(tables)), quiet()); err != nil {
+	if _, err := Run(context.Background(), careqOpts(root, formerOf(tables))); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := Run(context.Background(), careqOpts(root, tables), quiet())
+	sum, err := Run(context.Background(), careqOpts(root, tables))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,12 +195,12 @@ func TestSegmentAcrossMonthEnd(t *testing.T) {
 	calls := careqCalls(time.Date(2026, 11, 30, 20, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 4, 0, 0, 0, time.UTC),
 		8*time.Hour, time.Hour, "clinic_a")
 	stageCareQ(t, root, "run-1", schemas.CareQTables(), calls)
-	if _, err := Run(context.Background(), careqOpts(root, schemas.CareQTables()), quiet()); err != nil {
+	if _, err := Run(context.Background(), careqOpts(root, schemas.CareQTables())); err != nil {
 		t.Fatal(err)
 	}
 	// Staged again (its mark lost): nothing changes.
 	stageCareQ(t, root, "run-2", schemas.CareQTables(), calls)
-	sum, err := Run(context.Background(), careqOpts(root, schemas.CareQTables()), quiet())
+	sum, err := Run(context.Background(), careqOpts(root, schemas.CareQTables()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +269,7 @@ func TestYearOfLoadsIsOneFilePerMonth(t *testing.T) {
 			}
 		}
 		stageCareQ(t, root, fmt.Sprintf("run-%02d", load), tables, batch)
-		if _, err := Run(context.Background(), careqOpts(root, tables), quiet()); err != nil {
+		if _, err := Run(context.Background(), careqOpts(root, tables)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 	if root := os.Getenv(crashChildEnv); root != "" {
 		o := opts(root)
 		o.RowGroupRows = 20_000 // row groups reach the disk while the file grows
-		if _, err := Run(context.Background(), o, quiet()); err != nil {
+		if _, err := Run(context.Background(), o); err != nil {
 			os.Stderr.WriteString(err.Error() + "\n")
 			os.Exit(1)
 		}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -47,7 +46,8 @@ import (
 // foldFormerLayouts folds every partition of a former layout into the
 // current one and saves the manifest if that or syncWithDisk changed it. It
 // returns how many former partitions were folded.
-func foldFormerLayouts(ctx context.Context, opts Options, wm *WarehouseManifest, logger *slog.Logger) (int, error) {
+func foldFormerLayouts(ctx context.Context, opts Options, wm *WarehouseManifest) (int, error) {
+	logger := opts.Logger
 	folded, written, changed := 0, 0, false
 	var tables []string
 	for _, t := range opts.Tables {
@@ -65,15 +65,15 @@ func foldFormerLayouts(ctx context.Context, opts Options, wm *WarehouseManifest,
 		sort.Strings(targets)
 		for _, target := range targets {
 			if err := ctx.Err(); err != nil {
-				return folded, fmt.Errorf("load: fold %s: %w", t.Dataset, err)
+				return folded, fmt.Errorf("fold %s: %w", t.Dataset, err)
 			}
 			sources := groups[target]
 			if _, err := foldPartition(ctx, opts, t, target, sources); err != nil {
-				return folded, fmt.Errorf("load: fold %d former partitions into %s: %w", len(sources), target, err)
+				return folded, fmt.Errorf("fold %d former partitions into %s: %w", len(sources), target, err)
 			}
 			testHook("fold-swapped")
 			if err := removeFolded(opts.Root, sources); err != nil {
-				return folded, fmt.Errorf("load: fold into %s: %w", target, err)
+				return folded, fmt.Errorf("fold into %s: %w", target, err)
 			}
 			folded += len(sources)
 			written++
@@ -115,24 +115,24 @@ func former(t schemas.Table) schemas.Table {
 func formerPartitions(root string, t schemas.Table) (map[string][]string, error) {
 	old := former(t)
 	if t.MergeKey == "" || len(old.PartitionBy) != len(t.PartitionBy) || slices.Equal(old.PartitionBy, t.PartitionBy) {
-		return nil, fmt.Errorf("load: %s: a former layout must be of a merged table, as deep as the current one and different", t.Dataset)
+		return nil, fmt.Errorf("%s: a former layout must be of a merged table, as deep as the current one and different", t.Dataset)
 	}
 	dirs, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(t.Dataset)) + strings.Repeat(string(filepath.Separator)+"*", len(old.PartitionBy)))
 	if err != nil {
-		return nil, fmt.Errorf("load: %w", err)
+		return nil, err
 	}
 	groups := map[string][]string{}
 	for _, dir := range dirs {
 		rel, err := filepath.Rel(root, dir)
 		if err != nil {
-			return nil, fmt.Errorf("load: %w", err)
+			return nil, err
 		}
 		rel = filepath.ToSlash(rel)
 		if info, err := os.Stat(dir); err != nil || !info.IsDir() || !hasKeys(old, rel) {
 			continue // the current layout, or not a partition
 		}
 		if err := checkPartitionPath(old, rel); err != nil {
-			return nil, fmt.Errorf("load: cannot fold %s: %w", rel, err)
+			return nil, fmt.Errorf("cannot fold %s: %w", rel, err)
 		}
 		target, err := currentPartition(t, rel)
 		if err != nil {
@@ -180,12 +180,12 @@ func currentPartition(t schemas.Table, path string) (string, error) {
 			}
 		}
 		if !ok || v == "" {
-			return "", fmt.Errorf("load: %s: no value for %s in the former partition %s", t.Dataset, k, path)
+			return "", fmt.Errorf("%s: no value for %s in the former partition %s", t.Dataset, k, path)
 		}
 		out += "/" + k + "=" + v
 	}
 	if err := checkPartitionPath(t, out); err != nil {
-		return "", fmt.Errorf("load: fold %s: %w", path, err)
+		return "", fmt.Errorf("fold %s: %w", path, err)
 	}
 	return out, nil
 }
@@ -339,18 +339,18 @@ func (m *WarehouseManifest) syncWithDisk(root string, t schemas.Table, now time.
 				m.drop(t, path)
 				changed = true
 			} else if err != nil {
-				return changed, fmt.Errorf("load: %w", err)
+				return changed, err
 			}
 		}
 	}
 	dirs, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(t.Dataset)) + strings.Repeat(string(filepath.Separator)+"*", len(t.PartitionBy)))
 	if err != nil {
-		return changed, fmt.Errorf("load: %w", err)
+		return changed, err
 	}
 	for _, dir := range dirs {
 		rel, err := filepath.Rel(root, dir)
 		if err != nil {
-			return changed, fmt.Errorf("load: %w", err)
+			return changed, err
 		}
 		rel = filepath.ToSlash(rel)
 		if checkPartitionPath(t, rel) != nil {
@@ -365,7 +365,7 @@ func (m *WarehouseManifest) syncWithDisk(root string, t schemas.Table, now time.
 		for i, p := range paths {
 			info, err := os.Stat(p)
 			if err != nil {
-				return changed, fmt.Errorf("load: %w", err)
+				return changed, err
 			}
 			files[i] = warehouse.File{Name: filepath.Base(p), Bytes: info.Size()}
 		}
@@ -377,7 +377,7 @@ func (m *WarehouseManifest) syncWithDisk(root string, t schemas.Table, now time.
 		for i, p := range paths {
 			pf, err := file.OpenParquetFile(p, false)
 			if err != nil {
-				return changed, fmt.Errorf("load: read %s: %w", p, err)
+				return changed, fmt.Errorf("read %s: %w", p, err)
 			}
 			files[i].Rows = pf.NumRows()
 			pf.Close()
@@ -385,7 +385,7 @@ func (m *WarehouseManifest) syncWithDisk(root string, t schemas.Table, now time.
 			pr.Bytes += files[i].Bytes
 		}
 		if _, stage, runID, err = stageMeta(paths[0]); err != nil {
-			return changed, fmt.Errorf("load: read %s: %w", paths[0], err)
+			return changed, fmt.Errorf("read %s: %w", paths[0], err)
 		}
 		pr.Files = files
 		m.record(t, stage, runID, pr, now)

@@ -44,7 +44,7 @@ func foldCrashChild(root string) {
 			}
 		}
 	}
-	if _, err := Run(context.Background(), careqOpts(root, foldTables()), quiet()); err != nil {
+	if _, err := Run(context.Background(), careqOpts(root, foldTables())); err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")
 		os.Exit(1)
 	}
@@ -153,7 +153,7 @@ func TestKillDuringFold(t *testing.T) {
 
 	check := func(t *testing.T, root, name string) {
 		t.Helper()
-		sum, err := Run(context.Background(), careqOpts(root, foldTables()), quiet())
+		sum, err := Run(context.Background(), careqOpts(root, foldTables()))
 		if err != nil {
 			t.Fatal(err)
 		}

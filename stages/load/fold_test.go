@@ -26,11 +26,11 @@ func TestFoldIsOneWritePerTarget(t *testing.T) {
 	o.Tables = []schemas.Table{old}
 	// s1 spans midnight: it has rows on the 20th and the 21st.
 	stageEvents(t, root, "run-1", map[string]int{"s1": 2}, "clinic_id=a/event_date=2026-11-20", "clinic_id=a/event_date=2026-11-21")
-	if _, err := Run(context.Background(), o, quiet()); err != nil {
+	if _, err := Run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
 	o.Tables = []schemas.Table{cur}
-	sum, err := Run(context.Background(), o, quiet())
+	sum, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,14 +75,14 @@ func TestFoldAfterSwapBeforeRemoval(t *testing.T) {
 	o.Tables = []schemas.Table{old}
 	days := []string{"clinic_id=a/event_date=2026-11-20", "clinic_id=a/event_date=2026-11-21"}
 	stageEvents(t, root, "run-1", map[string]int{"s1": 2, "s2": 1}, days...)
-	if _, err := Run(context.Background(), o, quiet()); err != nil {
+	if _, err := Run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
 	keep := t.TempDir()
 	copyTree(t, filepath.Join(root, old.Dataset, days[1]), filepath.Join(keep, "day"))
 
 	o.Tables = []schemas.Table{cur}
-	if sum, err := Run(context.Background(), o, quiet()); err != nil || sum.Folded != 2 {
+	if sum, err := Run(context.Background(), o); err != nil || sum.Folded != 2 {
 		t.Fatalf("fold: %+v %v", sum, err)
 	}
 	month := filepath.Join(root, cur.Dataset, "clinic_id=a/event_month=2026-11")
@@ -94,7 +94,7 @@ func TestFoldAfterSwapBeforeRemoval(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sum, err := Run(context.Background(), o, quiet())
+	sum, err := Run(context.Background(), o)
 	if err != nil || sum.Folded != 1 {
 		t.Fatalf("rerun: %+v %v", sum, err)
 	}

@@ -93,6 +93,9 @@ type Options struct {
 	// RunID is the run writing the files (pipeline_runs.run_id), recorded
 	// in every file; default: a new run ID from the time Run starts.
 	RunID string
+	// Logger gets the start, each stage output and the end at Info, each
+	// partition at Debug (default: discarded).
+	Logger *slog.Logger
 	// Build identifies the build (the commit it was built from), recorded
 	// in every file's created_by next to Version; empty means "unknown".
 	Build string
@@ -162,31 +165,40 @@ func (s Summary) Loaded() int {
 // Registered is the default dataset registry: every table load may write.
 func Registered() []schemas.Table { return schemas.Tables() }
 
+func (o Options) withDefaults(now time.Time) Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.RunID == "" {
+		o.RunID = warehouse.NewRunID(now)
+	}
+	if o.Tables == nil {
+		o.Tables = Registered()
+	}
+	if o.RowGroupRows <= 0 {
+		o.RowGroupRows = DefaultRowGroupRows
+	}
+	if o.FileRows <= 0 {
+		o.FileRows = DefaultFileRows
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	return o
+}
+
 // Run loads the stage outputs named by opts into the warehouse; see the
 // package comment for the guarantees. On cancellation it stops between
 // record batches, removes the partition being written and returns an error
 // wrapping ctx.Err(); partitions already swapped in stay.
-func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error) {
+func Run(ctx context.Context, opts Options) (Summary, error) {
 	start := time.Now()
 	var sum Summary
 	if opts.Root == "" {
-		return sum, errors.New("load: no warehouse root given")
+		return sum, errors.New("no warehouse root given")
 	}
-	if opts.Tables == nil {
-		opts.Tables = Registered()
-	}
-	if opts.RowGroupRows <= 0 {
-		opts.RowGroupRows = DefaultRowGroupRows
-	}
-	if opts.FileRows <= 0 {
-		opts.FileRows = DefaultFileRows
-	}
-	if opts.Workers <= 0 {
-		opts.Workers = runtime.GOMAXPROCS(0)
-	}
-	if opts.RunID == "" {
-		opts.RunID = warehouse.NewRunID(start)
-	}
+	opts = opts.withDefaults(start)
+	logger := opts.Logger
 	tables := make(map[string]schemas.Table, len(opts.Tables))
 	for _, t := range opts.Tables {
 		tables[t.Dataset] = t
@@ -221,18 +233,18 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 	for i, stage := range stages {
 		man, err := staging.Open(opts.Root, stage)
 		if err != nil {
-			return sum, fmt.Errorf("load: %w", err)
+			return sum, err
 		}
 		mans[i] = man
 		if st.loaded(man) && !opts.Force {
 			continue
 		}
 		if err := checkStage(man, tables); err != nil {
-			return sum, fmt.Errorf("load %s (run %s): %w", stage, man.RunID, err)
+			return sum, fmt.Errorf("%s (run %s): %w", stage, man.RunID, err)
 		}
 		for _, p := range man.Partitions {
 			if other, ok := seen[p.Path]; ok {
-				return sum, fmt.Errorf("load: %w: %s by %s and %s; load them separately with --stages", ErrConflict, p.Path, other, stage)
+				return sum, fmt.Errorf("%w: %s by %s and %s; load them separately with --stages", ErrConflict, p.Path, other, stage)
 			}
 			seen[p.Path] = stage
 		}
@@ -240,7 +252,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 
 	// Partitions still in a former layout are folded into the current one
 	// before any stage output is merged into it.
-	if sum.Folded, err = foldFormerLayouts(ctx, opts, wm, logger); err != nil {
+	if sum.Folded, err = foldFormerLayouts(ctx, opts, wm); err != nil {
 		return sum, err
 	}
 
@@ -289,7 +301,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		}
 		for kind, names := range man.Consumes {
 			if err := loaded.Mark(opts.Root, kind, names); err != nil {
-				return sum, fmt.Errorf("load %s: record inputs loaded: %w", man.Stage, err)
+				return sum, fmt.Errorf("%s: record inputs loaded: %w", man.Stage, err)
 			}
 		}
 		sum.Stages = append(sum.Stages, res)
@@ -327,7 +339,7 @@ func forEachPartition(ctx context.Context, workers int, man *staging.Manifest, t
 				}
 				pr, err := writePartition(ctx, opts, man, p, tables[p.Table])
 				if err != nil {
-					cancel(fmt.Errorf("load %s: %w", p.Path, err))
+					cancel(fmt.Errorf("%s: %w", p.Path, err))
 					continue
 				}
 				mu.Lock()
@@ -370,7 +382,7 @@ func largestFirst(man *staging.Manifest) []staging.Partition {
 func committedStages(root string) ([]string, error) {
 	entries, err := os.ReadDir(filepath.Join(root, "staging"))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("load: %w", err)
+		return nil, err
 	}
 	var out []string
 	for _, e := range entries {
@@ -382,7 +394,7 @@ func committedStages(root string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("load: %w under %s (run 'carelake normalise' first)", staging.ErrNotStaged, root)
+		return nil, fmt.Errorf("%w under %s (run 'carelake normalise' first)", staging.ErrNotStaged, root)
 	}
 	sort.Strings(out)
 	return out, nil
@@ -424,7 +436,7 @@ func checkStage(man *staging.Manifest, tables map[string]schemas.Table) error {
 // area and puts back partitions a crashed fallback swap moved aside.
 func recoverWarehouse(root string, tables []schemas.Table) error {
 	if err := os.RemoveAll(filepath.Join(root, tmpDirName)); err != nil {
-		return fmt.Errorf("load: remove leftovers of an interrupted load: %w", err)
+		return fmt.Errorf("remove leftovers of an interrupted load: %w", err)
 	}
 	// A former layout is as deep as the current one (formerPartitions), so
 	// this also finds its directories a crashed fallback swap moved aside.
@@ -432,11 +444,11 @@ func recoverWarehouse(root string, tables []schemas.Table) error {
 		pattern := filepath.Join(root, filepath.FromSlash(t.Dataset)) + strings.Repeat(string(filepath.Separator)+"*", len(t.PartitionBy)) + ".old"
 		olds, err := filepath.Glob(pattern)
 		if err != nil {
-			return fmt.Errorf("load: %w", err)
+			return err
 		}
 		for _, old := range olds {
 			if err := durable.RecoverDir(strings.TrimSuffix(old, ".old")); err != nil {
-				return fmt.Errorf("load: %w", err)
+				return err
 			}
 		}
 	}

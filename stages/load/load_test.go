@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -37,15 +35,13 @@ const day = "2026-11-21"
 
 var partDir = loadtest.Dataset + "/snapshot_date=" + day
 
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
 func opts(root string) Options {
 	return Options{Root: root, Tables: []schemas.Table{loadtest.Table()}, Version: "test"}
 }
 
 func mustRun(t *testing.T, o Options) Summary {
 	t.Helper()
-	sum, err := Run(context.Background(), o, quiet())
+	sum, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,7 +500,7 @@ func TestLoadTwiceIsNoopUnlessForced(t *testing.T) {
 
 func TestStagesDefaultAndOrder(t *testing.T) {
 	root := t.TempDir()
-	if _, err := Run(context.Background(), opts(root), quiet()); !errors.Is(err, staging.ErrNotStaged) {
+	if _, err := Run(context.Background(), opts(root)); !errors.Is(err, staging.ErrNotStaged) {
 		t.Fatalf("empty warehouse: %v", err)
 	}
 	loadtest.Stage(t, root, "resolve-test", "r", 10, "2026-11-20")
@@ -515,7 +511,7 @@ func TestStagesDefaultAndOrder(t *testing.T) {
 	}
 	o := opts(root)
 	o.Stages = []string{"nope-test"}
-	if _, err := Run(context.Background(), o, quiet()); !errors.Is(err, staging.ErrNotStaged) || !strings.Contains(err.Error(), "carelake nope") {
+	if _, err := Run(context.Background(), o); !errors.Is(err, staging.ErrNotStaged) || !strings.Contains(err.Error(), "carelake nope") {
 		t.Fatalf("missing stage: %v", err)
 	}
 }
@@ -564,7 +560,7 @@ func TestRejectsBadStageOutputUntouched(t *testing.T) {
 			if tc.tables != nil {
 				o.Tables = tc.tables
 			}
-			_, err := Run(context.Background(), o, quiet())
+			_, err := Run(context.Background(), o)
 			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
 				t.Fatalf("got %v, want %v mentioning %q", err, tc.want, tc.msg)
 			}
@@ -671,7 +667,7 @@ func TestCancelLeavesNoPartition(t *testing.T) {
 	loadtest.Stage(t, root, "normalise-test", "run-1", 1000, day)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Run(ctx, opts(root), quiet()); !errors.Is(err, context.Canceled) {
+	if _, err := Run(ctx, opts(root)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(root, partDir)); !os.IsNotExist(err) {
@@ -720,7 +716,7 @@ func BenchmarkLoad(b *testing.B) {
 	o.Force = true
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := Run(context.Background(), o, quiet()); err != nil {
+		if _, err := Run(context.Background(), o); err != nil {
 			b.Fatal(err)
 		}
 	}

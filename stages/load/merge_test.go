@@ -103,12 +103,12 @@ const partB = "clinic_id=clinic_hillview/event_month=2026-11"
 func TestMergeAddsOnlyNewInputsAndCompacts(t *testing.T) {
 	root := t.TempDir()
 	stageEvents(t, root, "run-1", map[string]int{"s1": 3, "s2": 2}, partA)
-	if _, err := Run(context.Background(), mergeOpts(root), quiet()); err != nil {
+	if _, err := Run(context.Background(), mergeOpts(root)); err != nil {
 		t.Fatal(err)
 	}
 	// The next output repeats s2 (staged again after a crash) and brings s3.
 	stageEvents(t, root, "run-2", map[string]int{"s2": 2, "s3": 4}, partA)
-	sum, err := Run(context.Background(), mergeOpts(root), quiet())
+	sum, err := Run(context.Background(), mergeOpts(root))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestMergeAddsOnlyNewInputsAndCompacts(t *testing.T) {
 	// Nothing new: the partition is left exactly as it is.
 	before, _ := os.Stat(onlyFile(t, filepath.Join(root, eventsTable.Dataset, partA)))
 	stageEvents(t, root, "run-3", map[string]int{"s1": 3}, partA)
-	sum, err = Run(context.Background(), mergeOpts(root), quiet())
+	sum, err = Run(context.Background(), mergeOpts(root))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestInterruptedMergeLoadsEveryInputExactlyOnce(t *testing.T) {
 	opts := mergeOpts(root)
 	opts.Workers = 1                                      // one partition at a time
 	opts.OnPartition = func(PartitionResult) { cancel() } // dies after the first partition is in place
-	if _, err := Run(ctx, opts, quiet()); !errors.Is(err, context.Canceled) {
+	if _, err := Run(ctx, opts); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
 	first := segmentsIn(t, root, partA)
@@ -164,7 +164,7 @@ func TestInterruptedMergeLoadsEveryInputExactlyOnce(t *testing.T) {
 	if loaded, _ := loaded.Inputs(root, "test-segments"); len(loaded) != 0 {
 		t.Fatalf("inputs marked loaded by an interrupted load: %v", loaded)
 	}
-	if _, err := Run(context.Background(), mergeOpts(root), quiet()); err != nil {
+	if _, err := Run(context.Background(), mergeOpts(root)); err != nil {
 		t.Fatal(err)
 	}
 	for _, part := range []string{partA, partB} {
@@ -197,7 +197,7 @@ func mergeCrashChild(root string) {
 		_ = os.WriteFile(filepath.Join(root, "first-partition-in-place"), nil, 0o644)
 		select {} // wait for SIGKILL
 	}
-	if _, err := Run(context.Background(), o, quiet()); err != nil {
+	if _, err := Run(context.Background(), o); err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")
 	}
 	os.Exit(1)
@@ -208,7 +208,7 @@ func mergeCrashChild(root string) {
 func TestKillDuringMergeLoadsEveryInputExactlyOnce(t *testing.T) {
 	root := t.TempDir()
 	stageEvents(t, root, "run-1", map[string]int{"s1": 3}, partA, partB)
-	if _, err := Run(context.Background(), mergeOpts(root), quiet()); err != nil {
+	if _, err := Run(context.Background(), mergeOpts(root)); err != nil {
 		t.Fatal(err)
 	}
 	stageEvents(t, root, "run-2", map[string]int{"s1": 3, "s2": 4}, partA, partB) // s1 again, as after a lost mark
@@ -244,7 +244,7 @@ func TestKillDuringMergeLoadsEveryInputExactlyOnce(t *testing.T) {
 		t.Fatal("s2 marked loaded by a killed load")
 	}
 
-	if _, err := Run(context.Background(), mergeOpts(root), quiet()); err != nil {
+	if _, err := Run(context.Background(), mergeOpts(root)); err != nil {
 		t.Fatal(err)
 	}
 	wm, err := ReadWarehouseManifest(root)
@@ -290,7 +290,7 @@ func TestPartitionsLoadConcurrently(t *testing.T) {
 		order = append(order, strings.TrimPrefix(pr.Path, eventsTable.Dataset+"/"))
 		inDone.Add(-1)
 	}
-	sum, err := Run(context.Background(), o, quiet())
+	sum, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestPartitionsLoadConcurrently(t *testing.T) {
 		t.Fatal(err)
 	}
 	order = nil
-	if _, err := Run(context.Background(), o, quiet()); err == nil || !strings.Contains(err.Error(), parts[6]) {
+	if _, err := Run(context.Background(), o); err == nil || !strings.Contains(err.Error(), parts[6]) {
 		t.Fatalf("err = %v, want the broken partition %s named", err, parts[6])
 	}
 	for i, part := range parts {
@@ -382,13 +382,13 @@ func TestMergeDayTakesTheMissingDaysOfAnInput(t *testing.T) {
 	o := Options{Root: root, Stages: []string{"normalise-test"}, Tables: []schemas.Table{table}, Version: "test"}
 	// The partition holds s1's rows of the 20th only.
 	write("run-1", []loadtest.Row{row(1, "2026-11-20T23:50:00Z", "s1"), row(2, "2026-11-20T23:59:59Z", "s1")})
-	if _, err := Run(context.Background(), o, quiet()); err != nil {
+	if _, err := Run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
 	// s1 staged whole: its rows of the 21st are added, those of the 20th skipped.
 	write("run-2", []loadtest.Row{row(1, "2026-11-20T23:50:00Z", "s1"), row(2, "2026-11-20T23:59:59Z", "s1"),
 		row(3, "2026-11-21T00:00:00Z", "s1"), row(4, "2026-11-21T00:05:00Z", "s1")})
-	sum, err := Run(context.Background(), o, quiet())
+	sum, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +397,7 @@ func TestMergeDayTakesTheMissingDaysOfAnInput(t *testing.T) {
 	}
 	// Staged again: nothing changes.
 	write("run-3", []loadtest.Row{row(3, "2026-11-21T00:00:00Z", "s1"), row(1, "2026-11-20T23:50:00Z", "s1")})
-	if sum, err = Run(context.Background(), o, quiet()); err != nil || !sum.Stages[0].Partitions[0].Unchanged {
+	if sum, err = Run(context.Background(), o); err != nil || !sum.Stages[0].Partitions[0].Unchanged {
 		t.Fatalf("rerun %+v %v", sum, err)
 	}
 	if _, err := newMerge(table.Schema, "log_segment", "seq"); err == nil {

@@ -25,7 +25,7 @@ func TestWarehouseFollowsTheUmask(t *testing.T) {
 		mustRun(t, opts(root))
 		// A merge rewrites the partition through the temporary area too.
 		stageEvents(t, root, "run-2", map[string]int{"s1": 2}, partA)
-		_, err := Run(t.Context(), mergeOpts(root), quiet())
+		_, err := Run(t.Context(), mergeOpts(root))
 		syscall.Umask(old)
 		if err != nil {
 			t.Fatal(err)

@@ -73,6 +73,9 @@ type Options struct {
 	// RunID is the run writing the marts (pipeline_runs.run_id), recorded
 	// in every file; default: a new run ID.
 	RunID string
+	// Logger gets the start and the end at Info, each mart at Debug
+	// (default: discarded).
+	Logger *slog.Logger
 	// Version and Build name the carelake that writes (the files'
 	// created_by and carelake.version).
 	Version, Build string
@@ -87,6 +90,31 @@ type Options struct {
 	tables []schemas.Table
 	views  fs.FS
 	marts  []schemas.View
+}
+
+func (o Options) withDefaults(now time.Time) Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.RunID == "" {
+		o.RunID = warehouse.NewRunID(now)
+	}
+	if o.MemoryLimit == "" {
+		o.MemoryLimit = DefaultMemoryLimit
+	}
+	if o.Threads <= 0 {
+		o.Threads = runtime.GOMAXPROCS(0)
+	}
+	if o.tables == nil {
+		o.tables = schemas.Tables()
+	}
+	if o.views == nil {
+		o.views = sqlfiles.Files
+	}
+	if o.marts == nil {
+		o.marts = schemas.Marts()
+	}
+	return o
 }
 
 // DefaultMemoryLimit is DuckDB's memory cap while building the marts.
@@ -135,40 +163,24 @@ func LoadState(root string) (State, error) {
 }
 
 // Run builds every mart; see the package comment.
-func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error) {
+func Run(ctx context.Context, opts Options) (Summary, error) {
 	start := time.Now()
 	var sum Summary
 	if opts.Root == "" {
-		return sum, errors.New("marts: no warehouse root given")
+		return sum, errors.New("no warehouse root given")
 	}
 	root, err := filepath.Abs(opts.Root)
 	if err != nil {
-		return sum, fmt.Errorf("marts: %w", err)
+		return sum, err
 	}
-	if opts.RunID == "" {
-		opts.RunID = warehouse.NewRunID(start)
-	}
-	if opts.MemoryLimit == "" {
-		opts.MemoryLimit = DefaultMemoryLimit
-	}
-	if opts.Threads <= 0 {
-		opts.Threads = runtime.GOMAXPROCS(0)
-	}
-	if opts.tables == nil {
-		opts.tables = schemas.Tables()
-	}
-	if opts.views == nil {
-		opts.views = sqlfiles.Files
-	}
-	if opts.marts == nil {
-		opts.marts = schemas.Marts()
-	}
+	opts = opts.withDefaults(start)
+	logger := opts.Logger
 	if err := recoverMarts(root, opts.marts); err != nil {
 		return sum, err
 	}
 	tmp := filepath.Join(root, tmpDirName)
 	if err := os.MkdirAll(tmp, durable.DirPerm); err != nil {
-		return sum, fmt.Errorf("marts: %w", err)
+		return sum, err
 	}
 	defer os.RemoveAll(tmp)
 	logger.Info("marts start", "root", root, "marts", len(opts.marts))
@@ -181,7 +193,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 	built := make([]*built, len(opts.marts))
 	for i, m := range opts.marts {
 		if built[i], err = b.query(ctx, m); err != nil {
-			return sum, fmt.Errorf("marts: %s: %w", m.Name, err)
+			return sum, fmt.Errorf("%s: %w", m.Name, err)
 		}
 	}
 	// DuckDB's memory goes back before the files are written again: running
@@ -199,19 +211,19 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		logger.Debug("mart written", "mart", res.Name, "rows", res.Rows, "files", res.Files, "bytes", res.Bytes, "duration", res.Duration, "query", m.queried)
 	}
 	if err := ctx.Err(); err != nil {
-		return sum, fmt.Errorf("marts: %w", err)
+		return sum, err
 	}
 	if err := os.MkdirAll(filepath.Join(root, warehouse.MartsDir), durable.DirPerm); err != nil {
-		return sum, fmt.Errorf("marts: %w", err)
+		return sum, err
 	}
 	for _, m := range built {
 		if err := durable.ReplaceDir(m.dir, filepath.Join(root, filepath.FromSlash(m.view.Dataset()))); err != nil {
-			return sum, fmt.Errorf("marts: %s: %w", m.view.Name, err)
+			return sum, fmt.Errorf("%s: %w", m.view.Name, err)
 		}
 	}
 	sum.Duration = time.Since(start)
 	if err := durable.SaveJSON(StateFile(root), State{RunID: opts.RunID, BuiltAt: time.Now().UTC(), Marts: sum.Marts}); err != nil {
-		return sum, fmt.Errorf("marts: %w", err)
+		return sum, err
 	}
 	logger.Info("marts done", "marts", len(sum.Marts), "rows", sum.Rows, "files", sum.Files, "bytes", sum.Bytes,
 		"duration", sum.Duration.Round(time.Millisecond))
@@ -222,7 +234,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 func recoverMarts(root string, marts []schemas.View) error {
 	for _, m := range marts {
 		if err := durable.RecoverDir(filepath.Join(root, filepath.FromSlash(m.Dataset()))); err != nil {
-			return fmt.Errorf("marts: %w", err)
+			return err
 		}
 	}
 	return nil
@@ -242,12 +254,12 @@ type builder struct {
 func openBuilder(ctx context.Context, root, tmp string, opts Options) (*builder, error) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
-		return nil, fmt.Errorf("marts: %w", err)
+		return nil, err
 	}
 	b := &builder{db: db, root: root, tmp: tmp, opts: opts, token: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	if b.conn, err = db.Conn(ctx); err != nil { // one session: SET is per connection
 		db.Close()
-		return nil, fmt.Errorf("marts: %w", err)
+		return nil, err
 	}
 	setup := []string{
 		"SET threads = " + strconv.Itoa(opts.Threads),
@@ -259,7 +271,7 @@ func openBuilder(ctx context.Context, root, tmp string, opts Options) (*builder,
 	for _, q := range setup {
 		if _, err := b.conn.ExecContext(ctx, q); err != nil {
 			b.close()
-			return nil, fmt.Errorf("marts: %s: %w", q, err)
+			return nil, fmt.Errorf("%s: %w", q, err)
 		}
 	}
 	if err := b.defineDatasets(ctx); err != nil {
@@ -269,11 +281,11 @@ func openBuilder(ctx context.Context, root, tmp string, opts Options) (*builder,
 	views, err := fs.ReadFile(opts.views, sqlfiles.Views)
 	if err != nil {
 		b.close()
-		return nil, fmt.Errorf("marts: %w", err)
+		return nil, err
 	}
 	if _, err := b.conn.ExecContext(ctx, string(views)); err != nil {
 		b.close()
-		return nil, fmt.Errorf("marts: %s: %w", sqlfiles.Views, err)
+		return nil, fmt.Errorf("%s: %w", sqlfiles.Views, err)
 	}
 	if b.meta, err = b.sourceMeta(ctx); err != nil {
 		b.close()
@@ -312,12 +324,12 @@ func (b *builder) defineDatasets(ctx context.Context) error {
 			rel, err = warehouse.EmptySQL(t)
 		}
 		if err != nil {
-			return fmt.Errorf("marts: %w", err)
+			return err
 		}
 		fmt.Fprintf(&q, "CREATE VIEW datasets.%s AS %s;\n", strings.ReplaceAll(t.Dataset, "/", "_"), rel)
 	}
 	if _, err := b.conn.ExecContext(ctx, q.String()); err != nil {
-		return fmt.Errorf("marts: define the datasets: %w", err)
+		return fmt.Errorf("define the datasets: %w", err)
 	}
 	return nil
 }
@@ -329,7 +341,7 @@ func (b *builder) datasetGlob(t schemas.Table) (string, bool, error) {
 	if len(t.PartitionBy) > 0 && t.PartitionBy[0] == "snapshot_date" {
 		snaps, err := filepath.Glob(filepath.Join(b.root, filepath.FromSlash(t.Dataset), "snapshot_date=*"))
 		if err != nil {
-			return "", false, fmt.Errorf("marts: %w", err)
+			return "", false, err
 		}
 		snaps = slices.DeleteFunc(snaps, func(p string) bool { return strings.HasSuffix(p, ".old") })
 		if len(snaps) == 0 {
@@ -341,7 +353,7 @@ func (b *builder) datasetGlob(t schemas.Table) (string, bool, error) {
 	glob := filepath.Join(b.root, filepath.FromSlash(pattern))
 	files, err := filepath.Glob(glob)
 	if err != nil {
-		return "", false, fmt.Errorf("marts: %w", err)
+		return "", false, err
 	}
 	return glob, len(files) > 0, nil
 }
@@ -352,7 +364,7 @@ func (b *builder) sourceMeta(ctx context.Context) (map[string]map[string]string,
 	for system, dataset := range anchors {
 		t, ok := schemas.TableNamed(dataset)
 		if !ok {
-			return nil, fmt.Errorf("marts: no table %s", dataset)
+			return nil, fmt.Errorf("no table %s", dataset)
 		}
 		glob, ok, err := b.datasetGlob(t)
 		if err != nil || !ok {
@@ -362,20 +374,20 @@ func (b *builder) sourceMeta(ctx context.Context) (map[string]map[string]string,
 		rows, err := b.conn.QueryContext(ctx, "SELECT decode(key), decode(value) FROM parquet_kv_metadata(?) WHERE decode(key) IN (?, ?)",
 			files[0], warehouse.MetaLicence, warehouse.MetaSource)
 		if err != nil {
-			return nil, fmt.Errorf("marts: read the licence of %s: %w", files[0], err)
+			return nil, fmt.Errorf("read the licence of %s: %w", files[0], err)
 		}
 		out[system] = map[string]string{}
 		for rows.Next() {
 			var k, v string
 			if err := rows.Scan(&k, &v); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("marts: %w", err)
+				return nil, err
 			}
 			out[system][k] = v
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("marts: %w", err)
+			return nil, err
 		}
 	}
 	return out, nil
@@ -489,13 +501,13 @@ func rewrite(ctx context.Context, marts []*built, opts Options) error {
 	var jobs []job
 	for _, m := range marts {
 		if len(m.files) == 0 && len(m.view.PartitionBy) == 0 {
-			return fmt.Errorf("marts: %s: DuckDB wrote no file", m.view.Name)
+			return fmt.Errorf("%s: DuckDB wrote no file", m.view.Name)
 		}
 		m.rewrites = make([]rewritten, len(m.files))
 		for i, f := range m.files {
 			info, err := os.Stat(filepath.Join(m.raw, f))
 			if err != nil {
-				return fmt.Errorf("marts: %w", err)
+				return err
 			}
 			jobs = append(jobs, job{m, i, info.Size()})
 		}
@@ -507,7 +519,7 @@ func rewrite(ctx context.Context, marts []*built, opts Options) error {
 			start := time.Now()
 			files, err := rewriteFile(ctx, j.m, j.m.files[j.i], opts)
 			if err != nil {
-				return fmt.Errorf("marts: %s: %w", j.m.view.Name, err)
+				return fmt.Errorf("%s: %w", j.m.view.Name, err)
 			}
 			j.m.rewrites[j.i] = rewritten{files: files, duration: time.Since(start)}
 			return nil
@@ -518,7 +530,7 @@ func rewrite(ctx context.Context, marts []*built, opts Options) error {
 	}
 	for _, m := range marts {
 		if err := syncDirs(m.dir); err != nil {
-			return fmt.Errorf("marts: %w", err)
+			return err
 		}
 	}
 	return nil

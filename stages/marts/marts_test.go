@@ -3,8 +3,6 @@ package marts
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,8 +20,6 @@ import (
 	"carelake/stages/load/parquetcheck"
 )
 
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
 // loadedWarehouse loads a small CQC snapshot (two locations, one rated) into a
 // new warehouse.
 func loadedWarehouse(t *testing.T) string {
@@ -39,7 +35,7 @@ func loadedWarehouse(t *testing.T) string {
 		"cqc/location_ratings": {{"location_id": "1-101", "kind": "overall", "name": "Overall", "rating": "Good", "rating_category": "good",
 			"report_date": "2025-01-10", "report_link_id": "r1", "inherited": false, "framework": "legacy", "in_effect": true}},
 	})
-	if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test"}, quiet()); err != nil {
+	if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	return root
@@ -61,7 +57,7 @@ func martFiles(t *testing.T, root string) map[string]os.FileInfo {
 
 func TestRunWritesEveryMartUnderThePolicy(t *testing.T) {
 	root := loadedWarehouse(t)
-	sum, err := Run(context.Background(), Options{Root: root, Version: "test", RunID: "20261121T020000.000Z"}, quiet())
+	sum, err := Run(context.Background(), Options{Root: root, Version: "test", RunID: "20261121T020000.000Z"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,14 +90,14 @@ func TestRunWritesEveryMartUnderThePolicy(t *testing.T) {
 // every mart as it was and no temporary files.
 func TestFailedRunKeepsTheMarts(t *testing.T) {
 	root := loadedWarehouse(t)
-	if _, err := Run(context.Background(), Options{Root: root, Version: "test"}, quiet()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, Version: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	before := martFiles(t, root)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Run(ctx, Options{Root: root, Version: "test"}, quiet()); err == nil {
+	if _, err := Run(ctx, Options{Root: root, Version: "test"}); err == nil {
 		t.Fatal("a cancelled run succeeded")
 	}
 
@@ -111,7 +107,7 @@ func TestFailedRunKeepsTheMarts(t *testing.T) {
 	}
 	bad := slices.Clone(schemas.Marts())
 	bad[0].Columns = append(slices.Clone(bad[0].Columns), schemas.Field("extra", arrow.BinaryTypes.String, true, "not in the SQL"))
-	_, err = Run(context.Background(), Options{Root: root, Version: "test", views: views, marts: bad}, quiet())
+	_, err = Run(context.Background(), Options{Root: root, Version: "test", views: views, marts: bad})
 	if err == nil || !strings.Contains(err.Error(), "change sql/views.sql and schemas/views.go together") {
 		t.Fatalf("a view unlike its declaration: %v", err)
 	}

@@ -173,7 +173,7 @@ func BenchmarkRun(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		sum, err := Run(context.Background(), Options{Root: root, SnapshotDate: snapshot}, quietLog())
+		sum, err := Run(context.Background(), Options{Root: root, SnapshotDate: snapshot})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -50,6 +50,7 @@ import (
 	"carelake/schemas"
 	"carelake/schemas/batch"
 	"carelake/schemas/staging"
+	"carelake/schemas/warehouse"
 	"carelake/stages/extract/cqc/archive"
 )
 
@@ -72,7 +73,7 @@ type Options struct {
 	Root string
 	// SnapshotDate (YYYY-MM-DD) names the partitions; default today, UTC.
 	SnapshotDate string
-	// RunID identifies this output in the manifest; default normalise-<UTC time>.
+	// RunID identifies this output in the manifest; default a new run ID.
 	RunID string
 	// APIBase is recorded as the source; default DefaultAPIBase.
 	APIBase string
@@ -80,8 +81,8 @@ type Options struct {
 	Workers int
 	// BatchRows is the record batch size; default batch.DefaultRows.
 	BatchRows int
-	// Now is the clock (default time.Now).
-	Now func() time.Time
+	// Logger receives progress; default: discarded.
+	Logger *slog.Logger
 }
 
 // Summary tells what a run did.
@@ -107,21 +108,15 @@ type Summary struct {
 	Duration time.Duration
 }
 
-func (o *Options) defaults() error {
-	if o.Root == "" {
-		return errors.New("normalise: no warehouse root given")
-	}
-	if o.Now == nil {
-		o.Now = time.Now
+func (o Options) withDefaults(now time.Time) Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.SnapshotDate == "" {
-		o.SnapshotDate = o.Now().UTC().Format(time.DateOnly)
-	}
-	if _, err := time.Parse(time.DateOnly, o.SnapshotDate); err != nil {
-		return fmt.Errorf("%w: %q", ErrSnapshotDate, o.SnapshotDate)
+		o.SnapshotDate = now.UTC().Format(time.DateOnly)
 	}
 	if o.RunID == "" {
-		o.RunID = "normalise-" + o.Now().UTC().Format("20060102T150405Z")
+		o.RunID = warehouse.NewRunID(now)
 	}
 	if o.APIBase == "" {
 		o.APIBase = DefaultAPIBase
@@ -132,38 +127,43 @@ func (o *Options) defaults() error {
 	if o.BatchRows <= 0 {
 		o.BatchRows = batch.DefaultRows
 	}
-	return nil
+	return o
 }
 
 // Run normalises the archive under opts.Root and commits the staged output.
 // On error (including a cancelled context) nothing is committed and the
 // previous output stays in place.
-func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
+func Run(ctx context.Context, opts Options) (Summary, error) {
 	start := time.Now()
-	if err := opts.defaults(); err != nil {
-		return Summary{}, err
+	if opts.Root == "" {
+		return Summary{}, errors.New("no warehouse root given")
 	}
+	opts = opts.withDefaults(start)
+	if _, err := time.Parse(time.DateOnly, opts.SnapshotDate); err != nil {
+		return Summary{}, fmt.Errorf("%w: %q", ErrSnapshotDate, opts.SnapshotDate)
+	}
+	log := opts.Logger
 	sum := Summary{RunID: opts.RunID, SnapshotDate: opts.SnapshotDate, Rows: map[string]int64{}}
 	if n, err := archive.Repair(opts.Root); err != nil {
-		return sum, fmt.Errorf("normalise: %w", err)
+		return sum, err
 	} else if n > 0 {
 		log.Info("repaired archive segments left open by a crashed extract", "segments", n)
 	}
 	segments, err := archive.Segments(opts.Root)
 	if err != nil {
-		return sum, fmt.Errorf("normalise: %w", err)
+		return sum, err
 	}
 	sum.Segments = len(segments)
 	log.Info("normalise started", "run_id", opts.RunID, "snapshot_date", opts.SnapshotDate, "segments", len(segments))
 
 	ix, err := buildIndex(ctx, segments, opts.Workers)
 	if err != nil {
-		return sum, fmt.Errorf("normalise: index the archive: %w", err)
+		return sum, fmt.Errorf("index the archive: %w", err)
 	}
 	sum.Records, sum.TornSegments, sum.NoID = ix.records, ix.torn, ix.noID
 	sum.Locations, sum.Providers, sum.Gone, sum.Unusable = ix.locations, ix.providers, ix.gone, ix.unusable
 	if ix.locations+ix.providers == 0 {
-		return sum, fmt.Errorf("normalise: %w (%d records in %d segments under %s)",
+		return sum, fmt.Errorf("%w (%d records in %d segments under %s)",
 			ErrNoBodies, ix.records, len(segments), archive.Dir(opts.Root))
 	}
 	if ix.unusable > 0 {
@@ -175,7 +175,7 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 
 	sw, err := staging.Begin(opts.Root, Stage, opts.RunID)
 	if err != nil {
-		return sum, fmt.Errorf("normalise: %w", err)
+		return sum, err
 	}
 	committed := false
 	defer func() {
@@ -195,13 +195,13 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 	from, to, err := stream2(ctx, opts, segments, ix, em)
 	if err != nil {
 		t.close()
-		return sum, fmt.Errorf("normalise: %w", err)
+		return sum, err
 	}
 	if err := t.close(); err != nil {
-		return sum, fmt.Errorf("normalise: %w", err)
+		return sum, err
 	}
 	if err := aw.Close(); err != nil {
-		return sum, fmt.Errorf("normalise: %w", err)
+		return sum, err
 	}
 	for _, b := range t.all() {
 		sum.Rows[b.Table().Dataset] = b.Rows()
@@ -218,7 +218,7 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 	sw.SetInput("archive_last_segment", relPath(opts.Root, segments[len(segments)-1]))
 	sw.SetInput("archive_records", fmt.Sprint(ix.records))
 	if _, err := sw.Commit(); err != nil {
-		return sum, fmt.Errorf("normalise: %w", err)
+		return sum, err
 	}
 	committed = true
 	sum.Duration = time.Since(start)

@@ -303,7 +303,7 @@ func TestGoldenCases(t *testing.T) {
 			dir := filepath.Join("testdata", "cases", name)
 			root := t.TempDir()
 			writeArchive(t, root, filepath.Join(dir, "records.json"))
-			sum, err := Run(context.Background(), Options{Root: root, SnapshotDate: snapshot, RunID: "run-" + name, Workers: 2}, quietLog())
+			sum, err := Run(context.Background(), Options{Root: root, SnapshotDate: snapshot, RunID: "run-" + name, Workers: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -334,7 +334,7 @@ func TestGoldenCases(t *testing.T) {
 func TestManifestCarriesProvenance(t *testing.T) {
 	root := t.TempDir()
 	writeArchive(t, root, filepath.Join("testdata", "cases", "full_location_and_provider", "records.json"))
-	sum, err := Run(context.Background(), Options{Root: root, SnapshotDate: snapshot, RunID: "run-7", APIBase: "http://127.0.0.1:9999/public/v1"}, quietLog())
+	sum, err := Run(context.Background(), Options{Root: root, SnapshotDate: snapshot, RunID: "run-7", APIBase: "http://127.0.0.1:9999/public/v1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +359,7 @@ func TestManifestCarriesProvenance(t *testing.T) {
 
 func TestEmptyArchiveIsAnError(t *testing.T) {
 	root := t.TempDir()
-	_, err := Run(context.Background(), Options{Root: root}, quietLog())
+	_, err := Run(context.Background(), Options{Root: root})
 	if !errors.Is(err, ErrNoBodies) || !strings.Contains(err.Error(), "carelake extract") {
 		t.Fatalf("err = %v", err)
 	}
@@ -369,7 +369,7 @@ func TestEmptyArchiveIsAnError(t *testing.T) {
 }
 
 func TestBadSnapshotDate(t *testing.T) {
-	_, err := Run(context.Background(), Options{Root: t.TempDir(), SnapshotDate: "21/11/2026"}, quietLog())
+	_, err := Run(context.Background(), Options{Root: t.TempDir(), SnapshotDate: "21/11/2026"})
 	if !errors.Is(err, ErrSnapshotDate) {
 		t.Fatalf("err = %v", err)
 	}
@@ -379,12 +379,12 @@ func TestBadSnapshotDate(t *testing.T) {
 func TestCancelKeepsPreviousOutput(t *testing.T) {
 	root := t.TempDir()
 	writeArchive(t, root, filepath.Join("testdata", "cases", "archive_noise", "records.json"))
-	if _, err := Run(context.Background(), Options{Root: root, SnapshotDate: "2026-11-20", RunID: "first"}, quietLog()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, SnapshotDate: "2026-11-20", RunID: "first"}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Run(ctx, Options{Root: root, SnapshotDate: snapshot, RunID: "second"}, quietLog()); !errors.Is(err, context.Canceled) {
+	if _, err := Run(ctx, Options{Root: root, SnapshotDate: snapshot, RunID: "second"}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
 	m, err := staging.Open(root, Stage)
@@ -410,7 +410,7 @@ func TestReadsRepairedOpenSegment(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Remove(segs[0])
-	sum, err := Run(context.Background(), Options{Root: root, SnapshotDate: snapshot}, quietLog())
+	sum, err := Run(context.Background(), Options{Root: root, SnapshotDate: snapshot})
 	if err != nil {
 		t.Fatal(err)
 	}

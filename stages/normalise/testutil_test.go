@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,8 +20,6 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // t0 is the fetch time of the first record of every test archive.
 var t0 = time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)
-
-func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // recordSpec is one line of a case's records.json: an archived API call.
 // body is inline JSON, body_file names a file under testdata/bodies,

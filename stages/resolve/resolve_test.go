@@ -68,7 +68,7 @@ func normalised(t testing.TB, records string) string {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := normalise.Run(context.Background(), normalise.Options{Root: root, SnapshotDate: "2026-11-21", RunID: "norm-1"}, quietLog())
+	sum, err := normalise.Run(context.Background(), normalise.Options{Root: root, SnapshotDate: "2026-11-21", RunID: "norm-1"})
 	if err != nil {
 		t.Fatal(err)
 	}

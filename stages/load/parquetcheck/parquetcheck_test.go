@@ -2,8 +2,6 @@ package parquetcheck
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -27,7 +25,7 @@ func loadWarehouse(t *testing.T, rows int, o load.Options) string {
 	root := t.TempDir()
 	loadtest.Stage(t, root, "normalise-test", "run-1", rows, "2026-11-21", "2026-11-22")
 	o.Root, o.Tables, o.Version = root, []schemas.Table{loadtest.Table()}, "test"
-	if _, err := load.Run(context.Background(), o, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if _, err := load.Run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
 	return root

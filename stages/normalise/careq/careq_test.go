@@ -221,7 +221,7 @@ func TestStagesOnlySegmentsNotYetLoaded(t *testing.T) {
 	if err != nil || sum.Segments != 1 || sum.Skipped != 0 {
 		t.Fatalf("before load: %+v %v", sum, err)
 	}
-	if _, err := load.Run(context.Background(), load.Options{Root: root, Stages: []string{Stage}, Version: "test"}, quiet); err != nil {
+	if _, err := load.Run(context.Background(), load.Options{Root: root, Stages: []string{Stage}, Version: "test", Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
 	loaded, _ := loaded.Inputs(root, SegmentsKind)
@@ -346,7 +346,7 @@ func TestSegmentAcrossMonthEndStagesTwoMonths(t *testing.T) {
 			t.Errorf("staged partition %s", p.Path)
 		}
 	}
-	sum, err := load.Run(context.Background(), load.Options{Root: root, Stages: []string{Stage}, Version: "test"}, quiet)
+	sum, err := load.Run(context.Background(), load.Options{Root: root, Stages: []string{Stage}, Version: "test", Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
