@@ -1,6 +1,7 @@
-// Package sql ships carelake's DuckDB views as files an analyst can read into
-// their own DuckDB session, embedded so the catalog builder
-// (stages/catalog) creates exactly the same views in carelake.duckdb.
+// Package sqlfiles (directory sql) ships carelake's DuckDB views as files
+// an analyst can read into their own DuckDB session, embedded so the
+// catalog builder (stages/catalog) creates exactly the same views in
+// carelake.duckdb.
 //
 //   - tables.sql is generated from schemas/ (do not edit; regenerate with
 //     go test ./stages/catalog -run TestTablesSQL -update): the schema
@@ -8,16 +9,17 @@
 //     all partitions, and the plain views cqc_<table> (latest snapshot) and
 //     cqc_<table>_history (every snapshot) of every table views.sql does not
 //     define itself.
-//   - views.sql holds the contract views of DESIGN.md (cqc_locations,
-//     cqc_location_ratings, clinic_locations, ...). It refers to the Parquet
-//     only through datasets.<table>.
+//   - views.sql holds the contract views (docs/architecture.md, "Views and
+//     marts": cqc_locations, cqc_location_ratings, clinic_locations, ...).
+//     It refers to the Parquet only through datasets.<table>.
 //   - examples/*.sql are analyst queries over those views.
 //
 // Paths in tables.sql are relative to the warehouse root: run it from there
-// (or SET file_search_path to it). The builder writes the same views with
-// absolute paths into carelake.duckdb, and the warehouse's own copy of the
-// whole script to <out>/sql/carelake.sql.
-package sql
+// (or SET file_search_path to it). The builder writes the same views, with
+// the same relative paths, into carelake.duckdb, and the warehouse's own
+// copy of the whole script to <out>/sql/carelake.sql. The package is named
+// sqlfiles so that it never shadows database/sql.
+package sqlfiles
 
 import "embed"
 
