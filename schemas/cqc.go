@@ -1,8 +1,8 @@
 package schemas
 
 // CQC Syndication API v1 payloads, as served by api.service.cqc.org.uk/public/v1
-// (see shared/cqc-api.md sections 4 to 8). The simulator serves these types and
-// normalise parses them, so both agree on every key.
+// (docs/architecture.md, "The CQC API"). The simulator serves these types
+// and normalise parses them, so both agree on every key.
 //
 // Conventions: the real API omits absent keys (never null). Optional scalars
 // are pointers with omitempty; lists the API always sends (relationships,
@@ -434,7 +434,8 @@ type GlobalInspectionCategory struct {
 }
 
 // ProviderLocationsResponse is GET /providers/{id}/locations. The real item
-// shape is uncertain (cqc-api.md §12.3); we serve thin location items.
+// shape is uncertain (docs/architecture.md, "CQC API: open questions"); we
+// serve thin location items.
 type ProviderLocationsResponse struct {
 	Locations []LocationSummary `json:"locations"`
 }

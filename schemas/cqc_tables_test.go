@@ -62,7 +62,7 @@ func TestCQCTablesAreWellFormed(t *testing.T) {
 	}
 }
 
-// The columns DESIGN.md promises in the CQC views must be computable from
+// The columns the contract promises in the CQC views must be computable from
 // the staged tables; these are the ones the views take directly.
 func TestCQCTablesCarryTheViewColumns(t *testing.T) {
 	want := map[*Table][]string{

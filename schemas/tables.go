@@ -60,8 +60,8 @@ func Field(name string, typ arrow.DataType, nullable bool, doc string) arrow.Fie
 		Metadata: arrow.NewMetadata([]string{DocKey}, []string{doc})}
 }
 
-// Common column types, per the Parquet policy in DESIGN.md: timestamps are
-// microseconds UTC, calendar dates are DATE.
+// Common column types, per the Parquet policy (docs/architecture.md,
+// "Parquet policy"): timestamps are microseconds UTC, calendar dates are DATE.
 var (
 	TimestampUTC = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
 	Date         = arrow.FixedWidthTypes.Date32

@@ -81,8 +81,8 @@ func columns(t *testing.T, db *sql.DB, view string) []string {
 	return out
 }
 
-// TestContractViewColumns checks every view DESIGN.md lists has at least
-// the columns it names.
+// TestContractViewColumns checks every contract view (docs/architecture.md,
+// "Views and marts") has at least the columns it names.
 func TestContractViewColumns(t *testing.T) {
 	db := openFixture(t)
 	want := map[string][]string{

@@ -13,7 +13,7 @@ var (
 	// table's hive layout (<dataset>/<key>=<value>/..., keys as registered).
 	ErrBadPartition = errors.New("bad partition path")
 	// ErrNoLicence means a stage output lacks the licence or source metadata
-	// that every Parquet file must carry (DESIGN.md, Parquet policy).
+	// that every Parquet file must carry (docs/architecture.md, "Parquet policy").
 	ErrNoLicence = errors.New("stage output lacks licence or source metadata")
 	// ErrConflict means two stages staged the same partition in one load.
 	ErrConflict = errors.New("two stages staged the same partition")

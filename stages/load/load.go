@@ -14,7 +14,7 @@
 // tools') match hidden directories, so a sibling ".tmp" directory would be
 // visible to read_parquet('cqc/locations/*/*.parquet').
 //
-// Files follow the Parquet policy of DESIGN.md: arrow-go pqarrow, INT64
+// Files follow the Parquet policy (docs/architecture.md, "Parquet policy"): arrow-go pqarrow, INT64
 // microsecond UTC timestamps (coerced, never INT96 or nanoseconds), DATE,
 // DECIMAL, dictionary-encoded strings, zstd, row groups of up to
 // Options.RowGroupRows rows (buffered, so 100k+ where the data allows), the

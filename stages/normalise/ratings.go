@@ -37,9 +37,10 @@ const (
 	sourceAssessment = "assessment"
 )
 
-// ratingCategories classify the rating vocabulary of cqc-api.md §9. Matching
-// ignores case and surrounding space, so the SAF "Requires Improvement" and
-// "No Published Rating" land with their legacy spellings.
+// ratingCategories classify the rating vocabulary (docs/architecture.md,
+// "CQC API: vocabularies"). Matching ignores case and surrounding space, so
+// the SAF "Requires Improvement" and "No Published Rating" land with their
+// legacy spellings.
 var ratingCategories = []struct{ rating, category string }{
 	{"Outstanding", "outstanding"},
 	{"Good", "good"},

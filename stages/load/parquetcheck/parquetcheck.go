@@ -7,7 +7,8 @@
 //     ones, and fails unless all three return the same columns, the same
 //     number of rows and identical values, cell by cell (NULL is distinct
 //     from the empty string; floats compare exactly, NaN included).
-//   - Policy checks a file's metadata against DESIGN.md's Parquet policy.
+//   - Policy checks a file's metadata against the Parquet policy
+//     (docs/architecture.md, "Parquet policy").
 //   - Warehouse runs both over every Parquet file under a warehouse root, so
 //     an end-to-end test can check a real warehouse.
 //

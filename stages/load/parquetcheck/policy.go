@@ -22,11 +22,12 @@ const MinRowGroupRows = 100_000
 var requiredMetadata = []string{warehouse.MetaLicence, warehouse.MetaSource, warehouse.MetaVersion, warehouse.MetaTable,
 	warehouse.MetaPartition, warehouse.MetaColumnDocs, "ARROW:schema"}
 
-// Policy fails t for every way the Parquet file at path breaks DESIGN.md's
-// Parquet policy: INT96 or non-microsecond or non-UTC timestamps, codecs
-// other than zstd or snappy, string columns without a dictionary, row
-// groups smaller than MinRowGroupRows where the data allows larger, missing
-// licence, source and carelake metadata.
+// Policy fails t for every way the Parquet file at path breaks the Parquet
+// policy (docs/architecture.md, "Parquet policy"): INT96 or
+// non-microsecond or non-UTC timestamps, codecs other than zstd or snappy,
+// string columns without a dictionary, row groups smaller than
+// MinRowGroupRows where the data allows larger, missing licence, source and
+// carelake metadata.
 func Policy(t testing.TB, path string) {
 	t.Helper()
 	for _, p := range PolicyViolations(path) {
