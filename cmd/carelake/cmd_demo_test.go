@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"carelake/data"
+	"carelake/internal/testkit/parquetcheck"
 	"carelake/stages/catalog"
 	"carelake/stages/extract/careq"
-	"carelake/stages/load/parquetcheck"
 )
 
 // The demo is the embedded default: it must run the whole pipeline, show

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"carelake/internal/testkit/loadtest"
 	"carelake/pipeline"
 	"carelake/schemas"
-	"carelake/stages/load/loadtest"
 )
 
 // stageOneLocation stages every registered CQC table for one snapshot, with

@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"carelake/internal/careqgen"
+	"carelake/internal/testkit/parquetcheck"
 	"carelake/schemas"
 	"carelake/schemas/warehouse"
 	"carelake/stages/catalog"
-	"carelake/stages/load/parquetcheck"
 )
 
 // martWarehouses are the warehouses the mart tests check: the demo, and a

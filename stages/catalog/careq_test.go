@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"carelake/internal/testkit/loadtest"
 	"carelake/schemas"
 	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
 	"carelake/stages/load"
-	"carelake/stages/load/loadtest"
 )
 
 // careqTable finds a registered CareQ table.

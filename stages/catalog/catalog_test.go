@@ -18,14 +18,13 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"carelake/internal/testkit"
+	"carelake/internal/testkit/loadtest"
 	"carelake/schemas"
 	"carelake/schemas/warehouse"
 	sqlfiles "carelake/sql"
 	"carelake/stages/load"
-	"carelake/stages/load/loadtest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files (and sql/tables.sql)")
 
 // fixtureRoot is a warehouse with two snapshots of the fixture and its
 // catalog, built once by the first test that needs it; tests must not
@@ -196,28 +195,8 @@ func TestExamples(t *testing.T) {
 			if n == 0 {
 				t.Fatal("the example returned no rows on the fixture")
 			}
-			golden(t, filepath.Join("testdata", strings.TrimSuffix(name, ".sql")+".csv"), out.String())
+			testkit.Golden(t, filepath.Join("testdata", strings.TrimSuffix(name, ".sql")+".csv"), []byte(out.String()))
 		})
-	}
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run with -update to accept):\n--- got\n%s--- want\n%s", path, got, want)
 	}
 }
 
@@ -227,19 +206,7 @@ func TestTablesSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.WriteFile(filepath.Join("..", "..", "sql", sqlfiles.Tables), []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	embedded, err := fs.ReadFile(sqlfiles.Files, sqlfiles.Tables)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(embedded) != got {
-		t.Fatal("sql/tables.sql is out of date with schemas/: run go test ./stages/catalog -run TestTablesSQL -update")
-	}
+	testkit.Golden(t, filepath.Join("..", "..", "sql", sqlfiles.Tables), []byte(got))
 }
 
 // TestEmptyWarehouseHasEveryView builds a catalog with no Parquet at all:

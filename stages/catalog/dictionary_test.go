@@ -2,10 +2,10 @@ package catalog
 
 import (
 	"bytes"
-	"os"
 	"strings"
 	"testing"
 
+	"carelake/internal/testkit"
 	"carelake/schemas"
 )
 
@@ -18,18 +18,8 @@ func TestDataDictionary(t *testing.T) {
 	if err := WriteDictionary(&b); err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.WriteFile(dictionaryPath, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(dictionaryPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, b.Bytes()) {
-		t.Fatal("docs/data-dictionary.md is out of date with schemas/: go test ./stages/catalog -run TestDataDictionary -update")
-	}
+	testkit.Golden(t, dictionaryPath, b.Bytes())
+	got := b.Bytes()
 	for _, tb := range schemas.Tables() {
 		if !strings.Contains(string(got), "\n### "+tb.Dataset+"\n") {
 			t.Errorf("table %s missing from the dictionary", tb.Dataset)

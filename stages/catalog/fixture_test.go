@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"carelake/internal/testkit/loadtest"
 	"carelake/schemas"
 	"carelake/stages/load"
-	"carelake/stages/load/loadtest"
 	"carelake/stages/marts"
 )
 

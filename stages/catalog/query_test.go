@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"carelake/internal/testkit"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -36,7 +37,7 @@ func TestFormatsGolden(t *testing.T) {
 			if err != nil || n != 4 {
 				t.Fatalf("%d rows, %v", n, err)
 			}
-			golden(t, filepath.Join("testdata", "format."+string(f)), out.String())
+			testkit.Golden(t, filepath.Join("testdata", "format."+string(f)), []byte(out.String()))
 			switch f {
 			case FormatCSV: // parses back with a header and empty NULLs
 				recs, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()

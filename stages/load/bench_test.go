@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"carelake/internal/testkit/loadtest"
 	"carelake/schemas"
 	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	"carelake/stages/load/loadtest"
 )
 
 // BenchmarkLoadLocations loads a locations table of the national register's

@@ -14,10 +14,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
 
+	"carelake/internal/testkit/loadtest"
 	"carelake/schemas"
 	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	"carelake/stages/load/loadtest"
 )
 
 // The CareQ fixture: the receiver's log as a list of calls, each in a log

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"carelake/stages/load/loadtest"
+	"carelake/internal/testkit/loadtest"
 )
 
 // crashChildEnv, when set to a warehouse root, turns the test binary into a

@@ -25,10 +25,10 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/schema"
 	"golang.org/x/sys/unix"
 
+	"carelake/internal/testkit/loadtest"
 	"carelake/schemas"
 	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	"carelake/stages/load/loadtest"
 )
 
 const day = "2026-11-21"

@@ -17,11 +17,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"carelake/internal/testkit/loadtest"
 	"carelake/schemas"
 	"carelake/schemas/loaded"
 	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	"carelake/stages/load/loadtest"
 )
 
 // eventsTable is an append-only table like CareQ's: partitioned by clinic

@@ -7,7 +7,7 @@ import (
 	"syscall"
 	"testing"
 
-	"carelake/stages/load/loadtest"
+	"carelake/internal/testkit/loadtest"
 )
 
 // Everything a staging write and a load create in the warehouse follows the

@@ -13,11 +13,11 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"carelake/internal/testkit/loadtest"
+	"carelake/internal/testkit/parquetcheck"
 	"carelake/schemas"
 	sqlfiles "carelake/sql"
 	"carelake/stages/load"
-	"carelake/stages/load/loadtest"
-	"carelake/stages/load/parquetcheck"
 )
 
 // loadedWarehouse loads a small CQC snapshot (two locations, one rated) into a

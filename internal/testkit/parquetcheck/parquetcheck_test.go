@@ -15,9 +15,9 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"carelake/internal/testkit/loadtest"
 	"carelake/schemas"
 	"carelake/stages/load"
-	"carelake/stages/load/loadtest"
 )
 
 func loadWarehouse(t *testing.T, rows int, o load.Options) string {

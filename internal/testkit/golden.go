@@ -1,0 +1,110 @@
+// Package testkit is carelake's test support: golden files here, synthetic
+// stage output in loadtest, Parquet interoperability and policy checks in
+// parquetcheck, DuckDB checks in duckdbcheck and careqduck. Only tests
+// import it.
+package testkit
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files (and generated files checked in beside them) instead of comparing")
+
+// Update reports whether the test run was asked (-update) to rewrite its
+// golden files rather than compare with them.
+func Update() bool { return *update }
+
+// Golden compares got with the file at path, or writes got there when the
+// test runs with -update.
+func Golden(t testing.TB, path string, got []byte) {
+	t.Helper()
+	if *update {
+		write(t, path, got)
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update writes it)", err)
+	}
+	if d := diff(got, want); d != "" {
+		t.Errorf("%s differs from the golden file (go test -update to accept):\n%s", path, d)
+	}
+}
+
+// GoldenDir compares files (name -> content) with the files in dir, or
+// rewrites dir with them when the test runs with -update. An empty content
+// has no file; a file in dir that files does not name fails the test.
+func GoldenDir(t testing.TB, dir string, files map[string][]byte) {
+	t.Helper()
+	if *update {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		for name, got := range files {
+			if len(got) > 0 {
+				write(t, filepath.Join(dir, name), got)
+			}
+		}
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if _, ok := files[e.Name()]; !ok && !e.IsDir() {
+			t.Errorf("golden file %s has nothing to compare with (go test -update removes it)", filepath.Join(dir, e.Name()))
+		}
+	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		path := filepath.Join(dir, name)
+		want, err := os.ReadFile(path)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if d := diff(files[name], want); d != "" {
+			t.Errorf("%s differs from the golden file (go test -update to accept):\n%s", path, d)
+		}
+	}
+}
+
+func write(t testing.TB, path string, content []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, content, 0o644); err != nil { //nolint:gosec // golden files are checked in, world-readable
+		t.Fatal(err)
+	}
+}
+
+// diff describes how got differs from want by its first differing line,
+// or is empty when they are equal.
+func diff(got, want []byte) string {
+	if bytes.Equal(got, want) {
+		return ""
+	}
+	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	for i := 0; ; i++ {
+		switch {
+		case i >= len(g):
+			return fmt.Sprintf("line %d: got ends, want %q", i+1, w[i])
+		case i >= len(w):
+			return fmt.Sprintf("line %d: got %q, want ends", i+1, g[i])
+		case g[i] != w[i]:
+			return fmt.Sprintf("line %d (of %d got, %d want):\n  got  %s\n  want %s", i+1, len(g), len(w), g[i], w[i])
+		}
+	}
+}
