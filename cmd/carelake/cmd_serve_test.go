@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"carelake/schemas/careqlog"
 	"carelake/stages/extract/careq"
 )
 
@@ -108,13 +109,13 @@ func TestServeEndToEnd(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop")
 	}
-	segs, err := careq.SealedSegments(filepath.Join(out, "raw", "careq"))
+	segs, err := careqlog.SealedSegments(filepath.Join(out, "raw", "careq"))
 	if err != nil || len(segs) != 1 {
 		t.Fatalf("sealed segments %v %v", segs, err)
 	}
 	var n int
-	if err := careq.ReadSegment(segs[0], func(r *careq.LogRecord) error {
-		if r.Endpoint == careq.EndpointPatient && r.Status == 201 {
+	if err := careqlog.ReadSegment(segs[0], func(r *careqlog.LogRecord) error {
+		if r.Endpoint == careqlog.EndpointPatient && r.Status == 201 {
 			n++
 		}
 		return nil

@@ -13,9 +13,9 @@ import (
 
 	"carelake/pipeline"
 	"carelake/pipeline/durable"
+	"carelake/schemas/careqlog"
 	"carelake/schemas/loaded"
 	"carelake/stages/catalog"
-	careqlog "carelake/stages/extract/careq"
 	"carelake/stages/extract/cqc"
 	"carelake/stages/load"
 	"carelake/stages/marts"

@@ -85,6 +85,7 @@ import (
 
 	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/careqlog"
 	"carelake/stages/extract/careq"
 )
 
@@ -317,7 +318,7 @@ func Write(ctx context.Context, dir string, cfg Config) (Stats, error) {
 	if closeErr != nil {
 		return st, fmt.Errorf("careqgen: seal the log: %w", closeErr)
 	}
-	paths, err := careq.SealedSegments(dir)
+	paths, err := careqlog.SealedSegments(dir)
 	if err != nil {
 		return st, err
 	}

@@ -13,10 +13,10 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"time"
-
 	_ "time/tzdata" // Europe/London even where the system has no zoneinfo
 
 	"carelake/schemas"
+	"carelake/schemas/careqlog"
 	"carelake/stages/extract/careq"
 )
 
@@ -393,12 +393,6 @@ type expect struct {
 	replay bool     // answered from the idempotency store
 }
 
-var endpointType = map[string]string{
-	careq.EndpointPatient: schemas.CareQPatientType, careq.EndpointDoctor: schemas.CareQDoctorType,
-	careq.EndpointService: schemas.CareQServiceType, careq.EndpointAppointment: schemas.CareQAppointmentType,
-	careq.EndpointStatus: schemas.CareQAppointmentStatusType, careq.EndpointCancel: schemas.CareQAppointmentCancelType,
-}
-
 // latency is how long a call takes from CareQ's stamp to the receiver.
 func (g *generator) latency() time.Duration {
 	return 20*time.Millisecond + time.Duration(g.rng.Int64N(int64(230*time.Millisecond)))
@@ -419,7 +413,7 @@ func (g *generator) send(cl *clinicSim, at time.Time, endpoint string, body []by
 func (g *generator) health(cl *clinicSim, at time.Time) error {
 	g.clock.advanceTo(at)
 	c := cl.client(g.clock.Now())
-	req, err := http.NewRequestWithContext(g.ctx, http.MethodGet, baseURL+careq.APIPrefix+careq.EndpointHealth, nil)
+	req, err := http.NewRequestWithContext(g.ctx, http.MethodGet, baseURL+careq.APIPrefix+careqlog.EndpointHealth, nil)
 	if err != nil {
 		return fmt.Errorf("careqgen: %w", err)
 	}
@@ -430,7 +424,7 @@ func (g *generator) health(cl *clinicSim, at time.Time) error {
 	if c.WebhookSecret != "" {
 		req.Header.Set(careq.HeaderWebhookSecret, c.WebhookSecret)
 	}
-	return g.serve(cl, req, careq.EndpointHealth, expect{status: http.StatusOK})
+	return g.serve(cl, req, careqlog.EndpointHealth, expect{status: http.StatusOK})
 }
 
 type answer struct {
@@ -469,10 +463,10 @@ func (g *generator) serve(cl *clinicSim, req *http.Request, endpoint string, exp
 		return nil
 	}
 	st.Logged++
-	if endpoint == careq.EndpointHealth {
+	if endpoint == careqlog.EndpointHealth {
 		return nil
 	}
-	if endpoint == careq.EndpointBatch {
+	if endpoint == careqlog.EndpointBatch {
 		var a answer
 		if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil {
 			return fail("answer is not JSON: %v", err)
@@ -492,7 +486,7 @@ func (g *generator) serve(cl *clinicSim, req *http.Request, endpoint string, exp
 	}
 	// A single record's answer is small, flat JSON made by the receiver:
 	// its one "code" or "sync_status" member is read without decoding it all.
-	typ := endpointType[endpoint]
+	typ := careqlog.RecordType(endpoint)
 	if exp.status >= 300 {
 		if code := member(rec.Body.Bytes(), `"code":"`); code != exp.code {
 			return fail("error %s, expected %s", code, exp.code)
@@ -526,13 +520,13 @@ func member(b []byte, key string) string {
 func (g *generator) count(typ, syncStatus string) {
 	st := &g.stats
 	switch syncStatus {
-	case "synced", careq.SyncCreated:
+	case "synced", careqlog.SyncCreated:
 		st.Created[typ]++
-	case careq.SyncUpdated:
+	case careqlog.SyncUpdated:
 		st.Updated[typ]++
-	case careq.SyncUnchanged:
+	case careqlog.SyncUnchanged:
 		st.Unchanged[typ]++
-	case careq.SyncStaleIgnored:
+	case careqlog.SyncStaleIgnored:
 		st.Stale[typ]++
 	default:
 		st.Failed[typ]++
@@ -587,27 +581,27 @@ func (g *generator) setup(cl *clinicSim, t time.Time) error {
 		var items []string
 		for i := range services {
 			b.Records = append(b.Records, batchRecord{schemas.CareQServiceType, serviceVersion(cl, &services[i])})
-			items = append(items, careq.SyncCreated)
+			items = append(items, careqlog.SyncCreated)
 		}
 		for i := range doctors {
 			b.Records = append(b.Records, batchRecord{schemas.CareQDoctorType, doctorVersion(g.cfg.Seed, cl, &doctors[i])})
-			items = append(items, careq.SyncCreated)
+			items = append(items, careqlog.SyncCreated)
 		}
-		if err := g.send(cl, t, careq.EndpointBatch, mustJSON(b), expect{status: http.StatusOK, items: items}); err != nil {
+		if err := g.send(cl, t, careqlog.EndpointBatch, mustJSON(b), expect{status: http.StatusOK, items: items}); err != nil {
 			return err
 		}
 	} else {
 		for i := range services {
 			t = t.Add(time.Duration(2+rng.IntN(4)) * time.Second)
 			body := mustJSON(serviceVersion(cl, &services[i]))
-			if err := g.send(cl, t, careq.EndpointService, body, expect{status: http.StatusCreated, sync: "synced"}); err != nil {
+			if err := g.send(cl, t, careqlog.EndpointService, body, expect{status: http.StatusCreated, sync: "synced"}); err != nil {
 				return err
 			}
 		}
 		for i := range doctors {
 			t = t.Add(time.Duration(2+rng.IntN(4)) * time.Second)
 			body := mustJSON(doctorVersion(g.cfg.Seed, cl, &doctors[i]))
-			if err := g.send(cl, t, careq.EndpointDoctor, body, expect{status: http.StatusCreated, sync: "synced"}); err != nil {
+			if err := g.send(cl, t, careqlog.EndpointDoctor, body, expect{status: http.StatusCreated, sync: "synced"}); err != nil {
 				return err
 			}
 		}
@@ -619,12 +613,12 @@ func (g *generator) setup(cl *clinicSim, t time.Time) error {
 // change updates a doctor (notes, mobile, is_private) or a service (price).
 func (g *generator) change(cl *clinicSim, t time.Time) error {
 	rng := cl.rng
-	ok := expect{status: http.StatusOK, sync: careq.SyncUpdated}
+	ok := expect{status: http.StatusOK, sync: careqlog.SyncUpdated}
 	if len(cl.doctors) > 0 && rng.IntN(2) == 0 {
 		d := &cl.doctors[rng.IntN(len(cl.doctors))]
 		d.version++
 		d.updated = max(t.Unix(), d.updated+1)
-		return g.send(cl, t, careq.EndpointDoctor, mustJSON(doctorVersion(g.cfg.Seed, cl, d)), ok)
+		return g.send(cl, t, careqlog.EndpointDoctor, mustJSON(doctorVersion(g.cfg.Seed, cl, d)), ok)
 	}
 	if len(cl.services) == 0 {
 		return nil
@@ -632,13 +626,13 @@ func (g *generator) change(cl *clinicSim, t time.Time) error {
 	s := &cl.services[rng.IntN(len(cl.services))]
 	s.version++
 	s.updated = max(t.Unix(), s.updated+1)
-	return g.send(cl, t, careq.EndpointService, mustJSON(serviceVersion(cl, s)), ok)
+	return g.send(cl, t, careqlog.EndpointService, mustJSON(serviceVersion(cl, s)), ok)
 }
 
 func (g *generator) newDoctor(cl *clinicSim, t time.Time) error {
 	d := docSim{id: g.ids.doctor, created: t.Unix(), updated: t.Unix()}
 	g.ids.doctor++
-	if err := g.send(cl, t, careq.EndpointDoctor, mustJSON(doctorVersion(g.cfg.Seed, cl, &d)),
+	if err := g.send(cl, t, careqlog.EndpointDoctor, mustJSON(doctorVersion(g.cfg.Seed, cl, &d)),
 		expect{status: http.StatusCreated, sync: "synced"}); err != nil {
 		return err
 	}
@@ -654,9 +648,9 @@ func (g *generator) newPatient(t time.Time) patSim {
 
 var (
 	created   = expect{status: http.StatusCreated, sync: "synced"}
-	updated   = expect{status: http.StatusOK, sync: careq.SyncUpdated}
+	updated   = expect{status: http.StatusOK, sync: careqlog.SyncUpdated}
 	createdRe = expect{status: http.StatusCreated, sync: "synced", replay: true}
-	updatedRe = expect{status: http.StatusOK, sync: careq.SyncUpdated, replay: true}
+	updatedRe = expect{status: http.StatusOK, sync: careqlog.SyncUpdated, replay: true}
 )
 
 // book books k appointments at t (k > 1: a family, in one batch).
@@ -688,16 +682,16 @@ func (g *generator) book(cl *clinicSim, t time.Time, k int) error {
 		// Refused for its phone number, corrected a few minutes later.
 		bad := patientVersion(seed, cl, &p)
 		bad.PhoneNumber = "+44 " + bad.PhoneNumber
-		if err := g.send(cl, t, careq.EndpointPatient, mustJSON(bad),
-			expect{status: http.StatusUnprocessableEntity, code: careq.CodeValidationError}); err != nil {
+		if err := g.send(cl, t, careqlog.EndpointPatient, mustJSON(bad),
+			expect{status: http.StatusUnprocessableEntity, code: careqlog.CodeValidationError}); err != nil {
 			return err
 		}
 		g.schedule(t.Add(time.Duration(120+rng.IntN(360))*time.Second), func(t time.Time) error {
-			if err := g.send(cl, t, careq.EndpointPatient, pb, created); err != nil {
+			if err := g.send(cl, t, careqlog.EndpointPatient, pb, created); err != nil {
 				return err
 			}
 			cl.patients = append(cl.patients, p)
-			if err := g.send(cl, t.Add(2*time.Second), careq.EndpointAppointment, ab, created); err != nil {
+			if err := g.send(cl, t.Add(2*time.Second), careqlog.EndpointAppointment, ab, created); err != nil {
 				return err
 			}
 			g.follow(cl, a, 0)
@@ -706,25 +700,25 @@ func (g *generator) book(cl *clinicSim, t time.Time, k int) error {
 		return nil
 	case r < 6:
 		// The appointment overtakes its patient, and is retried.
-		if err := g.send(cl, t, careq.EndpointAppointment, ab,
-			expect{status: http.StatusNotFound, code: careq.CodeRecordNotFound}); err != nil {
+		if err := g.send(cl, t, careqlog.EndpointAppointment, ab,
+			expect{status: http.StatusNotFound, code: careqlog.CodeRecordNotFound}); err != nil {
 			return err
 		}
-		if err := g.send(cl, t.Add(time.Second), careq.EndpointPatient, pb, created); err != nil {
+		if err := g.send(cl, t.Add(time.Second), careqlog.EndpointPatient, pb, created); err != nil {
 			return err
 		}
-		if err := g.send(cl, t.Add(6*time.Second), careq.EndpointAppointment, ab, created); err != nil {
+		if err := g.send(cl, t.Add(6*time.Second), careqlog.EndpointAppointment, ab, created); err != nil {
 			return err
 		}
 	case r < 66:
 		b := batchBody{ClinicID: cl.id, BatchID: g.batchID(cl, t), Records: []batchRecord{
 			{schemas.CareQPatientType, json.RawMessage(pb)}, {schemas.CareQAppointmentType, json.RawMessage(ab)}}}
-		if err := g.send(cl, t, careq.EndpointBatch, mustJSON(b),
-			expect{status: http.StatusOK, items: []string{careq.SyncCreated, careq.SyncCreated}}); err != nil {
+		if err := g.send(cl, t, careqlog.EndpointBatch, mustJSON(b),
+			expect{status: http.StatusOK, items: []string{careqlog.SyncCreated, careqlog.SyncCreated}}); err != nil {
 			return err
 		}
 	default:
-		if err := g.send(cl, t, careq.EndpointPatient, pb, created); err != nil {
+		if err := g.send(cl, t, careqlog.EndpointPatient, pb, created); err != nil {
 			return err
 		}
 		cl.patients = append(cl.patients, p)
@@ -739,11 +733,11 @@ func (g *generator) book(cl *clinicSim, t time.Time, k int) error {
 // schedules what follows.
 func (g *generator) sendAppointment(cl *clinicSim, t time.Time, a *apptSim) error {
 	body := mustJSON(appointmentRecord(g.cfg.Seed, cl, a, "booked", time.Unix(a.book, 0)))
-	if err := g.send(cl, t, careq.EndpointAppointment, body, created); err != nil {
+	if err := g.send(cl, t, careqlog.EndpointAppointment, body, created); err != nil {
 		return err
 	}
 	if cl.rng.IntN(1000) < 5 {
-		if err := g.send(cl, t.Add(5*time.Second), careq.EndpointAppointment, body, createdRe); err != nil {
+		if err := g.send(cl, t.Add(5*time.Second), careqlog.EndpointAppointment, body, createdRe); err != nil {
 			return err
 		}
 	}
@@ -757,15 +751,15 @@ func (g *generator) updatePatient(cl *clinicSim, t time.Time, p *patSim) error {
 	prev := p.updated
 	p.version++
 	p.updated = max(t.Unix(), p.updated+1)
-	if err := g.send(cl, t, careq.EndpointPatient, mustJSON(patientVersion(g.cfg.Seed, cl, p)), updated); err != nil {
+	if err := g.send(cl, t, careqlog.EndpointPatient, mustJSON(patientVersion(g.cfg.Seed, cl, p)), updated); err != nil {
 		return err
 	}
 	if cl.rng.IntN(2000) == 0 && p.updated-prev >= 2 {
 		old := *p
 		old.updated = prev + (p.updated-prev)/2
 		body := mustJSON(patientVersion(g.cfg.Seed, cl, &old))
-		return g.send(cl, t.Add(500*time.Millisecond), careq.EndpointPatient, body,
-			expect{status: http.StatusOK, sync: careq.SyncStaleIgnored})
+		return g.send(cl, t.Add(500*time.Millisecond), careqlog.EndpointPatient, body,
+			expect{status: http.StatusOK, sync: careqlog.SyncStaleIgnored})
 	}
 	return nil
 }
@@ -783,14 +777,14 @@ func (g *generator) family(cl *clinicSim, t time.Time, k int) error {
 	)
 	for range k {
 		var p patSim
-		status := careq.SyncCreated
+		status := careqlog.SyncCreated
 		returning := len(cl.patients) > 0 && rng.IntN(10) < 3
 		if returning {
 			p = cl.patients[rng.IntN(len(cl.patients))]
 			returning = !seen[p.id]
 		}
 		if returning {
-			status = careq.SyncUnchanged
+			status = careqlog.SyncUnchanged
 		} else {
 			p = g.newPatient(t)
 			newOnes = append(newOnes, p)
@@ -801,9 +795,9 @@ func (g *generator) family(cl *clinicSim, t time.Time, k int) error {
 		b.Records = append(b.Records,
 			batchRecord{schemas.CareQPatientType, patientVersion(g.cfg.Seed, cl, &p)},
 			batchRecord{schemas.CareQAppointmentType, appointmentRecord(g.cfg.Seed, cl, a, "booked", t)})
-		items = append(items, status, careq.SyncCreated)
+		items = append(items, status, careqlog.SyncCreated)
 	}
-	if err := g.send(cl, t, careq.EndpointBatch, mustJSON(b), expect{status: http.StatusOK, items: items}); err != nil {
+	if err := g.send(cl, t, careqlog.EndpointBatch, mustJSON(b), expect{status: http.StatusOK, items: items}); err != nil {
 		return err
 	}
 	cl.patients = append(cl.patients, newOnes...)
@@ -950,11 +944,11 @@ func (g *generator) doStep(cl *clinicSim, a *apptSim, s *step, t time.Time) erro
 	at := utc(time.Unix(s.at, 0))
 	status := func(value string, notes *string) error {
 		body := mustJSON(schemas.CareQAppointmentStatus{CareQID: id, ClinicID: cl.id, Status: value, Notes: notes, UpdatedAt: at})
-		if err := g.send(cl, t, careq.EndpointStatus, body, updated); err != nil {
+		if err := g.send(cl, t, careqlog.EndpointStatus, body, updated); err != nil {
 			return err
 		}
 		if rng.IntN(1000) < 3 {
-			return g.send(cl, t.Add(5*time.Second), careq.EndpointStatus, body, updatedRe)
+			return g.send(cl, t.Add(5*time.Second), careqlog.EndpointStatus, body, updatedRe)
 		}
 		return nil
 	}
@@ -962,7 +956,7 @@ func (g *generator) doStep(cl *clinicSim, a *apptSim, s *step, t time.Time) erro
 	case stepReschedule:
 		a.start, a.end = s.start, s.end
 		body := mustJSON(appointmentRecord(g.cfg.Seed, cl, a, "rescheduled", time.Unix(s.at, 0)))
-		return g.send(cl, t, careq.EndpointAppointment, body, updated)
+		return g.send(cl, t, careqlog.EndpointAppointment, body, updated)
 	case stepConfirm:
 		var notes *string
 		if rng.IntN(4) == 0 {
@@ -972,7 +966,7 @@ func (g *generator) doStep(cl *clinicSim, a *apptSim, s *step, t time.Time) erro
 	case stepCancel:
 		body := mustJSON(schemas.CareQAppointmentCancel{CareQID: id, ClinicID: cl.id,
 			CancellationReason: ptr(pick(rng, cancelReasons)), CancelledBy: ptr(pick(rng, cancelledBy)), CancelledAt: at})
-		return g.send(cl, t, careq.EndpointCancel, body, updated)
+		return g.send(cl, t, careqlog.EndpointCancel, body, updated)
 	case stepComplete:
 		var notes *string
 		if rng.IntN(3) == 0 {

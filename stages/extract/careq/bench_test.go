@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/careqlog"
 )
 
 // benchPatient is a realistic patient call (the specification's example with
@@ -87,7 +88,7 @@ func runIntake(b *testing.B, sc intakeScenario) {
 		sigs[i] = Sign(secA1, SignedBody, ts, bodies[i])
 	}
 	hc := loadClient(sc.workers)
-	url := "http://" + c.addr + APIPrefix + EndpointPatient
+	url := "http://" + c.addr + APIPrefix + careqlog.EndpointPatient
 	tsHeader := strconv.FormatInt(ts, 10)
 	cpu0 := processCPU(b, c.cmd.Process.Pid)
 	b.ResetTimer()

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"carelake/schemas/careqlog"
 )
 
 // Client sends signed calls to a receiver the way CareQ's platform does:
@@ -66,7 +68,7 @@ func (c *Client) Request(ctx context.Context, endpoint string, body []byte) (*ht
 
 // Health calls GET health.
 func (c *Client) Health(ctx context.Context) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+APIPrefix+EndpointHealth, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+APIPrefix+careqlog.EndpointHealth, nil)
 	if err != nil {
 		return 0, nil, fmt.Errorf("careq client: %w", err)
 	}

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"carelake/schemas/careqlog"
 )
 
 // The test binary doubles as a receiver process: with CAREQ_TEST_CHILD=serve
@@ -192,7 +194,7 @@ func TestKill9UnderLoad(t *testing.T) {
 	if err := c.cmd.Wait(); err != nil {
 		t.Fatalf("graceful stop: %v: %s", err, c.stderr)
 	}
-	if open, _ := listSegments(logDir, openSuffix); len(open) != 0 {
+	if open, _ := careqlog.OpenSegments(logDir); len(open) != 0 {
 		t.Fatalf("open segments after a graceful stop: %v", open)
 	}
 }

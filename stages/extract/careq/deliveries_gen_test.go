@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/careqlog"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and generated sample data")
@@ -108,7 +109,7 @@ func generateClinic(t *testing.T, c sampleClinic) []Delivery {
 		svcIDs = append(svcIDs, id)
 		price := json.Number(s.price)
 		at := setup.Add(time.Duration(i) * time.Hour)
-		add(at, EndpointService, "", 201, "synced", schemas.CareQService{
+		add(at, careqlog.EndpointService, "", 201, "synced", schemas.CareQService{
 			CareQID: id, ClinicID: c.id, Name: s.name, Duration: s.minutes, Price: &price, Currency: ptr("INR"),
 			Description: ptr(s.name + " at " + c.city), Location: ptr(fmt.Sprintf("Room %d", i+1)),
 			Colour: ptr(s.colour), Category: ptr(s.category), IsPrivate: new(bool), CreatedAt: tp(at), UpdatedAt: tp(at),
@@ -121,7 +122,7 @@ func generateClinic(t *testing.T, c sampleClinic) []Delivery {
 		id := c.doctorBase + int64(i)
 		docIDs = append(docIDs, id)
 		at := setup.Add(time.Duration(24+i) * time.Hour)
-		add(at, EndpointDoctor, "", 201, "synced", schemas.CareQDoctor{
+		add(at, careqlog.EndpointDoctor, "", 201, "synced", schemas.CareQDoctor{
 			CareQID: id, ClinicID: c.id, FirstName: d[0], LastName: d[1],
 			Email:       ptr(strings.ToLower(strings.TrimPrefix(d[0], "Dr. ")+"."+d[1]) + "@" + strings.ReplaceAll(c.id, "_", "-") + ".example.com"),
 			PhoneNumber: ptr(phone(rng)), MobileNumber: ptr("+91 " + phone(rng)),
@@ -158,7 +159,7 @@ func generateClinic(t *testing.T, c sampleClinic) []Delivery {
 			p.SpouseName = ptr(spouseFirst[rng.IntN(len(spouseFirst))] + " " + last)
 		}
 		patients = append(patients, p)
-		add(at, EndpointPatient, "", 201, "synced", p)
+		add(at, careqlog.EndpointPatient, "", 201, "synced", p)
 	}
 
 	// Appointments, evenly spread with jitter, during clinic hours (IST).
@@ -188,18 +189,18 @@ func generateClinic(t *testing.T, c sampleClinic) []Delivery {
 		if i%9 == 4 {
 			appt.ReferredBy, appt.ReferredByAddress = ptr("Dr. Kumar"), ptr("City Hospital, "+c.city)
 		}
-		add(booked, EndpointAppointment, "", 201, "synced", appt)
+		add(booked, careqlog.EndpointAppointment, "", 201, "synced", appt)
 		if !retried && i == 7 {
 			// CareQ did not get the answer and retried 5 s later: same body, new
 			// timestamp and signature; the stored answer comes back.
-			events = append(events, sampleEvent{booked.Add(5 * time.Second), Delivery{ClinicID: c.id, Endpoint: EndpointAppointment,
+			events = append(events, sampleEvent{booked.Add(5 * time.Second), Delivery{ClinicID: c.id, Endpoint: careqlog.EndpointAppointment,
 				Note: "retry of the appointment call above (same body): the stored answer is replayed", ExpectStatus: 201,
 				ExpectSyncStatus: "synced", Body: mustMarshal(t, appt)}})
 			retried = true
 		}
 		if i%5 == 1 {
 			at := booked.Add(begin.Sub(booked) / 2)
-			add(at, EndpointStatus, "", 200, "updated", schemas.CareQAppointmentStatus{
+			add(at, careqlog.EndpointStatus, "", 200, "updated", schemas.CareQAppointmentStatus{
 				CareQID: id, ClinicID: c.id, Status: "confirmed", UpdatedAt: tp(at)})
 		}
 		if i >= n-3 {
@@ -211,16 +212,16 @@ func generateClinic(t *testing.T, c sampleClinic) []Delivery {
 			if at.Before(booked) {
 				at = booked.Add(time.Hour)
 			}
-			add(at, EndpointCancel, "", 200, "updated", schemas.CareQAppointmentCancel{
+			add(at, careqlog.EndpointCancel, "", 200, "updated", schemas.CareQAppointmentCancel{
 				CareQID: id, ClinicID: c.id, CancellationReason: ptr("Patient unavailable"),
 				CancelledBy: ptr([]string{"patient", "clinic"}[rng.IntN(2)]), CancelledAt: tp(at)})
 		case r < 20:
 			at := finish.Add(time.Hour)
-			add(at, EndpointStatus, "", 200, "updated", schemas.CareQAppointmentStatus{
+			add(at, careqlog.EndpointStatus, "", 200, "updated", schemas.CareQAppointmentStatus{
 				CareQID: id, ClinicID: c.id, Status: "no-show", UpdatedAt: tp(at)})
 		default:
 			at := finish.Add(time.Duration(5+rng.IntN(60)) * time.Minute)
-			add(at, EndpointStatus, "", 200, "updated", schemas.CareQAppointmentStatus{
+			add(at, careqlog.EndpointStatus, "", 200, "updated", schemas.CareQAppointmentStatus{
 				CareQID: id, ClinicID: c.id, Status: "completed", Notes: ptr("Consultation completed; prescription given"),
 				UpdatedAt: tp(at)})
 		}
@@ -232,11 +233,11 @@ func generateClinic(t *testing.T, c sampleClinic) []Delivery {
 	moved := p0
 	movedAt := old.Add(200 * 24 * time.Hour)
 	moved.Address, moved.UpdatedAt = ptr("Flat 12, Temple Lane"), tp(movedAt)
-	add(movedAt, EndpointPatient, "the patient moved: a newer version", 200, "updated", moved)
+	add(movedAt, careqlog.EndpointPatient, "the patient moved: a newer version", 200, "updated", moved)
 	stale := p0
 	staleAt := old.Add(100 * 24 * time.Hour)
 	stale.Language, stale.UpdatedAt = ptr("en-US"), tp(staleAt)
-	add(movedAt.Add(time.Minute), EndpointPatient,
+	add(movedAt.Add(time.Minute), careqlog.EndpointPatient,
 		"delayed older version (updated_at before the stored one): ignored", 200, "stale_ignored", stale)
 
 	if c.id == "clinic_riverside" {
@@ -258,13 +259,13 @@ func generateClinic(t *testing.T, c sampleClinic) []Delivery {
 			Type string `json:"type"`
 			Data any    `json:"data"`
 		}
-		add(at, EndpointBatch, "a batch: a new patient, then their appointment", 200, "", struct {
+		add(at, careqlog.EndpointBatch, "a batch: a new patient, then their appointment", 200, "", struct {
 			ClinicID string `json:"clinic_id"`
 			BatchID  string `json:"batch_id"`
 			Records  []rec  `json:"records"`
 		}{c.id, "batch_20260601_001", []rec{{"patient", np}, {"appointment", na}}})
 		done := begin.Add(40 * time.Minute)
-		add(done, EndpointStatus, "", 200, "updated", schemas.CareQAppointmentStatus{
+		add(done, careqlog.EndpointStatus, "", 200, "updated", schemas.CareQAppointmentStatus{
 			CareQID: na.CareQID, ClinicID: c.id, Status: "completed", UpdatedAt: tp(done)})
 	}
 	if c.id == "clinic_abc" {
@@ -277,7 +278,7 @@ func generateClinic(t *testing.T, c sampleClinic) []Delivery {
 		} {
 			begin := time.Date(day.Year(), day.Month(), day.Day(), 10, 30, 0, 0, ist).UTC()
 			at := start.Add(time.Duration(k-24) * time.Hour) // after every patient and doctor, before the first booking
-			add(at, EndpointAppointment, "a past appointment imported by the first sync", 201, "synced", schemas.CareQAppointment{
+			add(at, careqlog.EndpointAppointment, "a past appointment imported by the first sync", 201, "synced", schemas.CareQAppointment{
 				CareQID: c.apptBase + 100 + int64(k), ClinicID: c.id, PatientCareQID: patients[k].CareQID,
 				DoctorCareQID: docIDs[k%len(docIDs)], ServiceCareQID: svcIDs[k%len(svcIDs)],
 				BookDatetime: begin.Add(-72 * time.Hour), StartDatetime: begin, EndDatetime: begin.Add(30 * time.Minute),

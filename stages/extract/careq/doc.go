@@ -86,76 +86,36 @@
 //
 // # The durable log (a contract: the warehouse loader reads it)
 //
-// Directory: --log-dir (default <out>/raw/careq). Files:
+// Directory: --log-dir (default <out>/raw/careq). Its format (segment file
+// names, careqlog.LogRecord and the fields of each line) is defined in
+// package careqlog (schemas/careqlog), which normalise-careq reads it with;
+// this package writes it (Log).
 //
-//	careq-<first seq, 16 digits>.jsonl        sealed segment: complete, never changes again
-//	careq-<first seq, 16 digits>.jsonl.open   the segment being written (at most one)
-//	.carelake.lock                            held by the running receiver
+// A segment is sealed (fsynced, renamed from .open, directory fsynced) when
+// it reaches 64 MiB, when it is 10 minutes old (checked even when idle), and
+// on graceful shutdown; after a crash the next start cuts a torn last line
+// (never acknowledged) and seals it (RepairSegments). Segments must be kept:
+// the receiver rebuilds its state (known records for foreign keys and
+// ordering, idempotency keys) from all of them at start.
 //
-// Names sort in write order. A segment is sealed (fsynced, renamed from
-// .open, directory fsynced) when it reaches 64 MiB, when it is 10 minutes
-// old (checked even when idle), and on graceful shutdown; after a crash the
-// next start cuts a torn last line (never acknowledged) and seals it. Read
-// only sealed segments: SealedSegments(dir) lists them, ReadSegment(path, fn)
-// decodes them. Segments must be kept: the receiver rebuilds its state
-// (known records for foreign keys and ordering, idempotency keys) from all of
-// them at start.
-//
-// Each line is one JSON object, a LogRecord, for every call answered by the
-// receiver (accepted or rejected), except idempotent replays and the 503s
-// answered because the log itself failed. Fields:
-//
-//	v               format version (1)
-//	seq             1, 2, 3, ... across segments and restarts
-//	received_at     RFC 3339 UTC, nanoseconds
-//	clinic_id       the bearer token's clinic (absent when authentication failed)
-//	endpoint        patient, doctor, service, appointment, appointment/status,
-//	                appointment/cancel, batch, health or unknown
-//	method, path    the HTTP method; path only for unknown endpoints
-//	status          the HTTP status answered
-//	error_code      the answered error code (AUTHENTICATION_FAILED, ...)
-//	idempotency_key hex SHA-256 (from check 10 on)
-//	body_bytes      size of the request body
-//	body_sha256     hex SHA-256 of the raw body (the only trace of a body that
-//	                was rejected before it was trusted and parsed)
-//	record_type     patient, doctor, service, appointment, appointment_status
-//	                or appointment_cancel (single-record calls, from check 11)
-//	careq_id        the record's careq_id (the appointment's for status/cancel)
-//	id              the internal ID answered
-//	event_at        updated_at (cancelled_at for a cancel), UTC, if sent
-//	sync_status     created, updated, unchanged, stale_ignored or failed
-//	appointment_status  the appointment's status after the call
-//	content_mac     keyed digest of the payload as received (equal = same content)
-//	payload         the sanitised record: PatientRecord, DoctorRecord,
-//	                ServiceRecord, AppointmentRecord, StatusRecord or
-//	                CancelRecord (only fields that passed validation)
-//	errors          field errors of a 422
-//	batch_id, records   a batch: each record as an object with the fields
-//	                record_type ... payload above plus error_code and errors
-//	response        the JSON body answered (replayed as is for a retry)
-//
-// State is defined by the records with a 2xx status: items whose
-// sync_status is created or updated changed it, in seq order.
-//
-// DuckDB reads the log directly:
-//
-//	SELECT seq, received_at, clinic_id, endpoint, status, record_type, careq_id,
-//	       payload->>'$.status' AS status_value
-//	FROM read_json('warehouse/raw/careq/careq-*.jsonl', format='newline_delimited');
+// Every call answered by the receiver (accepted or rejected) is logged,
+// except idempotent replays and the 503s answered because the log itself
+// failed.
 //
 // # Personal data
 //
 // Nothing identifying reaches the log or the process log (slog): see
-// Pseudonymiser for the pseudonyms (keyed HMAC-SHA256 under CARELAKE_PII_KEY),
-// PatientRecord and the other record types for what is kept. Patient and
-// doctor e-mails and phone numbers and patient Aadhaar numbers become
-// pseudonyms (Aadhaar also masked XXXX XXXX 1234); patient names, spouse and
-// father names and every street address are dropped; date of birth becomes
-// the birth year; free text (notes, prescription, custom_field_1..5,
-// referred_by, referred_by_address, cancellation_reason) is dropped unless
-// the operator passes --keep-free-text. Doctors' names and specialisation
-// are kept. Rejected calls whose body was not trusted or not parsed keep
-// only body_bytes and body_sha256. Unknown fields are never logged.
+// Pseudonymiser for the pseudonyms (keyed HMAC-SHA256 under
+// CARELAKE_PII_KEY), careqlog.PatientRecord and the other record types for
+// what is kept. Patient and doctor e-mails and phone numbers and patient
+// Aadhaar numbers become pseudonyms (Aadhaar also masked XXXX XXXX 1234);
+// patient names, spouse and father names and every street address are
+// dropped; date of birth becomes the birth year; free text (notes,
+// prescription, custom_field_1..5, referred_by, referred_by_address,
+// cancellation_reason) is dropped unless the operator passes
+// --keep-free-text. Doctors' names and specialisation are kept. Rejected
+// calls whose body was not trusted or not parsed keep only body_bytes and
+// body_sha256. Unknown fields are never logged.
 //
 // The process log (slog) says Info at start and stop and for every stale
 // change ignored, Warn for segments repaired after a crash, Error when intake

@@ -17,9 +17,6 @@ var (
 	// ErrLogFailed wraps the first write or fsync failure of the durable log:
 	// intake stops until the process is restarted.
 	ErrLogFailed = errors.New("careq log: write or fsync failed, intake stopped")
-	// ErrSegmentDamaged means a sealed segment holds a line that is not a log
-	// record (sealed segments are never torn).
-	ErrSegmentDamaged = errors.New("careq log: damaged segment")
 
 	// Header problems (all answered 401 AUTHENTICATION_FAILED).
 	errNoTimestamp      = errors.New("X-CareQ-Timestamp header is missing")

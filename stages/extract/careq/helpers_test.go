@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"carelake/data"
+	"carelake/schemas/careqlog"
 )
 
 // Test secrets (fake, per clinic).
@@ -205,21 +206,21 @@ func (e *env) send(clinicID, endpoint, body string) answer {
 }
 
 // records reads every record of the log directory (sealed and open alike).
-func (e *env) records() []*LogRecord {
+func (e *env) records() []*careqlog.LogRecord {
 	e.t.Helper()
 	return readAll(e.t, e.dir)
 }
 
-func readAll(t testing.TB, dir string) []*LogRecord {
+func readAll(t testing.TB, dir string) []*careqlog.LogRecord {
 	t.Helper()
-	var out []*LogRecord
-	paths, err := listSegments(dir, sealedSuffix)
+	var out []*careqlog.LogRecord
+	paths, err := careqlog.SealedSegments(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	open, _ := listSegments(dir, openSuffix)
+	open, _ := careqlog.OpenSegments(dir)
 	for _, p := range append(paths, open...) {
-		if err := ReadSegment(p, func(r *LogRecord) error { out = append(out, r); return nil }); err != nil {
+		if err := careqlog.ReadSegment(p, func(r *careqlog.LogRecord) error { out = append(out, r); return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}

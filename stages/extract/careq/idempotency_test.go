@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"carelake/schemas/careqlog"
 )
 
 // 20 concurrent identical calls: one log record, and all twenty get the same
@@ -63,16 +65,16 @@ func TestIdempotencyRetryAndRestart(t *testing.T) {
 		t.Fatalf("after restart: %d %s", again.Status, again.Raw)
 	}
 	// Another clinic with the same bytes is another key (and here, a 403).
-	e.send("clinic_hillview", "service", body).want(t, 403, CodeAuthenticationFailed)
+	e.send("clinic_hillview", "service", body).want(t, 403, careqlog.CodeAuthenticationFailed)
 	// The same body to another endpoint is another key.
-	e.send("clinic_abc", "patient", body).want(t, 422, CodeValidationError)
+	e.send("clinic_abc", "patient", body).want(t, 422, careqlog.CodeValidationError)
 	if n := len(e.records()); n != 3 {
 		t.Fatalf("%d log records, want 3 (one service, one 403, one 422)", n)
 	}
 	// Past the retention, the call runs again (and is unchanged).
 	e.clock.Advance(25 * time.Hour)
 	late := e.send("clinic_abc", "service", body)
-	if late.Status != 200 || late.Data["sync_status"] != SyncUnchanged {
+	if late.Status != 200 || late.Data["sync_status"] != careqlog.SyncUnchanged {
 		t.Fatalf("after retention: %s", late.Raw)
 	}
 }
@@ -82,7 +84,7 @@ func TestIdempotencyRetryAndRestart(t *testing.T) {
 func TestIdempotencyDoesNotStoreErrors(t *testing.T) {
 	e := newEnv(t)
 	appt := specBody(t, "appointment")
-	e.send("clinic_abc", "appointment", appt).want(t, 404, CodeRecordNotFound)
+	e.send("clinic_abc", "appointment", appt).want(t, 404, careqlog.CodeRecordNotFound)
 	for _, ep := range []string{"patient", "doctor", "service"} {
 		e.send("clinic_abc", ep, specBody(t, ep)).want(t, 201, "")
 	}
@@ -92,7 +94,7 @@ func TestIdempotencyDoesNotStoreErrors(t *testing.T) {
 	c.Secret = "not-the-secret-of-clinic-abc"
 	doctor := jsonSet(t, specBody(t, "doctor"), "careq_id", 457)
 	req, _ := c.Request(context.Background(), "doctor", []byte(doctor))
-	e.do(req).want(t, 401, CodeAuthenticationFailed)
+	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	e.send("clinic_abc", "doctor", doctor).want(t, 201, "")
 }
 

@@ -2,7 +2,6 @@ package careq
 
 import (
 	"bytes"
-	"carelake/pipeline/durable"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,13 +12,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-)
 
-// Segment naming: careq-<first seq, 16 digits>.jsonl, and .open while written.
-const (
-	segmentPrefix = "careq-"
-	sealedSuffix  = ".jsonl"
-	openSuffix    = ".jsonl.open"
+	"carelake/pipeline/durable"
+	"carelake/schemas/careqlog"
 )
 
 // Defaults of LogOptions.
@@ -126,7 +121,7 @@ func (p *Pending) Wait() error {
 // repaired (its complete records kept, a torn tail dropped) and sealed; then
 // every record of every segment is passed to replay in Seq order, so the
 // caller can rebuild its state; appends continue after the highest Seq.
-func OpenLog(dir string, opts LogOptions, replay func(*LogRecord) error) (*Log, error) {
+func OpenLog(dir string, opts LogOptions, replay func(*careqlog.LogRecord) error) (*Log, error) {
 	if opts.MaxSegmentBytes <= 0 {
 		opts.MaxSegmentBytes = DefaultMaxSegmentBytes
 	}
@@ -157,12 +152,12 @@ func OpenLog(dir string, opts LogOptions, replay func(*LogRecord) error) (*Log, 
 	l := &Log{dir: dir, opts: opts, log: opts.Logger,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	l.stats.fsyncBuckets = make([]atomic.Uint64, len(FsyncBounds)+1)
-	paths, err := SealedSegments(dir)
+	paths, err := careqlog.SealedSegments(dir)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range paths {
-		err := ReadSegment(p, func(r *LogRecord) error {
+		err := careqlog.ReadSegment(p, func(r *careqlog.LogRecord) error {
 			if r.Seq > l.seq {
 				l.seq = r.Seq
 			}
@@ -193,7 +188,7 @@ func (l *Log) Err() error {
 // The record is durable once the returned Pending's Wait returns nil. Callers
 // that must order their records (state decisions) call Append while holding
 // their own lock: Seq order is Append order.
-func (l *Log) Append(rec *LogRecord) (*Pending, error) {
+func (l *Log) Append(rec *careqlog.LogRecord) (*Pending, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.err != nil {
@@ -202,7 +197,7 @@ func (l *Log) Append(rec *LogRecord) (*Pending, error) {
 	if l.closed {
 		return nil, ErrLogClosed
 	}
-	rec.V = FormatVersion
+	rec.V = careqlog.FormatVersion
 	rec.Seq = l.seq + 1
 	rec.ReceivedAt = rec.ReceivedAt.UTC()
 	if err := l.encode(rec); err != nil {
@@ -226,7 +221,7 @@ func (l *Log) Append(rec *LogRecord) (*Pending, error) {
 // already compact JSON made by this package, are spliced in as they are:
 // encoding/json would re-validate and re-compact them, a tenth of a call's
 // CPU. No HTML escaping, so a stored answer replays byte for byte.
-func (l *Log) encode(rec *LogRecord) error {
+func (l *Log) encode(rec *careqlog.LogRecord) error {
 	payload, response := rec.Payload, rec.Response
 	rec.Payload, rec.Response = nil, nil
 	l.line.Reset()
@@ -256,7 +251,7 @@ func (l *Log) encode(rec *LogRecord) error {
 }
 
 // AppendWait appends rec and waits until it is durable.
-func (l *Log) AppendWait(rec *LogRecord) error {
+func (l *Log) AppendWait(rec *careqlog.LogRecord) error {
 	p, err := l.Append(rec)
 	if err != nil {
 		return err
@@ -411,7 +406,7 @@ func (l *Log) observeFsync(d time.Duration) {
 // create opens a new segment named after its first record and makes its
 // directory entry durable before any record in it is acknowledged.
 func (l *Log) create(first int64) error {
-	path := filepath.Join(l.dir, segmentName(first)+openSuffix)
+	path := filepath.Join(l.dir, careqlog.SegmentName(first)+careqlog.OpenSuffix)
 	f, err := l.opts.OpenFile(path)
 	if err != nil {
 		return fmt.Errorf("create segment: %w", err)
@@ -438,7 +433,7 @@ func (l *Log) seal() error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", path, err)
 	}
-	sealed := sealedName(path)
+	sealed := careqlog.SealedName(path)
 	if err := os.Rename(path, sealed); err != nil {
 		return fmt.Errorf("seal %s: %w", path, err)
 	}
@@ -448,10 +443,4 @@ func (l *Log) seal() error {
 	l.stats.sealed.Add(1)
 	l.log.Debug("careq log: sealed segment", "path", sealed)
 	return nil
-}
-
-func segmentName(first int64) string { return fmt.Sprintf("%s%016d", segmentPrefix, first) }
-
-func sealedName(openPath string) string {
-	return openPath[:len(openPath)-len(openSuffix)] + sealedSuffix
 }

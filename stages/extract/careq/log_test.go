@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"carelake/schemas/careqlog"
 )
 
 func openTestLog(t *testing.T, dir string, opts LogOptions) *Log {
@@ -39,7 +41,7 @@ func TestLogGroupCommit(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			if err := l.AppendWait(&LogRecord{Endpoint: "patient", Status: 201, ReceivedAt: time.Now()}); err != nil {
+			if err := l.AppendWait(&careqlog.LogRecord{Endpoint: "patient", Status: 201, ReceivedAt: time.Now()}); err != nil {
 				t.Error(err)
 			}
 		}(i)
@@ -55,14 +57,14 @@ func TestLogGroupCommit(t *testing.T) {
 	}
 	recs := readAll(t, dir)
 	for i, r := range recs {
-		if r.Seq != int64(i+1) || r.V != FormatVersion {
+		if r.Seq != int64(i+1) || r.V != careqlog.FormatVersion {
 			t.Fatalf("record %d: seq %d v %d", i, r.Seq, r.V)
 		}
 	}
 	if len(recs) != n {
 		t.Fatalf("%d records read back", len(recs))
 	}
-	if open, _ := listSegments(dir, openSuffix); len(open) != 0 {
+	if open, _ := careqlog.OpenSegments(dir); len(open) != 0 {
 		t.Fatalf("Close left %v open", open)
 	}
 }
@@ -73,12 +75,12 @@ func TestLogRotation(t *testing.T) {
 	dir := t.TempDir()
 	l := openTestLog(t, dir, LogOptions{MaxSegmentBytes: 1000})
 	for i := 0; i < 30; i++ {
-		if err := l.AppendWait(&LogRecord{Endpoint: "doctor", Status: 201, ReceivedAt: time.Now()}); err != nil {
+		if err := l.AppendWait(&careqlog.LogRecord{Endpoint: "doctor", Status: 201, ReceivedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	l.Close()
-	sealed, _ := SealedSegments(dir)
+	sealed, _ := careqlog.SealedSegments(dir)
 	if len(sealed) < 3 {
 		t.Fatalf("%d segments for 30 records of ~150 bytes with a 1000-byte limit", len(sealed))
 	}
@@ -89,14 +91,14 @@ func TestLogRotation(t *testing.T) {
 	}
 	// Reopen: numbering goes on.
 	l2 := openTestLog(t, dir, LogOptions{MaxSegmentAge: 40 * time.Millisecond})
-	rec := &LogRecord{Endpoint: "doctor", ReceivedAt: time.Now()}
+	rec := &careqlog.LogRecord{Endpoint: "doctor", ReceivedAt: time.Now()}
 	if err := l2.AppendWait(rec); err != nil || rec.Seq != 31 {
 		t.Fatalf("seq after reopen %d, %v", rec.Seq, err)
 	}
 	// Age: the idle open segment is sealed without another write.
 	deadline := time.Now().Add(3 * time.Second)
 	for {
-		open, _ := listSegments(dir, openSuffix)
+		open, _ := careqlog.OpenSegments(dir)
 		if len(open) == 0 {
 			break
 		}
@@ -105,7 +107,7 @@ func TestLogRotation(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	sealed2, _ := SealedSegments(dir)
+	sealed2, _ := careqlog.SealedSegments(dir)
 	if filepath.Base(sealed2[len(sealed2)-1]) != "careq-0000000000000031.jsonl" {
 		t.Fatalf("last segment %s", sealed2[len(sealed2)-1])
 	}
@@ -120,21 +122,21 @@ func TestLogRepairAfterCrash(t *testing.T) {
 	dir := t.TempDir()
 	l := openTestLog(t, dir, LogOptions{})
 	for i := 0; i < 3; i++ {
-		l.AppendWait(&LogRecord{Endpoint: "service", Status: 201, ReceivedAt: time.Now()})
+		l.AppendWait(&careqlog.LogRecord{Endpoint: "service", Status: 201, ReceivedAt: time.Now()})
 	}
 	// Simulate kill -9: copy the open segment aside before Close seals it,
 	// then put it back with half a record appended.
-	open, _ := listSegments(dir, openSuffix)
+	open, _ := careqlog.OpenSegments(dir)
 	b, _ := os.ReadFile(open[0])
 	l.Close()
-	os.Remove(sealedName(open[0]))
+	os.Remove(careqlog.SealedName(open[0]))
 	torn := append(b, []byte(`{"v":1,"seq":4,"received_at":"2026-11-20T10:00:00Z","endpoi`)...)
 	os.WriteFile(open[0], torn, 0o640)
 	// And an empty open segment from a crash right after creating it.
-	os.WriteFile(filepath.Join(dir, segmentName(99)+openSuffix), nil, 0o640)
+	os.WriteFile(filepath.Join(dir, careqlog.SegmentName(99)+careqlog.OpenSuffix), nil, 0o640)
 
 	var replayed []int64
-	l2, err := OpenLog(dir, LogOptions{}, func(r *LogRecord) error { replayed = append(replayed, r.Seq); return nil })
+	l2, err := OpenLog(dir, LogOptions{}, func(r *careqlog.LogRecord) error { replayed = append(replayed, r.Seq); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,26 +144,16 @@ func TestLogRepairAfterCrash(t *testing.T) {
 	if fmt.Sprint(replayed) != "[1 2 3]" {
 		t.Fatalf("replayed %v", replayed)
 	}
-	if open, _ := listSegments(dir, openSuffix); len(open) != 0 {
+	if open, _ := careqlog.OpenSegments(dir); len(open) != 0 {
 		t.Fatalf("still open: %v", open)
 	}
-	sealed, _ := SealedSegments(dir)
+	sealed, _ := careqlog.SealedSegments(dir)
 	if got, _ := os.ReadFile(sealed[0]); !bytes.Equal(got, b) {
 		t.Fatalf("repaired segment is not the complete records:\n%s", got)
 	}
-	rec := &LogRecord{Endpoint: "service", ReceivedAt: time.Now()}
+	rec := &careqlog.LogRecord{Endpoint: "service", ReceivedAt: time.Now()}
 	if err := l2.AppendWait(rec); err != nil || rec.Seq != 4 {
 		t.Fatalf("next seq %d %v", rec.Seq, err)
-	}
-}
-
-func TestReadSegmentDamaged(t *testing.T) {
-	p := filepath.Join(t.TempDir(), segmentName(1)+sealedSuffix)
-	os.WriteFile(p, []byte(`{"v":1,"seq":1,"received_at":"2026-11-20T10:00:00Z","endpoint":"x","method":"POST","status":1,"body_bytes":0}`+"\nnot json\n"), 0o640)
-	n := 0
-	err := ReadSegment(p, func(*LogRecord) error { n++; return nil })
-	if !errors.Is(err, ErrSegmentDamaged) || n != 1 {
-		t.Fatalf("%v after %d records", err, n)
 	}
 }
 
@@ -212,14 +204,14 @@ func TestFsyncFailureStopsIntake(t *testing.T) {
 			})
 			e.send("clinic_abc", "service", specBody(t, "service")).want(t, 201, "")
 			failing.Store(true)
-			a := e.send("clinic_abc", "doctor", specBody(t, "doctor")).want(t, 503, CodeServerError)
+			a := e.send("clinic_abc", "doctor", specBody(t, "doctor")).want(t, 503, careqlog.CodeServerError)
 			if !strings.Contains(a.Error.Message, "durable log") || a.Header.Get("Retry-After") == "" {
 				t.Fatalf("503 answer: %s", a.Raw)
 			}
 			failing.Store(false) // the disk "recovers": intake must stay stopped
-			e.send("clinic_abc", "patient", specBody(t, "patient")).want(t, 503, CodeServerError)
+			e.send("clinic_abc", "patient", specBody(t, "patient")).want(t, 503, careqlog.CodeServerError)
 			// The retry of the failed call is not replayed as a success either.
-			e.send("clinic_abc", "doctor", specBody(t, "doctor")).want(t, 503, CodeServerError)
+			e.send("clinic_abc", "doctor", specBody(t, "doctor")).want(t, 503, careqlog.CodeServerError)
 			status, body, _ := e.client("clinic_abc").Health(context.Background())
 			if status != 503 || !bytes.Contains(body, []byte("durable log")) {
 				t.Fatalf("health: %d %s", status, body)
@@ -248,7 +240,7 @@ func TestFsyncFailureStopsIntake(t *testing.T) {
 }
 
 // readAllLenient reads what a failed writer left (repairing a torn tail).
-func readAllLenient(t *testing.T, dir string) []*LogRecord {
+func readAllLenient(t *testing.T, dir string) []*careqlog.LogRecord {
 	t.Helper()
 	if _, err := RepairSegments(dir); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/careqlog"
 )
 
 // Pseudonymiser turns identifying values into keyed pseudonyms and builds the
@@ -109,105 +110,6 @@ func (p *Pseudonymiser) contentMAC(v any) string {
 	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 
-// Sanitised payloads: what the durable log keeps of each call. These types
-// are part of the log format (see the package documentation).
-
-// PatientRecord is a patient as logged: no names, street address, spouse or
-// father; e-mail, phone and Aadhaar as pseudonyms (Aadhaar also masked); date
-// of birth as the year; custom fields and notes only with --keep-free-text.
-type PatientRecord struct {
-	CareQID          int64      `json:"careq_id"`
-	ClinicID         string     `json:"clinic_id"`
-	EmailPseudonym   string     `json:"email_pseudonym,omitempty"`
-	PhonePseudonym   string     `json:"phone_pseudonym,omitempty"`
-	BirthYear        *int       `json:"birth_year,omitempty"`
-	Gender           *string    `json:"gender,omitempty"`
-	City             *string    `json:"city,omitempty"`
-	State            *string    `json:"state,omitempty"`
-	ZipCode          *string    `json:"zip_code,omitempty"`
-	AadhaarPseudonym string     `json:"aadhaar_pseudonym,omitempty"`
-	AadhaarMasked    string     `json:"aadhaar_masked,omitempty"`
-	CustomField1     *string    `json:"custom_field_1,omitempty"`
-	CustomField2     *string    `json:"custom_field_2,omitempty"`
-	CustomField3     *string    `json:"custom_field_3,omitempty"`
-	CustomField4     *string    `json:"custom_field_4,omitempty"`
-	CustomField5     *string    `json:"custom_field_5,omitempty"`
-	Notes            *string    `json:"notes,omitempty"`
-	Timezone         *string    `json:"timezone,omitempty"`
-	Language         *string    `json:"language,omitempty"`
-	CreatedAt        *time.Time `json:"created_at,omitempty"`
-	UpdatedAt        *time.Time `json:"updated_at,omitempty"`
-}
-
-// DoctorRecord is a doctor as logged: professional name and specialisation
-// kept; e-mail and phone numbers as pseudonyms; no street address; notes only
-// with --keep-free-text.
-type DoctorRecord struct {
-	CareQID         int64      `json:"careq_id"`
-	ClinicID        string     `json:"clinic_id"`
-	FirstName       string     `json:"first_name"`
-	LastName        string     `json:"last_name"`
-	EmailPseudonym  string     `json:"email_pseudonym,omitempty"`
-	PhonePseudonym  string     `json:"phone_pseudonym,omitempty"`
-	MobilePseudonym string     `json:"mobile_pseudonym,omitempty"`
-	City            *string    `json:"city,omitempty"`
-	State           *string    `json:"state,omitempty"`
-	ZipCode         *string    `json:"zip_code,omitempty"`
-	Specialisation  *string    `json:"specialization,omitempty"` //nolint:misspell // the specification's field name
-	Notes           *string    `json:"notes,omitempty"`
-	IsPrivate       *bool      `json:"is_private,omitempty"`
-	Timezone        *string    `json:"timezone,omitempty"`
-	Language        *string    `json:"language,omitempty"`
-	CreatedAt       *time.Time `json:"created_at,omitempty"`
-	UpdatedAt       *time.Time `json:"updated_at,omitempty"`
-}
-
-// ServiceRecord is a service as logged: everything (it describes no person).
-// Price keeps the JSON number as sent (a decimal).
-type ServiceRecord = schemas.CareQService
-
-// AppointmentRecord is an appointment as logged: notes, prescription and
-// referrals only with --keep-free-text.
-type AppointmentRecord struct {
-	CareQID           int64           `json:"careq_id"`
-	ClinicID          string          `json:"clinic_id"`
-	PatientCareQID    int64           `json:"patient_careq_id"`
-	DoctorCareQID     int64           `json:"doctor_careq_id"`
-	ServiceCareQID    int64           `json:"service_careq_id"`
-	BookDatetime      *time.Time      `json:"book_datetime,omitempty"`
-	StartDatetime     *time.Time      `json:"start_datetime,omitempty"`
-	EndDatetime       *time.Time      `json:"end_datetime,omitempty"`
-	Status            string          `json:"status,omitempty"`
-	Location          *string         `json:"location,omitempty"`
-	Notes             *string         `json:"notes,omitempty"`
-	Prescription      json.RawMessage `json:"prescription,omitempty"`
-	ReferredBy        *string         `json:"referred_by,omitempty"`
-	ReferredByAddress *string         `json:"referred_by_address,omitempty"`
-	Colour            *string         `json:"color,omitempty"` //nolint:misspell // the specification's field name
-	Hash              *string         `json:"hash,omitempty"`
-	CreatedAt         *time.Time      `json:"created_at,omitempty"`
-	UpdatedAt         *time.Time      `json:"updated_at,omitempty"`
-}
-
-// StatusRecord is an appointment status update as logged.
-type StatusRecord struct {
-	CareQID   int64      `json:"careq_id"`
-	ClinicID  string     `json:"clinic_id"`
-	Status    string     `json:"status,omitempty"`
-	Notes     *string    `json:"notes,omitempty"`
-	UpdatedAt *time.Time `json:"updated_at,omitempty"`
-}
-
-// CancelRecord is an appointment cancellation as logged; the reason is free
-// text (kept only with --keep-free-text).
-type CancelRecord struct {
-	CareQID            int64      `json:"careq_id"`
-	ClinicID           string     `json:"clinic_id"`
-	CancellationReason *string    `json:"cancellation_reason,omitempty"`
-	CancelledBy        *string    `json:"cancelled_by,omitempty"`
-	CancelledAt        *time.Time `json:"cancelled_at,omitempty"`
-}
-
 func (p *Pseudonymiser) free(s *string) *string {
 	if p.keepFreeText {
 		return s
@@ -227,7 +129,7 @@ func (p *Pseudonymiser) optional(s *string, fn func(string) string) string {
 func (p *Pseudonymiser) Sanitise(v any) any {
 	switch x := v.(type) {
 	case *schemas.CareQPatient:
-		r := &PatientRecord{
+		r := &careqlog.PatientRecord{
 			CareQID: x.CareQID, ClinicID: x.ClinicID,
 			EmailPseudonym: p.optional(x.Email, p.Email),
 			PhonePseudonym: p.optional(&x.PhoneNumber, p.Phone),
@@ -248,7 +150,7 @@ func (p *Pseudonymiser) Sanitise(v any) any {
 		}
 		return r
 	case *schemas.CareQDoctor:
-		return &DoctorRecord{
+		return &careqlog.DoctorRecord{
 			CareQID: x.CareQID, ClinicID: x.ClinicID, FirstName: x.FirstName, LastName: x.LastName,
 			EmailPseudonym:  p.optional(x.Email, p.Email),
 			PhonePseudonym:  p.optional(x.PhoneNumber, p.Phone),
@@ -260,7 +162,7 @@ func (p *Pseudonymiser) Sanitise(v any) any {
 	case *schemas.CareQService:
 		return x
 	case *schemas.CareQAppointment:
-		r := &AppointmentRecord{
+		r := &careqlog.AppointmentRecord{
 			CareQID: x.CareQID, ClinicID: x.ClinicID, PatientCareQID: x.PatientCareQID,
 			DoctorCareQID: x.DoctorCareQID, ServiceCareQID: x.ServiceCareQID,
 			BookDatetime: nonZero(x.BookDatetime), StartDatetime: nonZero(x.StartDatetime),
@@ -274,10 +176,10 @@ func (p *Pseudonymiser) Sanitise(v any) any {
 		}
 		return r
 	case *schemas.CareQAppointmentStatus:
-		return &StatusRecord{CareQID: x.CareQID, ClinicID: x.ClinicID, Status: x.Status,
+		return &careqlog.StatusRecord{CareQID: x.CareQID, ClinicID: x.ClinicID, Status: x.Status,
 			Notes: p.free(x.Notes), UpdatedAt: x.UpdatedAt}
 	case *schemas.CareQAppointmentCancel:
-		return &CancelRecord{CareQID: x.CareQID, ClinicID: x.ClinicID,
+		return &careqlog.CancelRecord{CareQID: x.CareQID, ClinicID: x.ClinicID,
 			CancellationReason: p.free(x.CancellationReason), CancelledBy: x.CancelledBy, CancelledAt: x.CancelledAt}
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 
 	"carelake/data"
 	"carelake/schemas"
+	"carelake/schemas/careqlog"
 )
 
 func TestPseudonyms(t *testing.T) {
@@ -58,7 +59,7 @@ func TestSanitisedGolden(t *testing.T) {
 		p := NewPseudonymiser([]byte(piiKey), keep)
 		out := map[string]json.RawMessage{}
 		for _, d := range specDeliveries(t) {
-			typ := endpointRecordType[d.Endpoint]
+			typ := careqlog.RecordType(d.Endpoint)
 			v, errs, err := schemas.DecodeCareQ(typ, d.Body)
 			if err != nil || len(errs) > 0 {
 				t.Fatal(err, errs)
@@ -107,7 +108,7 @@ func rawPII(t *testing.T, ds []Delivery) []string {
 	for _, d := range ds {
 		var bodies []json.RawMessage
 		types := []string{}
-		if d.Endpoint == EndpointBatch {
+		if d.Endpoint == careqlog.EndpointBatch {
 			b, _, err := schemas.DecodeCareQBatch(d.Body)
 			if err != nil {
 				t.Fatal(err)
@@ -116,7 +117,7 @@ func rawPII(t *testing.T, ds []Delivery) []string {
 				bodies, types = append(bodies, r.Data), append(types, r.Type)
 			}
 		} else {
-			bodies, types = append(bodies, d.Body), append(types, endpointRecordType[d.Endpoint])
+			bodies, types = append(bodies, d.Body), append(types, careqlog.RecordType(d.Endpoint))
 		}
 		for i, b := range bodies {
 			v, _, err := schemas.DecodeCareQ(types[i], b)
@@ -211,7 +212,7 @@ func TestSampleDeliveriesAndPIIScan(t *testing.T) {
 		if r.Status >= 300 {
 			t.Errorf("record %d: %d %s", r.Seq, r.Status, r.Response)
 		}
-		if r.SyncStatus == SyncStaleIgnored {
+		if r.SyncStatus == careqlog.SyncStaleIgnored {
 			stale++
 		}
 	}
@@ -257,7 +258,7 @@ func TestKeepFreeText(t *testing.T) {
 	e := newEnv(t, func(o *Options) { o.KeepFreeText = true })
 	e.send("clinic_abc", "patient", specBody(t, "patient")).want(t, 201, "")
 	recs := e.records()
-	var p PatientRecord
+	var p careqlog.PatientRecord
 	json.Unmarshal(recs[0].Payload, &p)
 	if p.Notes == nil || *p.Notes != "Regular patient, prefers morning appointments" || p.CustomField1 == nil {
 		t.Fatalf("free text dropped: %s", recs[0].Payload)

@@ -3,6 +3,8 @@ package careq
 import (
 	"testing"
 	"time"
+
+	"carelake/schemas/careqlog"
 )
 
 // 200 calls pass at once, the 201st is 429; a token comes back every 0.6 s;
@@ -33,7 +35,7 @@ func TestRateLimit(t *testing.T) {
 			headers(a, "0", "120")
 		}
 	}
-	a := call("clinic_abc").want(t, 429, CodeRateLimitExceeded)
+	a := call("clinic_abc").want(t, 429, careqlog.CodeRateLimitExceeded)
 	headers(a, "0", "120")
 	if a.Header.Get("Retry-After") != "1" {
 		t.Fatalf("Retry-After %q, want 1 (a token every 0.6 s)", a.Header.Get("Retry-After"))
@@ -42,10 +44,10 @@ func TestRateLimit(t *testing.T) {
 	headers(call("clinic_hillview").want(t, 201, ""), "199", "1")
 
 	e.clock.Advance(599 * time.Millisecond)
-	call("clinic_abc").want(t, 429, CodeRateLimitExceeded)
+	call("clinic_abc").want(t, 429, careqlog.CodeRateLimitExceeded)
 	e.clock.Advance(time.Millisecond)
 	headers(call("clinic_abc").want(t, 201, ""), "0", "120")
-	call("clinic_abc").want(t, 429, CodeRateLimitExceeded)
+	call("clinic_abc").want(t, 429, careqlog.CodeRateLimitExceeded)
 
 	// A minute refills 100 calls, never more than the burst.
 	e.clock.Advance(time.Minute)
@@ -69,14 +71,14 @@ func TestRateLimit(t *testing.T) {
 // before.
 func TestRateLimitHeadersOnErrors(t *testing.T) {
 	e := newEnv(t)
-	a := e.send("clinic_abc", "patient", `{`).want(t, 400, CodeInvalidRequest)
+	a := e.send("clinic_abc", "patient", `{`).want(t, 400, careqlog.CodeInvalidRequest)
 	if a.Header.Get("X-RateLimit-Remaining") != "199" {
 		t.Fatalf("400: remaining %q", a.Header.Get("X-RateLimit-Remaining"))
 	}
 	c := e.client("clinic_abc")
 	c.Secret = "wrong-secret-for-clinic-abc-0"
 	req, _ := c.Request(t.Context(), "patient", []byte(`{}`))
-	a = e.do(req).want(t, 401, CodeAuthenticationFailed)
+	a = e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	if a.Header.Get("X-RateLimit-Remaining") != "199" {
 		t.Fatalf("401 after the token: remaining %q (a refused signature spends no token)", a.Header.Get("X-RateLimit-Remaining"))
 	}

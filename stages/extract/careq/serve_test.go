@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"carelake/schemas/careqlog"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key.
@@ -89,12 +91,12 @@ func TestRunTLSAndGracefulShutdown(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if open, _ := listSegments(dir, openSuffix); len(open) != 0 {
+	if open, _ := careqlog.OpenSegments(dir); len(open) != 0 {
 		t.Fatalf("open segment after shutdown: %v", open)
 	}
 	recs := readAll(t, dir)
 	// The call, the health check while draining, and the refused call.
-	if len(recs) != 3 || recs[0].Status != 201 || recs[1].Endpoint != EndpointHealth || recs[2].Status != 503 {
+	if len(recs) != 3 || recs[0].Status != 201 || recs[1].Endpoint != careqlog.EndpointHealth || recs[2].Status != 503 {
 		t.Fatalf("log after shutdown: %d records", len(recs))
 	}
 }

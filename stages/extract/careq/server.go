@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"carelake/schemas/careqlog"
 )
 
 // APIPrefix is the path under which the endpoints live.
@@ -139,7 +141,7 @@ func New(opts Options) (*Server, error) {
 	}
 	start := time.Now()
 	var n int
-	log, err := OpenLog(opts.LogDir, opts.Log, func(r *LogRecord) error {
+	log, err := OpenLog(opts.LogDir, opts.Log, func(r *careqlog.LogRecord) error {
 		n++
 		return s.replay(r)
 	})
@@ -153,7 +155,7 @@ func New(opts Options) (*Server, error) {
 }
 
 // replay rebuilds state and idempotency from one logged call.
-func (s *Server) replay(r *LogRecord) error {
+func (s *Server) replay(r *careqlog.LogRecord) error {
 	if r.Status < 200 || r.Status > 299 {
 		return nil
 	}
@@ -161,7 +163,7 @@ func (s *Server) replay(r *LogRecord) error {
 	if cl == nil {
 		return nil // a clinic no longer configured
 	}
-	if r.Endpoint == EndpointBatch {
+	if r.Endpoint == careqlog.EndpointBatch {
 		for i := range r.Records {
 			if err := cl.state.replayItem(&r.Records[i]); err != nil {
 				return fmt.Errorf("careq: rebuild from record %d: %w", r.Seq, err)
@@ -193,7 +195,7 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 type call struct {
 	w    http.ResponseWriter
 	r    *http.Request
-	rec  LogRecord
+	rec  careqlog.LogRecord
 	now  time.Time
 	rate *rateInfo
 	// status is what was answered, for metrics.
@@ -213,8 +215,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	c := &call{w: w, r: r, now: s.now()}
 	c.rec.ReceivedAt, c.rec.Method, c.rec.Endpoint = c.now, r.Method, ep
-	if _, known := endpointRecordType[ep]; !known && ep != EndpointBatch && ep != EndpointHealth {
-		c.rec.Endpoint, c.rec.Path = EndpointUnknown, truncate(r.URL.Path, 200)
+	if careqlog.RecordType(ep) == "" && ep != careqlog.EndpointBatch && ep != careqlog.EndpointHealth {
+		c.rec.Endpoint, c.rec.Path = careqlog.EndpointUnknown, truncate(r.URL.Path, 200)
 	}
 	s.handle(c)
 	s.metrics.observe(c.rec.Endpoint, c.status, time.Since(start))
@@ -230,19 +232,19 @@ func (s *Server) handle(c *call) {
 	}
 	ep := c.rec.Endpoint
 	switch {
-	case ep == EndpointHealth:
+	case ep == careqlog.EndpointHealth:
 		s.health(c)
 		return
 	case s.draining.Load():
 		c.w.Header().Set("Retry-After", "5")
-		s.reject(c, http.StatusServiceUnavailable, CodeServerError, "The receiver is shutting down: retry shortly", nil)
+		s.reject(c, http.StatusServiceUnavailable, careqlog.CodeServerError, "The receiver is shutting down: retry shortly", nil)
 		return
-	case ep == EndpointUnknown:
-		s.reject(c, http.StatusNotFound, CodeInvalidRequest, "Unknown endpoint: see "+APIPrefix+" in the CareQ specification", nil)
+	case ep == careqlog.EndpointUnknown:
+		s.reject(c, http.StatusNotFound, careqlog.CodeInvalidRequest, "Unknown endpoint: see "+APIPrefix+" in the CareQ specification", nil)
 		return
 	case c.r.Method != http.MethodPost:
 		c.w.Header().Set("Allow", http.MethodPost)
-		s.reject(c, http.StatusMethodNotAllowed, CodeInvalidRequest, "Use POST", nil)
+		s.reject(c, http.StatusMethodNotAllowed, careqlog.CodeInvalidRequest, "Use POST", nil)
 		return
 	}
 	body, ok := s.readBody(c)
@@ -255,13 +257,13 @@ func (s *Server) handle(c *call) {
 	}
 	ts, err := CheckTimestamp(c.r.Header.Get(HeaderTimestamp), c.now)
 	if err != nil {
-		s.reject(c, http.StatusUnauthorized, CodeAuthenticationFailed, err.Error(), nil)
+		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, err.Error(), nil)
 		return
 	}
 	if cl.SignedPayload != SignedNone {
 		err := VerifySignature(c.r.Header.Values(HeaderSignature), cl.SigningSecrets, cl.SignedPayload, ts, body)
 		if err != nil {
-			s.reject(c, http.StatusUnauthorized, CodeAuthenticationFailed, err.Error(), nil)
+			s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, err.Error(), nil)
 			return
 		}
 	}
@@ -274,7 +276,7 @@ func (s *Server) handle(c *call) {
 			retry = time.Second
 		}
 		c.w.Header().Set("Retry-After", deltaSeconds(retry))
-		s.reject(c, http.StatusTooManyRequests, CodeRateLimitExceeded,
+		s.reject(c, http.StatusTooManyRequests, careqlog.CodeRateLimitExceeded,
 			fmt.Sprintf("Rate limit of %d calls a minute (bursts of %d) exceeded: retry after %s s",
 				s.opts.RatePerMinute, s.opts.RateBurst, deltaSeconds(retry)), nil)
 		return
@@ -300,7 +302,7 @@ func (s *Server) handle(c *call) {
 			s.idem.abandon(key)
 		}
 	}()
-	if ep == EndpointBatch {
+	if ep == careqlog.EndpointBatch {
 		ans = s.batch(c, cl, body)
 	} else {
 		ans = s.single(c, cl, body)
@@ -310,7 +312,7 @@ func (s *Server) handle(c *call) {
 // readBody reads the body under the size limit (413 beyond it).
 func (s *Server) readBody(c *call) ([]byte, bool) {
 	tooLarge := func() ([]byte, bool) {
-		s.reject(c, http.StatusRequestEntityTooLarge, CodeInvalidRequest,
+		s.reject(c, http.StatusRequestEntityTooLarge, careqlog.CodeInvalidRequest,
 			fmt.Sprintf("Body larger than %d bytes: split the batch", s.opts.MaxBodyBytes), nil)
 		return nil, false
 	}
@@ -325,7 +327,7 @@ func (s *Server) readBody(c *call) ([]byte, bool) {
 		return tooLarge()
 	}
 	if err != nil {
-		s.reject(c, http.StatusBadRequest, CodeInvalidRequest, "The body could not be read", nil)
+		s.reject(c, http.StatusBadRequest, careqlog.CodeInvalidRequest, "The body could not be read", nil)
 		return nil, false
 	}
 	sum := sha256.Sum256(body)
@@ -352,18 +354,18 @@ func (s *Server) authenticate(c *call) *clinic {
 	}
 	if found == nil {
 		c.w.Header().Set("WWW-Authenticate", `Bearer realm="careq-sync"`)
-		s.reject(c, http.StatusUnauthorized, CodeAuthenticationFailed, "Missing or invalid bearer token", nil)
+		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "Missing or invalid bearer token", nil)
 		return nil
 	}
 	c.rec.ClinicID = found.ClinicID
 	info := s.limiter.peek(found.ClinicID, c.now)
 	c.rate = &info
 	if !headerMatches(c.r.Header.Get(HeaderAPIKey), found.apiKey) {
-		s.reject(c, http.StatusUnauthorized, CodeAuthenticationFailed, "X-API-Key is missing or wrong", nil)
+		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "X-API-Key is missing or wrong", nil)
 		return nil
 	}
 	if !headerMatches(c.r.Header.Get(HeaderWebhookSecret), found.webhookSecret) {
-		s.reject(c, http.StatusUnauthorized, CodeAuthenticationFailed, "X-Webhook-Secret is missing or wrong", nil)
+		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "X-Webhook-Secret is missing or wrong", nil)
 		return nil
 	}
 	return found
@@ -392,7 +394,7 @@ func headerMatches(v string, want *[sha256.Size]byte) bool {
 func (s *Server) health(c *call) {
 	if c.r.Method != http.MethodGet {
 		c.w.Header().Set("Allow", http.MethodGet)
-		s.reject(c, http.StatusMethodNotAllowed, CodeInvalidRequest, "Use GET", nil)
+		s.reject(c, http.StatusMethodNotAllowed, careqlog.CodeInvalidRequest, "Use GET", nil)
 		return
 	}
 	if s.authenticate(c) == nil {
@@ -434,12 +436,12 @@ func (s *Server) answer(c *call, status int, body []byte) {
 // unavailable answers 503 without logging: the log has failed or is closed.
 func (s *Server) unavailable(c *call) {
 	c.w.Header().Set("Retry-After", "30")
-	c.rec.ErrorCode = CodeServerError
+	c.rec.ErrorCode = careqlog.CodeServerError
 	msg := "The receiver cannot write its durable log and has stopped taking calls: retry later"
 	if s.log.Err() == nil { // closed, not failed
 		msg = "The receiver is shutting down: retry shortly"
 	}
-	c.write(http.StatusServiceUnavailable, errorBody(CodeServerError, msg, nil, c.now))
+	c.write(http.StatusServiceUnavailable, errorBody(careqlog.CodeServerError, msg, nil, c.now))
 }
 
 func (c *call) write(status int, body []byte) {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"carelake/schemas/careqlog"
 )
 
 // Every example of the specification is accepted, with the answer shapes
@@ -38,22 +40,22 @@ func TestSpecificationExamplesAccepted(t *testing.T) {
 			t.Errorf("%s: timestamp: %v", d.Note, err)
 		}
 		switch d.Endpoint {
-		case EndpointAppointment:
+		case careqlog.EndpointAppointment:
 			if cn, _ := a.Data["confirmation_number"].(string); !regexp.MustCompile(`^APPT-\d{10}$`).MatchString(cn) {
 				t.Errorf("confirmation_number %q", cn)
 			}
 			if a.Message != "Appointment created successfully" {
 				t.Errorf("message %q", a.Message)
 			}
-		case EndpointCancel:
+		case careqlog.EndpointCancel:
 			if a.Data["status"] != "cancelled" || a.Message != "Appointment cancelled successfully" {
 				t.Errorf("cancel answer %s", a.Raw)
 			}
-		case EndpointStatus:
+		case careqlog.EndpointStatus:
 			if a.Data["status"] != "completed" || a.Message != "Appointment status updated successfully" {
 				t.Errorf("status answer %s", a.Raw)
 			}
-		case EndpointPatient:
+		case careqlog.EndpointPatient:
 			if a.Message != "Patient created successfully" {
 				t.Errorf("message %q", a.Message)
 			}
@@ -94,12 +96,12 @@ func TestSpecificationBatchExample(t *testing.T) {
 	}
 	// The same records alone are now known: unchanged, same IDs.
 	p := e.send("clinic_abc", "patient", specBody(t, "patient"))
-	if p.Status != 200 || p.Data["sync_status"] != SyncUnchanged || p.Data["id"] != results[0].(map[string]any)["id"] {
+	if p.Status != 200 || p.Data["sync_status"] != careqlog.SyncUnchanged || p.Data["id"] != results[0].(map[string]any)["id"] {
 		t.Fatalf("patient after batch: %s", p.Raw)
 	}
 	recs := e.records()
 	last := recs[len(recs)-2]
-	if last.Endpoint != EndpointBatch || len(last.Records) != 4 || last.BatchID != "batch_20251210_001" {
+	if last.Endpoint != careqlog.EndpointBatch || len(last.Records) != 4 || last.BatchID != "batch_20251210_001" {
 		t.Fatalf("batch log record: %+v", last)
 	}
 }
@@ -119,45 +121,45 @@ func TestEveryErrorCode(t *testing.T) {
 	// AUTHENTICATION_FAILED: no token, wrong token, bad signature, stale
 	// timestamp, another clinic's body, missing X-API-Key.
 	req, _ := http.NewRequest(http.MethodPost, e.http.URL+APIPrefix+"patient", strings.NewReader(patient))
-	a := e.do(req).want(t, 401, CodeAuthenticationFailed)
+	a := e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	if a.Header.Get("WWW-Authenticate") == "" {
 		t.Error("401 without WWW-Authenticate")
 	}
 	c := e.client("clinic_abc")
 	c.Token = "token-that-nobody-configured-000000000000"
 	req, _ = c.Request(context.Background(), "patient", []byte(patient))
-	e.do(req).want(t, 401, CodeAuthenticationFailed)
+	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	c = e.client("clinic_abc")
 	c.Secret = "a-secret-clinic-abc-never-had"
 	req, _ = c.Request(context.Background(), "patient", []byte(patient))
-	e.do(req).want(t, 401, CodeAuthenticationFailed)
+	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	c = e.client("clinic_abc")
 	c.Now = func() time.Time { return e.clock.Now().Add(-10 * time.Minute) }
 	req, _ = c.Request(context.Background(), "patient", []byte(patient))
-	a = e.do(req).want(t, 401, CodeAuthenticationFailed)
+	a = e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	if !strings.Contains(a.Error.Message, "X-CareQ-Timestamp") {
 		t.Errorf("stale timestamp message: %q", a.Error.Message)
 	}
-	e.send("clinic_hillview", "patient", patient).want(t, 403, CodeAuthenticationFailed)
+	e.send("clinic_hillview", "patient", patient).want(t, 403, careqlog.CodeAuthenticationFailed)
 	c = e.client("clinic_riverside")
 	c.APIKey = ""
 	req, _ = c.Request(context.Background(), "patient", []byte(jsonSet(t, patient, "clinic_id", "clinic_riverside")))
-	e.do(req).want(t, 401, CodeAuthenticationFailed)
+	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	c = e.client("clinic_riverside")
 	c.WebhookSecret = "webhook-secret-riverside-02"
 	req, _ = c.Request(context.Background(), "patient", []byte(jsonSet(t, patient, "clinic_id", "clinic_riverside")))
-	e.do(req).want(t, 401, CodeAuthenticationFailed)
+	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 
 	// INVALID_REQUEST: malformed JSON, not an object, invalid UTF-8.
-	e.send("clinic_abc", "patient", `{"careq_id": 1,`).want(t, 400, CodeInvalidRequest)
-	e.send("clinic_abc", "patient", `[1,2]`).want(t, 400, CodeInvalidRequest)
-	e.send("clinic_abc", "patient", "{\"first_name\": \"\xff\"}").want(t, 400, CodeInvalidRequest)
-	e.send("clinic_abc", "patient", `{"a":1} {"b":2}`).want(t, 400, CodeInvalidRequest)
+	e.send("clinic_abc", "patient", `{"careq_id": 1,`).want(t, 400, careqlog.CodeInvalidRequest)
+	e.send("clinic_abc", "patient", `[1,2]`).want(t, 400, careqlog.CodeInvalidRequest)
+	e.send("clinic_abc", "patient", "{\"first_name\": \"\xff\"}").want(t, 400, careqlog.CodeInvalidRequest)
+	e.send("clinic_abc", "patient", `{"a":1} {"b":2}`).want(t, 400, careqlog.CodeInvalidRequest)
 
 	// VALIDATION_ERROR with field-by-field details.
 	bad := jsonSet(t, patient, "phone_number", "98765-4321", "email", "not-an-email", "careq_id", "12345",
 		"gender", "unknown", "date_of_birth", "1990-02-30", "first_name", nil)
-	a = e.send("clinic_abc", "patient", bad).want(t, 422, CodeValidationError)
+	a = e.send("clinic_abc", "patient", bad).want(t, 422, careqlog.CodeValidationError)
 	wantDetails := map[string]string{
 		"phone_number": "Phone number must be 10 digits", "email": "Email format is invalid",
 		"careq_id": "must be an integer", "gender": "must be one of male, female, other",
@@ -176,18 +178,18 @@ func TestEveryErrorCode(t *testing.T) {
 	}
 
 	// RECORD_NOT_FOUND: appointment before its patient; status of an unknown appointment.
-	a = e.send("clinic_abc", "appointment", specBody(t, "appointment")).want(t, 404, CodeRecordNotFound)
+	a = e.send("clinic_abc", "appointment", specBody(t, "appointment")).want(t, 404, careqlog.CodeRecordNotFound)
 	for _, f := range []string{"patient_careq_id", "doctor_careq_id", "service_careq_id"} {
 		if len(a.Error.Details[f]) != 1 {
 			t.Errorf("404 details lack %s: %v", f, a.Error.Details)
 		}
 	}
-	e.send("clinic_abc", "appointment/status", specBody(t, "appointment/status")).want(t, 404, CodeRecordNotFound)
-	e.send("clinic_abc", "appointment/cancel", specBody(t, "appointment/cancel")).want(t, 404, CodeRecordNotFound)
+	e.send("clinic_abc", "appointment/status", specBody(t, "appointment/status")).want(t, 404, careqlog.CodeRecordNotFound)
+	e.send("clinic_abc", "appointment/cancel", specBody(t, "appointment/cancel")).want(t, 404, careqlog.CodeRecordNotFound)
 
 	// DUPLICATE_RECORD: same updated_at, different content.
 	e.send("clinic_abc", "patient", patient).want(t, 201, "")
-	a = e.send("clinic_abc", "patient", jsonSet(t, patient, "city", "Pune")).want(t, 409, CodeDuplicateRecord)
+	a = e.send("clinic_abc", "patient", jsonSet(t, patient, "city", "Pune")).want(t, 409, careqlog.CodeDuplicateRecord)
 	if len(a.Error.Details["updated_at"]) != 1 {
 		t.Errorf("409 details: %v", a.Error.Details)
 	}
@@ -196,7 +198,7 @@ func TestEveryErrorCode(t *testing.T) {
 	e.send("clinic_abc", "service", specBody(t, "service")).want(t, 201, "")
 	e.send("clinic_abc", "appointment", specBody(t, "appointment")).want(t, 201, "")
 	other := jsonSet(t, specBody(t, "appointment"), "careq_id", 10002)
-	a = e.send("clinic_abc", "appointment", other).want(t, 409, CodeDuplicateRecord)
+	a = e.send("clinic_abc", "appointment", other).want(t, 409, careqlog.CodeDuplicateRecord)
 	if len(a.Error.Details["hash"]) != 1 {
 		t.Errorf("409 hash details: %v", a.Error.Details)
 	}
@@ -204,7 +206,7 @@ func TestEveryErrorCode(t *testing.T) {
 	// SERVER_ERROR is answered 503 while draining (and when the log fails:
 	// TestFsyncFailureStopsIntake).
 	e.srv.Drain()
-	a = e.send("clinic_abc", "doctor", specBody(t, "doctor")).want(t, 503, CodeServerError)
+	a = e.send("clinic_abc", "doctor", specBody(t, "doctor")).want(t, 503, careqlog.CodeServerError)
 	if a.Header.Get("Retry-After") == "" {
 		t.Error("503 without Retry-After")
 	}
@@ -222,8 +224,8 @@ func TestEveryErrorCode(t *testing.T) {
 			t.Errorf("record %d lacks the body's size and digest", r.Seq)
 		}
 	}
-	for code, n := range map[string]int{CodeAuthenticationFailed: 7, CodeInvalidRequest: 4, CodeValidationError: 1,
-		CodeRecordNotFound: 3, CodeDuplicateRecord: 2, CodeServerError: 1} {
+	for code, n := range map[string]int{careqlog.CodeAuthenticationFailed: 7, careqlog.CodeInvalidRequest: 4, careqlog.CodeValidationError: 1,
+		careqlog.CodeRecordNotFound: 3, careqlog.CodeDuplicateRecord: 2, careqlog.CodeServerError: 1} {
 		if codes[code] != n {
 			t.Errorf("log holds %d %s records, want %d (%v)", codes[code], code, n, codes)
 		}
@@ -234,22 +236,22 @@ func TestEveryErrorCode(t *testing.T) {
 func TestProtocolErrors(t *testing.T) {
 	e := newEnv(t, func(o *Options) { o.MaxBodyBytes = 2048 })
 	big := `{"careq_id": 1, "notes": "` + strings.Repeat("x", 3000) + `"}`
-	e.send("clinic_abc", "patient", big).want(t, 413, CodeInvalidRequest)
+	e.send("clinic_abc", "patient", big).want(t, 413, careqlog.CodeInvalidRequest)
 	// Without Content-Length (chunked), the limit still holds.
 	req, _ := e.client("clinic_abc").Request(context.Background(), "patient", []byte(big))
 	req.ContentLength = -1
 	req.Body = readerOnly{strings.NewReader(big)}
-	e.do(req).want(t, 413, CodeInvalidRequest)
+	e.do(req).want(t, 413, careqlog.CodeInvalidRequest)
 
 	req, _ = http.NewRequest(http.MethodGet, e.http.URL+APIPrefix+"patient", nil)
 	req.Header.Set("Authorization", "Bearer "+tokA1)
-	a := e.do(req).want(t, 405, CodeInvalidRequest)
+	a := e.do(req).want(t, 405, careqlog.CodeInvalidRequest)
 	if a.Header.Get("Allow") != "POST" {
 		t.Errorf("Allow: %q", a.Header.Get("Allow"))
 	}
-	e.send("clinic_abc", "nothing-here", `{}`).want(t, 404, CodeInvalidRequest)
+	e.send("clinic_abc", "nothing-here", `{}`).want(t, 404, careqlog.CodeInvalidRequest)
 	recs := e.records()
-	if len(recs) != 4 || recs[3].Endpoint != EndpointUnknown || recs[3].Path != APIPrefix+"nothing-here" {
+	if len(recs) != 4 || recs[3].Endpoint != careqlog.EndpointUnknown || recs[3].Path != APIPrefix+"nothing-here" {
 		t.Fatalf("log: %d records, last %+v", len(recs), recs[len(recs)-1])
 	}
 	if recs[0].BodyBytes != len(big) || recs[0].Payload != nil {
@@ -332,7 +334,7 @@ func TestRotationAndSigningModes(t *testing.T) {
 	rc := e.client("clinic_riverside")
 	rc.SignedPayload = SignedBody
 	req, _ = rc.Request(context.Background(), "service", []byte(jsonSet(t, rb, "careq_id", 790)))
-	e.do(req).want(t, 401, CodeAuthenticationFailed)
+	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	// An unsigned clinic (signed_payload: none) needs no signature.
 	e.send("clinic_unsigned", "service", jsonSet(t, specBody(t, "service"), "clinic_id", "clinic_unsigned")).want(t, 201, "")
 }
@@ -346,15 +348,15 @@ func TestOutOfOrderUpdates(t *testing.T) {
 	}
 	e.send("clinic_abc", "service", svc(10, "v10")).want(t, 201, "")
 	a := e.send("clinic_abc", "service", svc(12, "v12"))
-	if a.Status != 200 || a.Data["sync_status"] != SyncUpdated {
+	if a.Status != 200 || a.Data["sync_status"] != careqlog.SyncUpdated {
 		t.Fatalf("newer: %s", a.Raw)
 	}
 	a = e.send("clinic_abc", "service", svc(11, "v11"))
-	if a.Status != 200 || a.Data["sync_status"] != SyncStaleIgnored || !strings.Contains(a.Message, "ignored") {
+	if a.Status != 200 || a.Data["sync_status"] != careqlog.SyncStaleIgnored || !strings.Contains(a.Message, "ignored") {
 		t.Fatalf("older: %s", a.Raw)
 	}
 	a = e.send("clinic_abc", "service", jsonSet(t, svc(12, "v12"), "color", "#fff")) //nolint:misspell // wire name
-	a.want(t, 409, CodeDuplicateRecord)
+	a.want(t, 409, careqlog.CodeDuplicateRecord)
 
 	// Appointment status: completed at 15:00, then a delayed "confirmed" from 11:00.
 	for _, ep := range []string{"patient", "doctor"} {
@@ -365,30 +367,30 @@ func TestOutOfOrderUpdates(t *testing.T) {
 		return e.send("clinic_abc", "appointment/status",
 			fmt.Sprintf(`{"careq_id": 10001, "clinic_id": "clinic_abc", "status": %q, "updated_at": "2025-12-15T%02d:00:00Z"}`, s, h))
 	}
-	if a := status("completed", 15); a.Data["status"] != "completed" || a.Data["sync_status"] != SyncUpdated {
+	if a := status("completed", 15); a.Data["status"] != "completed" || a.Data["sync_status"] != careqlog.SyncUpdated {
 		t.Fatalf("completed: %s", a.Raw)
 	}
-	if a := status("confirmed", 11); a.Data["status"] != "completed" || a.Data["sync_status"] != SyncStaleIgnored {
+	if a := status("confirmed", 11); a.Data["status"] != "completed" || a.Data["sync_status"] != careqlog.SyncStaleIgnored {
 		t.Fatalf("late confirmed: %s", a.Raw)
 	}
 	// A cancellation from before the completion is stale too.
 	a = e.send("clinic_abc", "appointment/cancel", specBody(t, "appointment/cancel"))
-	if a.Data["status"] != "completed" || a.Data["sync_status"] != SyncStaleIgnored {
+	if a.Data["status"] != "completed" || a.Data["sync_status"] != careqlog.SyncStaleIgnored {
 		t.Fatalf("late cancel: %s", a.Raw)
 	}
 	// The original appointment record (updated_at 2025-12-10) resent with
 	// another location is now older than the status: ignored.
 	a = e.send("clinic_abc", "appointment", jsonSet(t, specBody(t, "appointment"), "location", "Room 9"))
-	if a.Status != 200 || a.Data["sync_status"] != SyncStaleIgnored {
+	if a.Status != 200 || a.Data["sync_status"] != careqlog.SyncStaleIgnored {
 		t.Fatalf("stale appointment: %s", a.Raw)
 	}
 
 	// After a restart the state is rebuilt: still completed, still stale.
 	e.restart()
-	if a := status("booked", 12); a.Data["status"] != "completed" || a.Data["sync_status"] != SyncStaleIgnored {
+	if a := status("booked", 12); a.Data["status"] != "completed" || a.Data["sync_status"] != careqlog.SyncStaleIgnored {
 		t.Fatalf("after restart: %s", a.Raw)
 	}
-	if a := status("no-show", 16); a.Data["status"] != "no-show" || a.Data["sync_status"] != SyncUpdated {
+	if a := status("no-show", 16); a.Data["status"] != "no-show" || a.Data["sync_status"] != careqlog.SyncUpdated {
 		t.Fatalf("newer after restart: %s", a.Raw)
 	}
 }
@@ -415,9 +417,9 @@ func TestBatchOrderAndPartialFailure(t *testing.T) {
 	}
 	res := a.Data["results"].([]any)
 	want := []struct{ status, code string }{
-		{"failed", CodeRecordNotFound}, {"created", ""}, {"created", ""}, {"created", ""}, {"created", ""},
-		{"failed", CodeValidationError}, {"failed", CodeValidationError}, {"failed", CodeValidationError},
-		{"failed", CodeAuthenticationFailed},
+		{"failed", careqlog.CodeRecordNotFound}, {"created", ""}, {"created", ""}, {"created", ""}, {"created", ""},
+		{"failed", careqlog.CodeValidationError}, {"failed", careqlog.CodeValidationError}, {"failed", careqlog.CodeValidationError},
+		{"failed", careqlog.CodeAuthenticationFailed},
 	}
 	for i, w := range want {
 		m := res[i].(map[string]any)
@@ -431,12 +433,12 @@ func TestBatchOrderAndPartialFailure(t *testing.T) {
 	}
 	// The envelope itself: another clinic is 403, no records is 422.
 	e.send("clinic_abc", "batch", `{"clinic_id": "clinic_hillview", "records": [{"type": "patient", "data": {}}]}`).
-		want(t, 403, CodeAuthenticationFailed)
-	e.send("clinic_abc", "batch", `{"clinic_id": "clinic_abc", "records": []}`).want(t, 422, CodeValidationError)
-	e.send("clinic_abc", "batch", `{"clinic_id": "clinic_abc", "records": {}}`).want(t, 422, CodeValidationError)
+		want(t, 403, careqlog.CodeAuthenticationFailed)
+	e.send("clinic_abc", "batch", `{"clinic_id": "clinic_abc", "records": []}`).want(t, 422, careqlog.CodeValidationError)
+	e.send("clinic_abc", "batch", `{"clinic_id": "clinic_abc", "records": {}}`).want(t, 422, careqlog.CodeValidationError)
 	// Foreign keys are per clinic: hillview does not see abc's patient.
 	hv := jsonSet(t, appt, "clinic_id", "clinic_hillview")
-	e.send("clinic_hillview", "appointment", hv).want(t, 404, CodeRecordNotFound)
+	e.send("clinic_hillview", "appointment", hv).want(t, 404, careqlog.CodeRecordNotFound)
 }
 
 // Internal IDs and confirmation numbers are stable across restarts.
@@ -460,7 +462,7 @@ func TestStableIDs(t *testing.T) {
 func TestHealth(t *testing.T) {
 	e := newEnv(t)
 	req, _ := http.NewRequest(http.MethodGet, e.http.URL+APIPrefix+"health", nil)
-	e.do(req).want(t, 401, CodeAuthenticationFailed)
+	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	c := e.client("clinic_hillview")
 	status, body, err := c.Health(context.Background())
 	if err != nil || status != 200 || !bytes.Contains(body, []byte(`"operational"`)) {
@@ -479,7 +481,7 @@ func TestMetrics(t *testing.T) {
 	e := newEnv(t)
 	e.send("clinic_abc", "service", specBody(t, "service")).want(t, 201, "")
 	e.send("clinic_abc", "service", specBody(t, "service")).want(t, 201, "") // replay
-	e.send("clinic_abc", "patient", `{`).want(t, 400, CodeInvalidRequest)
+	e.send("clinic_abc", "patient", `{`).want(t, 400, careqlog.CodeInvalidRequest)
 	resp, err := e.http.Client().Get(e.http.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/careqlog"
 )
 
 // clinicState is what the receiver knows of one clinic's records, for foreign
@@ -83,7 +84,7 @@ func fail(status int, code, msg string, details schemas.FieldErrors) decision {
 	if details == nil {
 		details = schemas.FieldErrors{}
 	}
-	return decision{sync: SyncFailed, httpStatus: status, code: code, message: msg, details: details}
+	return decision{sync: careqlog.SyncFailed, httpStatus: status, code: code, message: msg, details: details}
 }
 
 // decide applies the receiver's rules to a change without applying it:
@@ -103,14 +104,14 @@ func (st *clinicState) decide(clinicID string, c *change) decision {
 	switch c.typ {
 	case schemas.CareQAppointmentStatusType, schemas.CareQAppointmentCancelType:
 		if e == nil {
-			return fail(http.StatusNotFound, CodeRecordNotFound,
+			return fail(http.StatusNotFound, careqlog.CodeRecordNotFound,
 				fmt.Sprintf("No appointment with careq_id %d is known for clinic %s: sync the appointment first", c.id, clinicID),
 				schemas.FieldErrors{"careq_id": {"unknown appointment"}})
 		}
 		if c.at != nil && !e.at.IsZero() && c.at.Before(e.at) {
-			return decision{sync: SyncStaleIgnored, httpStatus: http.StatusOK, apptStatus: e.status}
+			return decision{sync: careqlog.SyncStaleIgnored, httpStatus: http.StatusOK, apptStatus: e.status}
 		}
-		return decision{sync: SyncUpdated, httpStatus: http.StatusOK, apptStatus: c.status}
+		return decision{sync: careqlog.SyncUpdated, httpStatus: http.StatusOK, apptStatus: c.status}
 	case schemas.CareQAppointmentType:
 		missing := schemas.FieldErrors{}
 		for _, fk := range []struct {
@@ -126,31 +127,31 @@ func (st *clinicState) decide(clinicID string, c *change) decision {
 			}
 		}
 		if len(missing) > 0 {
-			return fail(http.StatusNotFound, CodeRecordNotFound, "The appointment refers to records that are not known", missing)
+			return fail(http.StatusNotFound, careqlog.CodeRecordNotFound, "The appointment refers to records that are not known", missing)
 		}
 		if other, ok := st.hashes[c.hash]; c.hash != "" && ok && other != c.id {
-			return fail(http.StatusConflict, CodeDuplicateRecord,
+			return fail(http.StatusConflict, careqlog.CodeDuplicateRecord,
 				fmt.Sprintf("Another appointment (careq_id %d) already has this hash", other),
 				schemas.FieldErrors{"hash": {"already used by another appointment"}})
 		}
 	}
 	if e == nil {
-		return decision{sync: SyncCreated, httpStatus: http.StatusCreated, apptStatus: c.status}
+		return decision{sync: careqlog.SyncCreated, httpStatus: http.StatusCreated, apptStatus: c.status}
 	}
 	if c.at != nil && !e.at.IsZero() {
 		switch {
 		case c.at.Before(e.at):
-			return decision{sync: SyncStaleIgnored, httpStatus: http.StatusOK, apptStatus: e.status}
+			return decision{sync: careqlog.SyncStaleIgnored, httpStatus: http.StatusOK, apptStatus: e.status}
 		case c.at.Equal(e.at) && c.mac == e.mac:
-			return decision{sync: SyncUnchanged, httpStatus: http.StatusOK, apptStatus: e.status}
+			return decision{sync: careqlog.SyncUnchanged, httpStatus: http.StatusOK, apptStatus: e.status}
 		case c.at.Equal(e.at):
-			return fail(http.StatusConflict, CodeDuplicateRecord,
+			return fail(http.StatusConflict, careqlog.CodeDuplicateRecord,
 				fmt.Sprintf("The %s with careq_id %d was already synced with this updated_at and different content: send the change with a later updated_at",
 					c.typ, c.id),
 				schemas.FieldErrors{"updated_at": {"same as the stored version, but the content differs"}})
 		}
 	}
-	return decision{sync: SyncUpdated, httpStatus: http.StatusOK, apptStatus: c.status}
+	return decision{sync: careqlog.SyncUpdated, httpStatus: http.StatusOK, apptStatus: c.status}
 }
 
 // apply records a created or updated change.
@@ -184,7 +185,7 @@ func (st *clinicState) apply(c *change) {
 }
 
 // replayItem applies a logged item that changed state (rebuild at start).
-func (st *clinicState) replayItem(it *Item) error {
+func (st *clinicState) replayItem(it *careqlog.Item) error {
 	if !it.Applied() {
 		return nil
 	}

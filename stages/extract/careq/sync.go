@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/careqlog"
 )
 
 // typeNames are the record types' names in answers ("Patient created ...").
@@ -21,22 +22,22 @@ var batchTypes = []string{schemas.CareQPatientType, schemas.CareQDoctorType, sch
 // single handles one record (every endpoint but batch and health). It returns
 // the answer to store for idempotency, or nil when the call was refused.
 func (s *Server) single(c *call, cl *clinic, body []byte) *stored {
-	typ := endpointRecordType[c.rec.Endpoint]
+	typ := careqlog.RecordType(c.rec.Endpoint)
 	v, errs, err := schemas.DecodeCareQ(typ, body)
 	if err != nil {
-		s.reject(c, http.StatusBadRequest, CodeInvalidRequest, "Malformed request: "+err.Error(), nil)
+		s.reject(c, http.StatusBadRequest, careqlog.CodeInvalidRequest, "Malformed request: "+err.Error(), nil)
 		return nil
 	}
 	item, chg := s.describe(cl, typ, v)
 	c.rec.Item = item
 	if len(errs) > 0 {
-		c.rec.SyncStatus = SyncFailed
-		s.reject(c, http.StatusUnprocessableEntity, CodeValidationError, "One or more fields failed validation", errs)
+		c.rec.SyncStatus = careqlog.SyncFailed
+		s.reject(c, http.StatusUnprocessableEntity, careqlog.CodeValidationError, "One or more fields failed validation", errs)
 		return nil
 	}
 	if clinicOf(v) != cl.ClinicID {
-		c.rec.SyncStatus = SyncFailed
-		s.reject(c, http.StatusForbidden, CodeAuthenticationFailed,
+		c.rec.SyncStatus = careqlog.SyncFailed
+		s.reject(c, http.StatusForbidden, careqlog.CodeAuthenticationFailed,
 			"This bearer token may only write clinic "+cl.ClinicID,
 			map[string][]string{"clinic_id": {"does not match the clinic of the bearer token"}})
 		return nil
@@ -53,11 +54,11 @@ func (s *Server) single(c *call, cl *clinic, body []byte) *stored {
 	cl.state.locked(func(st *clinicState) {
 		d = st.decide(cl.ClinicID, chg)
 		c.rec.SyncStatus, c.rec.AppointmentStatus = d.sync, d.apptStatus
-		if d.sync == SyncFailed {
+		if d.sync == careqlog.SyncFailed {
 			c.rec.ErrorCode = d.code
 			status, answer = d.httpStatus, errorBody(d.code, d.message, d.details, c.now)
 		} else {
-			if d.sync == SyncCreated || d.sync == SyncUpdated {
+			if d.sync == careqlog.SyncCreated || d.sync == careqlog.SyncUpdated {
 				st.apply(chg)
 			}
 			status, answer = d.httpStatus, s.successBody(cl, typ, &c.rec.Item, c.now)
@@ -65,7 +66,7 @@ func (s *Server) single(c *call, cl *clinic, body []byte) *stored {
 		c.rec.Status, c.rec.Response = status, answer
 		pending, err = s.log.Append(&c.rec)
 	})
-	if d.sync == SyncStaleIgnored {
+	if d.sync == careqlog.SyncStaleIgnored {
 		s.logger.Info("careq: stale change ignored: a newer version is stored", "clinic_id", cl.ClinicID,
 			"record_type", typ, "careq_id", item.CareQID, "seq", c.rec.Seq)
 	}
@@ -77,15 +78,15 @@ func (s *Server) single(c *call, cl *clinic, body []byte) *stored {
 		return nil
 	}
 	c.write(status, answer)
-	if d.sync == SyncFailed {
+	if d.sync == careqlog.SyncFailed {
 		return nil
 	}
 	return &stored{status: status, body: answer}
 }
 
 // describe builds the log item of a decoded record and its intended change.
-func (s *Server) describe(cl *clinic, typ string, v any) (Item, *change) {
-	it := Item{RecordType: typ}
+func (s *Server) describe(cl *clinic, typ string, v any) (careqlog.Item, *change) {
+	it := careqlog.Item{RecordType: typ}
 	chg := &change{typ: typ}
 	switch x := v.(type) {
 	case *schemas.CareQPatient:
@@ -156,7 +157,7 @@ type recordData struct {
 }
 
 // successBody is the 200/201 answer of a single-record call.
-func (s *Server) successBody(cl *clinic, typ string, it *Item, now time.Time) []byte {
+func (s *Server) successBody(cl *clinic, typ string, it *careqlog.Item, now time.Time) []byte {
 	data := recordData{ID: it.ID, CareQID: it.CareQID, SyncStatus: it.SyncStatus}
 	var msg string
 	switch typ {
@@ -168,7 +169,7 @@ func (s *Server) successBody(cl *clinic, typ string, it *Item, now time.Time) []
 			what, done = "Appointment cancellation", "Appointment cancelled successfully"
 		}
 		msg = done
-		if it.SyncStatus == SyncStaleIgnored {
+		if it.SyncStatus == careqlog.SyncStaleIgnored {
 			msg = what + " ignored: a newer change is already stored"
 		}
 	default:
@@ -177,13 +178,13 @@ func (s *Server) successBody(cl *clinic, typ string, it *Item, now time.Time) []
 			data.ConfirmationNumber = confirmationNumber(cl.ClinicID, it.CareQID)
 		}
 		switch it.SyncStatus {
-		case SyncCreated:
+		case careqlog.SyncCreated:
 			msg, data.SyncStatus = name+" created successfully", "synced" // the specification's word
-		case SyncUpdated:
+		case careqlog.SyncUpdated:
 			msg = name + " updated successfully"
-		case SyncUnchanged:
+		case careqlog.SyncUnchanged:
 			msg = name + " already up to date"
-		case SyncStaleIgnored:
+		case careqlog.SyncStaleIgnored:
 			msg = name + " update ignored: a newer version is already stored"
 		}
 	}
@@ -212,18 +213,18 @@ type batchResult struct {
 func (s *Server) batch(c *call, cl *clinic, body []byte) *stored {
 	b, errs, err := schemas.DecodeCareQBatch(body)
 	if err != nil {
-		s.reject(c, http.StatusBadRequest, CodeInvalidRequest, "Malformed request: "+err.Error(), nil)
+		s.reject(c, http.StatusBadRequest, careqlog.CodeInvalidRequest, "Malformed request: "+err.Error(), nil)
 		return nil
 	}
 	if b.BatchID != nil {
 		c.rec.BatchID = *b.BatchID
 	}
 	if len(errs) > 0 {
-		s.reject(c, http.StatusUnprocessableEntity, CodeValidationError, "One or more fields failed validation", errs)
+		s.reject(c, http.StatusUnprocessableEntity, careqlog.CodeValidationError, "One or more fields failed validation", errs)
 		return nil
 	}
 	if b.ClinicID != cl.ClinicID {
-		s.reject(c, http.StatusForbidden, CodeAuthenticationFailed, "This bearer token may only write clinic "+cl.ClinicID,
+		s.reject(c, http.StatusForbidden, careqlog.CodeAuthenticationFailed, "This bearer token may only write clinic "+cl.ClinicID,
 			map[string][]string{"clinic_id": {"does not match the clinic of the bearer token"}})
 		return nil
 	}
@@ -257,17 +258,17 @@ func (s *Server) batch(c *call, cl *clinic, body []byte) *stored {
 func (s *Server) decideBatch(c *call, cl *clinic, st *clinicState, preps []preparedItem, data *batchData) []byte {
 	for i := range preps {
 		p := &preps[i]
-		if p.item.SyncStatus != SyncFailed {
+		if p.item.SyncStatus != careqlog.SyncFailed {
 			d := st.decide(cl.ClinicID, p.chg)
 			p.item.SyncStatus, p.item.AppointmentStatus = d.sync, d.apptStatus
-			if d.sync == SyncFailed {
+			if d.sync == careqlog.SyncFailed {
 				p.item.ErrorCode, p.item.Errors, p.msg = d.code, d.details, d.message
 			} else if p.item.Applied() {
 				st.apply(p.chg)
 			}
 		}
 		res := batchResult{Type: p.item.RecordType, CareQID: p.item.CareQID, Status: p.item.SyncStatus, ID: p.item.ID}
-		if p.item.SyncStatus == SyncFailed {
+		if p.item.SyncStatus == careqlog.SyncFailed {
 			data.Failed++
 			res.ID = ""
 			res.Error = &errorInfo{Code: p.item.ErrorCode, Message: p.msg, Details: p.item.Errors}
@@ -286,7 +287,7 @@ func (s *Server) decideBatch(c *call, cl *clinic, st *clinicState, preps []prepa
 
 // preparedItem is a batch record, validated, before its decision.
 type preparedItem struct {
-	item Item
+	item careqlog.Item
 	chg  *change
 	msg  string // error message of a failed record
 }
@@ -294,34 +295,34 @@ type preparedItem struct {
 // prepareBatchItem validates one batch record; a failed one keeps its errors.
 func (s *Server) prepareBatchItem(cl *clinic, r schemas.CareQBatchRecord) (p preparedItem) {
 	failed := func(code string, errs schemas.FieldErrors) {
-		p.item.SyncStatus, p.item.ErrorCode, p.item.Errors = SyncFailed, code, errs
+		p.item.SyncStatus, p.item.ErrorCode, p.item.Errors = careqlog.SyncFailed, code, errs
 		p.msg = "One or more fields failed validation"
-		if code == CodeAuthenticationFailed {
+		if code == careqlog.CodeAuthenticationFailed {
 			p.msg = "This bearer token may only write clinic " + cl.ClinicID
 		}
 	}
 	p.item.RecordType = r.Type
 	if !contains(batchTypes, r.Type) {
 		p.item.RecordType = ""
-		failed(CodeValidationError, schemas.FieldErrors{"type": {"must be one of " + strings.Join(batchTypes, ", ")}})
+		failed(careqlog.CodeValidationError, schemas.FieldErrors{"type": {"must be one of " + strings.Join(batchTypes, ", ")}})
 		return p
 	}
 	obj, err := schemas.ParseCareQObject(r.Data)
 	if err != nil {
-		failed(CodeValidationError, schemas.FieldErrors{"data": {"must be a JSON object"}})
+		failed(careqlog.CodeValidationError, schemas.FieldErrors{"data": {"must be a JSON object"}})
 		return p
 	}
 	v, errs, err := schemas.DecodeCareQObject(r.Type, obj)
 	if err != nil {
-		failed(CodeValidationError, schemas.FieldErrors{"data": {"must be a JSON object"}})
+		failed(careqlog.CodeValidationError, schemas.FieldErrors{"data": {"must be a JSON object"}})
 		return p
 	}
 	p.item, p.chg = s.describe(cl, r.Type, v)
 	switch {
 	case len(errs) > 0:
-		failed(CodeValidationError, errs)
+		failed(careqlog.CodeValidationError, errs)
 	case clinicOf(v) != cl.ClinicID:
-		failed(CodeAuthenticationFailed, schemas.FieldErrors{"clinic_id": {"does not match the clinic of the bearer token"}})
+		failed(careqlog.CodeAuthenticationFailed, schemas.FieldErrors{"clinic_id": {"does not match the clinic of the bearer token"}})
 	}
 	return p
 }

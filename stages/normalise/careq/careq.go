@@ -1,5 +1,5 @@
 // Package careq is the CareQ half of the normalise stage: it turns the
-// receiver's sealed log segments (stages/extract/careq) into the CareQ
+// receiver's sealed log segments (format: schemas/careqlog) into the CareQ
 // tables (schemas.CareQTables), staged for load as "normalise-careq".
 //
 // Input: every sealed segment of the log directory (default
@@ -41,10 +41,10 @@ import (
 
 	"carelake/schemas"
 	"carelake/schemas/batch"
+	"carelake/schemas/careqlog"
 	"carelake/schemas/loaded"
 	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	receiver "carelake/stages/extract/careq"
 )
 
 // Stage names the staged output.
@@ -95,7 +95,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 	if opts.RunID == "" {
 		opts.RunID = warehouse.NewRunID(now())
 	}
-	sealed, err := receiver.SealedSegments(opts.LogDir)
+	sealed, err := careqlog.SealedSegments(opts.LogDir)
 	if err != nil {
 		return sum, err
 	}
@@ -127,7 +127,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 			return sum, fmt.Errorf("normalise careq: %w", err)
 		}
 		segment := filepath.Base(path)
-		err := receiver.ReadSegment(path, func(rec *receiver.LogRecord) error {
+		err := careqlog.ReadSegment(path, func(rec *careqlog.LogRecord) error {
 			sum.Calls++
 			return st.call(segment, rec)
 		})
@@ -229,7 +229,7 @@ func (s *stager) release() {
 }
 
 // call stages one logged call: its events row, then a row per applied record.
-func (s *stager) call(segment string, rec *receiver.LogRecord) error {
+func (s *stager) call(segment string, rec *careqlog.LogRecord) error {
 	clinic := rec.ClinicID
 	if clinic == "" {
 		clinic = schemas.CareQUnauthenticated
@@ -237,7 +237,7 @@ func (s *stager) call(segment string, rec *receiver.LogRecord) error {
 	if err := s.event(segment, clinic, rec); err != nil {
 		return err
 	}
-	if rec.Endpoint == receiver.EndpointBatch {
+	if rec.Endpoint == careqlog.EndpointBatch {
 		for i := range rec.Records {
 			idx := int32(i) //nolint:gosec // a batch holds at most schemas.CareQMaxBatchRecords
 			if err := s.item(segment, clinic, rec, &idx, &rec.Records[i]); err != nil {
@@ -250,14 +250,14 @@ func (s *stager) call(segment string, rec *receiver.LogRecord) error {
 }
 
 // callColumns writes seq, batch_index, received_at and log_segment.
-func callColumns(b *batch.Builder, segment string, rec *receiver.LogRecord, idx *int32) {
+func callColumns(b *batch.Builder, segment string, rec *careqlog.LogRecord, idx *int32) {
 	b.Int64("seq", rec.Seq)
 	b.Int32Ptr("batch_index", idx)
 	b.Time("received_at", rec.ReceivedAt)
 	b.String("log_segment", segment)
 }
 
-func (s *stager) event(segment, clinic string, rec *receiver.LogRecord) error {
+func (s *stager) event(segment, clinic string, rec *careqlog.LogRecord) error {
 	b := s.row(tEvents, clinic, rec.ReceivedAt)
 	b.Int64("seq", rec.Seq)
 	b.Time("received_at", rec.ReceivedAt)
@@ -278,10 +278,10 @@ func (s *stager) event(segment, clinic string, rec *receiver.LogRecord) error {
 	b.NonEmpty("sync_status", rec.SyncStatus)
 	b.NonEmpty("appointment_status", rec.AppointmentStatus)
 	b.NonEmpty("batch_id", rec.BatchID)
-	if rec.Endpoint == receiver.EndpointBatch {
+	if rec.Endpoint == careqlog.EndpointBatch {
 		failed := int32(0)
 		for i := range rec.Records {
-			if rec.Records[i].SyncStatus == receiver.SyncFailed {
+			if rec.Records[i].SyncStatus == careqlog.SyncFailed {
 				failed++
 			}
 		}
@@ -297,7 +297,7 @@ func (s *stager) event(segment, clinic string, rec *receiver.LogRecord) error {
 
 // item stages the row of one applied record; other records have only their
 // events row.
-func (s *stager) item(segment, clinic string, rec *receiver.LogRecord, idx *int32, it *receiver.Item) error {
+func (s *stager) item(segment, clinic string, rec *careqlog.LogRecord, idx *int32, it *careqlog.Item) error {
 	if !it.Applied() {
 		return nil
 	}
@@ -328,7 +328,7 @@ func (r reject) Error() string { return string(r) }
 
 func rejectf(format string, args ...any) error { return reject(fmt.Sprintf(format, args...)) }
 
-func (s *stager) reject(segment, clinic string, rec *receiver.LogRecord, idx *int32, it *receiver.Item, reason string) error {
+func (s *stager) reject(segment, clinic string, rec *careqlog.LogRecord, idx *int32, it *careqlog.Item, reason string) error {
 	b := s.row(tRejects, clinic, rec.ReceivedAt)
 	callColumns(b, segment, rec, idx)
 	b.NonEmpty("record_type", it.RecordType)
@@ -340,7 +340,7 @@ func (s *stager) reject(segment, clinic string, rec *receiver.LogRecord, idx *in
 
 // decode reads an item's payload into v; a payload that does not decode is
 // rejected (the receiver validated it, so this means a format drift).
-func decode(it *receiver.Item, v any) error {
+func decode(it *careqlog.Item, v any) error {
 	if len(it.Payload) == 0 {
 		return rejectf("%s record without payload", it.RecordType)
 	}
@@ -351,7 +351,7 @@ func decode(it *receiver.Item, v any) error {
 }
 
 // changeColumns writes careq_id, <entity>_id, sync_status, created_at, updated_at.
-func changeColumns(b *batch.Builder, entity string, it *receiver.Item, created, updated *time.Time) {
+func changeColumns(b *batch.Builder, entity string, it *careqlog.Item, created, updated *time.Time) {
 	b.Int64("careq_id", it.CareQID)
 	b.String(entity+"_id", it.ID)
 	b.String("sync_status", it.SyncStatus)
@@ -367,8 +367,8 @@ func placeColumns(b *batch.Builder, city, state, zip, tz, lang *string) {
 	b.StringPtr("language", lang)
 }
 
-func (s *stager) patient(segment, clinic string, rec *receiver.LogRecord, idx *int32, it *receiver.Item) error {
-	var p receiver.PatientRecord
+func (s *stager) patient(segment, clinic string, rec *careqlog.LogRecord, idx *int32, it *careqlog.Item) error {
+	var p careqlog.PatientRecord
 	if err := decode(it, &p); err != nil {
 		return err
 	}
@@ -391,8 +391,8 @@ func (s *stager) patient(segment, clinic string, rec *receiver.LogRecord, idx *i
 	return s.end(b)
 }
 
-func (s *stager) doctor(segment, clinic string, rec *receiver.LogRecord, idx *int32, it *receiver.Item) error {
-	var d receiver.DoctorRecord
+func (s *stager) doctor(segment, clinic string, rec *careqlog.LogRecord, idx *int32, it *careqlog.Item) error {
+	var d careqlog.DoctorRecord
 	if err := decode(it, &d); err != nil {
 		return err
 	}
@@ -411,8 +411,8 @@ func (s *stager) doctor(segment, clinic string, rec *receiver.LogRecord, idx *in
 	return s.end(b)
 }
 
-func (s *stager) service(segment, clinic string, rec *receiver.LogRecord, idx *int32, it *receiver.Item) error {
-	var v receiver.ServiceRecord
+func (s *stager) service(segment, clinic string, rec *careqlog.LogRecord, idx *int32, it *careqlog.Item) error {
+	var v careqlog.ServiceRecord
 	if err := decode(it, &v); err != nil {
 		return err
 	}
@@ -442,11 +442,11 @@ func (s *stager) service(segment, clinic string, rec *receiver.LogRecord, idx *i
 }
 
 // appointment stages a full record, a status update or a cancellation.
-func (s *stager) appointment(segment, clinic string, rec *receiver.LogRecord, idx *int32, it *receiver.Item) error {
+func (s *stager) appointment(segment, clinic string, rec *careqlog.LogRecord, idx *int32, it *careqlog.Item) error {
 	var (
-		full   receiver.AppointmentRecord
-		status receiver.StatusRecord
-		cancel receiver.CancelRecord
+		full   careqlog.AppointmentRecord
+		status careqlog.StatusRecord
+		cancel careqlog.CancelRecord
 		change string
 		target any
 	)

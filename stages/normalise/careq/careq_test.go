@@ -20,6 +20,7 @@ import (
 
 	"carelake/data"
 	"carelake/schemas"
+	"carelake/schemas/careqlog"
 	"carelake/schemas/loaded"
 	"carelake/schemas/staging"
 	receiver "carelake/stages/extract/careq"
@@ -163,10 +164,10 @@ func TestStagesEveryLoggedCallAndEveryAppliedChange(t *testing.T) {
 	got, values := staged(t, root)
 
 	// One events row per logged call, in the clinic's partition.
-	segs, _ := receiver.SealedSegments(logDir)
+	segs, _ := careqlog.SealedSegments(logDir)
 	calls := map[string]int{}
 	for _, s := range segs {
-		if err := receiver.ReadSegment(s, func(r *receiver.LogRecord) error { calls[r.ClinicID]++; return nil }); err != nil {
+		if err := careqlog.ReadSegment(s, func(r *careqlog.LogRecord) error { calls[r.ClinicID]++; return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -259,7 +260,7 @@ func TestUndecodablePayloadIsRejected(t *testing.T) {
 	logDir := filepath.Join(root, "raw", "careq")
 	ds := deliveries(t)[:3]
 	receive(t, logDir, ds)
-	segs, _ := receiver.SealedSegments(logDir)
+	segs, _ := careqlog.SealedSegments(logDir)
 	b, err := os.ReadFile(segs[0])
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +302,7 @@ func TestSegmentAcrossMonthEndStagesTwoMonths(t *testing.T) {
 	logDir := filepath.Join(root, "raw", "careq")
 	ds := deliveries(t)[:6]
 	receive(t, logDir, ds)
-	segs, _ := receiver.SealedSegments(logDir)
+	segs, _ := careqlog.SealedSegments(logDir)
 	if len(segs) != 1 {
 		t.Fatalf("%d segments", len(segs))
 	}

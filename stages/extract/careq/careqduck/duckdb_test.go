@@ -1,6 +1,6 @@
-// Package careqduck_test proves DuckDB reads the CareQ durable log as the
-// careq package documents it. It lives apart so the careq tests do not link
-// DuckDB.
+// Package careqduck_test proves DuckDB reads the CareQ durable log as
+// package careqlog documents it. It lives apart so the receiver's tests do
+// not link DuckDB.
 package careqduck_test
 
 import (
@@ -55,7 +55,7 @@ func TestDuckDBReadsSealedSegments(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	// The query of the careq package documentation.
+	// The query of the careqlog package documentation.
 	rows, err := db.Query(`SELECT seq, received_at, clinic_id, endpoint, status, record_type, careq_id,
 	       payload->>'$.status' AS status_value, payload->>'$.birth_year' AS birth_year
 	FROM read_json(?, format='newline_delimited') ORDER BY seq`, filepath.Join(dir, "careq-*.jsonl"))

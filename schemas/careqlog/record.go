@@ -1,4 +1,4 @@
-package careq
+package careqlog
 
 import (
 	"encoding/json"
@@ -25,7 +25,10 @@ const (
 	EndpointUnknown = "unknown"
 )
 
-// endpointRecordType maps a single-record endpoint to its record type.
+// RecordType is the record type of a single-record endpoint (patient,
+// appointment_status, ...), or "" for batch, health and unknown endpoints.
+func RecordType(endpoint string) string { return endpointRecordType[endpoint] }
+
 var endpointRecordType = map[string]string{
 	EndpointPatient:     schemas.CareQPatientType,
 	EndpointDoctor:      schemas.CareQDoctorType,
