@@ -21,9 +21,9 @@ import (
 	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/stages/catalog"
-	"carelake/stages/extract/careq"
 	"carelake/stages/extract/cqc"
 	"carelake/stages/extract/cqc/cqcsim"
+	"carelake/stages/extract/receiver"
 )
 
 // The demo's fixed setup: the bundled data set (data/), a simulated CQC API
@@ -178,7 +178,7 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	cfg, err := careq.ParseConfig(raw)
+	cfg, err := receiver.ParseConfig(raw)
 	if err != nil {
 		return fmt.Errorf("demo: example configuration: %w", err)
 	}
@@ -186,12 +186,12 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	deliveries, err := careq.LoadDeliveries(sub)
+	deliveries, err := receiver.LoadDeliveries(sub)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	key := os.Getenv(careq.PIIKeyEnv)
-	if len(key) < careq.MinPIIKeyLen {
+	key := os.Getenv(receiver.PIIKeyEnv)
+	if len(key) < receiver.MinPIIKeyLen {
 		key = demoPIIKey
 	}
 	rctx, stop := context.WithCancel(ctx)
@@ -199,8 +199,8 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 	addr := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- careq.Run(rctx, careq.RunOptions{
-			Options:  careq.Options{Config: cfg, PIIKey: []byte(key), LogDir: filepath.Join(root, "raw", "careq"), Logger: log},
+		done <- receiver.Run(rctx, receiver.RunOptions{
+			Options:  receiver.Options{Config: cfg, PIIKey: []byte(key), LogDir: filepath.Join(root, "raw", "careq"), Logger: log},
 			Addr:     "127.0.0.1:0",
 			OnListen: func(a net.Addr) { addr <- a },
 		})
@@ -212,7 +212,7 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 	case err := <-done:
 		return fmt.Errorf("demo: CareQ receiver: %w", err)
 	}
-	results, rerr := careq.Replay(ctx, url, cfg, deliveries)
+	results, rerr := receiver.Replay(ctx, url, cfg, deliveries)
 	stop()
 	if err := <-done; err != nil {
 		return fmt.Errorf("demo: CareQ receiver: %w", err)

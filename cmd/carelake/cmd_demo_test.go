@@ -10,7 +10,7 @@ import (
 
 	"carelake/data"
 	"carelake/stages/catalog"
-	"carelake/stages/extract/careq"
+	"carelake/stages/extract/receiver"
 	"carelake/stages/load/parquetcheck"
 )
 
@@ -116,7 +116,7 @@ func TestDemo(t *testing.T) {
 func deliveryPII(t *testing.T) []string {
 	t.Helper()
 	sub, _ := fs.Sub(data.CareQ, "careq/deliveries")
-	ds, err := careq.LoadDeliveries(sub)
+	ds, err := receiver.LoadDeliveries(sub)
 	if err != nil {
 		t.Fatal(err)
 	}

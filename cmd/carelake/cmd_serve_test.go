@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"carelake/schemas/careqlog"
-	"carelake/stages/extract/careq"
+	"carelake/stages/extract/receiver"
 )
 
 const (
@@ -51,7 +51,7 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		{"missing config", serveTestPIIKey, []string{"serve", "--config", filepath.Join(t.TempDir(), "none.yaml")}, 1, "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv(careq.PIIKeyEnv, tc.env)
+			t.Setenv(receiver.PIIKeyEnv, tc.env)
 			code, _, stderr := run(t, append(tc.args, "--out", t.TempDir())...)
 			if code != tc.code || !strings.Contains(stderr, tc.stderr) {
 				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr, tc.code, tc.stderr)
@@ -66,7 +66,7 @@ func TestServeRefusesBadSetup(t *testing.T) {
 // carelake serve in-process: answers a signed call, and on cancel (the first
 // signal) drains, seals the log under <out>/raw/careq and exits 0.
 func TestServeEndToEnd(t *testing.T) {
-	t.Setenv(careq.PIIKeyEnv, serveTestPIIKey)
+	t.Setenv(receiver.PIIKeyEnv, serveTestPIIKey)
 	cfg := writeServeConfig(t, 0o600)
 	out := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -83,7 +83,7 @@ func TestServeEndToEnd(t *testing.T) {
 		done <- runApp(ctx, []string{"carelake", "serve", "--config", cfg, "--addr", addr, "--out", out,
 			"--drain-delay", "0s", "--log-format", "json"}, &bytes.Buffer{}, &stderr)
 	}()
-	c := careq.NewClient("http://"+addr, serveTestToken, serveTestSecret, careq.SignedBody)
+	c := receiver.NewClient("http://"+addr, serveTestToken, serveTestSecret, receiver.SignedBody)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		status, _, err := c.Health(context.Background())

@@ -19,7 +19,7 @@ import (
 	"carelake/stages/extract/cqc"
 	"carelake/stages/load"
 	"carelake/stages/marts"
-	careqnorm "carelake/stages/normalise/careq"
+	"carelake/stages/normalise/careqnorm"
 	"carelake/stages/resolve"
 )
 

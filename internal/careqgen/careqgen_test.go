@@ -17,7 +17,7 @@ import (
 	"carelake/schemas"
 	"carelake/schemas/careqlog"
 	"carelake/schemas/staging"
-	normalise "carelake/stages/normalise/careq"
+	"carelake/stages/normalise/careqnorm"
 )
 
 var big = flag.Bool("careqgen.big", false, "TestGenerateYear: 50 clinics, 365 days, 1,000,000 appointments (minutes, GBs)")
@@ -79,7 +79,7 @@ func TestGenerateAndNormalise(t *testing.T) {
 	}
 	checkCalls(t, dir, st, cfg)
 
-	sum, err := normalise.Run(context.Background(), normalise.Options{Root: root, LogDir: dir},
+	sum, err := careqnorm.Run(context.Background(), careqnorm.Options{Root: root, LogDir: dir},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +168,7 @@ func checkCalls(t *testing.T, dir string, st Stats, cfg Config) {
 // stagedChanges counts the staged appointments rows by change/sync_status.
 func stagedChanges(t *testing.T, root string) map[string]int64 {
 	t.Helper()
-	man, err := staging.Open(root, normalise.Stage)
+	man, err := staging.Open(root, careqnorm.Stage)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 
 	"carelake/schemas"
 	"carelake/schemas/careqlog"
-	"carelake/stages/extract/careq"
+	"carelake/stages/extract/receiver"
 )
 
 // baseURL is where the simulated CareQ sends its calls; requests go
@@ -94,8 +94,8 @@ type clinicSim struct {
 	id       string
 	town     town
 	rng      *rand.Rand
-	clients  [2]*careq.Client // before and after a rotation
-	rotateAt time.Time        // zero: no rotation
+	clients  [2]*receiver.Client // before and after a rotation
+	rotateAt time.Time           // zero: no rotation
 	doctors  []docSim
 	services []svcSim
 	patients []patSim
@@ -103,7 +103,7 @@ type clinicSim struct {
 	batches  int
 }
 
-func (cl *clinicSim) client(now time.Time) *careq.Client {
+func (cl *clinicSim) client(now time.Time) *receiver.Client {
 	if !cl.rotateAt.IsZero() && !now.Before(cl.rotateAt) {
 		return cl.clients[1]
 	}
@@ -137,7 +137,7 @@ type generator struct {
 	loc     *time.Location
 	first   time.Time // local midnight of the first day
 	end     time.Time // local midnight after the last day
-	srv     *careq.Server
+	srv     *receiver.Server
 	handler http.Handler
 	clock   simClock
 	ctx     context.Context
@@ -165,14 +165,14 @@ func newGenerator(c Config, dir string) (*generator, error) {
 		Created: map[string]int64{}, Updated: map[string]int64{}, Unchanged: map[string]int64{},
 		Stale: map[string]int64{}, Failed: map[string]int64{},
 	}
-	rc := &careq.Config{}
+	rc := &receiver.Config{}
 	for i, id := range c.ClinicIDs {
 		cr := clinicCredentials(c.Seed, i, id, c.Days)
 		rc.Clinics = append(rc.Clinics, cr.config)
 		cl := &clinicSim{idx: i, id: id, rng: seeded(c.Seed, domClinic, uint64(i)), //nolint:gosec // an index
 			town: towns[int(mix(uint64(c.Seed)^uint64(i))%uint64(len(towns)))]} //nolint:gosec // a seed's bits
 		for k, cc := range cr.clients {
-			cl.clients[k] = careq.NewClient(baseURL, cc.token, cc.secret, cr.config.SignedPayload)
+			cl.clients[k] = receiver.NewClient(baseURL, cc.token, cc.secret, cr.config.SignedPayload)
 			cl.clients[k].APIKey, cl.clients[k].WebhookSecret = cr.config.APIKey, cr.config.WebhookSecret
 			cl.clients[k].Now = g.clock.Now
 		}
@@ -182,9 +182,9 @@ func newGenerator(c Config, dir string) (*generator, error) {
 		g.clinics = append(g.clinics, cl)
 	}
 	g.allocate()
-	srv, err := careq.New(careq.Options{
+	srv, err := receiver.New(receiver.Options{
 		Config: rc, PIIKey: c.PIIKey, LogDir: dir, KeepFreeText: c.KeepFreeText, Now: g.clock.Now,
-		Log:    careq.LogOptions{NoSync: true, MaxSegmentBytes: c.MaxSegmentBytes, MaxSegmentAge: c.MaxSegmentAge},
+		Log:    receiver.LogOptions{NoSync: true, MaxSegmentBytes: c.MaxSegmentBytes, MaxSegmentAge: c.MaxSegmentAge},
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -197,7 +197,7 @@ func newGenerator(c Config, dir string) (*generator, error) {
 type clientCreds struct{ token, secret string }
 
 type credentials struct {
-	config  careq.ClinicConfig
+	config  receiver.ClinicConfig
 	clients [2]clientCreds // before and after a rotation (the same without one)
 	rotate  bool
 }
@@ -215,9 +215,9 @@ func clinicCredentials(seed int64, idx int, id string, days int) credentials {
 		return string(b[:n])
 	}
 	old := clientCreds{token: secret(48), secret: secret(40)}
-	cr := credentials{config: careq.ClinicConfig{ClinicID: id, SignedPayload: careq.SignedBody}, clients: [2]clientCreds{old, old}}
+	cr := credentials{config: receiver.ClinicConfig{ClinicID: id, SignedPayload: receiver.SignedBody}, clients: [2]clientCreds{old, old}}
 	if idx%3 == 2 {
-		cr.config.SignedPayload = careq.SignedTimestampBody
+		cr.config.SignedPayload = receiver.SignedTimestampBody
 	}
 	if idx%5 == 1 {
 		cr.config.APIKey, cr.config.WebhookSecret = secret(32), secret(32)
@@ -413,16 +413,16 @@ func (g *generator) send(cl *clinicSim, at time.Time, endpoint string, body []by
 func (g *generator) health(cl *clinicSim, at time.Time) error {
 	g.clock.advanceTo(at)
 	c := cl.client(g.clock.Now())
-	req, err := http.NewRequestWithContext(g.ctx, http.MethodGet, baseURL+careq.APIPrefix+careqlog.EndpointHealth, nil)
+	req, err := http.NewRequestWithContext(g.ctx, http.MethodGet, baseURL+receiver.APIPrefix+careqlog.EndpointHealth, nil)
 	if err != nil {
 		return fmt.Errorf("careqgen: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	if c.APIKey != "" {
-		req.Header.Set(careq.HeaderAPIKey, c.APIKey)
+		req.Header.Set(receiver.HeaderAPIKey, c.APIKey)
 	}
 	if c.WebhookSecret != "" {
-		req.Header.Set(careq.HeaderWebhookSecret, c.WebhookSecret)
+		req.Header.Set(receiver.HeaderWebhookSecret, c.WebhookSecret)
 	}
 	return g.serve(cl, req, careqlog.EndpointHealth, expect{status: http.StatusOK})
 }

@@ -1,6 +1,6 @@
 // Package careqlog is the format of the CareQ receiver's durable log
-// (raw/careq): what carelake serve (stages/extract/careq) writes and
-// normalise-careq (stages/normalise/careq) reads. It holds the record and
+// (raw/careq): what carelake serve (stages/extract/receiver) writes and
+// normalise-careq (stages/normalise/careqnorm) reads. It holds the record and
 // payload types, the segment naming and the reading of sealed segments. The
 // writer (group commit, fsync, sealing, crash repair) is the receiver's. The
 // log keeps its own format on purpose, apart from the API payloads
