@@ -205,7 +205,7 @@ func BenchmarkDecodeAndSanitise(b *testing.B) {
 	body := benchPatient(1)
 	b.ReportAllocs()
 	for range b.N {
-		v, errs, err := schemas.DecodeCareQ(schemas.CareQPatientType, body)
+		v, errs, err := DecodeCareQ(schemas.CareQPatientType, body)
 		if err != nil || len(errs) > 0 {
 			b.Fatal(err, errs)
 		}

@@ -47,7 +47,7 @@
 //     status and body again (header Idempotent-Replayed: true) and is not
 //     logged again; an identical call still in flight is waited for;
 //  11. JSON parse (one object, valid UTF-8): 400 INVALID_REQUEST;
-//  12. field rules (schemas.CareQ*Rules): 422 VALIDATION_ERROR, details per field;
+//  12. field rules (CareQ*Rules, validate.go): 422 VALIDATION_ERROR, details per field;
 //  13. clinic_id other than the token's clinic: 403 AUTHENTICATION_FAILED
 //     (the token is valid, it just may not write that clinic);
 //  14. foreign keys: an appointment needs its patient, doctor and service

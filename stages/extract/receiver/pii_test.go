@@ -60,7 +60,7 @@ func TestSanitisedGolden(t *testing.T) {
 		out := map[string]json.RawMessage{}
 		for _, d := range specDeliveries(t) {
 			typ := careqlog.RecordType(d.Endpoint)
-			v, errs, err := schemas.DecodeCareQ(typ, d.Body)
+			v, errs, err := DecodeCareQ(typ, d.Body)
 			if err != nil || len(errs) > 0 {
 				t.Fatal(err, errs)
 			}
@@ -109,7 +109,7 @@ func rawPII(t *testing.T, ds []Delivery) []string {
 		var bodies []json.RawMessage
 		types := []string{}
 		if d.Endpoint == careqlog.EndpointBatch {
-			b, _, err := schemas.DecodeCareQBatch(d.Body)
+			b, _, err := DecodeCareQBatch(d.Body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +120,7 @@ func rawPII(t *testing.T, ds []Delivery) []string {
 			bodies, types = append(bodies, d.Body), append(types, careqlog.RecordType(d.Endpoint))
 		}
 		for i, b := range bodies {
-			v, _, err := schemas.DecodeCareQ(types[i], b)
+			v, _, err := DecodeCareQ(types[i], b)
 			if err != nil {
 				t.Fatal(err)
 			}

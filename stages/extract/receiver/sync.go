@@ -3,6 +3,7 @@ package receiver
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,7 +24,7 @@ var batchTypes = []string{schemas.CareQPatientType, schemas.CareQDoctorType, sch
 // the answer to store for idempotency, or nil when the call was refused.
 func (s *Server) single(c *call, cl *clinic, body []byte) *stored {
 	typ := careqlog.RecordType(c.rec.Endpoint)
-	v, errs, err := schemas.DecodeCareQ(typ, body)
+	v, errs, err := DecodeCareQ(typ, body)
 	if err != nil {
 		s.reject(c, http.StatusBadRequest, careqlog.CodeInvalidRequest, "Malformed request: "+err.Error(), nil)
 		return nil
@@ -211,7 +212,7 @@ type batchResult struct {
 // sees the earlier ones), each answered in results; the whole batch is one
 // log record, so it is durable all or nothing.
 func (s *Server) batch(c *call, cl *clinic, body []byte) *stored {
-	b, errs, err := schemas.DecodeCareQBatch(body)
+	b, errs, err := DecodeCareQBatch(body)
 	if err != nil {
 		s.reject(c, http.StatusBadRequest, careqlog.CodeInvalidRequest, "Malformed request: "+err.Error(), nil)
 		return nil
@@ -302,17 +303,17 @@ func (s *Server) prepareBatchItem(cl *clinic, r schemas.CareQBatchRecord) (p pre
 		}
 	}
 	p.item.RecordType = r.Type
-	if !contains(batchTypes, r.Type) {
+	if !slices.Contains(batchTypes, r.Type) {
 		p.item.RecordType = ""
 		failed(careqlog.CodeValidationError, schemas.FieldErrors{"type": {"must be one of " + strings.Join(batchTypes, ", ")}})
 		return p
 	}
-	obj, err := schemas.ParseCareQObject(r.Data)
+	obj, err := ParseCareQObject(r.Data)
 	if err != nil {
 		failed(careqlog.CodeValidationError, schemas.FieldErrors{"data": {"must be a JSON object"}})
 		return p
 	}
-	v, errs, err := schemas.DecodeCareQObject(r.Type, obj)
+	v, errs, err := DecodeCareQObject(r.Type, obj)
 	if err != nil {
 		failed(careqlog.CodeValidationError, schemas.FieldErrors{"data": {"must be a JSON object"}})
 		return p
@@ -325,13 +326,4 @@ func (s *Server) prepareBatchItem(cl *clinic, r schemas.CareQBatchRecord) (p pre
 		failed(careqlog.CodeAuthenticationFailed, schemas.FieldErrors{"clinic_id": {"does not match the clinic of the bearer token"}})
 	}
 	return p
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
