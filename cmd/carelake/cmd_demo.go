@@ -17,6 +17,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"carelake/data"
+	"carelake/internal/careqreplay"
 	"carelake/pipeline"
 	"carelake/pipeline/durable"
 	"carelake/schemas"
@@ -186,7 +187,7 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	deliveries, err := receiver.LoadDeliveries(sub)
+	deliveries, err := careqreplay.LoadDeliveries(sub)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -212,7 +213,7 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 	case err := <-done:
 		return fmt.Errorf("demo: CareQ receiver: %w", err)
 	}
-	results, rerr := receiver.Replay(ctx, url, cfg, deliveries)
+	results, rerr := careqreplay.Replay(ctx, receiver.ClinicClients(url, cfg), deliveries)
 	stop()
 	if err := <-done; err != nil {
 		return fmt.Errorf("demo: CareQ receiver: %w", err)

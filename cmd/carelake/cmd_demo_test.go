@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"carelake/data"
+	"carelake/internal/careqreplay"
 	"carelake/stages/catalog"
-	"carelake/stages/extract/receiver"
 	"carelake/stages/load/parquetcheck"
 )
 
@@ -116,7 +116,7 @@ func TestDemo(t *testing.T) {
 func deliveryPII(t *testing.T) []string {
 	t.Helper()
 	sub, _ := fs.Sub(data.CareQ, "careq/deliveries")
-	ds, err := receiver.LoadDeliveries(sub)
+	ds, err := careqreplay.LoadDeliveries(sub)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,24 @@ func NewClient(baseURL, token, secret, signedPayload string) *Client {
 		SignedPayload: signedPayload, HTTP: &http.Client{Timeout: 30 * time.Second}}
 }
 
+// ClinicClients returns a client per clinic of cfg, by clinic ID, calling as
+// CareQ does for that clinic: with its first token and first signing secret,
+// and its X-API-Key and X-Webhook-Secret (internal/careqreplay replays the
+// sample deliveries through them).
+func ClinicClients(baseURL string, cfg *Config) map[string]*Client {
+	clients := map[string]*Client{}
+	for _, cc := range cfg.Clinics {
+		secret := ""
+		if len(cc.SigningSecrets) > 0 {
+			secret = cc.SigningSecrets[0]
+		}
+		c := NewClient(baseURL, cc.Tokens[0], secret, cc.SignedPayload)
+		c.APIKey, c.WebhookSecret = cc.APIKey, cc.WebhookSecret
+		clients[cc.ClinicID] = c
+	}
+	return clients
+}
+
 // Send POSTs body to an endpoint ("patient", "appointment/status", ...) and
 // returns the answer's status and body.
 func (c *Client) Send(ctx context.Context, endpoint string, body []byte) (int, []byte, error) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"carelake/data"
+	"carelake/internal/careqreplay"
 	"carelake/schemas/careqlog"
 )
 
@@ -237,12 +238,12 @@ func (a answer) want(t testing.TB, status int, code string) answer {
 
 var (
 	specOnce sync.Once
-	specAll  []Delivery
+	specAll  []careqreplay.Delivery
 	specErr  error
 )
 
 // specDeliveries returns the specification's examples from the sample data.
-func specDeliveries(t testing.TB) []Delivery {
+func specDeliveries(t testing.TB) []careqreplay.Delivery {
 	t.Helper()
 	specOnce.Do(func() {
 		sub, err := fs.Sub(data.CareQ, "careq/deliveries")
@@ -250,7 +251,7 @@ func specDeliveries(t testing.TB) []Delivery {
 			specErr = err
 			return
 		}
-		all, err := LoadDeliveries(sub)
+		all, err := careqreplay.LoadDeliveries(sub)
 		for _, d := range all {
 			if d.File == "00-specification.json" {
 				specAll = append(specAll, d)
@@ -261,7 +262,7 @@ func specDeliveries(t testing.TB) []Delivery {
 	if specErr != nil {
 		t.Fatal(specErr)
 	}
-	return append([]Delivery(nil), specAll...)
+	return append([]careqreplay.Delivery(nil), specAll...)
 }
 
 func specBody(t testing.TB, endpoint string) string {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"io/fs"
 	"log/slog"
 	"net/http/httptest"
@@ -18,9 +19,12 @@ import (
 	"testing"
 
 	"carelake/data"
+	"carelake/internal/careqreplay"
 	"carelake/schemas"
 	"carelake/schemas/careqlog"
 )
+
+var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestPseudonyms(t *testing.T) {
 	p := NewPseudonymiser([]byte(piiKey), false)
@@ -88,7 +92,7 @@ func TestSanitisedGolden(t *testing.T) {
 // rawPII collects every identifying value of the sample deliveries: patient
 // and doctor phone numbers and e-mails, Aadhaar numbers in every spelling,
 // patient names and street addresses.
-func rawPII(t *testing.T, ds []Delivery) []string {
+func rawPII(t *testing.T, ds []careqreplay.Delivery) []string {
 	t.Helper()
 	set := map[string]bool{}
 	addPatient := func(p *schemas.CareQPatient) {
@@ -172,7 +176,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 // number, patient name or street address.
 func TestSampleDeliveriesAndPIIScan(t *testing.T) {
 	sub, _ := fs.Sub(data.CareQ, "careq/deliveries")
-	ds, err := LoadDeliveries(sub)
+	ds, err := careqreplay.LoadDeliveries(sub)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +196,7 @@ func TestSampleDeliveriesAndPIIScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(s.Handler())
-	results, err := Replay(context.Background(), hs.URL, cfg, ds)
+	results, err := careqreplay.Replay(context.Background(), ClinicClients(hs.URL, cfg), ds)
 	hs.Close()
 	if cerr := s.Close(); cerr != nil {
 		t.Fatal(cerr)

@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"carelake/data"
+	"carelake/internal/careqreplay"
 	"carelake/schemas"
 	"carelake/schemas/careqlog"
 	"carelake/schemas/loaded"
@@ -33,7 +34,7 @@ const piiKey = "test-pii-key-0123456789abcdef0123456789"
 
 // receive replays deliveries through a real receiver writing logDir, then
 // closes it (sealing the log).
-func receive(t *testing.T, logDir string, ds []receiver.Delivery) {
+func receive(t *testing.T, logDir string, ds []careqreplay.Delivery) {
 	t.Helper()
 	raw, err := fs.ReadFile(data.CareQ, "careq/serve.example.yaml")
 	if err != nil {
@@ -48,7 +49,7 @@ func receive(t *testing.T, logDir string, ds []receiver.Delivery) {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
-	_, err = receiver.Replay(context.Background(), hs.URL, cfg, ds)
+	_, err = careqreplay.Replay(context.Background(), receiver.ClinicClients(hs.URL, cfg), ds)
 	hs.Close()
 	if cerr := srv.Close(); err == nil {
 		err = cerr
@@ -58,13 +59,13 @@ func receive(t *testing.T, logDir string, ds []receiver.Delivery) {
 	}
 }
 
-func deliveries(t *testing.T) []receiver.Delivery {
+func deliveries(t *testing.T) []careqreplay.Delivery {
 	t.Helper()
 	sub, err := fs.Sub(data.CareQ, "careq/deliveries")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := receiver.LoadDeliveries(sub)
+	ds, err := careqreplay.LoadDeliveries(sub)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func deliveries(t *testing.T) []receiver.Delivery {
 // table must get per clinic: one per accepted change (created or updated),
 // none for a retry (a body already sent: the receiver replays the stored
 // answer without logging it) or a stale update, one per record of a batch.
-func expectedRows(t *testing.T, ds []receiver.Delivery) map[string]map[string]int {
+func expectedRows(t *testing.T, ds []careqreplay.Delivery) map[string]map[string]int {
 	t.Helper()
 	want := map[string]map[string]int{}
 	add := func(table, clinic string) {

@@ -1,4 +1,4 @@
-package receiver
+package careqreplay
 
 import (
 	"bytes"
@@ -17,10 +17,10 @@ import (
 	"carelake/schemas/careqlog"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files and generated sample data")
+var update = flag.Bool("update", false, "rewrite the generated sample data")
 
 // deliveriesDir is data/careq/deliveries from this package.
-var deliveriesDir = filepath.Join("..", "..", "..", "data", "careq", "deliveries")
+var deliveriesDir = filepath.Join("..", "..", "data", "careq", "deliveries")
 
 // sampleClinic describes one generated clinic.
 type sampleClinic struct {

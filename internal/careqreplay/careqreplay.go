@@ -1,4 +1,8 @@
-package receiver
+// Package careqreplay replays recorded CareQ calls, the sample deliveries of
+// data/careq/deliveries, through a real receiver and checks every answer: the
+// CareQ side of the demo and of the tests. The generator of the clinics'
+// sample files is its test (TestSampleDeliveriesAreGenerated).
+package careqreplay
 
 import (
 	"bytes"
@@ -75,28 +79,24 @@ type ReplayResult struct {
 	Body     []byte
 }
 
-// Replay sends deliveries in order to the receiver at baseURL, each signed
-// with its clinic's first token and secret from cfg, and checks every answer
-// against the delivery's expectation. The error lists every mismatch.
-func Replay(ctx context.Context, baseURL string, cfg *Config, ds []Delivery) ([]ReplayResult, error) {
-	clients := map[string]*Client{}
-	for _, cc := range cfg.Clinics {
-		secret := ""
-		if len(cc.SigningSecrets) > 0 {
-			secret = cc.SigningSecrets[0]
-		}
-		c := NewClient(baseURL, cc.Tokens[0], secret, cc.SignedPayload)
-		c.APIKey, c.WebhookSecret = cc.APIKey, cc.WebhookSecret
-		clients[cc.ClinicID] = c
-	}
+// Sender sends one signed call as a clinic: receiver.Client does, and
+// receiver.ClinicClients makes one per clinic of a serve configuration.
+type Sender interface {
+	Send(ctx context.Context, endpoint string, body []byte) (int, []byte, error)
+}
+
+// Replay sends deliveries in order, each through its clinic's sender in
+// clients (by clinic ID), and checks every answer against the delivery's
+// expectation. The error lists every mismatch.
+func Replay[S Sender](ctx context.Context, clients map[string]S, ds []Delivery) ([]ReplayResult, error) {
 	var (
 		results  []ReplayResult
 		problems []string
 	)
 	for i := range ds {
 		d := &ds[i]
-		c := clients[d.ClinicID]
-		if c == nil {
+		c, ok := clients[d.ClinicID]
+		if !ok {
 			return results, fmt.Errorf("careq replay: %s: clinic %s is not in the configuration", d.File, d.ClinicID)
 		}
 		status, body, err := c.Send(ctx, d.Endpoint, d.Body)
@@ -131,4 +131,11 @@ func (d *Delivery) check(status int, body []byte) string {
 		return fmt.Sprintf("sync_status %q, expected %q", ans.Data.SyncStatus, d.ExpectSyncStatus)
 	}
 	return ""
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
 }
