@@ -195,13 +195,19 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 	if len(key) < receiver.MinPIIKeyLen {
 		key = demoPIIKey
 	}
+	logDir := filepath.Join(root, "raw", "careq")
+	lock, err := lockLogDir(logDir)
+	if err != nil {
+		return fmt.Errorf("demo: CareQ receiver: %w", err)
+	}
+	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
 	addr := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	go func() {
 		done <- receiver.Run(rctx, receiver.RunOptions{
-			Options:  receiver.Options{Config: cfg, PIIKey: []byte(key), LogDir: filepath.Join(root, "raw", "careq"), Logger: log},
+			Options:  receiver.Options{Config: cfg, PIIKey: []byte(key), LogDir: logDir, Logger: log},
 			Addr:     "127.0.0.1:0",
 			OnListen: func(a net.Addr) { addr <- a },
 		})
@@ -222,7 +228,7 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 		return fmt.Errorf("demo: %w", rerr)
 	}
 	fmt.Fprintf(out, "CareQ receiver on %s: %d signed sample deliveries replayed, every answer as expected; log sealed in %s\n",
-		url, len(results), filepath.Join(root, "raw", "careq"))
+		url, len(results), logDir)
 	return nil
 }
 

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"carelake/pipeline"
 	"carelake/stages/extract/receiver"
 )
 
@@ -105,6 +107,11 @@ func runServe(c *cli.Context) error {
 	if logDir == "" {
 		logDir = filepath.Join(outDir(c), "raw", "careq")
 	}
+	lock, err := lockLogDir(logDir)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
 	return receiver.Run(c.Context, receiver.RunOptions{
 		Options: receiver.Options{
 			Config:               cfg,
@@ -127,4 +134,14 @@ func runServe(c *cli.Context) error {
 		DrainDelay:      c.Duration("drain-delay"),
 		ShutdownTimeout: c.Duration("shutdown-timeout"),
 	})
+}
+
+// lockLogDir takes the lock of a receiver's log directory, held while the
+// receiver runs, so two receivers (serve, the demo's) never write one log.
+func lockLogDir(dir string) (*pipeline.Lock, error) {
+	lock, err := pipeline.AcquireLock(dir, "serve")
+	if err != nil {
+		return nil, fmt.Errorf("careq: log directory %s: %w", dir, err)
+	}
+	return lock, nil
 }

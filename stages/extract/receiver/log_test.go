@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -246,26 +245,4 @@ func readAllLenient(t *testing.T, dir string) []*careqlog.LogRecord {
 		t.Fatal(err)
 	}
 	return readAll(t, dir)
-}
-
-// Two receivers never share a log directory.
-func TestRunLocksLogDir(t *testing.T) {
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, RunOptions{Options: Options{Config: testConfig(t), PIIKey: []byte(piiKey), LogDir: dir},
-			Addr: "127.0.0.1:0", OnListen: func(net.Addr) { close(ready) }})
-	}()
-	<-ready
-	err := Run(ctx, RunOptions{Options: Options{Config: testConfig(t), PIIKey: []byte(piiKey), LogDir: dir}, Addr: "127.0.0.1:0"})
-	if err == nil || !strings.Contains(err.Error(), "another carelake run holds") {
-		t.Fatalf("second receiver on the same log: %v", err)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
 }

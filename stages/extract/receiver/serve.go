@@ -9,8 +9,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	"carelake/pipeline"
 )
 
 // RunOptions configure Run: the server's Options plus how it listens.
@@ -42,9 +40,10 @@ const (
 // Run serves the receiver until ctx is cancelled, then shuts down
 // gracefully: health answers "draining" and new calls 503 for DrainDelay,
 // the listener closes, in-flight calls finish (up to ShutdownTimeout) and the
-// open log segment is sealed. It holds a lock on the log directory, so two
-// receivers never write one log. A failed log write does not end Run: every
-// call is answered 503 until the operator restarts it.
+// open log segment is sealed. The caller holds the lock of the log
+// directory (carelake serve takes it), so two receivers never write one log.
+// A failed log write does not end Run: every call is answered 503 until the
+// operator restarts it.
 func Run(ctx context.Context, o RunOptions) error {
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 30 * time.Second
@@ -63,11 +62,6 @@ func Run(ctx context.Context, o RunOptions) error {
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	lock, err := pipeline.AcquireLock(o.LogDir, "serve")
-	if err != nil {
-		return fmt.Errorf("careq: log directory %s: %w", o.LogDir, err)
-	}
-	defer func() { _ = lock.Release() }()
 	s, err := New(o.Options)
 	if err != nil {
 		return err

@@ -80,7 +80,7 @@ type clinic struct {
 // New opens the durable log in opts.LogDir, repairs a segment left open by a
 // crash, and rebuilds the clinics' state and the idempotency table from every
 // logged call. The caller must make sure no other Server uses the directory
-// (Run holds a lock on it).
+// (carelake serve holds a lock on it).
 func New(opts Options) (*Server, error) {
 	if opts.Config == nil {
 		return nil, fmt.Errorf("%w: no configuration", ErrConfig)
