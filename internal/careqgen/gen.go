@@ -412,17 +412,9 @@ func (g *generator) send(cl *clinicSim, at time.Time, endpoint string, body []by
 // health makes the clinic's GET health call.
 func (g *generator) health(cl *clinicSim, at time.Time) error {
 	g.clock.advanceTo(at)
-	c := cl.client(g.clock.Now())
-	req, err := http.NewRequestWithContext(g.ctx, http.MethodGet, baseURL+receiver.APIPrefix+careqlog.EndpointHealth, nil)
+	req, err := cl.client(g.clock.Now()).HealthRequest(g.ctx)
 	if err != nil {
 		return fmt.Errorf("careqgen: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.Token)
-	if c.APIKey != "" {
-		req.Header.Set(receiver.HeaderAPIKey, c.APIKey)
-	}
-	if c.WebhookSecret != "" {
-		req.Header.Set(receiver.HeaderWebhookSecret, c.WebhookSecret)
 	}
 	return g.serve(cl, req, careqlog.EndpointHealth, expect{status: http.StatusOK})
 }

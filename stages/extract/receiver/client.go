@@ -86,12 +86,21 @@ func (c *Client) Request(ctx context.Context, endpoint string, body []byte) (*ht
 
 // Health calls GET health.
 func (c *Client) Health(ctx context.Context) (int, []byte, error) {
+	req, err := c.HealthRequest(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	return c.do(req)
+}
+
+// HealthRequest builds the request Health would send.
+func (c *Client) HealthRequest(ctx context.Context) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+APIPrefix+careqlog.EndpointHealth, nil)
 	if err != nil {
-		return 0, nil, fmt.Errorf("careq client: %w", err)
+		return nil, fmt.Errorf("careq client: %w", err)
 	}
 	c.auth(req)
-	return c.do(req)
+	return req, nil
 }
 
 func (c *Client) auth(req *http.Request) {

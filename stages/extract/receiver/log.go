@@ -396,11 +396,7 @@ func (l *Log) write(p *Pending) error {
 
 func (l *Log) observeFsync(d time.Duration) {
 	l.stats.fsyncNanos.Add(int64(d))
-	i := 0
-	for i < len(FsyncBounds) && d > FsyncBounds[i] {
-		i++
-	}
-	l.stats.fsyncBuckets[i].Add(1)
+	l.stats.fsyncBuckets[bucketIndex(FsyncBounds, d)].Add(1)
 }
 
 // create opens a new segment named after its first record and makes its

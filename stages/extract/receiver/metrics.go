@@ -3,7 +3,9 @@ package receiver
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -51,13 +53,19 @@ func (m *metrics) observe(endpoint string, status int, d time.Duration) {
 		h = &histogram{buckets: make([]uint64, len(latencyBounds)+1)}
 		m.latency[endpoint] = h
 	}
-	i := 0
-	for i < len(latencyBounds) && d > latencyBounds[i] {
-		i++
-	}
-	h.buckets[i]++
+	h.buckets[bucketIndex(latencyBounds, d)]++
 	h.sum += d
 	h.count++
+}
+
+// bucketIndex is the histogram bucket of d: the first of bounds that d does
+// not exceed, or len(bounds) when it exceeds them all.
+func bucketIndex(bounds []time.Duration, d time.Duration) int {
+	i := 0
+	for i < len(bounds) && d > bounds[i] {
+		i++
+	}
+	return i
 }
 
 func (m *metrics) replay() {
@@ -96,12 +104,7 @@ func (m *metrics) write(w io.Writer, ls LogStats, draining bool, idemKeys int) {
 
 	p("# HELP careq_request_duration_seconds Time from request start to answer, by endpoint.\n")
 	p("# TYPE careq_request_duration_seconds histogram\n")
-	eps := make([]string, 0, len(m.latency))
-	for e := range m.latency {
-		eps = append(eps, e)
-	}
-	sort.Strings(eps)
-	for _, e := range eps {
+	for _, e := range slices.Sorted(maps.Keys(m.latency)) {
 		writeHistogram(w, "careq_request_duration_seconds", fmt.Sprintf("endpoint=%q,", e), latencyBounds,
 			m.latency[e].buckets, m.latency[e].sum, m.latency[e].count)
 	}
@@ -113,12 +116,7 @@ func (m *metrics) write(w io.Writer, ls LogStats, draining bool, idemKeys int) {
 
 	p("# HELP careq_rate_limited_total Calls refused with 429, by clinic.\n")
 	p("# TYPE careq_rate_limited_total counter\n")
-	clinics := make([]string, 0, len(m.limited))
-	for c := range m.limited {
-		clinics = append(clinics, c)
-	}
-	sort.Strings(clinics)
-	for _, c := range clinics {
+	for _, c := range slices.Sorted(maps.Keys(m.limited)) {
 		p("careq_rate_limited_total{clinic_id=%q} %d\n", c, m.limited[c])
 	}
 

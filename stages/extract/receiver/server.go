@@ -226,25 +226,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 // handle runs the checks in order (see the package documentation).
 func (s *Server) handle(c *call) {
-	if err := s.log.Err(); err != nil {
-		s.unavailable(c)
-		return
-	}
-	ep := c.rec.Endpoint
-	switch {
-	case ep == careqlog.EndpointHealth:
-		s.health(c)
-		return
-	case s.draining.Load():
-		c.w.Header().Set("Retry-After", "5")
-		s.reject(c, http.StatusServiceUnavailable, careqlog.CodeServerError, "The receiver is shutting down: retry shortly", nil)
-		return
-	case ep == careqlog.EndpointUnknown:
-		s.reject(c, http.StatusNotFound, careqlog.CodeInvalidRequest, "Unknown endpoint: see "+APIPrefix+" in the CareQ specification", nil)
-		return
-	case c.r.Method != http.MethodPost:
-		c.w.Header().Set("Allow", http.MethodPost)
-		s.reject(c, http.StatusMethodNotAllowed, careqlog.CodeInvalidRequest, "Use POST", nil)
+	if !s.admit(c) {
 		return
 	}
 	body, ok := s.readBody(c)
@@ -252,35 +234,79 @@ func (s *Server) handle(c *call) {
 		return
 	}
 	cl := s.authenticate(c)
-	if cl == nil {
+	if cl == nil || !s.verify(c, cl, body) || !s.allow(c, cl) {
 		return
 	}
+	s.once(c, cl, body)
+}
+
+// admit runs checks 1 to 3 (intake stopped, draining, endpoint and method)
+// and answers health; it reports whether the call goes on to the next check.
+func (s *Server) admit(c *call) bool {
+	if err := s.log.Err(); err != nil {
+		s.unavailable(c)
+		return false
+	}
+	ep := c.rec.Endpoint
+	switch {
+	case ep == careqlog.EndpointHealth:
+		s.health(c)
+		return false
+	case s.draining.Load():
+		c.w.Header().Set("Retry-After", "5")
+		s.reject(c, http.StatusServiceUnavailable, careqlog.CodeServerError, "The receiver is shutting down: retry shortly", nil)
+		return false
+	case ep == careqlog.EndpointUnknown:
+		s.reject(c, http.StatusNotFound, careqlog.CodeInvalidRequest, "Unknown endpoint: see "+APIPrefix+" in the CareQ specification", nil)
+		return false
+	case c.r.Method != http.MethodPost:
+		c.w.Header().Set("Allow", http.MethodPost)
+		s.reject(c, http.StatusMethodNotAllowed, careqlog.CodeInvalidRequest, "Use POST", nil)
+		return false
+	}
+	return true
+}
+
+// verify runs checks 7 and 8: X-CareQ-Timestamp within the window, and
+// X-CareQ-Signature by one of the clinic's secrets unless it takes unsigned
+// calls. It answers 401 and reports false when one fails.
+func (s *Server) verify(c *call, cl *clinic, body []byte) bool {
 	ts, err := CheckTimestamp(c.r.Header.Get(HeaderTimestamp), c.now)
+	if err == nil && cl.SignedPayload != SignedNone {
+		err = VerifySignature(c.r.Header.Values(HeaderSignature), cl.SigningSecrets, cl.SignedPayload, ts, body)
+	}
 	if err != nil {
 		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, err.Error(), nil)
-		return
+		return false
 	}
-	if cl.SignedPayload != SignedNone {
-		err := VerifySignature(c.r.Header.Values(HeaderSignature), cl.SigningSecrets, cl.SignedPayload, ts, body)
-		if err != nil {
-			s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, err.Error(), nil)
-			return
-		}
-	}
+	return true
+}
+
+// allow runs check 9: the call takes a token from the clinic's bucket, or is
+// answered 429 with Retry-After and allow reports false.
+func (s *Server) allow(c *call, cl *clinic) bool {
 	allowed, info := s.limiter.take(cl.ClinicID, c.now)
 	c.rate = &info
-	if !allowed {
-		s.metrics.rateLimited(cl.ClinicID)
-		retry := info.retryAfter
-		if retry < time.Second {
-			retry = time.Second
-		}
-		c.w.Header().Set("Retry-After", deltaSeconds(retry))
-		s.reject(c, http.StatusTooManyRequests, careqlog.CodeRateLimitExceeded,
-			fmt.Sprintf("Rate limit of %d calls a minute (bursts of %d) exceeded: retry after %s s",
-				s.opts.RatePerMinute, s.opts.RateBurst, deltaSeconds(retry)), nil)
-		return
+	if allowed {
+		return true
 	}
+	s.metrics.rateLimited(cl.ClinicID)
+	retry := info.retryAfter
+	if retry < time.Second {
+		retry = time.Second
+	}
+	c.w.Header().Set("Retry-After", deltaSeconds(retry))
+	s.reject(c, http.StatusTooManyRequests, careqlog.CodeRateLimitExceeded,
+		fmt.Sprintf("Rate limit of %d calls a minute (bursts of %d) exceeded: retry after %s s",
+			s.opts.RatePerMinute, s.opts.RateBurst, deltaSeconds(retry)), nil)
+	return false
+}
+
+// once runs check 10 and the rest: a call whose idempotency key was already
+// answered 2xx gets that answer again (an identical call in flight is waited
+// for); otherwise the call is handled and its 2xx answer stored for the key.
+func (s *Server) once(c *call, cl *clinic, body []byte) {
+	ep := c.rec.Endpoint
 	key := IdempotencyKey(cl.ClinicID, ep, body)
 	c.rec.IdempotencyKey = key
 	res, owned, err := s.idem.begin(c.r.Context(), key, c.now)

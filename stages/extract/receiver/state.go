@@ -50,6 +50,7 @@ func newClinicState() *clinicState {
 // change is one record's intended effect.
 type change struct {
 	typ    string // a schemas.CareQ*Type
+	clinic string // the record's clinic_id (a token may write only its own)
 	id     int64
 	at     *time.Time
 	mac    string

@@ -36,7 +36,7 @@ func (s *Server) single(c *call, cl *clinic, body []byte) *stored {
 		s.reject(c, http.StatusUnprocessableEntity, careqlog.CodeValidationError, "One or more fields failed validation", errs)
 		return nil
 	}
-	if clinicOf(v) != cl.ClinicID {
+	if chg.clinic != cl.ClinicID {
 		c.rec.SyncStatus = careqlog.SyncFailed
 		s.reject(c, http.StatusForbidden, careqlog.CodeAuthenticationFailed,
 			"This bearer token may only write clinic "+cl.ClinicID,
@@ -91,21 +91,21 @@ func (s *Server) describe(cl *clinic, typ string, v any) (careqlog.Item, *change
 	chg := &change{typ: typ}
 	switch x := v.(type) {
 	case *schemas.CareQPatient:
-		chg.id, chg.at = x.CareQID, x.UpdatedAt
+		chg.clinic, chg.id, chg.at = x.ClinicID, x.CareQID, x.UpdatedAt
 	case *schemas.CareQDoctor:
-		chg.id, chg.at = x.CareQID, x.UpdatedAt
+		chg.clinic, chg.id, chg.at = x.ClinicID, x.CareQID, x.UpdatedAt
 	case *schemas.CareQService:
-		chg.id, chg.at = x.CareQID, x.UpdatedAt
+		chg.clinic, chg.id, chg.at = x.ClinicID, x.CareQID, x.UpdatedAt
 	case *schemas.CareQAppointment:
-		chg.id, chg.at, chg.status = x.CareQID, x.UpdatedAt, x.Status
+		chg.clinic, chg.id, chg.at, chg.status = x.ClinicID, x.CareQID, x.UpdatedAt, x.Status
 		chg.patient, chg.doctor, chg.service = x.PatientCareQID, x.DoctorCareQID, x.ServiceCareQID
 		if x.Hash != nil {
 			chg.hash = *x.Hash
 		}
 	case *schemas.CareQAppointmentStatus:
-		chg.id, chg.at, chg.status = x.CareQID, x.UpdatedAt, x.Status
+		chg.clinic, chg.id, chg.at, chg.status = x.ClinicID, x.CareQID, x.UpdatedAt, x.Status
 	case *schemas.CareQAppointmentCancel:
-		chg.id, chg.at, chg.status = x.CareQID, x.CancelledAt, "cancelled"
+		chg.clinic, chg.id, chg.at, chg.status = x.ClinicID, x.CareQID, x.CancelledAt, "cancelled"
 	}
 	if chg.at != nil {
 		t := chg.at.UTC()
@@ -122,24 +122,6 @@ func (s *Server) describe(cl *clinic, typ string, v any) (careqlog.Item, *change
 	}
 	it.Payload = mustJSON(s.pii.Sanitise(v))
 	return it, chg
-}
-
-func clinicOf(v any) string {
-	switch x := v.(type) {
-	case *schemas.CareQPatient:
-		return x.ClinicID
-	case *schemas.CareQDoctor:
-		return x.ClinicID
-	case *schemas.CareQService:
-		return x.ClinicID
-	case *schemas.CareQAppointment:
-		return x.ClinicID
-	case *schemas.CareQAppointmentStatus:
-		return x.ClinicID
-	case *schemas.CareQAppointmentCancel:
-		return x.ClinicID
-	}
-	return ""
 }
 
 type successResponse struct {
@@ -322,7 +304,7 @@ func (s *Server) prepareBatchItem(cl *clinic, r schemas.CareQBatchRecord) (p pre
 	switch {
 	case len(errs) > 0:
 		failed(careqlog.CodeValidationError, errs)
-	case clinicOf(v) != cl.ClinicID:
+	case p.chg.clinic != cl.ClinicID:
 		failed(careqlog.CodeAuthenticationFailed, schemas.FieldErrors{"clinic_id": {"does not match the clinic of the bearer token"}})
 	}
 	return p
