@@ -240,21 +240,46 @@ func (s *stager) call(segment string, rec *careqlog.LogRecord) error {
 	if rec.Endpoint == careqlog.EndpointBatch {
 		for i := range rec.Records {
 			idx := int32(i) //nolint:gosec // a batch holds at most schemas.CareQMaxBatchRecords
-			if err := s.item(segment, clinic, rec, &idx, &rec.Records[i]); err != nil {
+			if err := s.item(&logged{segment, clinic, rec, &idx, &rec.Records[i]}); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	return s.item(segment, clinic, rec, nil, &rec.Item)
+	return s.item(&logged{segment, clinic, rec, nil, &rec.Item})
 }
 
-// callColumns writes seq, batch_index, received_at and log_segment.
-func callColumns(b *batch.Builder, segment string, rec *careqlog.LogRecord, idx *int32) {
-	b.Int64("seq", rec.Seq)
-	b.Int32Ptr("batch_index", idx)
-	b.Time("received_at", rec.ReceivedAt)
-	b.String("log_segment", segment)
+// logged is one record of a logged call and where its rows go.
+type logged struct {
+	segment string              // log_segment
+	clinic  string              // the clinic_id partition
+	call    *careqlog.LogRecord // the call that carried it
+	idx     *int32              // batch_index: its place in a batch (nil outside one)
+	it      *careqlog.Item
+}
+
+// callRow starts a row of t for r in its partition, with the columns every
+// record's row has: seq, batch_index, received_at and log_segment.
+func (s *stager) callRow(t schemas.Table, r *logged) *batch.Builder {
+	b := s.row(t, r.clinic, r.call.ReceivedAt)
+	b.Int64("seq", r.call.Seq)
+	b.Int32Ptr("batch_index", r.idx)
+	b.Time("received_at", r.call.ReceivedAt)
+	b.String("log_segment", r.segment)
+	return b
+}
+
+// changeRow starts the row of an entity's change (patients, doctors,
+// services): callRow's columns, then careq_id, <entity>_id, sync_status,
+// created_at and updated_at.
+func (s *stager) changeRow(t schemas.Table, entity string, r *logged, created, updated *time.Time) *batch.Builder {
+	b := s.callRow(t, r)
+	b.Int64("careq_id", r.it.CareQID)
+	b.String(entity+"_id", r.it.ID)
+	b.String("sync_status", r.it.SyncStatus)
+	b.TimePtr("created_at", created)
+	b.TimePtr("updated_at", updated)
+	return b
 }
 
 func (s *stager) event(segment, clinic string, rec *careqlog.LogRecord) error {
@@ -297,26 +322,26 @@ func (s *stager) event(segment, clinic string, rec *careqlog.LogRecord) error {
 
 // item stages the row of one applied record; other records have only their
 // events row.
-func (s *stager) item(segment, clinic string, rec *careqlog.LogRecord, idx *int32, it *careqlog.Item) error {
-	if !it.Applied() {
+func (s *stager) item(r *logged) error {
+	if !r.it.Applied() {
 		return nil
 	}
 	var err error
-	switch it.RecordType {
+	switch r.it.RecordType {
 	case schemas.CareQPatientType:
-		err = s.patient(segment, clinic, rec, idx, it)
+		err = s.patient(r)
 	case schemas.CareQDoctorType:
-		err = s.doctor(segment, clinic, rec, idx, it)
+		err = s.doctor(r)
 	case schemas.CareQServiceType:
-		err = s.service(segment, clinic, rec, idx, it)
+		err = s.service(r)
 	case schemas.CareQAppointmentType, schemas.CareQAppointmentStatusType, schemas.CareQAppointmentCancelType:
-		err = s.appointment(segment, clinic, rec, idx, it)
+		err = s.appointment(r)
 	default:
-		err = rejectf("unknown record type %q", it.RecordType)
+		err = rejectf("unknown record type %q", r.it.RecordType)
 	}
-	var r reject
-	if errors.As(err, &r) {
-		return s.reject(segment, clinic, rec, idx, it, string(r))
+	var why reject
+	if errors.As(err, &why) {
+		return s.reject(r, string(why))
 	}
 	return err
 }
@@ -328,11 +353,10 @@ func (r reject) Error() string { return string(r) }
 
 func rejectf(format string, args ...any) error { return reject(fmt.Sprintf(format, args...)) }
 
-func (s *stager) reject(segment, clinic string, rec *careqlog.LogRecord, idx *int32, it *careqlog.Item, reason string) error {
-	b := s.row(tRejects, clinic, rec.ReceivedAt)
-	callColumns(b, segment, rec, idx)
-	b.NonEmpty("record_type", it.RecordType)
-	b.Int64Ptr("careq_id", positive(it.CareQID))
+func (s *stager) reject(r *logged, reason string) error {
+	b := s.callRow(tRejects, r)
+	b.NonEmpty("record_type", r.it.RecordType)
+	b.Int64Ptr("careq_id", positive(r.it.CareQID))
 	b.String("reason", reason)
 	s.sum.Rejects++
 	return s.end(b)
@@ -350,15 +374,6 @@ func decode(it *careqlog.Item, v any) error {
 	return nil
 }
 
-// changeColumns writes careq_id, <entity>_id, sync_status, created_at, updated_at.
-func changeColumns(b *batch.Builder, entity string, it *careqlog.Item, created, updated *time.Time) {
-	b.Int64("careq_id", it.CareQID)
-	b.String(entity+"_id", it.ID)
-	b.String("sync_status", it.SyncStatus)
-	b.TimePtr("created_at", created)
-	b.TimePtr("updated_at", updated)
-}
-
 func placeColumns(b *batch.Builder, city, state, zip, tz, lang *string) {
 	b.StringPtr("city", city)
 	b.StringPtr("state", state)
@@ -367,14 +382,12 @@ func placeColumns(b *batch.Builder, city, state, zip, tz, lang *string) {
 	b.StringPtr("language", lang)
 }
 
-func (s *stager) patient(segment, clinic string, rec *careqlog.LogRecord, idx *int32, it *careqlog.Item) error {
+func (s *stager) patient(r *logged) error {
 	var p careqlog.PatientRecord
-	if err := decode(it, &p); err != nil {
+	if err := decode(r.it, &p); err != nil {
 		return err
 	}
-	b := s.row(tPatients, clinic, rec.ReceivedAt)
-	callColumns(b, segment, rec, idx)
-	changeColumns(b, "patient", it, p.CreatedAt, p.UpdatedAt)
+	b := s.changeRow(tPatients, "patient", r, p.CreatedAt, p.UpdatedAt)
 	b.NonEmpty("email_pseudonym", p.EmailPseudonym)
 	b.NonEmpty("phone_pseudonym", p.PhonePseudonym)
 	b.NonEmpty("aadhaar_pseudonym", p.AadhaarPseudonym)
@@ -391,14 +404,12 @@ func (s *stager) patient(segment, clinic string, rec *careqlog.LogRecord, idx *i
 	return s.end(b)
 }
 
-func (s *stager) doctor(segment, clinic string, rec *careqlog.LogRecord, idx *int32, it *careqlog.Item) error {
+func (s *stager) doctor(r *logged) error {
 	var d careqlog.DoctorRecord
-	if err := decode(it, &d); err != nil {
+	if err := decode(r.it, &d); err != nil {
 		return err
 	}
-	b := s.row(tDoctors, clinic, rec.ReceivedAt)
-	callColumns(b, segment, rec, idx)
-	changeColumns(b, "doctor", it, d.CreatedAt, d.UpdatedAt)
+	b := s.changeRow(tDoctors, "doctor", r, d.CreatedAt, d.UpdatedAt)
 	b.String("first_name", d.FirstName)
 	b.String("last_name", d.LastName)
 	b.StringPtr("specialization", d.Specialisation)
@@ -411,14 +422,12 @@ func (s *stager) doctor(segment, clinic string, rec *careqlog.LogRecord, idx *in
 	return s.end(b)
 }
 
-func (s *stager) service(segment, clinic string, rec *careqlog.LogRecord, idx *int32, it *careqlog.Item) error {
+func (s *stager) service(r *logged) error {
 	var v careqlog.ServiceRecord
-	if err := decode(it, &v); err != nil {
+	if err := decode(r.it, &v); err != nil {
 		return err
 	}
-	b := s.row(tServices, clinic, rec.ReceivedAt)
-	callColumns(b, segment, rec, idx)
-	changeColumns(b, "service", it, v.CreatedAt, v.UpdatedAt)
+	b := s.changeRow(tServices, "service", r, v.CreatedAt, v.UpdatedAt)
 	b.String("name", v.Name)
 	b.Int64("duration_minutes", v.Duration)
 	price := ""
@@ -436,13 +445,14 @@ func (s *stager) service(segment, clinic string, rec *careqlog.LogRecord, idx *i
 		return err
 	}
 	if priceErr != nil {
-		return s.reject(segment, clinic, rec, idx, it, "kept with price NULL: "+priceErr.Error())
+		return s.reject(r, "kept with price NULL: "+priceErr.Error())
 	}
 	return nil
 }
 
 // appointment stages a full record, a status update or a cancellation.
-func (s *stager) appointment(segment, clinic string, rec *careqlog.LogRecord, idx *int32, it *careqlog.Item) error {
+func (s *stager) appointment(r *logged) error {
+	it := r.it
 	var (
 		full   careqlog.AppointmentRecord
 		status careqlog.StatusRecord
@@ -468,8 +478,7 @@ func (s *stager) appointment(segment, clinic string, rec *careqlog.LogRecord, id
 	if state == "" {
 		return rejectf("%s record without the appointment's status", it.RecordType)
 	}
-	b := s.row(tAppointments, clinic, rec.ReceivedAt)
-	callColumns(b, segment, rec, idx)
+	b := s.callRow(tAppointments, r)
 	b.Int64("careq_id", it.CareQID)
 	b.String("appointment_id", it.ID)
 	b.String("change", change)
