@@ -833,37 +833,47 @@ func (g *generator) slot(rng *rand.Rand, day time.Time, earliest time.Time) time
 	}
 }
 
+// pickService picks the service an appointment is for, by how often each of
+// the clinic's services is booked (serviceKind.weight).
+func pickService(rng *rand.Rand, services []svcSim) int {
+	var total float64
+	for _, s := range services {
+		total += serviceKinds[s.kind].weight
+	}
+	x := rng.Float64() * total
+	for i, s := range services {
+		if x -= serviceKinds[s.kind].weight; x < 0 || i == len(services)-1 {
+			return i
+		}
+	}
+	return 0 // no services: not reached, a clinic has some
+}
+
+// leadDays is how many days ahead an appointment is booked: the same day for
+// 15%, the next for 15%, within the week for 35%, up to four weeks otherwise.
+func leadDays(rng *rand.Rand) int {
+	switch r := rng.IntN(100); {
+	case r < 15:
+		return 0
+	case r < 30:
+		return 1
+	case r < 65:
+		return 2 + rng.IntN(5)
+	default:
+		return 7 + rng.IntN(21)
+	}
+}
+
 // newAppointment books an appointment at t and plans what happens to it.
 func (g *generator) newAppointment(cl *clinicSim, t time.Time, patient int64) *apptSim {
 	rng := cl.rng
 	a := &apptSim{id: g.ids.appointment, patient: patient, book: t.Unix(), doctor: rng.IntN(len(cl.doctors))}
 	g.ids.appointment++
-	var total float64
-	for _, s := range cl.services {
-		total += serviceKinds[s.kind].weight
-	}
-	x := rng.Float64() * total
-	for i, s := range cl.services {
-		if x -= serviceKinds[s.kind].weight; x < 0 || i == len(cl.services)-1 {
-			a.service = i
-			break
-		}
-	}
+	a.service = pickService(rng, cl.services)
 	minutes := time.Duration(serviceKinds[cl.services[a.service].kind].minutes) * time.Minute
 	local := t.In(g.loc)
 	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, g.loc)
-	var lead int
-	switch r := rng.IntN(100); {
-	case r < 15:
-		lead = 0
-	case r < 30:
-		lead = 1
-	case r < 65:
-		lead = 2 + rng.IntN(5)
-	default:
-		lead = 7 + rng.IntN(21)
-	}
-	startDay := time.Date(today.Year(), today.Month(), today.Day()+lead, 0, 0, 0, 0, g.loc)
+	startDay := time.Date(today.Year(), today.Month(), today.Day()+leadDays(rng), 0, 0, 0, 0, g.loc)
 	slot := g.slot(rng, startDay, t.Add(30*time.Minute))
 	a.start, a.end = slot.Unix(), slot.Add(minutes).Unix()
 
