@@ -17,7 +17,7 @@ var CQCFixtures embed.FS
 // CareQ holds careq/: careq/serve.example.yaml (an example serve
 // configuration with public, fake secrets) and careq/deliveries/*.json
 // (sample CareQ calls, the specification's own examples first; load them
-// with careq.LoadDeliveries(fs.Sub(CareQ, "careq/deliveries"))).
+// with careqreplay.LoadDeliveries(fs.Sub(CareQ, "careq/deliveries"))).
 //
 //go:embed careq
 var CareQ embed.FS

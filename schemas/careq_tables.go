@@ -3,7 +3,7 @@ package schemas
 import "github.com/apache/arrow-go/v18/arrow"
 
 // CareQ output tables: what the CareQ normalise stage stages from the
-// receiver's sealed log segments (stages/extract/careq), under
+// receiver's sealed log segments (schemas/careqlog), under
 // careq/<table>/clinic_id=<id>/event_month=<YYYY-MM>/, where event_month is
 // the UTC year and month the receiver logged the call (received_at). Load
 // merges each load's rows into the partition and rewrites it as one
@@ -22,7 +22,7 @@ import "github.com/apache/arrow-go/v18/arrow"
 // two partitions; each partition's merge takes its own rows of it.
 //
 // Personal data arrives already pseudonymised by the receiver (see
-// stages/extract/careq, PatientRecord): pseudonyms are keyed HMAC-SHA256 hex
+// careqlog.PatientRecord): pseudonyms are keyed HMAC-SHA256 hex
 // digests, Aadhaar is masked, date of birth is a year; free-text columns are
 // NULL unless the receiver ran with --keep-free-text.
 

@@ -17,13 +17,14 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"carelake/data"
+	"carelake/internal/careqreplay"
 	"carelake/pipeline"
 	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/stages/catalog"
-	"carelake/stages/extract/careq"
 	"carelake/stages/extract/cqc"
 	"carelake/stages/extract/cqc/cqcsim"
+	"carelake/stages/extract/receiver"
 )
 
 // The demo's fixed setup: the bundled data set (data/), a simulated CQC API
@@ -178,7 +179,7 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	cfg, err := careq.ParseConfig(raw)
+	cfg, err := receiver.ParseConfig(raw)
 	if err != nil {
 		return fmt.Errorf("demo: example configuration: %w", err)
 	}
@@ -186,21 +187,27 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	deliveries, err := careq.LoadDeliveries(sub)
+	deliveries, err := careqreplay.LoadDeliveries(sub)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	key := os.Getenv(careq.PIIKeyEnv)
-	if len(key) < careq.MinPIIKeyLen {
+	key := os.Getenv(receiver.PIIKeyEnv)
+	if len(key) < receiver.MinPIIKeyLen {
 		key = demoPIIKey
 	}
+	logDir := filepath.Join(root, "raw", "careq")
+	lock, err := lockLogDir(logDir)
+	if err != nil {
+		return fmt.Errorf("demo: CareQ receiver: %w", err)
+	}
+	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
 	addr := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- careq.Run(rctx, careq.RunOptions{
-			Options:  careq.Options{Config: cfg, PIIKey: []byte(key), LogDir: filepath.Join(root, "raw", "careq"), Logger: log},
+		done <- receiver.Run(rctx, receiver.RunOptions{
+			Options:  receiver.Options{Config: cfg, PIIKey: []byte(key), LogDir: logDir, Logger: log},
 			Addr:     "127.0.0.1:0",
 			OnListen: func(a net.Addr) { addr <- a },
 		})
@@ -212,7 +219,7 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 	case err := <-done:
 		return fmt.Errorf("demo: CareQ receiver: %w", err)
 	}
-	results, rerr := careq.Replay(ctx, url, cfg, deliveries)
+	results, rerr := careqreplay.Replay(ctx, receiver.ClinicClients(url, cfg), deliveries)
 	stop()
 	if err := <-done; err != nil {
 		return fmt.Errorf("demo: CareQ receiver: %w", err)
@@ -221,7 +228,7 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 		return fmt.Errorf("demo: %w", rerr)
 	}
 	fmt.Fprintf(out, "CareQ receiver on %s: %d signed sample deliveries replayed, every answer as expected; log sealed in %s\n",
-		url, len(results), filepath.Join(root, "raw", "careq"))
+		url, len(results), logDir)
 	return nil
 }
 

@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"carelake/data"
+	"carelake/internal/careqreplay"
 	"carelake/internal/testkit/parquetcheck"
 	"carelake/stages/catalog"
-	"carelake/stages/extract/careq"
 )
 
 // The demo is the embedded default: it must run the whole pipeline, show
@@ -116,7 +116,7 @@ func TestDemo(t *testing.T) {
 func deliveryPII(t *testing.T) []string {
 	t.Helper()
 	sub, _ := fs.Sub(data.CareQ, "careq/deliveries")
-	ds, err := careq.LoadDeliveries(sub)
+	ds, err := careqreplay.LoadDeliveries(sub)
 	if err != nil {
 		t.Fatal(err)
 	}

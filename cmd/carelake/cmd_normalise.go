@@ -10,7 +10,7 @@ import (
 
 	"carelake/pipeline"
 	"carelake/stages/normalise"
-	careqnorm "carelake/stages/normalise/careq"
+	"carelake/stages/normalise/careqnorm"
 )
 
 func normaliseCommand() *cli.Command {

@@ -1,13 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"carelake/stages/extract/careq"
+	"carelake/pipeline"
+	"carelake/stages/extract/receiver"
 )
 
 func serveCommand() *cli.Command {
@@ -41,17 +43,17 @@ waits for in-flight calls and seals the log; a second one exits at once.`,
 				Usage: "TLS private key (PEM) for --tls-cert"},
 			&cli.BoolFlag{Name: "keep-free-text", EnvVars: envVars("keep-free-text"),
 				Usage: "privacy decision: keep free text (notes, prescriptions, custom fields, referrals, cancellation reasons) in the log; it may name people or conditions"},
-			&cli.Int64Flag{Name: "max-body-bytes", Value: careq.DefaultMaxBodyBytes, EnvVars: envVars("max-body-bytes"),
+			&cli.Int64Flag{Name: "max-body-bytes", Value: receiver.DefaultMaxBodyBytes, EnvVars: envVars("max-body-bytes"),
 				Usage: "largest request body accepted; larger ones get 413"},
-			&cli.IntFlag{Name: "clinic-rate-limit", Value: careq.DefaultRatePerMinute, EnvVars: envVars("clinic-rate-limit"),
+			&cli.IntFlag{Name: "clinic-rate-limit", Value: receiver.DefaultRatePerMinute, EnvVars: envVars("clinic-rate-limit"),
 				Usage: "calls a minute each clinic may make (token bucket refill)"},
-			&cli.IntFlag{Name: "clinic-burst", Value: careq.DefaultRateBurst, EnvVars: envVars("clinic-burst"),
+			&cli.IntFlag{Name: "clinic-burst", Value: receiver.DefaultRateBurst, EnvVars: envVars("clinic-burst"),
 				Usage: "calls a clinic may make at once (token bucket size)"},
-			&cli.DurationFlag{Name: "idempotency-retention", Value: careq.DefaultIdempotencyRetention, EnvVars: envVars("idempotency-retention"),
+			&cli.DurationFlag{Name: "idempotency-retention", Value: receiver.DefaultIdempotencyRetention, EnvVars: envVars("idempotency-retention"),
 				Usage: "how long an answered call is replayed to a retry instead of being run again"},
-			&cli.Int64Flag{Name: "segment-max-bytes", Value: careq.DefaultMaxSegmentBytes, EnvVars: envVars("segment-max-bytes"),
+			&cli.Int64Flag{Name: "segment-max-bytes", Value: receiver.DefaultMaxSegmentBytes, EnvVars: envVars("segment-max-bytes"),
 				Usage: "seal a log segment once it holds this many bytes"},
-			&cli.DurationFlag{Name: "segment-max-age", Value: careq.DefaultMaxSegmentAge, EnvVars: envVars("segment-max-age"),
+			&cli.DurationFlag{Name: "segment-max-age", Value: receiver.DefaultMaxSegmentAge, EnvVars: envVars("segment-max-age"),
 				Usage: "seal a non-empty log segment this long after it was opened, so the nightly load sees recent calls"},
 			&cli.DurationFlag{Name: "drain-delay", Value: 2 * time.Second, EnvVars: envVars("drain-delay"),
 				Usage: "after the first signal, answer health 'draining' and new calls 503 this long before closing the listener"},
@@ -93,11 +95,11 @@ func runServe(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	key, err := careq.PIIKeyFromEnv()
+	key, err := receiver.PIIKeyFromEnv()
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
-	cfg, err := careq.LoadConfig(cfgPath)
+	cfg, err := receiver.LoadConfig(cfgPath)
 	if err != nil {
 		return err
 	}
@@ -105,8 +107,13 @@ func runServe(c *cli.Context) error {
 	if logDir == "" {
 		logDir = filepath.Join(outDir(c), "raw", "careq")
 	}
-	return careq.Run(c.Context, careq.RunOptions{
-		Options: careq.Options{
+	lock, err := lockLogDir(logDir)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
+	return receiver.Run(c.Context, receiver.RunOptions{
+		Options: receiver.Options{
 			Config:               cfg,
 			PIIKey:               key,
 			LogDir:               logDir,
@@ -115,7 +122,7 @@ func runServe(c *cli.Context) error {
 			RatePerMinute:        c.Int("clinic-rate-limit"),
 			RateBurst:            c.Int("clinic-burst"),
 			IdempotencyRetention: c.Duration("idempotency-retention"),
-			Log: careq.LogOptions{
+			Log: receiver.LogOptions{
 				MaxSegmentBytes: c.Int64("segment-max-bytes"),
 				MaxSegmentAge:   c.Duration("segment-max-age"),
 			},
@@ -127,4 +134,14 @@ func runServe(c *cli.Context) error {
 		DrainDelay:      c.Duration("drain-delay"),
 		ShutdownTimeout: c.Duration("shutdown-timeout"),
 	})
+}
+
+// lockLogDir takes the lock of a receiver's log directory, held while the
+// receiver runs, so two receivers (serve, the demo's) never write one log.
+func lockLogDir(dir string) (*pipeline.Lock, error) {
+	lock, err := pipeline.AcquireLock(dir, "serve")
+	if err != nil {
+		return nil, fmt.Errorf("careq: log directory %s: %w", dir, err)
+	}
+	return lock, nil
 }

@@ -10,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"carelake/stages/extract/careq"
+	"carelake/schemas/careqlog"
+	"carelake/stages/extract/receiver"
 )
 
 const (
@@ -50,7 +51,7 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		{"missing config", serveTestPIIKey, []string{"serve", "--config", filepath.Join(t.TempDir(), "none.yaml")}, 1, "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv(careq.PIIKeyEnv, tc.env)
+			t.Setenv(receiver.PIIKeyEnv, tc.env)
 			code, _, stderr := run(t, append(tc.args, "--out", t.TempDir())...)
 			if code != tc.code || !strings.Contains(stderr, tc.stderr) {
 				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr, tc.code, tc.stderr)
@@ -62,27 +63,24 @@ func TestServeRefusesBadSetup(t *testing.T) {
 	}
 }
 
-// carelake serve in-process: answers a signed call, and on cancel (the first
-// signal) drains, seals the log under <out>/raw/careq and exits 0.
-func TestServeEndToEnd(t *testing.T) {
-	t.Setenv(careq.PIIKeyEnv, serveTestPIIKey)
-	cfg := writeServeConfig(t, 0o600)
-	out := t.TempDir()
+// startServe runs carelake serve in-process on a free port until ctx ends
+// and waits until it answers health. It returns the address, the channel
+// its exit code arrives on, and its stderr (to read once the code arrived).
+func startServe(t *testing.T, ctx context.Context, cfg, out string) (string, <-chan int, *bytes.Buffer) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	var stderr bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- runApp(ctx, []string{"carelake", "serve", "--config", cfg, "--addr", addr, "--out", out,
 			"--drain-delay", "0s", "--log-format", "json"}, &bytes.Buffer{}, &stderr)
 	}()
-	c := careq.NewClient("http://"+addr, serveTestToken, serveTestSecret, careq.SignedBody)
+	c := receiver.NewClient("http://"+addr, serveTestToken, serveTestSecret, receiver.SignedBody)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		status, _, err := c.Health(context.Background())
@@ -94,6 +92,19 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	return addr, done, &stderr
+}
+
+// carelake serve in-process: answers a signed call, and on cancel (the first
+// signal) drains, seals the log under <out>/raw/careq and exits 0.
+func TestServeEndToEnd(t *testing.T) {
+	t.Setenv(receiver.PIIKeyEnv, serveTestPIIKey)
+	cfg := writeServeConfig(t, 0o600)
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, done, stderr := startServe(t, ctx, cfg, out)
+	c := receiver.NewClient("http://"+addr, serveTestToken, serveTestSecret, receiver.SignedBody)
 	body := []byte(`{"careq_id": 1, "clinic_id": "clinic_abc", "first_name": "Ada", "last_name": "Quill", "phone_number": "9876501234"}`)
 	status, answer, err := c.Send(context.Background(), "patient", body)
 	if err != nil || status != 201 {
@@ -108,13 +119,13 @@ func TestServeEndToEnd(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop")
 	}
-	segs, err := careq.SealedSegments(filepath.Join(out, "raw", "careq"))
+	segs, err := careqlog.SealedSegments(filepath.Join(out, "raw", "careq"))
 	if err != nil || len(segs) != 1 {
 		t.Fatalf("sealed segments %v %v", segs, err)
 	}
 	var n int
-	if err := careq.ReadSegment(segs[0], func(r *careq.LogRecord) error {
-		if r.Endpoint == careq.EndpointPatient && r.Status == 201 {
+	if err := careqlog.ReadSegment(segs[0], func(r *careqlog.LogRecord) error {
+		if r.Endpoint == careqlog.EndpointPatient && r.Status == 201 {
 			n++
 		}
 		return nil
@@ -128,5 +139,27 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "careq: serving") || !strings.Contains(stderr.String(), "log sealed") {
 		t.Errorf("process log lacks start/stop lines: %s", stderr.String())
+	}
+}
+
+// Two receivers never share a log directory: serve holds its lock while it
+// runs.
+func TestServeLocksLogDir(t *testing.T) {
+	t.Setenv(receiver.PIIKeyEnv, serveTestPIIKey)
+	cfg := writeServeConfig(t, 0o600)
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, done, stderr := startServe(t, ctx, cfg, out)
+	// Bounded, should the second receiver start serving after all.
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel2()
+	code, _, errOut := runContext(t, ctx2, "serve", "--config", cfg, "--addr", "127.0.0.1:0", "--out", out)
+	if code == 0 || !strings.Contains(errOut, "another carelake run holds") {
+		t.Fatalf("second receiver on the same log: exit %d, %s", code, errOut)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 }

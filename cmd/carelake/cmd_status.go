@@ -13,13 +13,13 @@ import (
 
 	"carelake/pipeline"
 	"carelake/pipeline/durable"
+	"carelake/schemas/careqlog"
 	"carelake/schemas/loaded"
 	"carelake/stages/catalog"
-	careqlog "carelake/stages/extract/careq"
 	"carelake/stages/extract/cqc"
 	"carelake/stages/load"
 	"carelake/stages/marts"
-	careqnorm "carelake/stages/normalise/careq"
+	"carelake/stages/normalise/careqnorm"
 	"carelake/stages/resolve"
 )
 

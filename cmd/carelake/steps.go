@@ -16,7 +16,7 @@ import (
 	"carelake/stages/load"
 	"carelake/stages/marts"
 	"carelake/stages/normalise"
-	careqnorm "carelake/stages/normalise/careq"
+	"carelake/stages/normalise/careqnorm"
 	"carelake/stages/resolve"
 )
 

@@ -7,8 +7,8 @@
 // # Faithful by construction
 //
 // Write does not format log lines itself. It runs the real receiver
-// (careq.New) in-process on the log directory, builds every call with the
-// receiver's own signing client (careq.Client.Request: bearer token,
+// (receiver.New) in-process on the log directory, builds every call with the
+// receiver's own signing client (receiver.Client.Request: bearer token,
 // X-CareQ-Timestamp, X-CareQ-Signature, and X-API-Key / X-Webhook-Secret for
 // the clinics that use them) and hands it to the receiver's handler with an
 // httptest.ResponseRecorder. Every answer is checked against what the
@@ -17,13 +17,13 @@
 // therefore exactly the receiver's: pseudonyms, content MACs, idempotency
 // keys, answers, segment names and sizes.
 //
-// A simulated clock drives both sides (careq.Options.Now and Client.Now):
+// A simulated clock drives both sides (receiver.Options.Now and Client.Now):
 // it moves through the days in order, every call is stamped when it is sent,
 // and the receiver sees it a few tens of milliseconds later, so the ±300 s
 // timestamp check, the per-clinic rate limit (100 a minute, bursts of 200),
 // the 24-hour idempotency window and the 10-minute segment sealing all run
 // on simulated time. The only receiver option that differs from serve is
-// careq.LogOptions.NoSync: no fsync per call (the segments are still
+// receiver.LogOptions.NoSync: no fsync per call (the segments are still
 // fsynced when sealed, and every segment is sealed when Write returns).
 //
 // # What a clinic does
@@ -85,7 +85,8 @@ import (
 
 	"carelake/pipeline"
 	"carelake/schemas"
-	"carelake/stages/extract/careq"
+	"carelake/schemas/careqlog"
+	"carelake/stages/extract/receiver"
 )
 
 // Defaults of Config.
@@ -261,12 +262,12 @@ func ClinicIDs(cfg Config) ([]string, error) {
 // clinic's bearer tokens, signing secrets and optional headers, derived from
 // the seed. The same configuration lets a later receiver (serve) continue
 // the log.
-func ReceiverConfig(cfg Config) (*careq.Config, error) {
+func ReceiverConfig(cfg Config) (*receiver.Config, error) {
 	c, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	rc := &careq.Config{}
+	rc := &receiver.Config{}
 	for i, id := range c.ClinicIDs {
 		rc.Clinics = append(rc.Clinics, clinicCredentials(c.Seed, i, id, c.Days).config)
 	}
@@ -317,7 +318,7 @@ func Write(ctx context.Context, dir string, cfg Config) (Stats, error) {
 	if closeErr != nil {
 		return st, fmt.Errorf("careqgen: seal the log: %w", closeErr)
 	}
-	paths, err := careq.SealedSegments(dir)
+	paths, err := careqlog.SealedSegments(dir)
 	if err != nil {
 		return st, err
 	}

@@ -15,9 +15,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"carelake/schemas"
+	"carelake/schemas/careqlog"
 	"carelake/schemas/staging"
-	"carelake/stages/extract/careq"
-	normalise "carelake/stages/normalise/careq"
+	"carelake/stages/normalise/careqnorm"
 )
 
 var big = flag.Bool("careqgen.big", false, "TestGenerateYear: 50 clinics, 365 days, 1,000,000 appointments (minutes, GBs)")
@@ -64,7 +64,7 @@ func TestGenerateAndNormalise(t *testing.T) {
 		{"unchanged patients", st.Unchanged[schemas.CareQPatientType]},
 		{"refused patients", st.Failed[schemas.CareQPatientType]},
 		{"refused appointments", st.Failed[schemas.CareQAppointmentType]},
-		{"health checks", st.Calls[careq.EndpointHealth]},
+		{"health checks", st.Calls[careqlog.EndpointHealth]},
 	} {
 		if want.n == 0 {
 			t.Errorf("no %s", want.what)
@@ -79,7 +79,7 @@ func TestGenerateAndNormalise(t *testing.T) {
 	}
 	checkCalls(t, dir, st, cfg)
 
-	sum, err := normalise.Run(context.Background(), normalise.Options{Root: root, LogDir: dir},
+	sum, err := careqnorm.Run(context.Background(), careqnorm.Options{Root: root, LogDir: dir},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func TestGenerateAndNormalise(t *testing.T) {
 // hours-ish, in seq order, and no clinic exceeds the rate limit.
 func checkCalls(t *testing.T, dir string, st Stats, cfg Config) {
 	t.Helper()
-	paths, err := careq.SealedSegments(dir)
+	paths, err := careqlog.SealedSegments(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func checkCalls(t *testing.T, dir string, st Stats, cfg Config) {
 	)
 	london, _ := time.LoadLocation("Europe/London")
 	for _, p := range paths {
-		err := careq.ReadSegment(p, func(r *careq.LogRecord) error {
+		err := careqlog.ReadSegment(p, func(r *careqlog.LogRecord) error {
 			n++
 			if r.Seq != seq+1 {
 				t.Fatalf("seq %d after %d", r.Seq, seq)
@@ -168,7 +168,7 @@ func checkCalls(t *testing.T, dir string, st Stats, cfg Config) {
 // stagedChanges counts the staged appointments rows by change/sync_status.
 func stagedChanges(t *testing.T, root string) map[string]int64 {
 	t.Helper()
-	man, err := staging.Open(root, normalise.Stage)
+	man, err := staging.Open(root, careqnorm.Stage)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestDeterministic(t *testing.T) {
 	if sa.Segments != sb.Segments || sa.Bytes != sb.Bytes {
 		t.Fatalf("runs differ: %d segments, %d bytes vs %d, %d", sa.Segments, sa.Bytes, sb.Segments, sb.Bytes)
 	}
-	pa, _ := careq.SealedSegments(a)
+	pa, _ := careqlog.SealedSegments(a)
 	for _, p := range pa {
 		x, err := os.ReadFile(p)
 		if err != nil {

@@ -13,11 +13,11 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"time"
-
 	_ "time/tzdata" // Europe/London even where the system has no zoneinfo
 
 	"carelake/schemas"
-	"carelake/stages/extract/careq"
+	"carelake/schemas/careqlog"
+	"carelake/stages/extract/receiver"
 )
 
 // baseURL is where the simulated CareQ sends its calls; requests go
@@ -94,8 +94,8 @@ type clinicSim struct {
 	id       string
 	town     town
 	rng      *rand.Rand
-	clients  [2]*careq.Client // before and after a rotation
-	rotateAt time.Time        // zero: no rotation
+	clients  [2]*receiver.Client // before and after a rotation
+	rotateAt time.Time           // zero: no rotation
 	doctors  []docSim
 	services []svcSim
 	patients []patSim
@@ -103,7 +103,7 @@ type clinicSim struct {
 	batches  int
 }
 
-func (cl *clinicSim) client(now time.Time) *careq.Client {
+func (cl *clinicSim) client(now time.Time) *receiver.Client {
 	if !cl.rotateAt.IsZero() && !now.Before(cl.rotateAt) {
 		return cl.clients[1]
 	}
@@ -137,7 +137,7 @@ type generator struct {
 	loc     *time.Location
 	first   time.Time // local midnight of the first day
 	end     time.Time // local midnight after the last day
-	srv     *careq.Server
+	srv     *receiver.Server
 	handler http.Handler
 	clock   simClock
 	ctx     context.Context
@@ -165,14 +165,14 @@ func newGenerator(c Config, dir string) (*generator, error) {
 		Created: map[string]int64{}, Updated: map[string]int64{}, Unchanged: map[string]int64{},
 		Stale: map[string]int64{}, Failed: map[string]int64{},
 	}
-	rc := &careq.Config{}
+	rc := &receiver.Config{}
 	for i, id := range c.ClinicIDs {
 		cr := clinicCredentials(c.Seed, i, id, c.Days)
 		rc.Clinics = append(rc.Clinics, cr.config)
 		cl := &clinicSim{idx: i, id: id, rng: seeded(c.Seed, domClinic, uint64(i)), //nolint:gosec // an index
 			town: towns[int(mix(uint64(c.Seed)^uint64(i))%uint64(len(towns)))]} //nolint:gosec // a seed's bits
 		for k, cc := range cr.clients {
-			cl.clients[k] = careq.NewClient(baseURL, cc.token, cc.secret, cr.config.SignedPayload)
+			cl.clients[k] = receiver.NewClient(baseURL, cc.token, cc.secret, cr.config.SignedPayload)
 			cl.clients[k].APIKey, cl.clients[k].WebhookSecret = cr.config.APIKey, cr.config.WebhookSecret
 			cl.clients[k].Now = g.clock.Now
 		}
@@ -182,9 +182,9 @@ func newGenerator(c Config, dir string) (*generator, error) {
 		g.clinics = append(g.clinics, cl)
 	}
 	g.allocate()
-	srv, err := careq.New(careq.Options{
+	srv, err := receiver.New(receiver.Options{
 		Config: rc, PIIKey: c.PIIKey, LogDir: dir, KeepFreeText: c.KeepFreeText, Now: g.clock.Now,
-		Log:    careq.LogOptions{NoSync: true, MaxSegmentBytes: c.MaxSegmentBytes, MaxSegmentAge: c.MaxSegmentAge},
+		Log:    receiver.LogOptions{NoSync: true, MaxSegmentBytes: c.MaxSegmentBytes, MaxSegmentAge: c.MaxSegmentAge},
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -197,7 +197,7 @@ func newGenerator(c Config, dir string) (*generator, error) {
 type clientCreds struct{ token, secret string }
 
 type credentials struct {
-	config  careq.ClinicConfig
+	config  receiver.ClinicConfig
 	clients [2]clientCreds // before and after a rotation (the same without one)
 	rotate  bool
 }
@@ -215,9 +215,9 @@ func clinicCredentials(seed int64, idx int, id string, days int) credentials {
 		return string(b[:n])
 	}
 	old := clientCreds{token: secret(48), secret: secret(40)}
-	cr := credentials{config: careq.ClinicConfig{ClinicID: id, SignedPayload: careq.SignedBody}, clients: [2]clientCreds{old, old}}
+	cr := credentials{config: receiver.ClinicConfig{ClinicID: id, SignedPayload: receiver.SignedBody}, clients: [2]clientCreds{old, old}}
 	if idx%3 == 2 {
-		cr.config.SignedPayload = careq.SignedTimestampBody
+		cr.config.SignedPayload = receiver.SignedTimestampBody
 	}
 	if idx%5 == 1 {
 		cr.config.APIKey, cr.config.WebhookSecret = secret(32), secret(32)
@@ -393,12 +393,6 @@ type expect struct {
 	replay bool     // answered from the idempotency store
 }
 
-var endpointType = map[string]string{
-	careq.EndpointPatient: schemas.CareQPatientType, careq.EndpointDoctor: schemas.CareQDoctorType,
-	careq.EndpointService: schemas.CareQServiceType, careq.EndpointAppointment: schemas.CareQAppointmentType,
-	careq.EndpointStatus: schemas.CareQAppointmentStatusType, careq.EndpointCancel: schemas.CareQAppointmentCancelType,
-}
-
 // latency is how long a call takes from CareQ's stamp to the receiver.
 func (g *generator) latency() time.Duration {
 	return 20*time.Millisecond + time.Duration(g.rng.Int64N(int64(230*time.Millisecond)))
@@ -418,19 +412,11 @@ func (g *generator) send(cl *clinicSim, at time.Time, endpoint string, body []by
 // health makes the clinic's GET health call.
 func (g *generator) health(cl *clinicSim, at time.Time) error {
 	g.clock.advanceTo(at)
-	c := cl.client(g.clock.Now())
-	req, err := http.NewRequestWithContext(g.ctx, http.MethodGet, baseURL+careq.APIPrefix+careq.EndpointHealth, nil)
+	req, err := cl.client(g.clock.Now()).HealthRequest(g.ctx)
 	if err != nil {
 		return fmt.Errorf("careqgen: %w", err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.Token)
-	if c.APIKey != "" {
-		req.Header.Set(careq.HeaderAPIKey, c.APIKey)
-	}
-	if c.WebhookSecret != "" {
-		req.Header.Set(careq.HeaderWebhookSecret, c.WebhookSecret)
-	}
-	return g.serve(cl, req, careq.EndpointHealth, expect{status: http.StatusOK})
+	return g.serve(cl, req, careqlog.EndpointHealth, expect{status: http.StatusOK})
 }
 
 type answer struct {
@@ -469,10 +455,10 @@ func (g *generator) serve(cl *clinicSim, req *http.Request, endpoint string, exp
 		return nil
 	}
 	st.Logged++
-	if endpoint == careq.EndpointHealth {
+	if endpoint == careqlog.EndpointHealth {
 		return nil
 	}
-	if endpoint == careq.EndpointBatch {
+	if endpoint == careqlog.EndpointBatch {
 		var a answer
 		if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil {
 			return fail("answer is not JSON: %v", err)
@@ -492,7 +478,7 @@ func (g *generator) serve(cl *clinicSim, req *http.Request, endpoint string, exp
 	}
 	// A single record's answer is small, flat JSON made by the receiver:
 	// its one "code" or "sync_status" member is read without decoding it all.
-	typ := endpointType[endpoint]
+	typ := careqlog.RecordType(endpoint)
 	if exp.status >= 300 {
 		if code := member(rec.Body.Bytes(), `"code":"`); code != exp.code {
 			return fail("error %s, expected %s", code, exp.code)
@@ -526,13 +512,13 @@ func member(b []byte, key string) string {
 func (g *generator) count(typ, syncStatus string) {
 	st := &g.stats
 	switch syncStatus {
-	case "synced", careq.SyncCreated:
+	case "synced", careqlog.SyncCreated:
 		st.Created[typ]++
-	case careq.SyncUpdated:
+	case careqlog.SyncUpdated:
 		st.Updated[typ]++
-	case careq.SyncUnchanged:
+	case careqlog.SyncUnchanged:
 		st.Unchanged[typ]++
-	case careq.SyncStaleIgnored:
+	case careqlog.SyncStaleIgnored:
 		st.Stale[typ]++
 	default:
 		st.Failed[typ]++
@@ -587,27 +573,27 @@ func (g *generator) setup(cl *clinicSim, t time.Time) error {
 		var items []string
 		for i := range services {
 			b.Records = append(b.Records, batchRecord{schemas.CareQServiceType, serviceVersion(cl, &services[i])})
-			items = append(items, careq.SyncCreated)
+			items = append(items, careqlog.SyncCreated)
 		}
 		for i := range doctors {
 			b.Records = append(b.Records, batchRecord{schemas.CareQDoctorType, doctorVersion(g.cfg.Seed, cl, &doctors[i])})
-			items = append(items, careq.SyncCreated)
+			items = append(items, careqlog.SyncCreated)
 		}
-		if err := g.send(cl, t, careq.EndpointBatch, mustJSON(b), expect{status: http.StatusOK, items: items}); err != nil {
+		if err := g.send(cl, t, careqlog.EndpointBatch, mustJSON(b), expect{status: http.StatusOK, items: items}); err != nil {
 			return err
 		}
 	} else {
 		for i := range services {
 			t = t.Add(time.Duration(2+rng.IntN(4)) * time.Second)
 			body := mustJSON(serviceVersion(cl, &services[i]))
-			if err := g.send(cl, t, careq.EndpointService, body, expect{status: http.StatusCreated, sync: "synced"}); err != nil {
+			if err := g.send(cl, t, careqlog.EndpointService, body, expect{status: http.StatusCreated, sync: "synced"}); err != nil {
 				return err
 			}
 		}
 		for i := range doctors {
 			t = t.Add(time.Duration(2+rng.IntN(4)) * time.Second)
 			body := mustJSON(doctorVersion(g.cfg.Seed, cl, &doctors[i]))
-			if err := g.send(cl, t, careq.EndpointDoctor, body, expect{status: http.StatusCreated, sync: "synced"}); err != nil {
+			if err := g.send(cl, t, careqlog.EndpointDoctor, body, expect{status: http.StatusCreated, sync: "synced"}); err != nil {
 				return err
 			}
 		}
@@ -619,12 +605,12 @@ func (g *generator) setup(cl *clinicSim, t time.Time) error {
 // change updates a doctor (notes, mobile, is_private) or a service (price).
 func (g *generator) change(cl *clinicSim, t time.Time) error {
 	rng := cl.rng
-	ok := expect{status: http.StatusOK, sync: careq.SyncUpdated}
+	ok := expect{status: http.StatusOK, sync: careqlog.SyncUpdated}
 	if len(cl.doctors) > 0 && rng.IntN(2) == 0 {
 		d := &cl.doctors[rng.IntN(len(cl.doctors))]
 		d.version++
 		d.updated = max(t.Unix(), d.updated+1)
-		return g.send(cl, t, careq.EndpointDoctor, mustJSON(doctorVersion(g.cfg.Seed, cl, d)), ok)
+		return g.send(cl, t, careqlog.EndpointDoctor, mustJSON(doctorVersion(g.cfg.Seed, cl, d)), ok)
 	}
 	if len(cl.services) == 0 {
 		return nil
@@ -632,13 +618,13 @@ func (g *generator) change(cl *clinicSim, t time.Time) error {
 	s := &cl.services[rng.IntN(len(cl.services))]
 	s.version++
 	s.updated = max(t.Unix(), s.updated+1)
-	return g.send(cl, t, careq.EndpointService, mustJSON(serviceVersion(cl, s)), ok)
+	return g.send(cl, t, careqlog.EndpointService, mustJSON(serviceVersion(cl, s)), ok)
 }
 
 func (g *generator) newDoctor(cl *clinicSim, t time.Time) error {
 	d := docSim{id: g.ids.doctor, created: t.Unix(), updated: t.Unix()}
 	g.ids.doctor++
-	if err := g.send(cl, t, careq.EndpointDoctor, mustJSON(doctorVersion(g.cfg.Seed, cl, &d)),
+	if err := g.send(cl, t, careqlog.EndpointDoctor, mustJSON(doctorVersion(g.cfg.Seed, cl, &d)),
 		expect{status: http.StatusCreated, sync: "synced"}); err != nil {
 		return err
 	}
@@ -654,9 +640,9 @@ func (g *generator) newPatient(t time.Time) patSim {
 
 var (
 	created   = expect{status: http.StatusCreated, sync: "synced"}
-	updated   = expect{status: http.StatusOK, sync: careq.SyncUpdated}
+	updated   = expect{status: http.StatusOK, sync: careqlog.SyncUpdated}
 	createdRe = expect{status: http.StatusCreated, sync: "synced", replay: true}
-	updatedRe = expect{status: http.StatusOK, sync: careq.SyncUpdated, replay: true}
+	updatedRe = expect{status: http.StatusOK, sync: careqlog.SyncUpdated, replay: true}
 )
 
 // book books k appointments at t (k > 1: a family, in one batch).
@@ -688,16 +674,16 @@ func (g *generator) book(cl *clinicSim, t time.Time, k int) error {
 		// Refused for its phone number, corrected a few minutes later.
 		bad := patientVersion(seed, cl, &p)
 		bad.PhoneNumber = "+44 " + bad.PhoneNumber
-		if err := g.send(cl, t, careq.EndpointPatient, mustJSON(bad),
-			expect{status: http.StatusUnprocessableEntity, code: careq.CodeValidationError}); err != nil {
+		if err := g.send(cl, t, careqlog.EndpointPatient, mustJSON(bad),
+			expect{status: http.StatusUnprocessableEntity, code: careqlog.CodeValidationError}); err != nil {
 			return err
 		}
 		g.schedule(t.Add(time.Duration(120+rng.IntN(360))*time.Second), func(t time.Time) error {
-			if err := g.send(cl, t, careq.EndpointPatient, pb, created); err != nil {
+			if err := g.send(cl, t, careqlog.EndpointPatient, pb, created); err != nil {
 				return err
 			}
 			cl.patients = append(cl.patients, p)
-			if err := g.send(cl, t.Add(2*time.Second), careq.EndpointAppointment, ab, created); err != nil {
+			if err := g.send(cl, t.Add(2*time.Second), careqlog.EndpointAppointment, ab, created); err != nil {
 				return err
 			}
 			g.follow(cl, a, 0)
@@ -706,25 +692,25 @@ func (g *generator) book(cl *clinicSim, t time.Time, k int) error {
 		return nil
 	case r < 6:
 		// The appointment overtakes its patient, and is retried.
-		if err := g.send(cl, t, careq.EndpointAppointment, ab,
-			expect{status: http.StatusNotFound, code: careq.CodeRecordNotFound}); err != nil {
+		if err := g.send(cl, t, careqlog.EndpointAppointment, ab,
+			expect{status: http.StatusNotFound, code: careqlog.CodeRecordNotFound}); err != nil {
 			return err
 		}
-		if err := g.send(cl, t.Add(time.Second), careq.EndpointPatient, pb, created); err != nil {
+		if err := g.send(cl, t.Add(time.Second), careqlog.EndpointPatient, pb, created); err != nil {
 			return err
 		}
-		if err := g.send(cl, t.Add(6*time.Second), careq.EndpointAppointment, ab, created); err != nil {
+		if err := g.send(cl, t.Add(6*time.Second), careqlog.EndpointAppointment, ab, created); err != nil {
 			return err
 		}
 	case r < 66:
 		b := batchBody{ClinicID: cl.id, BatchID: g.batchID(cl, t), Records: []batchRecord{
 			{schemas.CareQPatientType, json.RawMessage(pb)}, {schemas.CareQAppointmentType, json.RawMessage(ab)}}}
-		if err := g.send(cl, t, careq.EndpointBatch, mustJSON(b),
-			expect{status: http.StatusOK, items: []string{careq.SyncCreated, careq.SyncCreated}}); err != nil {
+		if err := g.send(cl, t, careqlog.EndpointBatch, mustJSON(b),
+			expect{status: http.StatusOK, items: []string{careqlog.SyncCreated, careqlog.SyncCreated}}); err != nil {
 			return err
 		}
 	default:
-		if err := g.send(cl, t, careq.EndpointPatient, pb, created); err != nil {
+		if err := g.send(cl, t, careqlog.EndpointPatient, pb, created); err != nil {
 			return err
 		}
 		cl.patients = append(cl.patients, p)
@@ -739,11 +725,11 @@ func (g *generator) book(cl *clinicSim, t time.Time, k int) error {
 // schedules what follows.
 func (g *generator) sendAppointment(cl *clinicSim, t time.Time, a *apptSim) error {
 	body := mustJSON(appointmentRecord(g.cfg.Seed, cl, a, "booked", time.Unix(a.book, 0)))
-	if err := g.send(cl, t, careq.EndpointAppointment, body, created); err != nil {
+	if err := g.send(cl, t, careqlog.EndpointAppointment, body, created); err != nil {
 		return err
 	}
 	if cl.rng.IntN(1000) < 5 {
-		if err := g.send(cl, t.Add(5*time.Second), careq.EndpointAppointment, body, createdRe); err != nil {
+		if err := g.send(cl, t.Add(5*time.Second), careqlog.EndpointAppointment, body, createdRe); err != nil {
 			return err
 		}
 	}
@@ -757,15 +743,15 @@ func (g *generator) updatePatient(cl *clinicSim, t time.Time, p *patSim) error {
 	prev := p.updated
 	p.version++
 	p.updated = max(t.Unix(), p.updated+1)
-	if err := g.send(cl, t, careq.EndpointPatient, mustJSON(patientVersion(g.cfg.Seed, cl, p)), updated); err != nil {
+	if err := g.send(cl, t, careqlog.EndpointPatient, mustJSON(patientVersion(g.cfg.Seed, cl, p)), updated); err != nil {
 		return err
 	}
 	if cl.rng.IntN(2000) == 0 && p.updated-prev >= 2 {
 		old := *p
 		old.updated = prev + (p.updated-prev)/2
 		body := mustJSON(patientVersion(g.cfg.Seed, cl, &old))
-		return g.send(cl, t.Add(500*time.Millisecond), careq.EndpointPatient, body,
-			expect{status: http.StatusOK, sync: careq.SyncStaleIgnored})
+		return g.send(cl, t.Add(500*time.Millisecond), careqlog.EndpointPatient, body,
+			expect{status: http.StatusOK, sync: careqlog.SyncStaleIgnored})
 	}
 	return nil
 }
@@ -783,14 +769,14 @@ func (g *generator) family(cl *clinicSim, t time.Time, k int) error {
 	)
 	for range k {
 		var p patSim
-		status := careq.SyncCreated
+		status := careqlog.SyncCreated
 		returning := len(cl.patients) > 0 && rng.IntN(10) < 3
 		if returning {
 			p = cl.patients[rng.IntN(len(cl.patients))]
 			returning = !seen[p.id]
 		}
 		if returning {
-			status = careq.SyncUnchanged
+			status = careqlog.SyncUnchanged
 		} else {
 			p = g.newPatient(t)
 			newOnes = append(newOnes, p)
@@ -801,9 +787,9 @@ func (g *generator) family(cl *clinicSim, t time.Time, k int) error {
 		b.Records = append(b.Records,
 			batchRecord{schemas.CareQPatientType, patientVersion(g.cfg.Seed, cl, &p)},
 			batchRecord{schemas.CareQAppointmentType, appointmentRecord(g.cfg.Seed, cl, a, "booked", t)})
-		items = append(items, status, careq.SyncCreated)
+		items = append(items, status, careqlog.SyncCreated)
 	}
-	if err := g.send(cl, t, careq.EndpointBatch, mustJSON(b), expect{status: http.StatusOK, items: items}); err != nil {
+	if err := g.send(cl, t, careqlog.EndpointBatch, mustJSON(b), expect{status: http.StatusOK, items: items}); err != nil {
 		return err
 	}
 	cl.patients = append(cl.patients, newOnes...)
@@ -847,37 +833,47 @@ func (g *generator) slot(rng *rand.Rand, day time.Time, earliest time.Time) time
 	}
 }
 
+// pickService picks the service an appointment is for, by how often each of
+// the clinic's services is booked (serviceKind.weight).
+func pickService(rng *rand.Rand, services []svcSim) int {
+	var total float64
+	for _, s := range services {
+		total += serviceKinds[s.kind].weight
+	}
+	x := rng.Float64() * total
+	for i, s := range services {
+		if x -= serviceKinds[s.kind].weight; x < 0 || i == len(services)-1 {
+			return i
+		}
+	}
+	return 0 // no services: not reached, a clinic has some
+}
+
+// leadDays is how many days ahead an appointment is booked: the same day for
+// 15%, the next for 15%, within the week for 35%, up to four weeks otherwise.
+func leadDays(rng *rand.Rand) int {
+	switch r := rng.IntN(100); {
+	case r < 15:
+		return 0
+	case r < 30:
+		return 1
+	case r < 65:
+		return 2 + rng.IntN(5)
+	default:
+		return 7 + rng.IntN(21)
+	}
+}
+
 // newAppointment books an appointment at t and plans what happens to it.
 func (g *generator) newAppointment(cl *clinicSim, t time.Time, patient int64) *apptSim {
 	rng := cl.rng
 	a := &apptSim{id: g.ids.appointment, patient: patient, book: t.Unix(), doctor: rng.IntN(len(cl.doctors))}
 	g.ids.appointment++
-	var total float64
-	for _, s := range cl.services {
-		total += serviceKinds[s.kind].weight
-	}
-	x := rng.Float64() * total
-	for i, s := range cl.services {
-		if x -= serviceKinds[s.kind].weight; x < 0 || i == len(cl.services)-1 {
-			a.service = i
-			break
-		}
-	}
+	a.service = pickService(rng, cl.services)
 	minutes := time.Duration(serviceKinds[cl.services[a.service].kind].minutes) * time.Minute
 	local := t.In(g.loc)
 	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, g.loc)
-	var lead int
-	switch r := rng.IntN(100); {
-	case r < 15:
-		lead = 0
-	case r < 30:
-		lead = 1
-	case r < 65:
-		lead = 2 + rng.IntN(5)
-	default:
-		lead = 7 + rng.IntN(21)
-	}
-	startDay := time.Date(today.Year(), today.Month(), today.Day()+lead, 0, 0, 0, 0, g.loc)
+	startDay := time.Date(today.Year(), today.Month(), today.Day()+leadDays(rng), 0, 0, 0, 0, g.loc)
 	slot := g.slot(rng, startDay, t.Add(30*time.Minute))
 	a.start, a.end = slot.Unix(), slot.Add(minutes).Unix()
 
@@ -950,11 +946,11 @@ func (g *generator) doStep(cl *clinicSim, a *apptSim, s *step, t time.Time) erro
 	at := utc(time.Unix(s.at, 0))
 	status := func(value string, notes *string) error {
 		body := mustJSON(schemas.CareQAppointmentStatus{CareQID: id, ClinicID: cl.id, Status: value, Notes: notes, UpdatedAt: at})
-		if err := g.send(cl, t, careq.EndpointStatus, body, updated); err != nil {
+		if err := g.send(cl, t, careqlog.EndpointStatus, body, updated); err != nil {
 			return err
 		}
 		if rng.IntN(1000) < 3 {
-			return g.send(cl, t.Add(5*time.Second), careq.EndpointStatus, body, updatedRe)
+			return g.send(cl, t.Add(5*time.Second), careqlog.EndpointStatus, body, updatedRe)
 		}
 		return nil
 	}
@@ -962,7 +958,7 @@ func (g *generator) doStep(cl *clinicSim, a *apptSim, s *step, t time.Time) erro
 	case stepReschedule:
 		a.start, a.end = s.start, s.end
 		body := mustJSON(appointmentRecord(g.cfg.Seed, cl, a, "rescheduled", time.Unix(s.at, 0)))
-		return g.send(cl, t, careq.EndpointAppointment, body, updated)
+		return g.send(cl, t, careqlog.EndpointAppointment, body, updated)
 	case stepConfirm:
 		var notes *string
 		if rng.IntN(4) == 0 {
@@ -972,7 +968,7 @@ func (g *generator) doStep(cl *clinicSim, a *apptSim, s *step, t time.Time) erro
 	case stepCancel:
 		body := mustJSON(schemas.CareQAppointmentCancel{CareQID: id, ClinicID: cl.id,
 			CancellationReason: ptr(pick(rng, cancelReasons)), CancelledBy: ptr(pick(rng, cancelledBy)), CancelledAt: at})
-		return g.send(cl, t, careq.EndpointCancel, body, updated)
+		return g.send(cl, t, careqlog.EndpointCancel, body, updated)
 	case stepComplete:
 		var notes *string
 		if rng.IntN(3) == 0 {

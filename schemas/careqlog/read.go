@@ -1,0 +1,120 @@
+package careqlog
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Segment naming: careq-<first seq, 16 digits>.jsonl, and .open while written.
+const (
+	segmentPrefix = "careq-"
+	// SealedSuffix ends the name of a sealed segment.
+	SealedSuffix = ".jsonl"
+	// OpenSuffix ends the name of the segment being written.
+	OpenSuffix = ".jsonl.open"
+)
+
+var (
+	// ErrSegmentDamaged means a sealed segment holds a line that is not a log
+	// record (sealed segments are never torn).
+	ErrSegmentDamaged = errors.New("careq log: damaged segment")
+	// ErrTorn is where ScanRecords stops: a line that is not a complete
+	// record, such as the tail a crashed writer left in its open segment.
+	ErrTorn = errors.New("incomplete or malformed line")
+)
+
+// SegmentName is the name of the segment whose first record is seq first,
+// without its suffix (SealedSuffix or OpenSuffix).
+func SegmentName(first int64) string { return fmt.Sprintf("%s%016d", segmentPrefix, first) }
+
+// SealedName is the path an open segment (path ending in OpenSuffix) has
+// once sealed.
+func SealedName(openPath string) string {
+	return openPath[:len(openPath)-len(OpenSuffix)] + SealedSuffix
+}
+
+// SealedSegments lists the sealed segments of a log directory in write order
+// (by name: careq-<first seq>.jsonl). The segment being written (.open) is
+// not listed; a missing directory has none.
+func SealedSegments(dir string) ([]string, error) {
+	return listSegments(dir, SealedSuffix)
+}
+
+// OpenSegments lists the segments of a log directory that are not sealed:
+// the one being written, or those a crashed writer left open.
+func OpenSegments(dir string) ([]string, error) {
+	return listSegments(dir, OpenSuffix)
+}
+
+func listSegments(dir, suffix string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("careq log: list %s: %w", dir, err)
+	}
+	var out []string
+	for _, e := range entries {
+		n := e.Name()
+		if !e.IsDir() && strings.HasPrefix(n, segmentPrefix) && strings.HasSuffix(n, suffix) {
+			out = append(out, filepath.Join(dir, n))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// ReadSegment calls fn with every record of a sealed segment, in Seq order.
+// The record passed to fn is fn's to keep. A line that is not a record is
+// an error wrapping ErrSegmentDamaged (sealed segments are never torn).
+func ReadSegment(path string, fn func(*LogRecord) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("careq log: %w", err)
+	}
+	defer f.Close()
+	_, err = ScanRecords(f, func(r *LogRecord, _ int64) error { return fn(r) })
+	if errors.Is(err, ErrTorn) {
+		return fmt.Errorf("%w: %s: %w", ErrSegmentDamaged, path, err)
+	}
+	if err != nil {
+		return fmt.Errorf("careq log: %s: %w", path, err)
+	}
+	return nil
+}
+
+// ScanRecords reads JSON lines, calling fn with each record and the offset
+// just past its line. It stops with ErrTorn at the first line that is not a
+// complete record, returning the offset where the good part ends.
+func ScanRecords(r io.Reader, fn func(*LogRecord, int64) error) (int64, error) {
+	br := bufio.NewReaderSize(r, 1<<20)
+	var good int64
+	for {
+		line, err := br.ReadBytes('\n')
+		if errors.Is(err, io.EOF) {
+			if len(line) > 0 {
+				return good, ErrTorn
+			}
+			return good, nil
+		}
+		if err != nil {
+			return good, err
+		}
+		var rec LogRecord
+		if err := json.Unmarshal(line, &rec); err != nil || rec.V == 0 || rec.Seq == 0 {
+			return good, ErrTorn
+		}
+		good += int64(len(line))
+		if err := fn(&rec, good); err != nil {
+			return good, err
+		}
+	}
+}

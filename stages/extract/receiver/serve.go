@@ -1,0 +1,117 @@
+package receiver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// RunOptions configure Run: the server's Options plus how it listens.
+type RunOptions struct {
+	Options
+	// Addr is HOST:PORT to listen on.
+	Addr string
+	// TLSCertFile and TLSKeyFile, both set, serve HTTPS.
+	TLSCertFile, TLSKeyFile string
+	// DrainDelay is how long, after the first signal, health answers
+	// "draining" and new calls get 503 before the listener closes, so a load
+	// balancer notices (default 0: close at once).
+	DrainDelay time.Duration
+	// ShutdownTimeout bounds the wait for in-flight calls (default 30 s,
+	// CareQ's own request timeout).
+	ShutdownTimeout time.Duration
+	// OnListen, if set, is told the address once the listener is open.
+	OnListen func(net.Addr)
+}
+
+// HTTP server timeouts: CareQ waits 30 s for an answer.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 35 * time.Second
+	idleTimeout       = 120 * time.Second
+)
+
+// Run serves the receiver until ctx is cancelled, then shuts down
+// gracefully: health answers "draining" and new calls 503 for DrainDelay,
+// the listener closes, in-flight calls finish (up to ShutdownTimeout) and the
+// open log segment is sealed. The caller holds the lock of the log
+// directory (carelake serve takes it), so two receivers never write one log.
+// A failed log write does not end Run: every call is answered 503 until the
+// operator restarts it.
+func Run(ctx context.Context, o RunOptions) error {
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = 30 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if (o.TLSCertFile == "") != (o.TLSKeyFile == "") {
+		return errors.New("careq: give both a TLS certificate and its key, or neither")
+	}
+	var tlsConfig *tls.Config
+	if o.TLSCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.TLSCertFile, o.TLSKeyFile)
+		if err != nil {
+			return fmt.Errorf("careq: TLS certificate: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	s, err := New(o.Options)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		s.Close()
+		return fmt.Errorf("careq: listen on %s: %w", o.Addr, err)
+	}
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
+	}
+	if o.OnListen != nil {
+		o.OnListen(ln.Addr())
+	}
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelDebug),
+	}
+	o.Logger.Info("careq: serving", "addr", ln.Addr().String(), "tls", tlsConfig != nil,
+		"clinics", len(o.Config.Clinics), "log_dir", o.LogDir, "keep_free_text", o.KeepFreeText)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	var serveErr error
+	select {
+	case serveErr = <-served:
+	case <-ctx.Done():
+		o.Logger.Info("careq: draining", "delay", o.DrainDelay, "shutdown_timeout", o.ShutdownTimeout)
+		s.Drain()
+		time.Sleep(o.DrainDelay)
+		sctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)
+		if err := srv.Shutdown(sctx); err != nil {
+			o.Logger.Warn("careq: in-flight calls did not finish in time", "err", err)
+			_ = srv.Close()
+		}
+		cancel()
+		serveErr = <-served
+	}
+	closeErr := s.Close()
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("careq: serve: %w", serveErr)
+	}
+	if closeErr != nil {
+		return fmt.Errorf("careq: seal the log: %w", closeErr)
+	}
+	o.Logger.Info("careq: stopped; log sealed", "log_dir", o.LogDir)
+	return nil
+}

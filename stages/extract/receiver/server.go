@@ -1,0 +1,521 @@
+package receiver
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"carelake/schemas/careqlog"
+)
+
+// APIPrefix is the path under which the endpoints live.
+const APIPrefix = "/api/v1/careq-sync/"
+
+// APIVersion is the version of the CareQ specification implemented, answered
+// by the health endpoint.
+const APIVersion = "1.0.0"
+
+// DefaultMaxBodyBytes is the default request body limit (413 beyond it).
+const DefaultMaxBodyBytes = 1 << 20
+
+// Options configure a Server.
+type Options struct {
+	Config *Config
+	// PIIKey is CARELAKE_PII_KEY (at least 32 bytes).
+	PIIKey []byte
+	// LogDir is the durable log directory (<out>/raw/careq by default in serve).
+	LogDir string
+	// KeepFreeText keeps free-text fields in the log (an operator's privacy
+	// decision; see Pseudonymiser).
+	KeepFreeText bool
+	// MaxBodyBytes limits request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// RatePerMinute and RateBurst set each clinic's token bucket
+	// (default 100 a minute, bursts of 200).
+	RatePerMinute, RateBurst int
+	// IdempotencyRetention is how long answered calls are replayed (default 24 h).
+	IdempotencyRetention time.Duration
+	// Log tunes the durable log (segment size and age, fsync, file opening).
+	Log LogOptions
+	// Now returns the current time (default time.Now): the timestamp window,
+	// the rate limit, received_at and answer timestamps all use it.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Server is the CareQ receiver: an http.Handler over the durable log.
+// Close it to seal the log.
+type Server struct {
+	opts     Options
+	now      func() time.Time
+	logger   *slog.Logger
+	clinics  []*clinic
+	byID     map[string]*clinic
+	pii      *Pseudonymiser
+	log      *Log
+	idem     *idemTable
+	limiter  *limiter
+	metrics  *metrics
+	draining atomic.Bool
+}
+
+type clinic struct {
+	ClinicConfig
+	tokens        [][sha256.Size]byte
+	apiKey        *[sha256.Size]byte
+	webhookSecret *[sha256.Size]byte
+	state         *clinicState
+}
+
+// New opens the durable log in opts.LogDir, repairs a segment left open by a
+// crash, and rebuilds the clinics' state and the idempotency table from every
+// logged call. The caller must make sure no other Server uses the directory
+// (carelake serve holds a lock on it).
+func New(opts Options) (*Server, error) {
+	if opts.Config == nil {
+		return nil, fmt.Errorf("%w: no configuration", ErrConfig)
+	}
+	if err := opts.Config.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := checkPIIKey(string(opts.PIIKey)); err != nil {
+		return nil, err
+	}
+	if opts.LogDir == "" {
+		return nil, errors.New("careq: no log directory")
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.RatePerMinute <= 0 {
+		opts.RatePerMinute = DefaultRatePerMinute
+	}
+	if opts.RateBurst <= 0 {
+		opts.RateBurst = DefaultRateBurst
+	}
+	if opts.IdempotencyRetention <= 0 {
+		opts.IdempotencyRetention = DefaultIdempotencyRetention
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Log.Now == nil {
+		opts.Log.Now = opts.Now
+	}
+	opts.Log.Logger = opts.Logger
+	s := &Server{
+		opts: opts, now: opts.Now, logger: opts.Logger, byID: map[string]*clinic{},
+		pii:     NewPseudonymiser(opts.PIIKey, opts.KeepFreeText),
+		idem:    newIdemTable(opts.IdempotencyRetention),
+		limiter: newLimiter(opts.RatePerMinute, opts.RateBurst),
+		metrics: newMetrics(),
+	}
+	for _, cc := range opts.Config.Clinics {
+		cl := &clinic{ClinicConfig: cc, state: newClinicState()}
+		for _, t := range cc.Tokens {
+			cl.tokens = append(cl.tokens, sha256.Sum256([]byte(t)))
+		}
+		if cc.APIKey != "" {
+			d := sha256.Sum256([]byte(cc.APIKey))
+			cl.apiKey = &d
+		}
+		if cc.WebhookSecret != "" {
+			d := sha256.Sum256([]byte(cc.WebhookSecret))
+			cl.webhookSecret = &d
+		}
+		s.clinics = append(s.clinics, cl)
+		s.byID[cc.ClinicID] = cl
+	}
+	start := time.Now()
+	var n int
+	log, err := OpenLog(opts.LogDir, opts.Log, func(r *careqlog.LogRecord) error {
+		n++
+		return s.replay(r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.log = log
+	s.logger.Info("careq: state rebuilt from the log", "dir", opts.LogDir, "records", n,
+		"idempotency_keys", s.idem.len(), "took", time.Since(start).Round(time.Millisecond))
+	return s, nil
+}
+
+// replay rebuilds state and idempotency from one logged call.
+func (s *Server) replay(r *careqlog.LogRecord) error {
+	if r.Status < 200 || r.Status > 299 {
+		return nil
+	}
+	cl := s.byID[r.ClinicID]
+	if cl == nil {
+		return nil // a clinic no longer configured
+	}
+	if r.Endpoint == careqlog.EndpointBatch {
+		for i := range r.Records {
+			if err := cl.state.replayItem(&r.Records[i]); err != nil {
+				return fmt.Errorf("careq: rebuild from record %d: %w", r.Seq, err)
+			}
+		}
+	} else if err := cl.state.replayItem(&r.Item); err != nil {
+		return fmt.Errorf("careq: rebuild from record %d: %w", r.Seq, err)
+	}
+	if r.IdempotencyKey != "" {
+		s.idem.restore(r.IdempotencyKey, &stored{status: r.Status, body: r.Response}, r.ReceivedAt, s.now())
+	}
+	return nil
+}
+
+// Drain makes the health endpoint answer "draining" and new sync calls 503,
+// while calls already past that check finish normally.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// Close seals the log. Call it once no request is in flight.
+func (s *Server) Close() error { return s.log.Close() }
+
+// LogErr returns the log's failure, if intake has stopped.
+func (s *Server) LogErr() error { return s.log.Err() }
+
+// Handler returns the HTTP handler: the API under APIPrefix and /metrics.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// call is one request on its way through the checks.
+type call struct {
+	w    http.ResponseWriter
+	r    *http.Request
+	rec  careqlog.LogRecord
+	now  time.Time
+	rate *rateInfo
+	// status is what was answered, for metrics.
+	status int
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/metrics" {
+		s.serveMetrics(w, r)
+		return
+	}
+	ep, ok := strings.CutPrefix(r.URL.Path, APIPrefix)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	start := time.Now()
+	c := &call{w: w, r: r, now: s.now()}
+	c.rec.ReceivedAt, c.rec.Method, c.rec.Endpoint = c.now, r.Method, ep
+	if careqlog.RecordType(ep) == "" && ep != careqlog.EndpointBatch && ep != careqlog.EndpointHealth {
+		c.rec.Endpoint, c.rec.Path = careqlog.EndpointUnknown, truncate(r.URL.Path, 200)
+	}
+	s.handle(c)
+	s.metrics.observe(c.rec.Endpoint, c.status, time.Since(start))
+	s.logger.Debug("careq call", "endpoint", c.rec.Endpoint, "clinic_id", c.rec.ClinicID,
+		"careq_id", c.rec.CareQID, "status", c.status, "code", c.rec.ErrorCode, "seq", c.rec.Seq)
+}
+
+// handle runs the checks in order (see the package documentation).
+func (s *Server) handle(c *call) {
+	if !s.admit(c) {
+		return
+	}
+	body, ok := s.readBody(c)
+	if !ok {
+		return
+	}
+	cl := s.authenticate(c)
+	if cl == nil || !s.verify(c, cl, body) || !s.allow(c, cl) {
+		return
+	}
+	s.once(c, cl, body)
+}
+
+// admit runs checks 1 to 3 (intake stopped, draining, endpoint and method)
+// and answers health; it reports whether the call goes on to the next check.
+func (s *Server) admit(c *call) bool {
+	if err := s.log.Err(); err != nil {
+		s.unavailable(c)
+		return false
+	}
+	ep := c.rec.Endpoint
+	switch {
+	case ep == careqlog.EndpointHealth:
+		s.health(c)
+		return false
+	case s.draining.Load():
+		c.w.Header().Set("Retry-After", "5")
+		s.reject(c, http.StatusServiceUnavailable, careqlog.CodeServerError, "The receiver is shutting down: retry shortly", nil)
+		return false
+	case ep == careqlog.EndpointUnknown:
+		s.reject(c, http.StatusNotFound, careqlog.CodeInvalidRequest, "Unknown endpoint: see "+APIPrefix+" in the CareQ specification", nil)
+		return false
+	case c.r.Method != http.MethodPost:
+		c.w.Header().Set("Allow", http.MethodPost)
+		s.reject(c, http.StatusMethodNotAllowed, careqlog.CodeInvalidRequest, "Use POST", nil)
+		return false
+	}
+	return true
+}
+
+// verify runs checks 7 and 8: X-CareQ-Timestamp within the window, and
+// X-CareQ-Signature by one of the clinic's secrets unless it takes unsigned
+// calls. It answers 401 and reports false when one fails.
+func (s *Server) verify(c *call, cl *clinic, body []byte) bool {
+	ts, err := CheckTimestamp(c.r.Header.Get(HeaderTimestamp), c.now)
+	if err == nil && cl.SignedPayload != SignedNone {
+		err = VerifySignature(c.r.Header.Values(HeaderSignature), cl.SigningSecrets, cl.SignedPayload, ts, body)
+	}
+	if err != nil {
+		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, err.Error(), nil)
+		return false
+	}
+	return true
+}
+
+// allow runs check 9: the call takes a token from the clinic's bucket, or is
+// answered 429 with Retry-After and allow reports false.
+func (s *Server) allow(c *call, cl *clinic) bool {
+	allowed, info := s.limiter.take(cl.ClinicID, c.now)
+	c.rate = &info
+	if allowed {
+		return true
+	}
+	s.metrics.rateLimited(cl.ClinicID)
+	retry := info.retryAfter
+	if retry < time.Second {
+		retry = time.Second
+	}
+	c.w.Header().Set("Retry-After", deltaSeconds(retry))
+	s.reject(c, http.StatusTooManyRequests, careqlog.CodeRateLimitExceeded,
+		fmt.Sprintf("Rate limit of %d calls a minute (bursts of %d) exceeded: retry after %s s",
+			s.opts.RatePerMinute, s.opts.RateBurst, deltaSeconds(retry)), nil)
+	return false
+}
+
+// once runs check 10 and the rest: a call whose idempotency key was already
+// answered 2xx gets that answer again (an identical call in flight is waited
+// for); otherwise the call is handled and its 2xx answer stored for the key.
+func (s *Server) once(c *call, cl *clinic, body []byte) {
+	ep := c.rec.Endpoint
+	key := IdempotencyKey(cl.ClinicID, ep, body)
+	c.rec.IdempotencyKey = key
+	res, owned, err := s.idem.begin(c.r.Context(), key, c.now)
+	if err != nil {
+		c.status = 499 // the client went away while a duplicate was in flight
+		return
+	}
+	if !owned {
+		s.metrics.replay()
+		c.w.Header().Set("Idempotent-Replayed", "true")
+		c.write(res.status, res.body)
+		return
+	}
+	var ans *stored
+	defer func() {
+		if ans != nil {
+			s.idem.finish(key, ans, c.now)
+		} else {
+			s.idem.abandon(key)
+		}
+	}()
+	if ep == careqlog.EndpointBatch {
+		ans = s.batch(c, cl, body)
+	} else {
+		ans = s.single(c, cl, body)
+	}
+}
+
+// readBody reads the body under the size limit (413 beyond it).
+func (s *Server) readBody(c *call) ([]byte, bool) {
+	tooLarge := func() ([]byte, bool) {
+		s.reject(c, http.StatusRequestEntityTooLarge, careqlog.CodeInvalidRequest,
+			fmt.Sprintf("Body larger than %d bytes: split the batch", s.opts.MaxBodyBytes), nil)
+		return nil, false
+	}
+	if c.r.ContentLength > s.opts.MaxBodyBytes {
+		c.rec.BodyBytes = int(min(c.r.ContentLength, 1<<62))
+		return tooLarge()
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, s.opts.MaxBodyBytes))
+	c.rec.BodyBytes = len(body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return tooLarge()
+	}
+	if err != nil {
+		s.reject(c, http.StatusBadRequest, careqlog.CodeInvalidRequest, "The body could not be read", nil)
+		return nil, false
+	}
+	sum := sha256.Sum256(body)
+	c.rec.BodySHA256 = hex.EncodeToString(sum[:])
+	return body, true
+}
+
+// authenticate finds the clinic of the bearer token and checks the optional
+// X-API-Key and X-Webhook-Secret. Every configured token is compared (SHA-256
+// digests, constant time), so the time taken says nothing about which one
+// came close.
+func (s *Server) authenticate(c *call) *clinic {
+	token, ok := bearer(c.r.Header.Get("Authorization"))
+	var found *clinic
+	if ok {
+		d := sha256.Sum256([]byte(token))
+		for _, cl := range s.clinics {
+			for i := range cl.tokens {
+				if subtle.ConstantTimeCompare(d[:], cl.tokens[i][:]) == 1 {
+					found = cl
+				}
+			}
+		}
+	}
+	if found == nil {
+		c.w.Header().Set("WWW-Authenticate", `Bearer realm="careq-sync"`)
+		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "Missing or invalid bearer token", nil)
+		return nil
+	}
+	c.rec.ClinicID = found.ClinicID
+	info := s.limiter.peek(found.ClinicID, c.now)
+	c.rate = &info
+	if !headerMatches(c.r.Header.Get(HeaderAPIKey), found.apiKey) {
+		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "X-API-Key is missing or wrong", nil)
+		return nil
+	}
+	if !headerMatches(c.r.Header.Get(HeaderWebhookSecret), found.webhookSecret) {
+		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "X-Webhook-Secret is missing or wrong", nil)
+		return nil
+	}
+	return found
+}
+
+func bearer(h string) (string, bool) {
+	const prefix = "bearer "
+	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return "", false
+	}
+	return strings.TrimSpace(h[len(prefix):]), true
+}
+
+// headerMatches compares a header with a configured secret's digest in
+// constant time; no configured secret means no check.
+func headerMatches(v string, want *[sha256.Size]byte) bool {
+	if want == nil {
+		return true
+	}
+	d := sha256.Sum256([]byte(v))
+	return subtle.ConstantTimeCompare(d[:], want[:]) == 1
+}
+
+// health answers GET health: operational (200) or draining (503); a failed
+// log answers before this (unavailable).
+func (s *Server) health(c *call) {
+	if c.r.Method != http.MethodGet {
+		c.w.Header().Set("Allow", http.MethodGet)
+		s.reject(c, http.StatusMethodNotAllowed, careqlog.CodeInvalidRequest, "Use GET", nil)
+		return
+	}
+	if s.authenticate(c) == nil {
+		return
+	}
+	status, code := "operational", http.StatusOK
+	if s.draining.Load() {
+		status, code = "draining", http.StatusServiceUnavailable
+		c.w.Header().Set("Retry-After", "5")
+	}
+	body := mustJSON(healthResponse{Success: code == http.StatusOK, Status: status, Version: APIVersion, Timestamp: stamp(c.now)})
+	s.answer(c, code, body)
+}
+
+type healthResponse struct {
+	Success   bool   `json:"success"`
+	Status    string `json:"status"`
+	Version   string `json:"version"`
+	Timestamp string `json:"timestamp"`
+}
+
+// reject answers an error and logs it first (sanitised: no payload).
+func (s *Server) reject(c *call, status int, code, msg string, details map[string][]string) {
+	c.rec.ErrorCode = code
+	s.answer(c, status, errorBody(code, msg, details, c.now))
+}
+
+// answer logs the call with its answer, waits until the record is durable,
+// then writes the answer. If the log cannot take it, the answer is 503.
+func (s *Server) answer(c *call, status int, body []byte) {
+	c.rec.Status, c.rec.Response = status, body
+	if err := s.log.AppendWait(&c.rec); err != nil {
+		s.unavailable(c)
+		return
+	}
+	c.write(status, body)
+}
+
+// unavailable answers 503 without logging: the log has failed or is closed.
+func (s *Server) unavailable(c *call) {
+	c.w.Header().Set("Retry-After", "30")
+	c.rec.ErrorCode = careqlog.CodeServerError
+	msg := "The receiver cannot write its durable log and has stopped taking calls: retry later"
+	if s.log.Err() == nil { // closed, not failed
+		msg = "The receiver is shutting down: retry shortly"
+	}
+	c.write(http.StatusServiceUnavailable, errorBody(careqlog.CodeServerError, msg, nil, c.now))
+}
+
+func (c *call) write(status int, body []byte) {
+	h := c.w.Header()
+	h.Set("Content-Type", "application/json")
+	if c.rate != nil {
+		h.Set("X-RateLimit-Limit", strconv.FormatInt(c.rate.limit, 10))
+		h.Set("X-RateLimit-Remaining", strconv.FormatInt(c.rate.remaining, 10))
+		h.Set("X-RateLimit-Reset", deltaSeconds(c.rate.reset))
+	}
+	c.status = status
+	c.w.WriteHeader(status)
+	_, _ = c.w.Write(body)
+}
+
+type errorResponse struct {
+	Success   bool      `json:"success"`
+	Error     errorInfo `json:"error"`
+	Timestamp string    `json:"timestamp"`
+}
+
+type errorInfo struct {
+	Code    string              `json:"code"`
+	Message string              `json:"message"`
+	Details map[string][]string `json:"details"`
+}
+
+func errorBody(code, msg string, details map[string][]string, now time.Time) []byte {
+	if details == nil {
+		details = map[string][]string{}
+	}
+	return mustJSON(errorResponse{Error: errorInfo{Code: code, Message: msg, Details: details}, Timestamp: stamp(now)})
+}
+
+// stamp formats an answer's timestamp.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("careq: encode answer: %v", err)) // only plain structs are encoded
+	}
+	return b
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
