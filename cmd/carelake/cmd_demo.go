@@ -206,11 +206,12 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 	addr := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- receiver.Run(rctx, receiver.RunOptions{
-			Options:  receiver.Options{Config: cfg, PIIKey: []byte(key), LogDir: logDir, Logger: log},
-			Addr:     "127.0.0.1:0",
-			OnListen: func(a net.Addr) { addr <- a },
+		_, err := receiver.Run(rctx, receiver.Options{
+			ServerOptions: receiver.ServerOptions{Config: cfg, PIIKey: []byte(key), LogDir: logDir, Logger: log},
+			Addr:          "127.0.0.1:0",
+			OnListen:      func(a net.Addr) { addr <- a },
 		})
+		done <- err
 	}()
 	var url string
 	select {

@@ -112,8 +112,8 @@ func runServe(c *cli.Context) error {
 		return err
 	}
 	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
-	return receiver.Run(c.Context, receiver.RunOptions{
-		Options: receiver.Options{
+	_, err = receiver.Run(c.Context, receiver.Options{
+		ServerOptions: receiver.ServerOptions{
 			Config:               cfg,
 			PIIKey:               key,
 			LogDir:               logDir,
@@ -134,6 +134,7 @@ func runServe(c *cli.Context) error {
 		DrainDelay:      c.Duration("drain-delay"),
 		ShutdownTimeout: c.Duration("shutdown-timeout"),
 	})
+	return err
 }
 
 // lockLogDir takes the lock of a receiver's log directory, held while the

@@ -79,8 +79,8 @@ func normaliseCQCStep(opts normalise.Options, log *slog.Logger, sum *normalise.S
 func normaliseCareQStep(opts careqnorm.Options, log *slog.Logger, sum *careqnorm.Summary) pipeline.Step {
 	return pipeline.Step{Name: "normalise-careq", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		var err error
-		opts.RunID = runID
-		*sum, err = careqnorm.Run(ctx, opts, log)
+		opts.RunID, opts.Logger = runID, log
+		*sum, err = careqnorm.Run(ctx, opts)
 		return pipeline.StepResult{Rejects: sum.Rejects, Detail: *sum}, err
 	}}
 }

@@ -17,7 +17,7 @@
 // therefore exactly the receiver's: pseudonyms, content MACs, idempotency
 // keys, answers, segment names and sizes.
 //
-// A simulated clock drives both sides (receiver.Options.Now and Client.Now):
+// A simulated clock drives both sides (receiver.ServerOptions.Now and Client.Now):
 // it moves through the days in order, every call is stamped when it is sent,
 // and the receiver sees it a few tens of milliseconds later, so the ±300 s
 // timestamp check, the per-clinic rate limit (100 a minute, bursts of 200),

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -79,8 +77,7 @@ func TestGenerateAndNormalise(t *testing.T) {
 	}
 	checkCalls(t, dir, st, cfg)
 
-	sum, err := careqnorm.Run(context.Background(), careqnorm.Options{Root: root, LogDir: dir},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sum, err := careqnorm.Run(context.Background(), careqnorm.Options{Root: root, LogDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -182,7 +182,7 @@ func newGenerator(c Config, dir string) (*generator, error) {
 		g.clinics = append(g.clinics, cl)
 	}
 	g.allocate()
-	srv, err := receiver.New(receiver.Options{
+	srv, err := receiver.New(receiver.ServerOptions{
 		Config: rc, PIIKey: c.PIIKey, LogDir: dir, KeepFreeText: c.KeepFreeText, Now: g.clock.Now,
 		Log:    receiver.LogOptions{NoSync: true, MaxSegmentBytes: c.MaxSegmentBytes, MaxSegmentAge: c.MaxSegmentAge},
 		Logger: slog.New(slog.DiscardHandler),

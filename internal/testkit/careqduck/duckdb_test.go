@@ -25,7 +25,7 @@ func TestDuckDBReadsSealedSegments(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	s, err := receiver.New(receiver.Options{Config: cfg, PIIKey: []byte("duck-test-pii-key-0123456789abcdef"), LogDir: dir})
+	s, err := receiver.New(receiver.ServerOptions{Config: cfg, PIIKey: []byte("duck-test-pii-key-0123456789abcdef"), LogDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

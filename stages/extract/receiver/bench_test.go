@@ -165,7 +165,7 @@ func processCPU(b *testing.B, pid int) time.Duration {
 // BenchmarkHandlePatient is the receiver's CPU cost per call (no network, no
 // fsync): signature, validation, pseudonymisation, state, log encoding.
 func BenchmarkHandlePatient(b *testing.B) {
-	s, err := New(Options{Config: testConfig(b), PIIKey: []byte(piiKey), LogDir: b.TempDir(),
+	s, err := New(ServerOptions{Config: testConfig(b), PIIKey: []byte(piiKey), LogDir: b.TempDir(),
 		RatePerMinute: 1 << 30, RateBurst: 1 << 20, Log: LogOptions{NoSync: true}})
 	if err != nil {
 		b.Fatal(err)

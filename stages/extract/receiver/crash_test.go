@@ -42,8 +42,8 @@ func childServe() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	err = Run(ctx, RunOptions{
-		Options: Options{Config: cfg, PIIKey: key, LogDir: os.Getenv("CAREQ_TEST_LOG_DIR"),
+	_, err = Run(ctx, Options{
+		ServerOptions: ServerOptions{Config: cfg, PIIKey: key, LogDir: os.Getenv("CAREQ_TEST_LOG_DIR"),
 			RatePerMinute: 1 << 30, RateBurst: 1 << 20, Log: LogOptions{NoSync: os.Getenv("CAREQ_TEST_NOSYNC") == "1"}},
 		Addr:     "127.0.0.1:0",
 		OnListen: func(a net.Addr) { fmt.Printf("LISTEN %s\n", a) },

@@ -88,16 +88,16 @@ type env struct {
 	t     testing.TB
 	dir   string
 	clock *clock
-	opts  Options
+	opts  ServerOptions
 	srv   *Server
 	http  *httptest.Server
 }
 
 // newEnv starts a receiver on a fresh log directory; tweak adjusts options.
-func newEnv(t testing.TB, tweak ...func(*Options)) *env {
+func newEnv(t testing.TB, tweak ...func(*ServerOptions)) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), clock: newClock()}
-	e.opts = Options{Config: testConfig(t), PIIKey: []byte(piiKey), LogDir: e.dir, Now: e.clock.Now}
+	e.opts = ServerOptions{Config: testConfig(t), PIIKey: []byte(piiKey), LogDir: e.dir, Now: e.clock.Now}
 	for _, f := range tweak {
 		f(&e.opts)
 	}

@@ -187,7 +187,7 @@ func TestFsyncFailureStopsIntake(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			var syncs atomic.Int32
 			var failing atomic.Bool
-			e := newEnv(t, func(o *Options) {
+			e := newEnv(t, func(o *ServerOptions) {
 				o.Log.OpenFile = func(path string) (SegmentFile, error) {
 					f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 					if err != nil {

@@ -190,7 +190,7 @@ func TestSampleDeliveriesAndPIIScan(t *testing.T) {
 	}
 	var logs syncBuffer
 	dir := t.TempDir()
-	s, err := New(Options{Config: cfg, PIIKey: []byte(piiKey), LogDir: dir,
+	s, err := New(ServerOptions{Config: cfg, PIIKey: []byte(piiKey), LogDir: dir,
 		Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
@@ -259,7 +259,7 @@ func TestSampleDeliveriesAndPIIScan(t *testing.T) {
 
 // --keep-free-text keeps notes (the operator's decision), never identifiers.
 func TestKeepFreeText(t *testing.T) {
-	e := newEnv(t, func(o *Options) { o.KeepFreeText = true })
+	e := newEnv(t, func(o *ServerOptions) { o.KeepFreeText = true })
 	e.send("clinic_abc", "patient", specBody(t, "patient")).want(t, 201, "")
 	recs := e.records()
 	var p careqlog.PatientRecord

@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-// RunOptions configure Run: the server's Options plus how it listens.
-type RunOptions struct {
-	Options
+// Options configure Run: the server's options plus how it listens.
+type Options struct {
+	ServerOptions
 	// Addr is HOST:PORT to listen on.
 	Addr string
 	// TLSCertFile and TLSKeyFile, both set, serve HTTPS.
@@ -27,6 +27,12 @@ type RunOptions struct {
 	ShutdownTimeout time.Duration
 	// OnListen, if set, is told the address once the listener is open.
 	OnListen func(net.Addr)
+}
+
+// Summary tells what one Run logged: calls (records) and bytes appended to
+// the log, and segments sealed.
+type Summary struct {
+	Records, Bytes, Sealed uint64
 }
 
 // HTTP server timeouts: CareQ waits 30 s for an answer.
@@ -44,7 +50,8 @@ const (
 // directory (carelake serve takes it), so two receivers never write one log.
 // A failed log write does not end Run: every call is answered 503 until the
 // operator restarts it.
-func Run(ctx context.Context, o RunOptions) error {
+func Run(ctx context.Context, o Options) (Summary, error) {
+	var sum Summary
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 30 * time.Second
 	}
@@ -52,24 +59,24 @@ func Run(ctx context.Context, o RunOptions) error {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if (o.TLSCertFile == "") != (o.TLSKeyFile == "") {
-		return errors.New("careq: give both a TLS certificate and its key, or neither")
+		return sum, errors.New("careq: give both a TLS certificate and its key, or neither")
 	}
 	var tlsConfig *tls.Config
 	if o.TLSCertFile != "" {
 		cert, err := tls.LoadX509KeyPair(o.TLSCertFile, o.TLSKeyFile)
 		if err != nil {
-			return fmt.Errorf("careq: TLS certificate: %w", err)
+			return sum, fmt.Errorf("careq: TLS certificate: %w", err)
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
-	s, err := New(o.Options)
+	s, err := New(o.ServerOptions)
 	if err != nil {
-		return err
+		return sum, err
 	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		s.Close()
-		return fmt.Errorf("careq: listen on %s: %w", o.Addr, err)
+		return sum, fmt.Errorf("careq: listen on %s: %w", o.Addr, err)
 	}
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
@@ -106,12 +113,14 @@ func Run(ctx context.Context, o RunOptions) error {
 		serveErr = <-served
 	}
 	closeErr := s.Close()
+	st := s.log.Stats()
+	sum = Summary{Records: st.Records, Bytes: st.Bytes, Sealed: st.Sealed}
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
-		return fmt.Errorf("careq: serve: %w", serveErr)
+		return sum, fmt.Errorf("careq: serve: %w", serveErr)
 	}
 	if closeErr != nil {
-		return fmt.Errorf("careq: seal the log: %w", closeErr)
+		return sum, fmt.Errorf("careq: seal the log: %w", closeErr)
 	}
-	o.Logger.Info("careq: stopped; log sealed", "log_dir", o.LogDir)
-	return nil
+	o.Logger.Info("careq: stopped; log sealed", "log_dir", o.LogDir, "records", sum.Records, "bytes", sum.Bytes)
+	return sum, nil
 }

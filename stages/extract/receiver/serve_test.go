@@ -56,14 +56,17 @@ func TestRunTLSAndGracefulShutdown(t *testing.T) {
 	defer cancel()
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
+	var sum Summary
 	go func() {
-		done <- Run(ctx, RunOptions{
-			Options:     Options{Config: testConfig(t), PIIKey: []byte(piiKey), LogDir: dir},
-			Addr:        "127.0.0.1:0",
-			TLSCertFile: certFile, TLSKeyFile: keyFile,
+		var err error
+		sum, err = Run(ctx, Options{
+			ServerOptions: ServerOptions{Config: testConfig(t), PIIKey: []byte(piiKey), LogDir: dir},
+			Addr:          "127.0.0.1:0",
+			TLSCertFile:   certFile, TLSKeyFile: keyFile,
 			DrainDelay: 400 * time.Millisecond,
 			OnListen:   func(a net.Addr) { addr <- a.String() },
 		})
+		done <- err
 	}()
 	base := "https://" + <-addr
 	c := NewClient(base, tokA1, secA1, SignedBody)
@@ -99,15 +102,18 @@ func TestRunTLSAndGracefulShutdown(t *testing.T) {
 	if len(recs) != 3 || recs[0].Status != 201 || recs[1].Endpoint != careqlog.EndpointHealth || recs[2].Status != 503 {
 		t.Fatalf("log after shutdown: %d records", len(recs))
 	}
+	if sum.Records != 3 || sum.Sealed != 1 {
+		t.Fatalf("Run's summary %+v, the log holds 3 records in one segment", sum)
+	}
 }
 
 func TestRunRefusesBadTLS(t *testing.T) {
-	err := Run(context.Background(), RunOptions{Options: Options{Config: testConfig(t), PIIKey: []byte(piiKey), LogDir: t.TempDir()},
+	_, err := Run(context.Background(), Options{ServerOptions: ServerOptions{Config: testConfig(t), PIIKey: []byte(piiKey), LogDir: t.TempDir()},
 		Addr: "127.0.0.1:0", TLSCertFile: "x.pem"})
 	if err == nil || !strings.Contains(err.Error(), "both") {
 		t.Fatalf("%v", err)
 	}
-	err = Run(context.Background(), RunOptions{Options: Options{Config: testConfig(t), PIIKey: []byte(piiKey), LogDir: t.TempDir()},
+	_, err = Run(context.Background(), Options{ServerOptions: ServerOptions{Config: testConfig(t), PIIKey: []byte(piiKey), LogDir: t.TempDir()},
 		Addr: "127.0.0.1:0", TLSCertFile: "missing.pem", TLSKeyFile: "missing.key"})
 	if err == nil || !strings.Contains(err.Error(), "TLS certificate") {
 		t.Fatalf("%v", err)
@@ -115,7 +121,7 @@ func TestRunRefusesBadTLS(t *testing.T) {
 }
 
 func TestNewRefusesShortPIIKey(t *testing.T) {
-	_, err := New(Options{Config: testConfig(t), PIIKey: []byte("short"), LogDir: t.TempDir()})
+	_, err := New(ServerOptions{Config: testConfig(t), PIIKey: []byte("short"), LogDir: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), PIIKeyEnv) || strings.Contains(err.Error(), "short") {
 		t.Fatalf("%v", err)
 	}

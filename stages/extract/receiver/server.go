@@ -28,8 +28,8 @@ const APIVersion = "1.0.0"
 // DefaultMaxBodyBytes is the default request body limit (413 beyond it).
 const DefaultMaxBodyBytes = 1 << 20
 
-// Options configure a Server.
-type Options struct {
+// ServerOptions configure a Server.
+type ServerOptions struct {
 	Config *Config
 	// PIIKey is CARELAKE_PII_KEY (at least 32 bytes).
 	PIIKey []byte
@@ -56,7 +56,7 @@ type Options struct {
 // Server is the CareQ receiver: an http.Handler over the durable log.
 // Close it to seal the log.
 type Server struct {
-	opts     Options
+	opts     ServerOptions
 	now      func() time.Time
 	logger   *slog.Logger
 	clinics  []*clinic
@@ -81,7 +81,7 @@ type clinic struct {
 // crash, and rebuilds the clinics' state and the idempotency table from every
 // logged call. The caller must make sure no other Server uses the directory
 // (carelake serve holds a lock on it).
-func New(opts Options) (*Server, error) {
+func New(opts ServerOptions) (*Server, error) {
 	if opts.Config == nil {
 		return nil, fmt.Errorf("%w: no configuration", ErrConfig)
 	}

@@ -234,7 +234,7 @@ func TestEveryErrorCode(t *testing.T) {
 
 // RATE_LIMIT_EXCEEDED, size limit, method and path errors.
 func TestProtocolErrors(t *testing.T) {
-	e := newEnv(t, func(o *Options) { o.MaxBodyBytes = 2048 })
+	e := newEnv(t, func(o *ServerOptions) { o.MaxBodyBytes = 2048 })
 	big := `{"careq_id": 1, "notes": "` + strings.Repeat("x", 3000) + `"}`
 	e.send("clinic_abc", "patient", big).want(t, 413, careqlog.CodeInvalidRequest)
 	// Without Content-Length (chunked), the limit still holds.

@@ -65,8 +65,21 @@ type Options struct {
 	LogDir string
 	// RunID names the staged output (default: from the start time).
 	RunID string
-	// Now is the clock (default time.Now).
-	Now func() time.Time
+	// Logger receives progress; default: discarded.
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults(now time.Time) Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.LogDir == "" {
+		o.LogDir = filepath.Join(o.Root, "raw", "careq")
+	}
+	if o.RunID == "" {
+		o.RunID = warehouse.NewRunID(now)
+	}
+	return o
 }
 
 // Summary describes a Run.
@@ -83,18 +96,13 @@ type Summary struct {
 
 // Run stages the CareQ tables from the sealed segments not yet loaded; see
 // the package comment. The caller holds the warehouse run lock.
-func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error) {
+func Run(ctx context.Context, opts Options) (Summary, error) {
 	sum := Summary{Rows: map[string]int64{}}
-	now := opts.Now
-	if now == nil {
-		now = time.Now
+	if opts.Root == "" {
+		return sum, errors.New("no warehouse root given")
 	}
-	if opts.LogDir == "" {
-		opts.LogDir = filepath.Join(opts.Root, "raw", "careq")
-	}
-	if opts.RunID == "" {
-		opts.RunID = warehouse.NewRunID(now())
-	}
+	opts = opts.withDefaults(time.Now())
+	logger := opts.Logger
 	sealed, err := careqlog.SealedSegments(opts.LogDir)
 	if err != nil {
 		return sum, err
@@ -124,7 +132,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 		if err := ctx.Err(); err != nil {
 			st.release()
 			w.Abort()
-			return sum, fmt.Errorf("normalise careq: %w", err)
+			return sum, err
 		}
 		segment := filepath.Base(path)
 		err := careqlog.ReadSegment(path, func(rec *careqlog.LogRecord) error {
@@ -145,7 +153,7 @@ func Run(ctx context.Context, opts Options, logger *slog.Logger) (Summary, error
 	}
 	if err := st.flush(); err != nil {
 		st.release()
-		return sum, fmt.Errorf("normalise careq: %w", err)
+		return sum, err
 	}
 	if _, err := w.Commit(); err != nil {
 		return sum, err

@@ -44,7 +44,7 @@ func receive(t *testing.T, logDir string, ds []careqreplay.Delivery) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := receiver.New(receiver.Options{Config: cfg, PIIKey: []byte(piiKey), LogDir: logDir, Logger: quiet})
+	srv, err := receiver.New(receiver.ServerOptions{Config: cfg, PIIKey: []byte(piiKey), LogDir: logDir, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestStagesEveryLoggedCallAndEveryAppliedChange(t *testing.T) {
 	ds := deliveries(t)
 	receive(t, logDir, ds)
 
-	sum, err := Run(context.Background(), Options{Root: root}, quiet)
+	sum, err := Run(context.Background(), Options{Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,11 +215,11 @@ func TestStagesOnlySegmentsNotYetLoaded(t *testing.T) {
 	ds := deliveries(t)
 	receive(t, logDir, ds[:40])
 
-	if _, err := Run(context.Background(), Options{Root: root}, quiet); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root}); err != nil {
 		t.Fatal(err)
 	}
 	// Not loaded yet: a second normalise stages the same segments again.
-	sum, err := Run(context.Background(), Options{Root: root}, quiet)
+	sum, err := Run(context.Background(), Options{Root: root})
 	if err != nil || sum.Segments != 1 || sum.Skipped != 0 {
 		t.Fatalf("before load: %+v %v", sum, err)
 	}
@@ -230,13 +230,13 @@ func TestStagesOnlySegmentsNotYetLoaded(t *testing.T) {
 	if len(loaded) != 1 {
 		t.Fatalf("load did not record the segment: %v", loaded)
 	}
-	sum, err = Run(context.Background(), Options{Root: root}, quiet)
+	sum, err = Run(context.Background(), Options{Root: root})
 	if err != nil || sum.Segments != 0 || sum.Skipped != 1 || sum.Calls != 0 {
 		t.Fatalf("after load: %+v %v", sum, err)
 	}
 	// A later receiver session logs more: only its segment is staged.
 	receive(t, logDir, ds[40:])
-	sum, err = Run(context.Background(), Options{Root: root}, quiet)
+	sum, err = Run(context.Background(), Options{Root: root})
 	if err != nil || sum.Segments != 1 || sum.Skipped != 1 {
 		t.Fatalf("after more deliveries: %+v %v", sum, err)
 	}
@@ -244,7 +244,7 @@ func TestStagesOnlySegmentsNotYetLoaded(t *testing.T) {
 
 func TestEmptyLogStagesNothing(t *testing.T) {
 	root := t.TempDir()
-	sum, err := Run(context.Background(), Options{Root: root}, quiet)
+	sum, err := Run(context.Background(), Options{Root: root})
 	if err != nil || sum.Segments != 0 || sum.Calls != 0 {
 		t.Fatalf("%+v %v", sum, err)
 	}
@@ -274,7 +274,7 @@ func TestUndecodablePayloadIsRejected(t *testing.T) {
 	if err := os.WriteFile(segs[0], broken, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := Run(context.Background(), Options{Root: root}, quiet)
+	sum, err := Run(context.Background(), Options{Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +329,7 @@ func TestSegmentAcrossMonthEndStagesTwoMonths(t *testing.T) {
 	if err := os.WriteFile(segs[0], bytes.Join(lines, nil), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(context.Background(), Options{Root: root}, quiet); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root}); err != nil {
 		t.Fatal(err)
 	}
 	man, err := staging.Open(root, Stage)
