@@ -15,9 +15,9 @@ import (
 	"carelake/internal/careqgen"
 	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/archive"
 	"carelake/schemas/warehouse"
 	"carelake/stages/catalog"
-	"carelake/stages/extract/cqc/archive"
 	"carelake/stages/extract/cqc/cqcsim"
 )
 

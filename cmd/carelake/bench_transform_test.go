@@ -23,7 +23,7 @@ import (
 
 	"carelake/pipeline"
 	"carelake/schemas"
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 	"carelake/stages/extract/cqc/cqcsim"
 )
 

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"carelake/pipeline"
+	"carelake/schemas/archive"
 	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	"carelake/stages/extract/cqc/archive"
 	"carelake/stages/normalise"
 	"carelake/stages/resolve"
 )

@@ -3,7 +3,7 @@
 //
 // Contract:
 //
-//   - Input is the raw archive only (stages/extract/cqc/archive), never the API.
+//   - Input is the raw archive only (schemas/archive), never the API.
 //     For each location and provider ID the body used is the latest good one:
 //     the detail record (endpoint location/provider) with the highest
 //     (segment order, seq) that has HTTP 200, a valid JSON body and is not the
@@ -48,9 +48,9 @@ import (
 	"github.com/sourcegraph/conc/stream"
 
 	"carelake/schemas"
+	"carelake/schemas/archive"
 	"carelake/schemas/batch"
 	"carelake/schemas/staging"
-	"carelake/stages/extract/cqc/archive"
 )
 
 // Stage names normalise's staged output.

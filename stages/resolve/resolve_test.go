@@ -16,10 +16,10 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/archive"
 	"carelake/schemas/batch"
 	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	"carelake/stages/extract/cqc/archive"
 	"carelake/stages/normalise"
 )
 

@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"carelake/schemas"
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 	"carelake/stages/extract/cqc/cqcsim"
 )
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"carelake/schemas"
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 // Extract runs the CQC extract stage once: it pulls what opts ask for into

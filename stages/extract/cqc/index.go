@@ -13,8 +13,8 @@ import (
 
 	"carelake/pipeline/durable"
 	"carelake/schemas"
+	"carelake/schemas/archive"
 	"carelake/schemas/warehouse"
-	"carelake/stages/extract/cqc/archive"
 )
 
 // key names an organisation: kind is "location" or "provider".

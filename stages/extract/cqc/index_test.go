@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 func detailRecord(endpoint, id string, status int, at time.Time, body string) *archive.Record {

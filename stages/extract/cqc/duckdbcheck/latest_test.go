@@ -12,8 +12,8 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"carelake/schemas/archive"
 	"carelake/stages/extract/cqc"
-	"carelake/stages/extract/cqc/archive"
 	"carelake/stages/extract/cqc/cqcsim"
 )
 
