@@ -28,8 +28,8 @@
 //     key questions (cqc-api.md 5.2); such rows are marked inferred.
 //   - clinic_locations: every clinic of Options.Clinics mapped to its current
 //     location; the table is staged empty without clinics.
-//   - state/cqc-wanted.json ({"generated_at", "locations", "providers"},
-//     sorted): locations the graph names but the archive lacks (so unresolved
+//   - state/cqc-wanted.json (schemas/wanted: {"generated_at", "locations",
+//     "providers"}, sorted): locations the graph names but the archive lacks (so unresolved
 //     predecessors, unknown clinic locations and unfetched successors), and
 //     providers of the clinics' locations (mapped, current and their
 //     ancestors) that are not archived. The extract stage fetches them on its
@@ -49,18 +49,14 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/schemas/batch"
 	"carelake/schemas/staging"
-	"carelake/schemas/warehouse"
+	"carelake/schemas/wanted"
 )
 
 // Stage names resolve's staged output.
 const Stage = staging.ResolveCQC
-
-// WantedFile is the state file listing what the next extract should fetch.
-const WantedFile = "cqc-wanted.json"
 
 // Options configure a run. Root is required.
 type Options struct {
@@ -92,13 +88,6 @@ type Summary struct {
 	WantedLocations, WantedProviders []string
 	Rows                             map[string]int64
 	Duration                         time.Duration
-}
-
-// Wanted is the content of state/cqc-wanted.json.
-type Wanted struct {
-	GeneratedAt string   `json:"generated_at"`
-	Locations   []string `json:"locations"`
-	Providers   []string `json:"providers"`
 }
 
 // Run resolves the committed normalise output. On error nothing is committed
@@ -201,13 +190,13 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 	committed = true
 
 	sum.WantedLocations, sum.WantedProviders = r.wanted(opts.Clinics)
-	w := Wanted{GeneratedAt: opts.Now().UTC().Format(time.RFC3339), Locations: sum.WantedLocations, Providers: sum.WantedProviders}
-	if err := durable.SaveJSON(filepath.Join(warehouse.StateDir(opts.Root), WantedFile), w); err != nil {
+	w := wanted.List{GeneratedAt: opts.Now().UTC().Format(time.RFC3339), Locations: sum.WantedLocations, Providers: sum.WantedProviders}
+	if err := wanted.Write(opts.Root, w); err != nil {
 		return sum, fmt.Errorf("resolve: save the wanted list: %w", err)
 	}
-	if len(w.Locations)+len(w.Providers) > 0 {
+	if w.Len() > 0 {
 		log.Info("the next extract will fetch what resolve found missing", "locations", len(w.Locations), "providers", len(w.Providers),
-			"file", filepath.Join("state", WantedFile))
+			"file", filepath.Join("state", wanted.Name))
 	}
 	sum.Duration = time.Since(start)
 	log.Info("resolve done", "run_id", opts.RunID, "locations", sum.Locations, "in_cycle", sum.InCycle,

@@ -25,6 +25,7 @@ import (
 
 	"carelake/schemas"
 	"carelake/schemas/archive"
+	"carelake/schemas/wanted"
 	"carelake/stages/extract/cqc/cqcsim"
 )
 
@@ -770,12 +771,12 @@ func TestWantedIDsAndUpperCaseRetry(t *testing.T) {
 	}
 	plain := e.sim.LocationIDs()[0]
 	prov := e.sim.ProviderIDs()[0]
-	w := wanted{GeneratedAt: "2026-11-21T02:00:00Z", Locations: []string{strings.ToLower(ods)}, Providers: []string{prov}}
+	w := wanted.List{GeneratedAt: "2026-11-21T02:00:00Z", Locations: []string{strings.ToLower(ods)}, Providers: []string{prov}}
 	b, _ := json.Marshal(w)
-	if err := os.MkdirAll(filepath.Dir(WantedPath(e.root)), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(wanted.Path(e.root)), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(WantedPath(e.root), b, 0o644); err != nil {
+	if err := os.WriteFile(wanted.Path(e.root), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	opts := e.options()
