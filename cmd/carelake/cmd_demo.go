@@ -17,13 +17,13 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"carelake/data"
+	"carelake/internal/cqcsim"
 	"carelake/pipeline"
 	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/stages/catalog"
 	"carelake/stages/extract/careq"
 	"carelake/stages/extract/cqc"
-	"carelake/stages/extract/cqc/cqcsim"
 )
 
 // The demo's fixed setup: the bundled data set (data/), a simulated CQC API

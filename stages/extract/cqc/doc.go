@@ -43,7 +43,7 @@
 // refuses a 200 whose body is the gateway's error envelope: archives written
 // before extract named the soft 429 in Error hold it so. In DuckDB, for
 // locations (the test in
-// package duckdbcheck runs this query):
+// internal/testkit/duckdbcheck runs this query):
 //
 //	SELECT id, body
 //	FROM read_json('warehouse/raw/cqc/*/*.jsonl.zst', format='newline_delimited', ignore_errors=true,

@@ -23,10 +23,10 @@ import (
 	"testing"
 	"time"
 
+	"carelake/internal/cqcsim"
 	"carelake/schemas"
 	"carelake/schemas/archive"
 	"carelake/schemas/wanted"
-	"carelake/stages/extract/cqc/cqcsim"
 )
 
 type simEnv struct {
