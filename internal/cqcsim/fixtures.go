@@ -43,131 +43,139 @@ type fixtureReport struct {
 
 // loadFixtures reads every fixture under fsys.
 func loadFixtures(fsys fs.FS) ([]loc, []prov, map[string]fixtureReport, error) {
-	reports := map[string]fixtureReport{}
-	var locs []loc
-	var provs []prov
-	seen := map[string]string{}
-	claim := func(id, file string) error {
-		if id == "" {
-			return fmt.Errorf("%w: %s: no ID", ErrFixture, file)
-		}
-		if strings.ToUpper(id) != id {
-			return fmt.Errorf("%w: %s: ID %q has lower-case letters; the API serves upper-case IDs", ErrFixture, file, id)
-		}
-		if other, dup := seen[id]; dup {
-			return fmt.Errorf("%w: %s: ID %s is also in %s", ErrFixture, file, id, other)
-		}
-		seen[id] = file
-		return nil
-	}
-	read := func(dir string, fn func(file string, raw []byte) error) error {
-		files, err := fs.Glob(fsys, path.Join(dir, "*.json"))
-		if err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrFixture, dir, err)
-		}
-		sort.Strings(files)
-		for _, f := range files {
-			raw, err := fs.ReadFile(fsys, f)
-			if err != nil {
-				return fmt.Errorf("%w: %s: %w", ErrFixture, f, err)
-			}
-			var buf bytes.Buffer
-			if err := json.Compact(&buf, raw); err != nil {
-				return fmt.Errorf("%w: %s: not JSON: %w", ErrFixture, f, err)
-			}
-			if err := fn(f, buf.Bytes()); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	err := read("locations", func(file string, raw []byte) error {
-		var b schemas.Location
-		if err := json.Unmarshal(raw, &b); err != nil {
-			return fmt.Errorf("%w: %s: not a location body: %w", ErrFixture, file, err)
-		}
-		if err := claim(b.LocationID, file); err != nil {
-			return err
-		}
-		fx := &fixtureLoc{body: raw, name: deref(b.Name), postcode: deref(b.PostalCode), providerID: deref(b.ProviderID),
-			facets: map[string][]string{}}
-		set := func(name string, v *string) {
-			if v != nil {
-				fx.facets[name] = []string{*v}
-			}
-		}
-		set("region", b.Region)
-		set("localAuthority", b.LocalAuthority)
-		set("careHome", b.CareHome)
-		set("inspectionDirectorate", b.InspectionDirectorate)
-		set("constituency", b.Constituency)
-		if b.CurrentRatings != nil && b.CurrentRatings.Overall != nil {
-			fx.facets["overallRating"] = []string{b.CurrentRatings.Overall.Rating}
-		}
-		for _, ra := range b.RegulatedActivities {
-			fx.facets["regulatedActivity"] = append(fx.facets["regulatedActivity"], ra.Name)
-		}
-		for _, g := range b.GacServiceTypes {
-			fx.facets["gacServiceTypeDescription"] = append(fx.facets["gacServiceTypeDescription"], g.Description)
-		}
-		for _, c := range b.InspectionCategories {
-			if c.Primary == "true" {
-				fx.facets["primaryInspectionCategoryCode"] = []string{c.Code}
-			}
-		}
-		for _, a := range b.InspectionAreas {
-			fx.areas = append(fx.areas, a.InspectionAreaID)
-		}
-		for _, r := range b.Relationships {
-			fx.related = append(fx.related, r.RelatedLocationID)
-		}
-		addReports(reports, b.LocationID, deref(b.Name), b.Reports, b.CurrentRatings, b.HistoricRatings)
-		locs = append(locs, loc{id: b.LocationID, fix: fx, prov: -1, pred: -1, succ: -1})
-		return nil
-	})
-	if err != nil {
+	fl := &fixtureLoader{fsys: fsys, seen: map[string]string{}, reports: map[string]fixtureReport{}}
+	if err := fl.read("locations", fl.location); err != nil {
 		return nil, nil, nil, err
 	}
-	err = read("providers", func(file string, raw []byte) error {
-		var b schemas.Provider
-		if err := json.Unmarshal(raw, &b); err != nil {
-			return fmt.Errorf("%w: %s: not a provider body: %w", ErrFixture, file, err)
-		}
-		if err := claim(b.ProviderID, file); err != nil {
-			return err
-		}
-		fx := &fixtureProv{body: raw, name: deref(b.Name), locIDs: b.LocationIDs, facets: map[string][]string{}}
-		set := func(name string, v *string) {
-			if v != nil {
-				fx.facets[name] = []string{*v}
-			}
-		}
-		set("region", b.Region)
-		set("localAuthority", b.LocalAuthority)
-		set("inspectionDirectorate", b.InspectionDirectorate)
-		set("constituency", b.Constituency)
-		if b.CurrentRatings != nil && b.CurrentRatings.Overall != nil {
-			fx.facets["overallRating"] = []string{b.CurrentRatings.Overall.Rating}
-		}
-		for _, ra := range b.RegulatedActivities {
-			fx.facets["regulatedActivity"] = append(fx.facets["regulatedActivity"], ra.Name)
-		}
-		for _, c := range b.InspectionCategories {
-			if c.Primary == "true" {
-				fx.facets["primaryInspectionCategoryCode"] = []string{c.Code}
-			}
-		}
-		addReports(reports, b.ProviderID, deref(b.Name), b.Reports, b.CurrentRatings, b.HistoricRatings)
-		provs = append(provs, prov{id: b.ProviderID, fix: fx})
-		return nil
-	})
-	if err != nil {
+	if err := fl.read("providers", fl.provider); err != nil {
 		return nil, nil, nil, err
 	}
-	if len(locs) == 0 && len(provs) == 0 {
+	if len(fl.locs) == 0 && len(fl.provs) == 0 {
 		return nil, nil, nil, fmt.Errorf("%w: no locations/*.json or providers/*.json found: check the fixtures directory", ErrFixture)
 	}
-	return locs, provs, reports, nil
+	return fl.locs, fl.provs, fl.reports, nil
+}
+
+// fixtureLoader is what loadFixtures has read so far.
+type fixtureLoader struct {
+	fsys    fs.FS
+	seen    map[string]string // file by organisation ID
+	reports map[string]fixtureReport
+	locs    []loc
+	provs   []prov
+}
+
+// claim registers the organisation ID of a fixture file: it must be given,
+// upper-case and in no other file.
+func (fl *fixtureLoader) claim(id, file string) error {
+	if id == "" {
+		return fmt.Errorf("%w: %s: no ID", ErrFixture, file)
+	}
+	if strings.ToUpper(id) != id {
+		return fmt.Errorf("%w: %s: ID %q has lower-case letters; the API serves upper-case IDs", ErrFixture, file, id)
+	}
+	if other, dup := fl.seen[id]; dup {
+		return fmt.Errorf("%w: %s: ID %s is also in %s", ErrFixture, file, id, other)
+	}
+	fl.seen[id] = file
+	return nil
+}
+
+// read calls fn with every dir/*.json, in name order, its JSON compacted.
+func (fl *fixtureLoader) read(dir string, fn func(file string, raw []byte) error) error {
+	files, err := fs.Glob(fl.fsys, path.Join(dir, "*.json"))
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrFixture, dir, err)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		raw, err := fs.ReadFile(fl.fsys, f)
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrFixture, f, err)
+		}
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, raw); err != nil {
+			return fmt.Errorf("%w: %s: not JSON: %w", ErrFixture, f, err)
+		}
+		if err := fn(f, buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// location adds a location fixture.
+func (fl *fixtureLoader) location(file string, raw []byte) error {
+	var b schemas.Location
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return fmt.Errorf("%w: %s: not a location body: %w", ErrFixture, file, err)
+	}
+	if err := fl.claim(b.LocationID, file); err != nil {
+		return err
+	}
+	fx := &fixtureLoc{body: raw, name: deref(b.Name), postcode: deref(b.PostalCode), providerID: deref(b.ProviderID),
+		facets: map[string][]string{}}
+	orgFacets(fx.facets, b.Region, b.LocalAuthority, b.InspectionDirectorate, b.Constituency,
+		b.CurrentRatings, b.RegulatedActivities, b.InspectionCategories)
+	if b.CareHome != nil {
+		fx.facets["careHome"] = []string{*b.CareHome}
+	}
+	for _, g := range b.GacServiceTypes {
+		fx.facets["gacServiceTypeDescription"] = append(fx.facets["gacServiceTypeDescription"], g.Description)
+	}
+	for _, a := range b.InspectionAreas {
+		fx.areas = append(fx.areas, a.InspectionAreaID)
+	}
+	for _, r := range b.Relationships {
+		fx.related = append(fx.related, r.RelatedLocationID)
+	}
+	addReports(fl.reports, b.LocationID, deref(b.Name), b.Reports, b.CurrentRatings, b.HistoricRatings)
+	fl.locs = append(fl.locs, loc{id: b.LocationID, fix: fx, prov: -1, pred: -1, succ: -1})
+	return nil
+}
+
+// provider adds a provider fixture.
+func (fl *fixtureLoader) provider(file string, raw []byte) error {
+	var b schemas.Provider
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return fmt.Errorf("%w: %s: not a provider body: %w", ErrFixture, file, err)
+	}
+	if err := fl.claim(b.ProviderID, file); err != nil {
+		return err
+	}
+	fx := &fixtureProv{body: raw, name: deref(b.Name), locIDs: b.LocationIDs, facets: map[string][]string{}}
+	orgFacets(fx.facets, b.Region, b.LocalAuthority, b.InspectionDirectorate, b.Constituency,
+		b.CurrentRatings, b.RegulatedActivities, b.InspectionCategories)
+	addReports(fl.reports, b.ProviderID, deref(b.Name), b.Reports, b.CurrentRatings, b.HistoricRatings)
+	fl.provs = append(fl.provs, prov{id: b.ProviderID, fix: fx})
+	return nil
+}
+
+// orgFacets sets the filter values a location and a provider fixture both
+// have: region, local authority, directorate, constituency, overall rating,
+// regulated activities and primary inspection category.
+func orgFacets(facets map[string][]string, region, localAuthority, directorate, constituency *string,
+	cur *schemas.CurrentRatings, ras []schemas.RegulatedActivity, cats []schemas.InspectionCategory) {
+	set := func(name string, v *string) {
+		if v != nil {
+			facets[name] = []string{*v}
+		}
+	}
+	set("region", region)
+	set("localAuthority", localAuthority)
+	set("inspectionDirectorate", directorate)
+	set("constituency", constituency)
+	if cur != nil && cur.Overall != nil {
+		facets["overallRating"] = []string{cur.Overall.Rating}
+	}
+	for _, ra := range ras {
+		facets["regulatedActivity"] = append(facets["regulatedActivity"], ra.Name)
+	}
+	for _, c := range cats {
+		if c.Primary == "true" {
+			facets["primaryInspectionCategoryCode"] = []string{c.Code}
+		}
+	}
 }
 
 func addReports(m map[string]fixtureReport, orgID, orgName string, reps []schemas.Report, cur *schemas.CurrentRatings, hist []schemas.HistoricRating) {
