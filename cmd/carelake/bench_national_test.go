@@ -13,12 +13,12 @@ import (
 	"time"
 
 	"carelake/internal/careqgen"
+	"carelake/internal/cqcsim"
 	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/archive"
 	"carelake/schemas/warehouse"
 	"carelake/stages/catalog"
-	"carelake/stages/extract/cqc/archive"
-	"carelake/stages/extract/cqc/cqcsim"
 )
 
 // BenchmarkNational is the warehouse analysts and BI tools use at national

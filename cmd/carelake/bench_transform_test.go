@@ -21,10 +21,10 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 	gojson "github.com/goccy/go-json"
 
+	"carelake/internal/cqcsim"
 	"carelake/pipeline"
 	"carelake/schemas"
-	"carelake/stages/extract/cqc/archive"
-	"carelake/stages/extract/cqc/cqcsim"
+	"carelake/schemas/archive"
 )
 
 // The test binary doubles as carelake (and as a DuckDB job), so benchmarks

@@ -28,9 +28,9 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"carelake/data"
+	"carelake/internal/cqcsim"
 	"carelake/pipeline"
 	"carelake/stages/catalog"
-	"carelake/stages/extract/cqc/cqcsim"
 	"carelake/stages/load"
 )
 

@@ -13,8 +13,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"carelake/data"
+	"carelake/internal/cqcsim"
 	"carelake/pipeline"
-	"carelake/stages/extract/cqc/cqcsim"
 )
 
 // cqcSimAddr is where cqc-sim listens by default.

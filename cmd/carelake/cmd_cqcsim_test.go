@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 // cqcSimBuffer is an io.Writer safe to read while the command still writes.

@@ -18,12 +18,12 @@ import (
 
 	"carelake/data"
 	"carelake/internal/careqreplay"
+	"carelake/internal/cqcsim"
 	"carelake/pipeline"
 	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/stages/catalog"
 	"carelake/stages/extract/cqc"
-	"carelake/stages/extract/cqc/cqcsim"
 	"carelake/stages/extract/receiver"
 )
 

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"carelake/internal/cqcsim"
 	"carelake/pipeline"
 	"carelake/stages/extract/cqc"
-	"carelake/stages/extract/cqc/cqcsim"
 )
 
 // extractSim serves a small simulated CQC API without a rate limit.

@@ -9,11 +9,10 @@ import (
 	"time"
 
 	"carelake/pipeline"
+	"carelake/schemas/archive"
 	"carelake/schemas/staging"
-	"carelake/schemas/warehouse"
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/wanted"
 	"carelake/stages/normalise"
-	"carelake/stages/resolve"
 )
 
 // archiveBodies writes detail responses (endpoint, id, body) to the raw archive.
@@ -85,8 +84,8 @@ func TestNormaliseThenResolveCommands(t *testing.T) {
 			t.Errorf("resolve output lacks %q:\n%s", want, out)
 		}
 	}
-	var w resolve.Wanted
-	b, _ := os.ReadFile(filepath.Join(warehouse.StateDir(root), resolve.WantedFile))
+	var w wanted.List
+	b, _ := os.ReadFile(wanted.Path(root))
 	if err := json.Unmarshal(b, &w); err != nil || len(w.Locations) != 1 || w.Locations[0] != "1-10" {
 		t.Fatalf("wanted %s %v", b, err)
 	}

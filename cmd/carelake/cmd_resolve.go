@@ -12,6 +12,7 @@ import (
 
 	"carelake/pipeline"
 	"carelake/schemas"
+	"carelake/schemas/wanted"
 	"carelake/stages/resolve"
 )
 
@@ -94,7 +95,7 @@ func writeResolveSummary(w io.Writer, sum resolve.Summary) {
 	writeRows(w, sum.Rows)
 	if n := len(sum.WantedLocations) + len(sum.WantedProviders); n > 0 {
 		fmt.Fprintf(w, "  wanted by the next extract: %d locations, %d providers (%s)\n", len(sum.WantedLocations),
-			len(sum.WantedProviders), filepath.Join("state", resolve.WantedFile))
+			len(sum.WantedProviders), filepath.Join("state", wanted.Name))
 	}
 	fmt.Fprintln(w, "next: carelake load")
 }

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"carelake/data"
+	"carelake/internal/cqcsim"
 	"carelake/pipeline"
 	"carelake/stages/catalog"
-	"carelake/stages/extract/cqc/cqcsim"
 )
 
 // From the simulator over loopback through `carelake run` to DuckDB queries

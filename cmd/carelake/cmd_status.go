@@ -12,15 +12,14 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"carelake/pipeline"
-	"carelake/pipeline/durable"
 	"carelake/schemas/careqlog"
 	"carelake/schemas/loaded"
+	"carelake/schemas/wanted"
 	"carelake/stages/catalog"
 	"carelake/stages/extract/cqc"
 	"carelake/stages/load"
 	"carelake/stages/marts"
 	"carelake/stages/normalise/careqnorm"
-	"carelake/stages/resolve"
 )
 
 func statusCommand() *cli.Command {
@@ -145,13 +144,13 @@ func readStatus(root, careqLog string, n int) (*status, error) {
 	if st.Extract.Scopes == nil {
 		st.Extract.Scopes = map[string]*cqc.ScopeState{}
 	}
-	var wanted resolve.Wanted
-	if err := durable.LoadJSON(cqc.WantedPath(root), &wanted); err != nil {
+	want, err := wanted.Read(root)
+	if err != nil {
 		return nil, err
 	}
-	st.Extract.WantedIDs = len(wanted.Locations) + len(wanted.Providers)
+	st.Extract.WantedIDs = want.Len()
 	if st.Extract.WantedIDs > 0 {
-		st.Extract.WantedDetail = cqc.WantedPath(root)
+		st.Extract.WantedDetail = wanted.Path(root)
 	}
 
 	if careqLog == "" {

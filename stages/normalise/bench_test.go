@@ -14,8 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"carelake/schemas"
+	"carelake/schemas/archive"
 	"carelake/schemas/batch"
-	"carelake/stages/extract/cqc/archive"
 )
 
 // fixtureBodies returns the compacted fixture bodies of one kind ("location_"

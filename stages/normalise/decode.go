@@ -7,7 +7,7 @@ import (
 	"github.com/goccy/go-json"
 
 	"carelake/schemas"
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 // entityKind is what a detail body describes.

@@ -159,12 +159,22 @@ func (e *emitter) emit(d *decoded) error {
 	return e.err
 }
 
+// location writes a location's row, then its child lists, one table each.
 func (e *emitter) location(l *schemas.Location) error {
-	id := l.LocationID
 	e.collect(&e.ratings, l.CurrentRatings, l.HistoricRatings, l.Assessment)
+	if err := e.locationRow(l); err != nil {
+		return err
+	}
+	// The location row keeps the rating a deregistered location last held;
+	// the rating tables end it at the deregistration date.
+	endAtDeregistration(&e.ratings, l.RegistrationStatus, l.DeregistrationDate)
+	return e.locationLists(l)
+}
 
+// locationRow writes the row of the locations table.
+func (e *emitter) locationRow(l *schemas.Location) error {
 	b := e.t.locations
-	b.String("location_id", id)
+	b.String("location_id", l.LocationID)
 	b.StringPtr("provider_id", l.ProviderID)
 	b.StringPtr("organisation_type", l.OrganisationType)
 	b.StringPtr("type", l.Type)
@@ -213,103 +223,63 @@ func (e *emitter) location(l *schemas.Location) error {
 	}
 	e.unpublished(b, l.UnpublishedReports)
 	e.archivePointer(b)
-	if err := b.EndRow(); err != nil {
-		return err
-	}
+	return b.EndRow()
+}
 
-	// The location row keeps the rating a deregistered location last held;
-	// the rating tables end it at the deregistration date.
-	endAtDeregistration(&e.ratings, l.RegistrationStatus, l.DeregistrationDate)
+// locationLists writes a location's child lists, in this order (the order
+// of any field rejects they write).
+func (e *emitter) locationLists(l *schemas.Location) error {
+	id := l.LocationID
 	if err := e.writeRatings(e.t.locRatings, e.t.locHistory, "location_id", id, &e.ratings); err != nil {
 		return err
 	}
 	if err := e.reports(l.Reports); err != nil {
 		return err
 	}
-	for _, r := range l.Relationships {
-		t := e.t.locRelationships
-		t.String("location_id", id)
-		t.String("related_location_id", r.RelatedLocationID)
-		t.NonEmpty("related_location_name", r.RelatedLocationName)
-		t.NonEmpty("type", r.Type)
-		t.NonEmpty("reason", r.Reason)
-		if err := t.EndRow(); err != nil {
-			return err
-		}
+	if err := e.locationRelationships(id, l.Relationships); err != nil {
+		return err
 	}
 	if err := e.activities(l.RegulatedActivities); err != nil {
 		return err
 	}
-	for _, g := range l.GacServiceTypes {
-		t := e.t.gac
-		t.String("location_id", id)
-		t.NonEmpty("name", g.Name)
-		t.NonEmpty("description", g.Description)
-		if err := t.EndRow(); err != nil {
-			return err
-		}
+	if err := e.gacServiceTypes(id, l.GacServiceTypes); err != nil {
+		return err
 	}
 	if err := e.categories(l.InspectionCategories); err != nil {
 		return err
 	}
-	for _, s := range l.Specialisms {
-		if err := e.specialism(s.Name, "", "specialisms"); err != nil {
-			return err
-		}
-	}
-	for _, s := range l.Specialism {
-		if err := e.specialism(s.Name, s.Code, "specialism"); err != nil {
-			return err
-		}
+	if err := e.specialisms(l.Specialisms, l.Specialism); err != nil {
+		return err
 	}
 	if err := e.areas(l.InspectionAreas); err != nil {
 		return err
 	}
-	for _, a := range l.AgeGroup {
-		t := e.t.ageGroups
-		t.String("location_id", id)
-		t.NonEmpty("code", a.Code)
-		t.NonEmpty("name", a.Name)
-		if err := t.EndRow(); err != nil {
-			return err
-		}
+	if err := e.ageGroups(id, l.AgeGroup); err != nil {
+		return err
 	}
-	for _, s := range l.SettingServices {
-		t := e.t.settingServices
-		t.String("location_id", id)
-		t.NonEmpty("setting_type_code", s.SettingtypeCode)
-		t.NonEmpty("setting_type_name", s.SettingtypeName)
-		t.NonEmpty("service_type_code", s.ServicetypeCode)
-		t.NonEmpty("service_type_name", s.ServicetypeName)
-		if err := t.EndRow(); err != nil {
-			return err
-		}
+	if err := e.settingServices(id, l.SettingServices); err != nil {
+		return err
 	}
 	if err := e.providerAreas(id, l.ProviderInspectionAreas); err != nil {
 		return err
 	}
-	for _, g := range l.AssessmentServiceGroup {
-		t := e.t.serviceGroups
-		t.String("location_id", id)
-		t.NonEmpty("assessment_service_id", g.AssessmentServiceID)
-		t.NonEmpty("assessment_service_name", g.AssessmentServiceName)
-		t.StringPtr("assessment_service_type", g.AssessmentServiceType)
-		t.NonEmpty("status", g.Status)
-		e.date(t, "start_date", "assessmentServiceGroup[].startDate", g.StartDate)
-		e.date(t, "end_date", "assessmentServiceGroup[].endDate", g.EndDate)
-		if err := t.EndRow(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return e.serviceGroups(id, l.AssessmentServiceGroup)
 }
 
+// provider writes a provider's row, then its child lists, one table each.
 func (e *emitter) provider(p *schemas.Provider) error {
-	id := p.ProviderID
 	e.collect(&e.ratings, p.CurrentRatings, p.HistoricRatings, nil)
+	if err := e.providerRow(p); err != nil {
+		return err
+	}
+	endAtDeregistration(&e.ratings, p.RegistrationStatus, p.DeregistrationDate)
+	return e.providerLists(p)
+}
 
+// providerRow writes the row of the providers table.
+func (e *emitter) providerRow(p *schemas.Provider) error {
 	b := e.t.providers
-	b.String("provider_id", id)
+	b.String("provider_id", p.ProviderID)
 	b.StringPtr("organisation_type", p.OrganisationType)
 	b.StringPtr("ownership_type", p.OwnershipType)
 	b.StringPtr("type", p.Type)
@@ -340,27 +310,21 @@ func (e *emitter) provider(p *schemas.Provider) error {
 	e.overall(b, p.CurrentRatings)
 	e.unpublished(b, p.UnpublishedReports)
 	e.archivePointer(b)
-	if err := b.EndRow(); err != nil {
-		return err
-	}
+	return b.EndRow()
+}
 
-	endAtDeregistration(&e.ratings, p.RegistrationStatus, p.DeregistrationDate)
+// providerLists writes a provider's child lists, in this order (the order
+// of any field rejects they write).
+func (e *emitter) providerLists(p *schemas.Provider) error {
+	id := p.ProviderID
 	if err := e.writeRatings(e.t.provRatings, e.t.provHistory, "provider_id", id, &e.ratings); err != nil {
 		return err
 	}
 	if err := e.reports(p.Reports); err != nil {
 		return err
 	}
-	for _, r := range p.Relationships {
-		t := e.t.provRelationships
-		t.String("provider_id", id)
-		t.String("related_provider_id", r.RelatedProviderID)
-		t.NonEmpty("related_provider_name", r.RelatedProviderName)
-		t.NonEmpty("type", r.Type)
-		t.NonEmpty("reason", r.Reason)
-		if err := t.EndRow(); err != nil {
-			return err
-		}
+	if err := e.providerRelationships(id, p.Relationships); err != nil {
+		return err
 	}
 	if err := e.activities(p.RegulatedActivities); err != nil {
 		return err
@@ -371,15 +335,7 @@ func (e *emitter) provider(p *schemas.Provider) error {
 	if err := e.areas(p.InspectionAreas); err != nil {
 		return err
 	}
-	for _, loc := range p.LocationIDs {
-		t := e.t.provLocations
-		t.String("provider_id", id)
-		t.String("location_id", loc)
-		if err := t.EndRow(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return e.providerLocations(id, p.LocationIDs)
 }
 
 func address(b *batch.Builder, line1, line2, town, county, postcode, region *string, lat, long *float64) {
@@ -453,12 +409,30 @@ func (e *emitter) archivePointer(b *batch.Builder) {
 	b.Int64("archive_seq", e.o.seq)
 }
 
+// rows writes one row of t for each item of a child list: row writes the
+// item's columns, in schema order, and rows ends the row.
+func rows[T any](t *batch.Builder, items []T, row func(t *batch.Builder, item *T)) error {
+	for i := range items {
+		row(t, &items[i])
+		if err := t.EndRow(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// orgKey writes the key of a row in a table that locations and providers
+// share: organisation_type and organisation_id of the body being emitted.
+func (e *emitter) orgKey(t *batch.Builder) {
+	t.String("organisation_type", e.o.kind.String())
+	t.String("organisation_id", e.o.id)
+}
+
 func (e *emitter) reports(reports []schemas.Report) error {
-	kind := e.o.kind.String()
-	for _, r := range reports {
+	for i := range reports {
+		r := &reports[i]
 		t := e.t.reports
-		t.String("organisation_type", kind)
-		t.String("organisation_id", e.o.id)
+		e.orgKey(t)
 		t.String("link_id", r.LinkID)
 		if r.ReportDate != "" {
 			d, ok := e.parseDate("reports[].reportDate", r.ReportDate)
@@ -472,21 +446,17 @@ func (e *emitter) reports(reports []schemas.Report) error {
 		if err := t.EndRow(); err != nil {
 			return err
 		}
-		for _, doc := range r.RelatedDocuments {
-			t := e.t.relatedDocs
-			t.String("organisation_type", kind)
-			t.String("organisation_id", e.o.id)
+		if err := rows(e.t.relatedDocs, r.RelatedDocuments, func(t *batch.Builder, doc *schemas.RelatedDocument) {
+			e.orgKey(t)
 			t.String("link_id", r.LinkID)
 			t.NonEmpty("document_type", doc.DocumentType)
 			t.NonEmpty("document_uri", doc.DocumentURI)
-			if err := t.EndRow(); err != nil {
-				return err
-			}
+		}); err != nil {
+			return err
 		}
 		for _, il := range r.InspectionLocations {
 			t := e.t.reportLocations
-			t.String("organisation_type", kind)
-			t.String("organisation_id", e.o.id)
+			e.orgKey(t)
 			t.String("link_id", r.LinkID)
 			t.String("location_id", il.LocationID)
 			if err := t.EndRow(); err != nil {
@@ -518,10 +488,8 @@ func (e *emitter) rolesOf(people []schemas.Person, nominated *schemas.Person) st
 }
 
 func (e *emitter) activities(acts []schemas.RegulatedActivity) error {
-	for _, a := range acts {
-		t := e.t.activities
-		t.String("organisation_type", e.o.kind.String())
-		t.String("organisation_id", e.o.id)
+	return rows(e.t.activities, acts, func(t *batch.Builder, a *schemas.RegulatedActivity) {
+		e.orgKey(t)
 		t.NonEmpty("name", a.Name)
 		t.NonEmpty("code", a.Code)
 		n := len(a.Contacts)
@@ -530,18 +498,12 @@ func (e *emitter) activities(acts []schemas.RegulatedActivity) error {
 		}
 		t.Int64("contact_count", int64(n))
 		t.NonEmpty("contact_roles", e.rolesOf(a.Contacts, a.NominatedIndividual))
-		if err := t.EndRow(); err != nil {
-			return err
-		}
-	}
-	return nil
+	})
 }
 
 func (e *emitter) categories(cats []schemas.InspectionCategory) error {
-	for _, c := range cats {
-		t := e.t.categories
-		t.String("organisation_type", e.o.kind.String())
-		t.String("organisation_id", e.o.id)
+	return rows(e.t.categories, cats, func(t *batch.Builder, c *schemas.InspectionCategory) {
+		e.orgKey(t)
 		t.NonEmpty("code", c.Code)
 		t.NonEmpty("name", c.Name)
 		switch c.Primary {
@@ -555,38 +517,98 @@ func (e *emitter) categories(cats []schemas.InspectionCategory) error {
 			e.fieldReject("inspectionCategories[].primary", "not \"true\" or \"false\": "+strconv.Quote(c.Primary))
 			t.Null("primary")
 		}
-		if err := t.EndRow(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (e *emitter) specialism(name, code, taxonomy string) error {
-	t := e.t.specialisms
-	t.String("location_id", e.o.id)
-	t.NonEmpty("name", name)
-	t.NonEmpty("code", code)
-	t.String("taxonomy", taxonomy)
-	return t.EndRow()
+	})
 }
 
 func (e *emitter) areas(areas []schemas.InspectionArea) error {
-	for _, a := range areas {
-		t := e.t.areas
-		t.String("organisation_type", e.o.kind.String())
-		t.String("organisation_id", e.o.id)
+	return rows(e.t.areas, areas, func(t *batch.Builder, a *schemas.InspectionArea) {
+		e.orgKey(t)
 		t.NonEmpty("inspection_area_id", a.InspectionAreaID)
 		t.NonEmpty("inspection_area_name", a.InspectionAreaName)
 		t.StringPtr("inspection_area_type", a.InspectionAreaType)
 		t.NonEmpty("status", a.Status)
 		t.NonEmpty("superseded_by", strings.Join(a.SupersededBy, "; "))
 		e.date(t, "end_date", "inspectionAreas[].endDate", a.EndDate)
-		if err := t.EndRow(); err != nil {
-			return err
-		}
+	})
+}
+
+// relationshipCols are the columns in which location_relationships and
+// provider_relationships differ: the organisation's key and the related
+// one's.
+type relationshipCols struct{ id, relatedID, relatedName string }
+
+var (
+	locationRelationship = relationshipCols{"location_id", "related_location_id", "related_location_name"}
+	providerRelationship = relationshipCols{"provider_id", "related_provider_id", "related_provider_name"}
+)
+
+// relationship writes the columns of a relationships row: organisation id
+// is related to relatedID.
+func relationship(t *batch.Builder, c relationshipCols, id, relatedID, relatedName, typ, reason string) {
+	t.String(c.id, id)
+	t.String(c.relatedID, relatedID)
+	t.NonEmpty(c.relatedName, relatedName)
+	t.NonEmpty("type", typ)
+	t.NonEmpty("reason", reason)
+}
+
+func (e *emitter) locationRelationships(id string, rels []schemas.LocationRelationship) error {
+	return rows(e.t.locRelationships, rels, func(t *batch.Builder, r *schemas.LocationRelationship) {
+		relationship(t, locationRelationship, id, r.RelatedLocationID, r.RelatedLocationName, r.Type, r.Reason)
+	})
+}
+
+func (e *emitter) providerRelationships(id string, rels []schemas.ProviderRelationship) error {
+	return rows(e.t.provRelationships, rels, func(t *batch.Builder, r *schemas.ProviderRelationship) {
+		relationship(t, providerRelationship, id, r.RelatedProviderID, r.RelatedProviderName, r.Type, r.Reason)
+	})
+}
+
+func (e *emitter) gacServiceTypes(id string, types []schemas.GacServiceType) error {
+	return rows(e.t.gac, types, func(t *batch.Builder, g *schemas.GacServiceType) {
+		t.String("location_id", id)
+		t.NonEmpty("name", g.Name)
+		t.NonEmpty("description", g.Description)
+	})
+}
+
+// specialisms writes both taxonomies of a location's specialisms: the
+// older names, then the coded ones.
+func (e *emitter) specialisms(names []schemas.Specialism, coded []schemas.CodeName) error {
+	err := rows(e.t.specialisms, names, func(t *batch.Builder, s *schemas.Specialism) {
+		e.specialism(t, s.Name, "", "specialisms")
+	})
+	if err != nil {
+		return err
 	}
-	return nil
+	return rows(e.t.specialisms, coded, func(t *batch.Builder, s *schemas.CodeName) {
+		e.specialism(t, s.Name, s.Code, "specialism")
+	})
+}
+
+func (e *emitter) specialism(t *batch.Builder, name, code, taxonomy string) {
+	t.String("location_id", e.o.id)
+	t.NonEmpty("name", name)
+	t.NonEmpty("code", code)
+	t.String("taxonomy", taxonomy)
+}
+
+func (e *emitter) ageGroups(id string, groups []schemas.CodeName) error {
+	return rows(e.t.ageGroups, groups, func(t *batch.Builder, a *schemas.CodeName) {
+		t.String("location_id", id)
+		t.NonEmpty("code", a.Code)
+		t.NonEmpty("name", a.Name)
+	})
+}
+
+func (e *emitter) settingServices(id string, services []schemas.SettingService) error {
+	return rows(e.t.settingServices, services, func(t *batch.Builder, s *schemas.SettingService) {
+		t.String("location_id", id)
+		t.NonEmpty("setting_type_code", s.SettingtypeCode)
+		t.NonEmpty("setting_type_name", s.SettingtypeName)
+		t.NonEmpty("service_type_code", s.ServicetypeCode)
+		t.NonEmpty("service_type_name", s.ServicetypeName)
+	})
 }
 
 func (e *emitter) providerAreas(id string, areas []schemas.ProviderInspectionArea) error {
@@ -615,4 +637,24 @@ func (e *emitter) providerAreas(id string, areas []schemas.ProviderInspectionAre
 		}
 	}
 	return nil
+}
+
+func (e *emitter) serviceGroups(id string, groups []schemas.AssessmentServiceGroup) error {
+	return rows(e.t.serviceGroups, groups, func(t *batch.Builder, g *schemas.AssessmentServiceGroup) {
+		t.String("location_id", id)
+		t.NonEmpty("assessment_service_id", g.AssessmentServiceID)
+		t.NonEmpty("assessment_service_name", g.AssessmentServiceName)
+		t.StringPtr("assessment_service_type", g.AssessmentServiceType)
+		t.NonEmpty("status", g.Status)
+		e.date(t, "start_date", "assessmentServiceGroup[].startDate", g.StartDate)
+		e.date(t, "end_date", "assessmentServiceGroup[].endDate", g.EndDate)
+	})
+}
+
+// providerLocations lists the locations of provider id.
+func (e *emitter) providerLocations(id string, locs []string) error {
+	return rows(e.t.provLocations, locs, func(t *batch.Builder, loc *string) {
+		t.String("provider_id", id)
+		t.String("location_id", *loc)
+	})
 }

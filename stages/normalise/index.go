@@ -7,7 +7,7 @@ import (
 
 	"github.com/sourcegraph/conc/stream"
 
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 // pos is a record's place in the archive: segment order, then seq.

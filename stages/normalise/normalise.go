@@ -3,7 +3,7 @@
 //
 // Contract:
 //
-//   - Input is the raw archive only (stages/extract/cqc/archive), never the API.
+//   - Input is the raw archive only (schemas/archive), never the API.
 //     For each location and provider ID the body used is the latest good one:
 //     the detail record (endpoint location/provider) with the highest
 //     (segment order, seq) that has HTTP 200, a valid JSON body and is not the
@@ -48,10 +48,10 @@ import (
 	"github.com/sourcegraph/conc/stream"
 
 	"carelake/schemas"
+	"carelake/schemas/archive"
 	"carelake/schemas/batch"
 	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
-	"carelake/stages/extract/cqc/archive"
 )
 
 // Stage names normalise's staged output.
@@ -156,14 +156,31 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	sum.Segments = len(segments)
 	log.Info("normalise started", "run_id", opts.RunID, "snapshot_date", opts.SnapshotDate, "segments", len(segments))
 
+	ix, err := indexArchive(ctx, opts, segments, &sum, log)
+	if err != nil {
+		return sum, err
+	}
+	if err := stage(ctx, opts, segments, ix, &sum); err != nil {
+		return sum, err
+	}
+	sum.Duration = time.Since(start)
+	log.Info("normalise done", "run_id", opts.RunID, "locations", sum.Rows[schemas.CQCLocations.Dataset],
+		"providers", sum.Rows[schemas.CQCProviders.Dataset], "rejected_bodies", sum.RejectedBodies,
+		"rejected_fields", sum.RejectedFields, "gone", sum.Gone, "duration", sum.Duration.Round(time.Millisecond))
+	return sum, nil
+}
+
+// indexArchive is the first pass (buildIndex), counted in sum; an archive
+// without a single good body is an error (ErrNoBodies).
+func indexArchive(ctx context.Context, opts Options, segments []string, sum *Summary, log *slog.Logger) (*index, error) {
 	ix, err := buildIndex(ctx, segments, opts.Workers)
 	if err != nil {
-		return sum, fmt.Errorf("index the archive: %w", err)
+		return nil, fmt.Errorf("index the archive: %w", err)
 	}
 	sum.Records, sum.TornSegments, sum.NoID = ix.records, ix.torn, ix.noID
 	sum.Locations, sum.Providers, sum.Gone, sum.Unusable = ix.locations, ix.providers, ix.gone, ix.unusable
 	if ix.locations+ix.providers == 0 {
-		return sum, fmt.Errorf("%w (%d records in %d segments under %s)",
+		return nil, fmt.Errorf("%w (%d records in %d segments under %s)",
 			ErrNoBodies, ix.records, len(segments), archive.Dir(opts.Root))
 	}
 	if ix.unusable > 0 {
@@ -172,10 +189,15 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	if ix.noID > 0 {
 		log.Info("detail records without an ID ignored", "records", ix.noID)
 	}
+	return ix, nil
+}
 
+// stage is the second pass into the staged output "normalise-cqc", with its
+// source, licence and inputs, committed; on error nothing is committed.
+func stage(ctx context.Context, opts Options, segments []string, ix *index, sum *Summary) error {
 	sw, err := staging.Begin(opts.Root, Stage, opts.RunID)
 	if err != nil {
-		return sum, err
+		return err
 	}
 	committed := false
 	defer func() {
@@ -195,13 +217,13 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	from, to, err := stream2(ctx, opts, segments, ix, em)
 	if err != nil {
 		t.close()
-		return sum, err
+		return err
 	}
 	if err := t.close(); err != nil {
-		return sum, err
+		return err
 	}
 	if err := aw.Close(); err != nil {
-		return sum, err
+		return err
 	}
 	for _, b := range t.all() {
 		sum.Rows[b.Table().Dataset] = b.Rows()
@@ -218,14 +240,10 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	sw.SetInput("archive_last_segment", relPath(opts.Root, segments[len(segments)-1]))
 	sw.SetInput("archive_records", fmt.Sprint(ix.records))
 	if _, err := sw.Commit(); err != nil {
-		return sum, err
+		return err
 	}
 	committed = true
-	sum.Duration = time.Since(start)
-	log.Info("normalise done", "run_id", opts.RunID, "locations", sum.Rows[schemas.CQCLocations.Dataset],
-		"providers", sum.Rows[schemas.CQCProviders.Dataset], "rejected_bodies", sum.RejectedBodies,
-		"rejected_fields", sum.RejectedFields, "gone", sum.Gone, "duration", sum.Duration.Round(time.Millisecond))
-	return sum, nil
+	return nil
 }
 
 // stream2 is the second pass: it re-reads the segments holding the wanted

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"carelake/schemas/archive"
 	"carelake/schemas/staging"
-	"carelake/stages/extract/cqc/archive"
 )
 
 const snapshot = "2026-11-21"

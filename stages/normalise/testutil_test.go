@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/archive"
 	"carelake/schemas/batch"
-	"carelake/stages/extract/cqc/archive"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")

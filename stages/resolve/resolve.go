@@ -28,8 +28,8 @@
 //     key questions (cqc-api.md 5.2); such rows are marked inferred.
 //   - clinic_locations: every clinic of Options.Clinics mapped to its current
 //     location; the table is staged empty without clinics.
-//   - state/cqc-wanted.json ({"generated_at", "locations", "providers"},
-//     sorted): locations the graph names but the archive lacks (so unresolved
+//   - state/cqc-wanted.json (schemas/wanted: {"generated_at", "locations",
+//     "providers"}, sorted): locations the graph names but the archive lacks (so unresolved
 //     predecessors, unknown clinic locations and unfetched successors), and
 //     providers of the clinics' locations (mapped, current and their
 //     ancestors) that are not archived. The extract stage fetches them on its
@@ -49,18 +49,14 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/schemas/batch"
 	"carelake/schemas/staging"
-	"carelake/schemas/warehouse"
+	"carelake/schemas/wanted"
 )
 
 // Stage names resolve's staged output.
 const Stage = staging.ResolveCQC
-
-// WantedFile is the state file listing what the next extract should fetch.
-const WantedFile = "cqc-wanted.json"
 
 // Options configure a run. Root is required.
 type Options struct {
@@ -94,13 +90,6 @@ type Summary struct {
 	Duration                         time.Duration
 }
 
-// Wanted is the content of state/cqc-wanted.json.
-type Wanted struct {
-	GeneratedAt string   `json:"generated_at"`
-	Locations   []string `json:"locations"`
-	Providers   []string `json:"providers"`
-}
-
 // Run resolves the committed normalise output. On error nothing is committed
 // and neither the previous output nor the wanted list changes.
 func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
@@ -108,15 +97,7 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 	if opts.Root == "" {
 		return Summary{}, fmt.Errorf("resolve: no warehouse root given")
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.RunID == "" {
-		opts.RunID = "resolve-" + opts.Now().UTC().Format("20060102T150405Z")
-	}
-	if opts.BatchRows <= 0 {
-		opts.BatchRows = batch.DefaultRows
-	}
+	opts = withDefaults(opts)
 	sum := Summary{RunID: opts.RunID, Clinics: map[string]int{}, Rows: map[string]int64{}}
 	m, err := staging.Open(opts.Root, staging.NormaliseCQC)
 	if err != nil {
@@ -134,6 +115,37 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 		return sum, fmt.Errorf("resolve: %w", err)
 	}
 	r.g.close()
+	r.countGraph(&sum)
+	if err := r.stage(ctx, opts, m, &sum); err != nil {
+		return sum, fmt.Errorf("resolve: %w", err)
+	}
+	if err := r.saveWanted(opts, &sum); err != nil {
+		return sum, fmt.Errorf("resolve: save the wanted list: %w", err)
+	}
+	sum.Duration = time.Since(start)
+	log.Info("resolve done", "run_id", opts.RunID, "locations", sum.Locations, "in_cycle", sum.InCycle,
+		"inherited", sum.Inherited, "resolved", sum.Resolved, "clinics", len(opts.Clinics),
+		"duration", sum.Duration.Round(time.Millisecond))
+	return sum, nil
+}
+
+// withDefaults fills in the options left zero.
+func withDefaults(opts Options) Options {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.RunID == "" {
+		opts.RunID = "resolve-" + opts.Now().UTC().Format("20060102T150405Z")
+	}
+	if opts.BatchRows <= 0 {
+		opts.BatchRows = batch.DefaultRows
+	}
+	return opts
+}
+
+// countGraph counts the graph's locations, those archived and those on a
+// cycle, and warns of the cycles.
+func (r *resolver) countGraph(sum *Summary) {
 	sum.Locations = len(r.g.ids)
 	for n := range r.g.ids {
 		if r.g.archived[n] {
@@ -150,13 +162,18 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 				ids = append(ids, r.g.ids[n])
 			}
 		}
-		log.Warn("predecessor cycles in the CQC relationships: flagged in location_lineage.in_cycle, not followed",
+		r.log.Warn("predecessor cycles in the CQC relationships: flagged in location_lineage.in_cycle, not followed",
 			"locations", sum.InCycle, "first", ids)
 	}
+}
 
+// stage writes resolve's three tables as the staged output "resolve-cqc",
+// under the input's snapshot date and metadata, and commits it; on error
+// nothing is committed.
+func (r *resolver) stage(ctx context.Context, opts Options, m *staging.Manifest, sum *Summary) error {
 	sw, err := staging.Begin(opts.Root, Stage, opts.RunID)
 	if err != nil {
-		return sum, fmt.Errorf("resolve: %w", err)
+		return err
 	}
 	committed := false
 	defer func() {
@@ -165,7 +182,7 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 		}
 	}()
 	sink := func(t schemas.Table) batch.Sink {
-		path := t.Dataset + "/snapshot_date=" + in.snapshot
+		path := t.Dataset + "/snapshot_date=" + r.in.snapshot
 		return func(rec arrow.RecordBatch) error { return sw.Write(t.Dataset, path, rec) }
 	}
 	builders := []*batch.Builder{
@@ -175,7 +192,7 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 	}
 	err = r.writeLineage(ctx, builders[0])
 	if err == nil {
-		err = r.writeSources(ctx, builders[1], &sum)
+		err = r.writeSources(ctx, builders[1], sum)
 	}
 	if err == nil {
 		err = r.writeClinics(builders[2], opts.Clinics, sum.Clinics)
@@ -189,31 +206,32 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 		sum.Rows[b.Table().Dataset] = b.Rows()
 	}
 	if err != nil {
-		return sum, fmt.Errorf("resolve: %w", err)
+		return err
 	}
 	for k, v := range m.Meta {
 		sw.SetMeta(k, v)
 	}
 	sw.SetInput(staging.NormaliseCQC, m.RunID)
 	if _, err := sw.Commit(); err != nil {
-		return sum, fmt.Errorf("resolve: %w", err)
+		return err
 	}
 	committed = true
+	return nil
+}
 
+// saveWanted writes the wanted list (schemas/wanted) for the next extract:
+// after the staged output is committed.
+func (r *resolver) saveWanted(opts Options, sum *Summary) error {
 	sum.WantedLocations, sum.WantedProviders = r.wanted(opts.Clinics)
-	w := Wanted{GeneratedAt: opts.Now().UTC().Format(time.RFC3339), Locations: sum.WantedLocations, Providers: sum.WantedProviders}
-	if err := durable.SaveJSON(filepath.Join(warehouse.StateDir(opts.Root), WantedFile), w); err != nil {
-		return sum, fmt.Errorf("resolve: save the wanted list: %w", err)
+	w := wanted.List{GeneratedAt: opts.Now().UTC().Format(time.RFC3339), Locations: sum.WantedLocations, Providers: sum.WantedProviders}
+	if err := wanted.Write(opts.Root, w); err != nil {
+		return err
 	}
-	if len(w.Locations)+len(w.Providers) > 0 {
-		log.Info("the next extract will fetch what resolve found missing", "locations", len(w.Locations), "providers", len(w.Providers),
-			"file", filepath.Join("state", WantedFile))
+	if w.Len() > 0 {
+		r.log.Info("the next extract will fetch what resolve found missing", "locations", len(w.Locations), "providers", len(w.Providers),
+			"file", filepath.Join("state", wanted.Name))
 	}
-	sum.Duration = time.Since(start)
-	log.Info("resolve done", "run_id", opts.RunID, "locations", sum.Locations, "in_cycle", sum.InCycle,
-		"inherited", sum.Inherited, "resolved", sum.Resolved, "clinics", len(opts.Clinics),
-		"duration", sum.Duration.Round(time.Millisecond))
-	return sum, nil
+	return nil
 }
 
 // resolver holds the graph and the reports the inherited ratings need.
@@ -234,8 +252,29 @@ type reportRef struct {
 
 // load reads the staged tables into the graph and the needed reports.
 func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
+	if err := r.loadLocations(ctx); err != nil {
+		return err
+	}
+	if err := r.loadRelationships(ctx); err != nil {
+		return err
+	}
+	need, err := r.loadInherited(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range clinics {
+		r.g.node(c.CQCLocationID)
+	}
+	if err := r.loadReports(ctx, need); err != nil {
+		return err
+	}
+	return r.loadProviders(ctx)
+}
+
+// loadLocations makes a node of every archived location.
+func (r *resolver) loadLocations(ctx context.Context) error {
 	g := r.g
-	err := r.in.scan(schemas.CQCLocations, func(rec arrow.RecordBatch) error {
+	return r.in.scan(schemas.CQCLocations, func(rec arrow.RecordBatch) error {
 		ids, status, prov, reg := strCol(rec, "location_id"), strCol(rec, "registration_status"),
 			strCol(rec, "provider_id"), dateCol(rec, "registration_date")
 		for i := 0; i < int(rec.NumRows()); i++ {
@@ -244,10 +283,13 @@ func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
 		}
 		return ctx.Err()
 	})
-	if err != nil {
-		return err
-	}
-	err = r.in.scan(schemas.CQCLocationRelationships, func(rec arrow.RecordBatch) error {
+}
+
+// loadRelationships adds the predecessor edges the relationships give,
+// from either side.
+func (r *resolver) loadRelationships(ctx context.Context) error {
+	g := r.g
+	return r.in.scan(schemas.CQCLocationRelationships, func(rec arrow.RecordBatch) error {
 		ids, rel, typ := strCol(rec, "location_id"), strCol(rec, "related_location_id"), strCol(rec, "type")
 		for i := 0; i < int(rec.NumRows()); i++ {
 			x, y := g.node(str(ids, i)), g.node(str(rel, i))
@@ -260,15 +302,17 @@ func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
 		}
 		return ctx.Err()
 	})
-	if err != nil {
-		return err
-	}
-	// Inherited ratings: the organisations they name. The reports every
-	// rating names are needed: a rating without organisationId may still
-	// be a predecessor's (see findInherited).
+}
+
+// loadInherited adds the organisations inherited ratings name as
+// predecessors, and returns the link IDs of the reports every rating names:
+// a rating without organisationId may still be a predecessor's (see
+// findInherited).
+func (r *resolver) loadInherited(ctx context.Context) (need map[string]bool, err error) {
+	g := r.g
 	type pair struct{ loc, org int }
 	pairs := map[pair]bool{}
-	need := map[string]bool{}
+	need = map[string]bool{}
 	err = r.in.scan(schemas.CQCLocationRatingHistory, func(rec arrow.RecordBatch) error {
 		ids, orgs, links := strCol(rec, "location_id"), strCol(rec, "organisation_id"), strCol(rec, "report_link_id")
 		for i := 0; i < int(rec.NumRows()); i++ {
@@ -283,7 +327,7 @@ func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
 		return ctx.Err()
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// An organisationId that the relationships do not already make an
 	// ancestor is a predecessor edge of its own. Sorted for a stable graph.
@@ -303,11 +347,14 @@ func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
 			g.edge(p.org, p.loc)
 		}
 	}
-	for _, c := range clinics {
-		g.node(c.CQCLocationID)
-	}
+	return need, nil
+}
+
+// loadReports keeps the location reports whose link IDs are needed.
+func (r *resolver) loadReports(ctx context.Context, need map[string]bool) error {
+	g := r.g
 	r.reports = map[string][]reportRef{}
-	err = r.in.scan(schemas.CQCReports, func(rec arrow.RecordBatch) error {
+	return r.in.scan(schemas.CQCReports, func(rec arrow.RecordBatch) error {
 		typ, org, link := strCol(rec, "organisation_type"), strCol(rec, "organisation_id"), strCol(rec, "link_id")
 		date, fv, uri := dateCol(rec, "report_date"), dateCol(rec, "first_visit_date"), strCol(rec, "report_uri")
 		for i := 0; i < int(rec.NumRows()); i++ {
@@ -319,9 +366,10 @@ func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
 		}
 		return ctx.Err()
 	})
-	if err != nil {
-		return err
-	}
+}
+
+// loadProviders notes the archived providers.
+func (r *resolver) loadProviders(ctx context.Context) error {
 	r.providers = map[string]bool{}
 	return r.in.scan(schemas.CQCProviders, func(rec arrow.RecordBatch) error {
 		ids := strCol(rec, "provider_id")

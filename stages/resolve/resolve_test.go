@@ -16,10 +16,10 @@ import (
 	"time"
 
 	"carelake/schemas"
+	"carelake/schemas/archive"
 	"carelake/schemas/batch"
 	"carelake/schemas/staging"
-	"carelake/schemas/warehouse"
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/wanted"
 	"carelake/stages/normalise"
 )
 
@@ -156,11 +156,11 @@ func TestScenario(t *testing.T) {
 	for _, table := range []string{"location_lineage", "rating_sources", "clinic_locations"} {
 		golden(t, table+".jsonl", out["cqc/"+table])
 	}
-	wanted, err := os.ReadFile(filepath.Join(warehouse.StateDir(root), WantedFile))
+	wantedJSON, err := os.ReadFile(wanted.Path(root))
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "cqc-wanted.json", wanted)
+	golden(t, "cqc-wanted.json", wantedJSON)
 
 	lineage := rows(t, out["cqc/location_lineage"])
 	// Depth 3: D's ancestors C, B, A, with edges given by either side only.
@@ -236,8 +236,8 @@ func TestScenario(t *testing.T) {
 		}
 	}
 
-	var w Wanted
-	if err := json.Unmarshal(wanted, &w); err != nil {
+	var w wanted.List
+	if err := json.Unmarshal(wantedJSON, &w); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(w.Locations, []string{"1-199", "1-301", "1-402", "1-999"}) || !slices.Equal(w.Providers, []string{"1-P0", "1-P2", "1-P5"}) ||
@@ -317,7 +317,7 @@ func TestCancelKeepsPreviousOutput(t *testing.T) {
 	if _, err := Run(context.Background(), Options{Root: root, RunID: "first"}, quietLog()); err != nil {
 		t.Fatal(err)
 	}
-	before, _ := os.ReadFile(filepath.Join(warehouse.StateDir(root), WantedFile))
+	before, _ := os.ReadFile(wanted.Path(root))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := Run(ctx, Options{Root: root, RunID: "second", Now: func() time.Time { return t0.Add(time.Hour) }}, quietLog()); !errors.Is(err, context.Canceled) {
@@ -327,7 +327,7 @@ func TestCancelKeepsPreviousOutput(t *testing.T) {
 	if err != nil || m.RunID != "first" {
 		t.Fatalf("previous output not intact: %v %v", m, err)
 	}
-	after, _ := os.ReadFile(filepath.Join(warehouse.StateDir(root), WantedFile))
+	after, _ := os.ReadFile(wanted.Path(root))
 	if !bytes.Equal(before, after) {
 		t.Error("wanted list changed by a failed run")
 	}

@@ -22,7 +22,7 @@ import (
 	"testing"
 	"time"
 
-	"carelake/stages/extract/cqc/cqcsim"
+	"carelake/internal/cqcsim"
 )
 
 // benchClient is one contender: it calls the detail endpoint of ids under key

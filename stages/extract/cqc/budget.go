@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 // budget is the one rate budget every worker of a run shares: no more than

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 var t0 = time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 // verdict is what to do with one response.

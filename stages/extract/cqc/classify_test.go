@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 func TestParseRetryAfter(t *testing.T) {

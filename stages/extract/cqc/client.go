@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 // DefaultBaseURL is the CQC Syndication API v1.

@@ -38,8 +38,12 @@
 // is status 200 with no Error; a 200 that is not a good body (a soft 429, a
 // cut or invalid body, a body for another ID) carries the reason in Error,
 // so readers need only "status 200 and Error empty" (normalise reads "the
-// latest good body of each ID"). In DuckDB, for locations (the test in
-// package duckdbcheck runs this query):
+// latest good body of each ID"). The one rule, archive.Head.Good, by which
+// extract counts an ID as archived and normalise picks its body, also
+// refuses a 200 whose body is the gateway's error envelope: archives written
+// before extract named the soft 429 in Error hold it so. In DuckDB, for
+// locations (the test in
+// internal/testkit/duckdbcheck runs this query):
 //
 //	SELECT id, body
 //	FROM read_json('warehouse/raw/cqc/*/*.jsonl.zst', format='newline_delimited', ignore_errors=true,

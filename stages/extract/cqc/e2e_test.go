@@ -23,9 +23,10 @@ import (
 	"testing"
 	"time"
 
+	"carelake/internal/cqcsim"
 	"carelake/schemas"
-	"carelake/stages/extract/cqc/archive"
-	"carelake/stages/extract/cqc/cqcsim"
+	"carelake/schemas/archive"
+	"carelake/schemas/wanted"
 )
 
 type simEnv struct {
@@ -779,12 +780,12 @@ func TestWantedIDsAndUpperCaseRetry(t *testing.T) {
 	}
 	plain := e.sim.LocationIDs()[0]
 	prov := e.sim.ProviderIDs()[0]
-	w := wanted{GeneratedAt: "2026-11-21T02:00:00Z", Locations: []string{strings.ToLower(ods)}, Providers: []string{prov}}
+	w := wanted.List{GeneratedAt: "2026-11-21T02:00:00Z", Locations: []string{strings.ToLower(ods)}, Providers: []string{prov}}
 	b, _ := json.Marshal(w)
-	if err := os.MkdirAll(filepath.Dir(WantedPath(e.root)), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(wanted.Path(e.root)), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(WantedPath(e.root), b, 0o644); err != nil {
+	if err := os.WriteFile(wanted.Path(e.root), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	opts := e.options()

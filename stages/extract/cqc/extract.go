@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"carelake/schemas"
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
+	"carelake/schemas/wanted"
 )
 
 // Extract runs the CQC extract stage once: it pulls what opts ask for into
@@ -47,7 +48,7 @@ func Extract(ctx context.Context, opts Options, log *slog.Logger) (sum Summary, 
 	if err != nil {
 		return Summary{}, err
 	}
-	want, err := loadWanted(opts.Root)
+	want, err := wanted.Read(opts.Root)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -118,7 +119,7 @@ type run struct {
 	sc        *ScopeState
 	scopeKey  string
 	clinics   []schemas.Clinic
-	wanted    wanted
+	wanted    wanted.List
 	needLinks bool
 	started   time.Time
 
@@ -398,8 +399,8 @@ func (r *run) beginPhaseLocked(name string) {
 			r.wantLocked(key{kind, id}, ks.Failed[id].LastAt, false, classNone)
 		}
 	}
-	if n := len(r.wanted.Locations) + len(r.wanted.Providers); n > 0 {
-		r.log.Info("fetching what resolve asked for, unless archived", "file", WantedPath(r.opts.Root), "ids", n)
+	if n := r.wanted.Len(); n > 0 {
+		r.log.Info("fetching what resolve asked for, unless archived", "file", wanted.Path(r.opts.Root), "ids", n)
 	}
 	for _, id := range r.wanted.Locations {
 		r.wantLocked(key{kindLocation, id}, time.Time{}, false, classNone)

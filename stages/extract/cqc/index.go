@@ -13,8 +13,8 @@ import (
 
 	"carelake/pipeline/durable"
 	"carelake/schemas"
+	"carelake/schemas/archive"
 	"carelake/schemas/warehouse"
-	"carelake/stages/extract/cqc/archive"
 )
 
 // key names an organisation: kind is "location" or "provider".
@@ -62,7 +62,9 @@ type datedLinks struct {
 }
 
 // summaryVersion is the layout of segment summaries; others are rebuilt.
-const summaryVersion = 1
+// Version 2 counts as good only what archive.Head.Good does (version 1
+// took a soft 429 archived without its Error for a good body).
+const summaryVersion = 2
 
 // summaryDir holds one summary per sealed archive segment. A sealed segment
 // never changes, so its summary is written once and a run reads in full only
@@ -158,11 +160,13 @@ func buildIndex(root string) (*index, error) {
 	return idx, nil
 }
 
-// add summarises one record. Extract classified every answer when it came:
-// a good body is a 200 with no error (a bad 200, such as a soft 429 or a
-// cut body, carries its reason in Error).
+// add summarises one record. A good body is one normalise would use
+// (archive.Head.Good): extract classified every answer when it came, so a
+// bad 200 (a soft 429, a cut body) carries its reason in Error, but an
+// archive written before Error named the soft 429 holds it as a 200 with
+// the gateway's error envelope for a body, which is no body either.
 func (s *segmentSummary) add(r *archive.Record) {
-	good := r.Status == http.StatusOK && r.Error == "" && len(r.Body) > 0
+	good := r.Head().Good()
 	switch r.Endpoint {
 	case archive.EndpointLocation, archive.EndpointProvider:
 		if r.ID == "" || (!good && r.Status != http.StatusNotFound) {

@@ -3,12 +3,14 @@ package cqc
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
 	"time"
 
-	"carelake/stages/extract/cqc/archive"
+	"carelake/pipeline/durable"
+	"carelake/schemas/archive"
 )
 
 func detailRecord(endpoint, id string, status int, at time.Time, body string) *archive.Record {
@@ -242,4 +244,62 @@ func TestParseBudget(t *testing.T) {
 			t.Errorf("ParseBudget(%q) = %d, %v, %v", tt.in, calls, d, err)
 		}
 	}
+}
+
+// An archive written before extract named the soft 429 in Error holds it as
+// a 200 with no Error and the gateway's error envelope for a body. Normalise
+// never uses such a body (archive.Head.Good), so extract must not count it
+// as archived either: the ID is fetched again, and the list page is walked
+// again rather than replayed as an empty last page. (Extract's index once
+// took any 200 with no Error and a body for good, and its segment summaries
+// kept that answer: those of the old version are rebuilt.)
+func TestIndexLegacySoft429IsNoBody(t *testing.T) {
+	root := t.TempDir()
+	w, err := archive.Open(root, archive.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const soft = `{"statusCode":429,"message":"Rate limit is exceeded. Try again in 1 seconds."}`
+	detail := detailRecord(archive.EndpointLocation, "1-1", 200, t0, soft)
+	list := &archive.Record{FetchedAt: t0, Method: "GET", URL: "/locations?page=1&perPage=2", Endpoint: archive.EndpointLocations, Status: 200}
+	list.SetBody([]byte(soft))
+	if err := w.Append(detail, list); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if detail.Head().Good() || list.Head().Good() {
+		t.Fatal("a soft 429 without its Error is a good body")
+	}
+	check := func(when string) {
+		t.Helper()
+		idx, err := buildIndex(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s, ok := idx.lookup(key{kindLocation, "1-1"}); ok || s.everGood {
+			t.Errorf("%s: the soft 429 of 1-1 counts as archived: %+v", when, s)
+		}
+		lw := &walk{endpoint: archive.EndpointLocations, query: map[string][]string{"perPage": {"2"}}, replay: true}
+		if p, ok := idx.replayPage(lw, 1, t0); ok {
+			t.Errorf("%s: the soft 429 of page 1 replays as %+v", when, p)
+		}
+	}
+	check("read in full")
+	check("from its summary")
+
+	// A summary an older carelake saved, which took the soft 429 for a body.
+	segs, _ := archive.Segments(root)
+	name := filepath.Join(summaryDir(root), filepath.Base(segs[0])+".json")
+	var sum segmentSummary
+	if err := durable.LoadJSON(name, &sum); err != nil {
+		t.Fatal(err)
+	}
+	sum.Version = 1
+	sum.Seen["location/1-1"] = summarySeen{At: t0, EverGood: true}
+	if err := durable.SaveJSON(name, &sum); err != nil {
+		t.Fatal(err)
+	}
+	check("after a version 1 summary")
 }

@@ -21,12 +21,6 @@ func StatePath(root string) string {
 	return filepath.Join(warehouse.StateDir(root), "cqc-extract.json")
 }
 
-// WantedPath is the file in which resolve lists the predecessor locations and
-// providers it needs; every extract run fetches those not archived yet.
-func WantedPath(root string) string {
-	return filepath.Join(warehouse.StateDir(root), "cqc-wanted.json")
-}
-
 // stateVersion is the layout of State; a file with another version is refused.
 const stateVersion = 1
 
@@ -146,19 +140,4 @@ func saveState(root string, st *State, now time.Time) error {
 		return fmt.Errorf("save extract state: %w", err)
 	}
 	return nil
-}
-
-// wanted is <out>/state/cqc-wanted.json, written by resolve.
-type wanted struct {
-	GeneratedAt string   `json:"generated_at"`
-	Locations   []string `json:"locations"`
-	Providers   []string `json:"providers"`
-}
-
-func loadWanted(root string) (wanted, error) {
-	var w wanted
-	if err := durable.LoadJSON(WantedPath(root), &w); err != nil {
-		return wanted{}, err
-	}
-	return w, nil
 }

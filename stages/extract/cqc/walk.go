@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 // walk is the reading of one list or changes endpoint, page after page.

@@ -106,7 +106,7 @@ func decodeHead(line []byte, h *Head, scratch *[]byte) bool {
 	if head, body, ok := splitBody(line); ok {
 		*scratch = append(append((*scratch)[:0], head...), '}')
 		if gojson.Unmarshal(*scratch, h) == nil {
-			h.Body = BodyShape{JSON: true, ErrorEnvelope: IsErrorEnvelope(body)}
+			h.Body = ShapeOf(body)
 			return true
 		}
 		*h = Head{}

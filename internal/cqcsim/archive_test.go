@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 func TestWriteArchiveReadsBack(t *testing.T) {

@@ -30,6 +30,7 @@ package archive
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -116,11 +117,19 @@ type Head struct {
 	Body      BodyShape `json:"body"`
 }
 
-// Good reports whether the record holds a usable body: HTTP 200, no Error,
-// and a JSON body that is not the API gateway's error envelope (a soft 429
-// in an archive written before Error named it).
-func (h *Head) Good() bool {
-	return h.Status == 200 && h.Error == "" && h.Body.JSON && !h.Body.ErrorEnvelope
+// Head returns the record's head: what ReadHeads gives for it.
+func (r *Record) Head() Head {
+	return Head{Seq: r.Seq, FetchedAt: r.FetchedAt, WallAt: r.WallAt, Endpoint: r.Endpoint, ID: r.ID,
+		Status: r.Status, Error: r.Error, Body: ShapeOf(r.Body)}
+}
+
+// Good is the good-body rule, the one rule by which extract counts an ID as
+// archived and normalise chooses the body it uses. A record holds a usable
+// body when it is HTTP 200, has no Error, and has a JSON body that is not
+// the API gateway's error envelope (a soft 429 in an archive written before
+// extract named it in Error). A record's own is r.Head().Good().
+func (h Head) Good() bool {
+	return h.Status == http.StatusOK && h.Error == "" && h.Body.JSON && !h.Body.ErrorEnvelope
 }
 
 // BodyShape says what a record's body is, without keeping it.
@@ -132,10 +141,17 @@ type BodyShape struct {
 	ErrorEnvelope bool
 }
 
+// ShapeOf is the shape of a record's JSON body (Record.Body).
+func ShapeOf(body []byte) BodyShape {
+	return BodyShape{
+		JSON:          len(body) > 0, // even null: a 200 answering null is a reject, not nothing
+		ErrorEnvelope: IsErrorEnvelope(body),
+	}
+}
+
 // UnmarshalJSON reads the shape of a body without copying it.
 func (b *BodyShape) UnmarshalJSON(data []byte) error {
-	b.JSON = len(data) > 0 // even null: a 200 answering null is a reject, not nothing
-	b.ErrorEnvelope = IsErrorEnvelope(data)
+	*b = ShapeOf(data)
 	return nil
 }
 

@@ -6,7 +6,7 @@ import (
 	"math"
 	"time"
 
-	"carelake/stages/extract/cqc/archive"
+	"carelake/schemas/archive"
 )
 
 // ArchiveStats counts what WriteArchive wrote.

@@ -79,5 +79,6 @@
 // # Bulk mode
 //
 // Sim.WriteArchive writes every detail body straight into the raw archive,
-// for the transform benchmark.
+// through the archive's own writer (schemas/archive), for the transform
+// benchmark.
 package cqcsim

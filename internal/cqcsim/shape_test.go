@@ -554,7 +554,7 @@ func TestGoldenBodies(t *testing.T) {
 			}
 			want, err := os.ReadFile(file)
 			if err != nil {
-				t.Fatalf("%v (run go test ./stages/extract/cqc/cqcsim -run TestGoldenBodies -update)", err)
+				t.Fatalf("%v (run go test ./internal/cqcsim -run TestGoldenBodies -update)", err)
 			}
 			if !bytes.Equal(pretty.Bytes(), want) {
 				t.Fatalf("GET %s differs from %s (if intended, run with -update and review the diff):\n%s", path, file, firstDiff(pretty.String(), string(want)))

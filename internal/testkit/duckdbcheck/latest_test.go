@@ -12,9 +12,9 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"carelake/internal/cqcsim"
+	"carelake/schemas/archive"
 	"carelake/stages/extract/cqc"
-	"carelake/stages/extract/cqc/archive"
-	"carelake/stages/extract/cqc/cqcsim"
 )
 
 // latestGood is the query of package cqc's documentation, for locations.

@@ -274,85 +274,100 @@ func (g *gen) newLocation(p int32, regAt int64) int32 {
 
 // services fills the activities, service types and specialisms of a location.
 func (g *gen) services(l *loc) {
-	set := func(bits *uint16, i int) { *bits |= 1 << i }
+	g.activities(l)
+	g.specialisms(l)
+}
+
+// setBit sets bit i of bits.
+func setBit(bits *uint16, i int) { *bits |= 1 << i }
+
+// activities draws the regulated activities and GAC service types of a
+// location, by its kind.
+func (g *gen) activities(l *loc) {
 	r := g.r
 	switch l.kind {
 	case kNursingHome:
-		set(&l.gac, gacNursing)
-		set(&l.ras, raAccommodation)
-		set(&l.ras, raTreatment)
+		setBit(&l.gac, gacNursing)
+		setBit(&l.ras, raAccommodation)
+		setBit(&l.ras, raTreatment)
 		if r.chance(0.3) {
-			set(&l.ras, raDiagnostic)
+			setBit(&l.ras, raDiagnostic)
 		}
 	case kResidentialHome:
-		set(&l.gac, gacResidential)
-		set(&l.ras, raAccommodation)
+		setBit(&l.gac, gacResidential)
+		setBit(&l.ras, raAccommodation)
 		if r.chance(0.1) {
-			set(&l.ras, raTreatment)
+			setBit(&l.ras, raTreatment)
 		}
 	case kHomecare:
-		set(&l.gac, gacHomecare)
+		setBit(&l.gac, gacHomecare)
 		if r.chance(0.3) {
-			set(&l.gac, gacSupported)
+			setBit(&l.gac, gacSupported)
 		}
-		set(&l.ras, raPersonalCare)
+		setBit(&l.ras, raPersonalCare)
 		if r.chance(0.2) {
-			set(&l.ras, raTreatment)
+			setBit(&l.ras, raTreatment)
 		}
 	case kSupportedLiving:
-		set(&l.gac, gacSupported)
-		set(&l.ras, raPersonalCare)
+		setBit(&l.gac, gacSupported)
+		setBit(&l.ras, raPersonalCare)
 	case kGP:
-		set(&l.gac, gacGPConsult)
+		setBit(&l.gac, gacGPConsult)
 		if r.chance(0.7) {
-			set(&l.gac, gacGPTreat)
+			setBit(&l.gac, gacGPTreat)
 		}
 		for _, a := range []int{raTreatment, raDiagnostic, raFamilyPlanning, raMaternity, raSurgical} {
 			if a == raTreatment || a == raDiagnostic || r.chance(0.6) {
-				set(&l.ras, a)
+				setBit(&l.ras, a)
 			}
 		}
 	case kDental:
-		set(&l.gac, gacDental)
-		set(&l.ras, raTreatment)
-		set(&l.ras, raSurgical)
-		set(&l.ras, raDiagnostic)
+		setBit(&l.gac, gacDental)
+		setBit(&l.ras, raTreatment)
+		setBit(&l.ras, raSurgical)
+		setBit(&l.ras, raDiagnostic)
 	case kIndependent:
-		set(&l.gac, []int{gacHospital, gacHospitalDay, gacDiagnosis, gacMentalHealth}[r.IntN(4)])
-		set(&l.ras, raTreatment)
-		set(&l.ras, raDiagnostic)
+		setBit(&l.gac, []int{gacHospital, gacHospitalDay, gacDiagnosis, gacMentalHealth}[r.IntN(4)])
+		setBit(&l.ras, raTreatment)
+		setBit(&l.ras, raDiagnostic)
 		if r.chance(0.6) {
-			set(&l.ras, raSurgical)
+			setBit(&l.ras, raSurgical)
 		}
 		if r.chance(0.1) {
-			set(&l.ras, raTermination)
+			setBit(&l.ras, raTermination)
 		}
 	case kNHSHospital:
-		set(&l.gac, gacHospital)
+		setBit(&l.gac, gacHospital)
 		if r.chance(0.3) {
-			set(&l.gac, gacCommunity)
+			setBit(&l.gac, gacCommunity)
 		}
 		for _, a := range []int{raTreatment, raSurgical, raDiagnostic, raMaternity, raFamilyPlanning, raMHA, raTermination} {
 			if a <= raDiagnostic || r.chance(0.5) {
-				set(&l.ras, a)
+				setBit(&l.ras, a)
 			}
 		}
 	case kAmbulance:
-		set(&l.gac, gacAmbulance)
-		set(&l.ras, raTransport)
-		set(&l.ras, raTreatment)
+		setBit(&l.gac, gacAmbulance)
+		setBit(&l.ras, raTransport)
+		setBit(&l.ras, raTreatment)
 	}
+}
+
+// specialisms draws the specialisms of a location: social care ones for
+// adult social care, "everyone" for the rest.
+func (g *gen) specialisms(l *loc) {
+	r := g.r
 	if kinds[l.kind].directorate == "Adult social care" {
 		for i := 0; i < specEveryone; i++ {
 			if r.chance([]float64{0.9, 0.6, 0.05, 0.7, 0.1, 0.4, 0.5, 0.6, 0.35, 0.1}[i]) {
-				set(&l.spec, i)
+				setBit(&l.spec, i)
 			}
 		}
 		if l.spec == 0 {
-			set(&l.spec, 0)
+			setBit(&l.spec, 0)
 		}
 	} else {
-		set(&l.spec, specEveryone)
+		setBit(&l.spec, specEveryone)
 	}
 }
 
@@ -602,7 +617,7 @@ func (g *gen) providerReports(p int32) {
 
 // history runs the events of [start, end) in time order.
 func (g *gen) history(pl plan) {
-	w, r := g.w, g.r
+	w := g.w
 	for i := range w.locs {
 		if w.locs[i].deregAt == 0 {
 			g.activate(int32(i))
@@ -611,24 +626,36 @@ func (g *gen) history(pl plan) {
 	if w.end <= w.start {
 		return
 	}
-	type ev struct {
-		at   int64
-		what uint8
+	for _, e := range g.events(pl) {
+		g.run(e)
 	}
-	const (
-		evRating = iota
-		evEdit
-		evReg
-		evRereg
-		evDereg
-		evProvEdit
-		evGoneLoc
-		evGoneProv
-	)
-	var evs []ev
+}
+
+// event is one change of history: what happens at a time.
+type event struct {
+	at   int64
+	what uint8
+}
+
+// The kinds of event, as the plan counts them.
+const (
+	evRating = iota
+	evEdit
+	evReg
+	evRereg
+	evDereg
+	evProvEdit
+	evGoneLoc
+	evGoneProv
+)
+
+// events draws the time of every event the plan counts, and sorts them.
+func (g *gen) events(pl plan) []event {
+	w, r := g.w, g.r
+	var evs []event
 	add := func(n int, what uint8) {
 		for k := 0; k < n; k++ {
-			evs = append(evs, ev{w.start + r.Int64N(w.end-w.start), what})
+			evs = append(evs, event{w.start + r.Int64N(w.end-w.start), what})
 		}
 	}
 	add(pl.rating, evRating)
@@ -640,52 +667,57 @@ func (g *gen) history(pl plan) {
 	add(pl.goneLoc, evGoneLoc)
 	add(pl.goneProv, evGoneProv)
 	sort.SliceStable(evs, func(a, b int) bool { return evs[a].at < evs[b].at })
-	for _, e := range evs {
-		t := e.at
-		switch e.what {
-		case evRating:
-			if i := g.pickActive(func(l *loc) bool {
-				n := len(l.reports)
-				return kinds[l.kind].rated && l.flags&locSAF == 0 && l.regAt < t-60*day &&
-					(n == 0 || l.reports[n-1].at < t-60*day)
-			}); i >= 0 {
-				l := &w.locs[i]
-				l.reports = append(l.reports, g.newReport(l, t, w.currentOverall(i, t)))
-			}
-		case evEdit:
-			if i := g.pickActive(func(l *loc) bool { return l.regAt < t-day && lastEdit(l.edits) < t-day }); i >= 0 {
-				l := &w.locs[i]
-				l.edits = append(l.edits, edit{t, small[uint8](r.IntN(int(numEdits)))})
-			}
-		case evReg:
-			p := g.pickProvider(newRegNewProvider, t)
-			if g.provDeregistered(p) {
-				p = g.newProvider(w.provs[p].pkind, t, w.provs[p].place)
-			}
-			g.activate(g.newLocation(p, t))
-		case evRereg:
-			if i := g.pickActive(func(l *loc) bool { return l.regAt < t-90*day }); i >= 0 {
-				g.deactivate(i)
-				g.activate(g.reregister(i, t))
-			}
-		case evDereg:
-			if i := g.pickActive(func(l *loc) bool { return l.regAt < t-30*day }); i >= 0 {
-				w.locs[i].deregAt = t
-				g.deactivate(i)
-			}
-		case evProvEdit:
-			if i := g.pickActive(func(l *loc) bool { return true }); i >= 0 {
-				p := &w.provs[w.locs[i].prov]
-				if p.regAt < t-day && lastEdit(p.edits) < t-day {
-					p.edits = append(p.edits, edit{t, small[uint8](r.IntN(2))})
-				}
-			}
-		case evGoneLoc:
-			w.locs = append(w.locs, loc{id: g.newID("1-", 10, 11), regAt: t, prov: -1, pred: -1, succ: -1, gone: true})
-			g.pos = append(g.pos, -1)
-		case evGoneProv:
-			w.provs = append(w.provs, prov{id: g.newID("1-", 10, 11), regAt: t, gone: true})
+	return evs
+}
+
+// run applies one event to the world: to an active location it picks,
+// unless none fits.
+func (g *gen) run(e event) {
+	w, r := g.w, g.r
+	t := e.at
+	switch e.what {
+	case evRating:
+		if i := g.pickActive(func(l *loc) bool {
+			n := len(l.reports)
+			return kinds[l.kind].rated && l.flags&locSAF == 0 && l.regAt < t-60*day &&
+				(n == 0 || l.reports[n-1].at < t-60*day)
+		}); i >= 0 {
+			l := &w.locs[i]
+			l.reports = append(l.reports, g.newReport(l, t, w.currentOverall(i, t)))
 		}
+	case evEdit:
+		if i := g.pickActive(func(l *loc) bool { return l.regAt < t-day && lastEdit(l.edits) < t-day }); i >= 0 {
+			l := &w.locs[i]
+			l.edits = append(l.edits, edit{t, small[uint8](r.IntN(int(numEdits)))})
+		}
+	case evReg:
+		p := g.pickProvider(newRegNewProvider, t)
+		if g.provDeregistered(p) {
+			p = g.newProvider(w.provs[p].pkind, t, w.provs[p].place)
+		}
+		g.activate(g.newLocation(p, t))
+	case evRereg:
+		if i := g.pickActive(func(l *loc) bool { return l.regAt < t-90*day }); i >= 0 {
+			g.deactivate(i)
+			g.activate(g.reregister(i, t))
+		}
+	case evDereg:
+		if i := g.pickActive(func(l *loc) bool { return l.regAt < t-30*day }); i >= 0 {
+			w.locs[i].deregAt = t
+			g.deactivate(i)
+		}
+	case evProvEdit:
+		if i := g.pickActive(func(l *loc) bool { return true }); i >= 0 {
+			p := &w.provs[w.locs[i].prov]
+			if p.regAt < t-day && lastEdit(p.edits) < t-day {
+				p.edits = append(p.edits, edit{t, small[uint8](r.IntN(2))})
+			}
+		}
+	case evGoneLoc:
+		w.locs = append(w.locs, loc{id: g.newID("1-", 10, 11), regAt: t, prov: -1, pred: -1, succ: -1, gone: true})
+		g.pos = append(g.pos, -1)
+	case evGoneProv:
+		w.provs = append(w.provs, prov{id: g.newID("1-", 10, 11), regAt: t, gone: true})
 	}
 }
 
@@ -763,6 +795,13 @@ func (g *gen) finish() {
 // index sorts the ID indexes and builds the changes feed; it runs again
 // after fixtures are added.
 func (w *world) index() {
+	w.sortByID()
+	w.visibleFrom()
+	w.changesFeed()
+}
+
+// sortByID lists the locations and the providers in ID order.
+func (w *world) sortByID() {
 	w.locSorted = w.locSorted[:0]
 	for i := range w.locs {
 		w.locSorted = append(w.locSorted, int32(i))
@@ -773,7 +812,11 @@ func (w *world) index() {
 		w.provSorted = append(w.provSorted, int32(i))
 	}
 	sort.Slice(w.provSorted, func(a, b int) bool { return w.provs[w.provSorted[a]].id < w.provs[w.provSorted[b]].id })
+}
 
+// visibleFrom notes, in ID order, the clock from which each organisation
+// is listed: fixtures always, gone ones never, the others once registered.
+func (w *world) visibleFrom() {
 	from := func(fix, gone bool, regAt int64) int64 {
 		switch {
 		case gone:
@@ -793,7 +836,13 @@ func (w *world) index() {
 		p := &w.provs[i]
 		w.provFrom = append(w.provFrom, from(p.fix != nil, p.gone, p.regAt))
 	}
+}
 
+// changesFeed lists every change of a generated organisation in [start,
+// end) in feed order (time, locations first, then index): registration,
+// deregistration, reports and edits, and for a provider each location it
+// gains.
+func (w *world) changesFeed() {
 	w.feed = w.feed[:0]
 	in := func(t int64) bool { return t >= w.start && t < w.end }
 	for i := range w.locs {

@@ -117,49 +117,8 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request) {
 	rec.Time = now
 	d := decide(s.faults, s.faultSeq)
 	s.faultSeq++
-	revoked := s.faults.Unauthorized //nolint:misspell // API field name
 	idx := len(s.reqs)
-	var resp response
-	serve := false
-	switch {
-	case d.gateway403:
-		resp, rec.Fault = gatewayPage(http.StatusForbidden, "403 Forbidden"), "gateway-403"
-	case r.UserAgent() == "":
-		resp = gatewayPage(http.StatusForbidden, "403 Forbidden")
-	case revoked:
-		resp, rec.Fault = apiError(http.StatusUnauthorized, msgInvalidKey), "revoked-key"
-	case key == "":
-		resp = apiError(http.StatusUnauthorized, msgMissingKey)
-	case !s.keys[key]:
-		resp = apiError(http.StatusUnauthorized, msgInvalidKey)
-	case d.throttle:
-		wait := d.stormWait
-		if _, w := s.admitCheck(key, now); w > 0 {
-			wait = w
-		}
-		resp, rec.Throttled, rec.Fault = s.throttled(wait), true, "throttle"
-	default:
-		if wait := s.admit(key, now); wait > 0 {
-			resp, rec.Throttled = s.throttled(wait), true
-		} else {
-			rec.Admitted = true
-			if d.status5xx {
-				rec.Fault = "5xx"
-				switch d.code {
-				case 502:
-					resp = gatewayPage(502, "502 Bad Gateway")
-				case 504:
-					resp = gatewayPage(504, "504 Gateway Time-out")
-				case 503:
-					resp = apiError(503, "Service Unavailable")
-				default:
-					resp = apiError(500, "Internal server error")
-				}
-			} else {
-				serve = true
-			}
-		}
-	}
+	resp, serve := s.gate(key, r.UserAgent(), d, now, &rec)
 	s.reqs = append(s.reqs, rec)
 	s.mu.Unlock()
 
@@ -175,14 +134,8 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	status := resp.status
-	if d.latency > 0 {
-		t := time.NewTimer(d.latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			status = 0
-		}
+	if d.latency > 0 && !waitLatency(r, d.latency) {
+		status = 0 // the client went away
 	}
 	if status != 0 {
 		write(w, resp)
@@ -190,6 +143,70 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.reqs[idx].Status, s.reqs[idx].Fault = status, rec.Fault
 	s.mu.Unlock()
+}
+
+// gate is what stands before the backend, outside in: the gateway, the
+// subscription key, the throttle and the rate limit, then the backend's
+// 5xx. It answers for them, or says the call is to be served; it notes in
+// rec whether the call was admitted or throttled and by which fault. The
+// caller holds s.mu.
+func (s *Sim) gate(key, userAgent string, d decision, now time.Time, rec *Request) (resp response, serve bool) {
+	switch {
+	case d.gateway403:
+		resp, rec.Fault = gatewayPage(http.StatusForbidden, "403 Forbidden"), "gateway-403"
+	case userAgent == "":
+		resp = gatewayPage(http.StatusForbidden, "403 Forbidden")
+	case s.faults.Unauthorized: //nolint:misspell // API field name
+		resp, rec.Fault = apiError(http.StatusUnauthorized, msgInvalidKey), "revoked-key"
+	case key == "":
+		resp = apiError(http.StatusUnauthorized, msgMissingKey)
+	case !s.keys[key]:
+		resp = apiError(http.StatusUnauthorized, msgInvalidKey)
+	case d.throttle:
+		wait := d.stormWait
+		if _, w := s.admitCheck(key, now); w > 0 {
+			wait = w
+		}
+		resp, rec.Throttled, rec.Fault = s.throttled(wait), true, "throttle"
+	default:
+		if wait := s.admit(key, now); wait > 0 {
+			rec.Throttled = true
+			return s.throttled(wait), false
+		}
+		rec.Admitted = true
+		if !d.status5xx {
+			return response{}, true
+		}
+		resp, rec.Fault = serverError(d.code), "5xx"
+	}
+	return resp, false
+}
+
+// serverError is the backend's answer with a 5xx status code.
+func serverError(code int) response {
+	switch code {
+	case 502:
+		return gatewayPage(502, "502 Bad Gateway")
+	case 504:
+		return gatewayPage(504, "504 Gateway Time-out")
+	case 503:
+		return apiError(503, "Service Unavailable")
+	default:
+		return apiError(500, "Internal server error")
+	}
+}
+
+// waitLatency waits d, or less if the request is cancelled; it reports
+// whether it waited all of d.
+func waitLatency(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }
 
 func stripKey(raw string) string {

@@ -495,3 +495,43 @@ func FuzzHeadAndBodyShortcuts(f *testing.F) {
 		}
 	})
 }
+
+// A record and the head ReadHeads gives for it answer the good-body rule
+// alike, whatever the body: extract judges records, normalise heads.
+func TestRecordHeadIsReadHead(t *testing.T) {
+	root := t.TempDir()
+	w, err := Open(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := []string{`{"locationId":"1-1"}`, `null`, `[]`, `{}`, `{"statusCode":429,"message":"Rate limit is exceeded."}`,
+		`{"statusCode":429,"locationId":"1-1"}`, ``, `<html>`, `{"locationId":"1-1","na`}
+	var recs []*Record
+	for i, b := range bodies {
+		recs = append(recs, rec(fmt.Sprintf("1-%d", i), 200, b))
+	}
+	if err := w.Append(recs...); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := Segments(root)
+	var heads []Head
+	if _, err := ReadHeads(segs[0], func(h *Head) error { heads = append(heads, *h); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	if _, err := ReadSegment(segs[0], func(r *Record) error {
+		if got := r.Head(); got != heads[i] || got.Good() != recs[i].Head().Good() {
+			t.Errorf("body %q: record's head %+v, read head %+v", bodies[i], got, heads[i])
+		}
+		i++
+		return nil
+	}); err != nil || i != len(bodies) {
+		t.Fatalf("read %d records: %v", i, err)
+	}
+	if recs[4].Head().Good() || !recs[0].Head().Good() {
+		t.Error("the soft 429 envelope is a good body, or an organisation is not")
+	}
+}

@@ -261,34 +261,79 @@ func areaIndex(id string) int {
 // renderLocation builds the body of generated location i at clock c.
 func (w *world) renderLocation(i int32, c int64) *schemas.Location {
 	l := &w.locs[i]
-	k := &kinds[l.kind]
-	pl := &places[l.place]
 	name := w.locName(l)
-	addr := makeAddress(l.addrSeed, pl)
+	d := w.drawLocation(l)
 	dereg := l.deregisteredAt(c)
-
-	// Static draws, always in this order.
-	r := newRNG(l.seed, streamMisc)
-	var alsoKnownAs string
-	if r.chance(0.04) {
-		alsoKnownAs = pick(r, nameStems) + " " + pick(r, homecareSuffixes)
+	st := applyEdits(l.seed, l.edits, c, d.contacts)
+	loc := &schemas.Location{
+		LocationID:       l.id,
+		ProviderID:       ptr(w.provs[l.prov].id),
+		OrganisationType: ptr("Location"),
+		Type:             ptr(kinds[l.kind].orgType),
+		Name:             ptr(name),
 	}
-	hasCCG, hasOdsCCG := r.chance(0.75), r.chance(0.05)
-	odsCode := ""
+	w.locCodes(loc, l, &d)
+	w.locRegistration(loc, l, &d, c, dereg)
+	w.locAddressAndContact(loc, l, &d, st, name, dereg)
+	w.locLists(loc, l, &d, st, c, dereg)
+	w.locRatingsAndReports(loc, i, c, dereg, d.unpubDays)
+	if l.flags&locNewTaxon != 0 {
+		locNewTaxonomy(loc, l, d.ageGroups)
+	}
+	w.assessment(loc, l, c, name, d.saf)
+	return loc
+}
+
+// locDraws are a generated location's static random attributes: they do
+// not depend on the clock.
+type locDraws struct {
+	alsoKnownAs       string
+	hasCCG, hasOdsCCG bool
+	odsCode           string
+	hasOds            bool
+	contacts          contactState // before any edit
+	phoneSeed         uint64
+	beds              int
+	hasManager        bool
+	manager           schemas.Person
+	gpType            bool
+	dormantDays       int
+	unpubDays         int
+	saf               safDraws
+	ageGroups         int
+}
+
+// safDraws are the attributes of a location's SAF assessment block.
+type safDraws struct {
+	days, hour int
+	planID     string
+	scores     [5]int
+	iso        bool // the published time in ISO format, else with a space
+}
+
+// drawLocation draws a location's static attributes from its misc stream,
+// always in this order: a new draw goes last, or every body changes.
+func (w *world) drawLocation(l *loc) locDraws {
+	var d locDraws
+	r := newRNG(l.seed, streamMisc)
+	if r.chance(0.04) {
+		d.alsoKnownAs = pick(r, nameStems) + " " + pick(r, homecareSuffixes)
+	}
+	d.hasCCG, d.hasOdsCCG = r.chance(0.75), r.chance(0.05)
 	switch l.kind {
 	case kGP:
-		odsCode = pick(r, []string{"A", "B", "C", "D", "F", "G", "H", "J", "K", "L", "M", "N", "P", "Y"}) + r.digits(5)
+		d.odsCode = pick(r, []string{"A", "B", "C", "D", "F", "G", "H", "J", "K", "L", "M", "N", "P", "Y"}) + r.digits(5)
 	case kDental:
-		odsCode = "V" + r.digits(5)
+		d.odsCode = "V" + r.digits(5)
 	case kNHSHospital:
-		odsCode = l.id
+		d.odsCode = l.id
 		if l.flags&locODS == 0 {
-			odsCode = w.provs[l.prov].id + r.code(2)
+			d.odsCode = w.provs[l.prov].id + r.code(2)
 		}
 	default:
-		odsCode = "VN" + r.code(3)
+		d.odsCode = "VN" + r.code(3)
 	}
-	hasOds := r.chance(0.9)
+	d.hasOds = r.chance(0.9)
 	webP := 0.6
 	switch l.kind {
 	case kGP:
@@ -298,76 +343,87 @@ func (w *world) renderLocation(i int32, c int64) *schemas.Location {
 	case kIndependent, kNHSHospital:
 		webP = 0.9
 	}
-	base := contactState{hasWebsite: r.chance(webP), hasPhone: r.chance(0.93)}
-	phoneSeed := r.Uint64()
-	beds := 0
+	d.contacts = contactState{hasWebsite: r.chance(webP), hasPhone: r.chance(0.93)}
+	d.phoneSeed = r.Uint64()
 	switch l.kind {
 	case kNursingHome:
-		beds = r.between(20, 120)
+		d.beds = r.between(20, 120)
 	case kResidentialHome:
-		beds = r.between(4, 60)
+		d.beds = r.between(4, 60)
 	}
 	managerP := 0.5
-	if k.directorate == "Adult social care" {
+	if kinds[l.kind].directorate == "Adult social care" {
 		managerP = 0.85
 	}
-	hasManager := r.chance(managerP)
-	manager := schemas.Person{PersonTitle: pick(r, titles), PersonGivenName: pick(r, givenNames),
+	d.hasManager = r.chance(managerP)
+	d.manager = schemas.Person{PersonTitle: pick(r, titles), PersonGivenName: pick(r, givenNames),
 		PersonFamilyName: pick(r, familyNames), PersonRoles: []string{"Registered Manager"}}
-	gpType := l.kind == kGP && r.chance(0.4)
-	dormantDays := r.between(30, 400)
-	unpubDays := r.between(10, 150)
-	safDays := r.between(0, 10000)
-	safHour := r.between(8, 17)
-	safPlanID := r.digits(6)
-	safScores := [5]int{r.between(40, 90), r.between(40, 90), r.between(40, 90), r.between(40, 90), r.between(40, 90)}
-	safISOFormat := r.chance(0.5)
-	ageGroups := r.IntN(3)
+	d.gpType = l.kind == kGP && r.chance(0.4)
+	d.dormantDays = r.between(30, 400)
+	d.unpubDays = r.between(10, 150)
+	d.saf.days = r.between(0, 10000)
+	d.saf.hour = r.between(8, 17)
+	d.saf.planID = r.digits(6)
+	d.saf.scores = [5]int{r.between(40, 90), r.between(40, 90), r.between(40, 90), r.between(40, 90), r.between(40, 90)}
+	d.saf.iso = r.chance(0.5)
+	d.ageGroups = r.IntN(3)
+	return d
+}
 
-	st := applyEdits(l.seed, l.edits, c, base)
-	loc := &schemas.Location{
-		LocationID:       l.id,
-		ProviderID:       ptr(w.provs[l.prov].id),
-		OrganisationType: ptr("Location"),
-		Type:             ptr(k.orgType),
-		Name:             ptr(name),
+// registration is an organisation's registration status and dates: it
+// registered at regAt and, when dereg, deregistered at deregAt.
+func registration(regAt, deregAt int64, dereg bool) (status, registered, deregistered *string) {
+	if dereg {
+		return ptr("Deregistered"), ptr(dateOf(regAt)), ptr(dateOf(deregAt))
 	}
-	if alsoKnownAs != "" {
-		loc.AlsoKnownAs = ptr(alsoKnownAs)
+	return ptr("Registered"), ptr(dateOf(regAt)), nil
+}
+
+// locCodes sets the names and codes a location is known by: also known as,
+// brand, CCG, ICB, ODS code, UPRN.
+func (w *world) locCodes(loc *schemas.Location, l *loc, d *locDraws) {
+	pl := &places[l.place]
+	if d.alsoKnownAs != "" {
+		loc.AlsoKnownAs = ptr(d.alsoKnownAs)
 	}
 	if brandID, brandName := w.brand(l.prov); brandID != "" {
 		loc.BrandID, loc.BrandName = ptr(brandID), ptr(brandName)
 	}
-	if hasCCG {
+	if d.hasCCG {
 		loc.OnspdCcgCode, loc.OnspdCcgName = ptr(pl.ccgCode), ptr(pl.ccgName)
 	}
-	if hasOdsCCG {
+	if d.hasOdsCCG {
 		loc.OdsCcgCode, loc.OdsCcgName = ptr(pl.ccgCode[len(pl.ccgCode)-3:]), ptr(pl.ccgName)
 	}
 	loc.OnspdIcbCode, loc.OnspdIcbName = ptr(pl.icbCode), ptr(pl.icbName)
-	if hasOds {
-		loc.OdsCode = ptr(odsCode)
+	if d.hasOds {
+		loc.OdsCode = ptr(d.odsCode)
 	}
-	if addr.uprn != "" {
+	if addr := makeAddress(l.addrSeed, pl); addr.uprn != "" {
 		loc.Uprn = ptr(addr.uprn)
 	}
-	if dereg {
-		loc.RegistrationStatus = ptr("Deregistered")
-	} else {
-		loc.RegistrationStatus = ptr("Registered")
-	}
-	loc.RegistrationDate = ptr(dateOf(l.regAt))
-	if dereg {
-		loc.DeregistrationDate = ptr(dateOf(l.deregAt))
-	}
+}
+
+// locRegistration sets the registration status and dates and dormancy.
+func (w *world) locRegistration(loc *schemas.Location, l *loc, d *locDraws, c int64, dereg bool) {
+	loc.RegistrationStatus, loc.RegistrationDate, loc.DeregistrationDate = registration(l.regAt, l.deregAt, dereg)
 	loc.Dormancy = ptr("N")
 	if l.flags&locDormant != 0 && !dereg {
-		if start := w.start - int64(dormantDays)*day; start > l.regAt && start < c {
+		if start := w.start - int64(d.dormantDays)*day; start > l.regAt && start < c {
 			loc.Dormancy = ptr("Y")
 			loc.DormancyStartDate = ptr(dateOf(start))
 		}
 	}
-	loc.NumberOfBeds = schemas.Ptr(int64(beds))
+	loc.NumberOfBeds = schemas.Ptr(int64(d.beds))
+}
+
+// locAddressAndContact sets the postal address and geography, the website
+// and phone number as edited by clock c, and the registered manager's
+// absence.
+func (w *world) locAddressAndContact(loc *schemas.Location, l *loc, d *locDraws, st contactState, name string, dereg bool) {
+	k := &kinds[l.kind]
+	pl := &places[l.place]
+	addr := makeAddress(l.addrSeed, pl)
 	if st.hasWebsite {
 		loc.Website = ptr(website(name, l.seed, st.webVer))
 	}
@@ -385,15 +441,20 @@ func (w *world) renderLocation(i int32, c int64) *schemas.Location {
 	loc.CareHome = ptr(k.careHome)
 	loc.InspectionDirectorate = ptr(k.directorate)
 	if st.hasPhone {
-		loc.MainPhoneNumber = ptr(phoneNumber(phoneSeed+u64(st.phoneVer), pl))
+		loc.MainPhoneNumber = ptr(phoneNumber(d.phoneSeed+u64(st.phoneVer), pl))
 	}
 	if st.managerAbsentSince != "" && !dereg {
 		loc.RegisteredManagerAbsentDate = ptr(st.managerAbsentSince)
 	}
 	loc.Constituency = ptr(addr.constituency)
 	loc.LocalAuthority = ptr(pl.localAuthority)
+}
 
-	// Lists the API always sends.
+// locLists sets the lists the API always sends, empty or not:
+// relationships, location types, regulated activities, GAC service types,
+// specialisms, inspection categories and areas.
+func (w *world) locLists(loc *schemas.Location, l *loc, d *locDraws, st contactState, c int64, dereg bool) {
+	k := &kinds[l.kind]
 	loc.Relationships = []schemas.LocationRelationship{}
 	if l.pred >= 0 {
 		p := &w.locs[l.pred]
@@ -406,7 +467,7 @@ func (w *world) renderLocation(i int32, c int64) *schemas.Location {
 			RelatedLocationID: s.id, RelatedLocationName: w.locName(s), Type: relSuccessor, Reason: reasons[s.reason]})
 	}
 	loc.LocationTypes = []schemas.LocationType{}
-	if gpType {
+	if d.gpType {
 		loc.LocationTypes = append(loc.LocationTypes, schemas.LocationType{Type: "GP Practice"})
 	}
 	loc.RegulatedActivities = []schemas.RegulatedActivity{}
@@ -416,8 +477,8 @@ func (w *world) renderLocation(i int32, c int64) *schemas.Location {
 				continue
 			}
 			ra := schemas.RegulatedActivity{Name: activities[a].name, Code: activities[a].code}
-			if hasManager && st.managerAbsentSince == "" {
-				ra.Contacts = []schemas.Person{manager}
+			if d.hasManager && st.managerAbsentSince == "" {
+				ra.Contacts = []schemas.Person{d.manager}
 			}
 			loc.RegulatedActivities = append(loc.RegulatedActivities, ra)
 		}
@@ -441,8 +502,13 @@ func (w *world) renderLocation(i int32, c int64) *schemas.Location {
 		loc.InspectionAreas = append(loc.InspectionAreas, schemas.InspectionArea{
 			InspectionAreaID: a.id, InspectionAreaName: a.name, InspectionAreaType: ptr(a.typ), Status: "Active"})
 	}
+}
 
-	// Ratings and reports.
+// locRatingsAndReports sets what the location's inspections published by
+// clock c: last inspection and report, current and historic ratings, its
+// reports and an unpublished report.
+func (w *world) locRatingsAndReports(loc *schemas.Location, i int32, c int64, dereg bool, unpubDays int) {
+	l := &w.locs[i]
 	srcs := w.sources(i, c, make([]ratingSource, 0, 8))
 	rs := w.resolveRatings(srcs)
 	var newestOwn *report
@@ -471,6 +537,34 @@ func (w *world) renderLocation(i int32, c int64) *schemas.Location {
 	for _, s := range rs.historic {
 		loc.HistoricRatings = append(loc.HistoricRatings, w.historicRating(i, s))
 	}
+	loc.Reports = w.locReports(i, c)
+	if l.flags&locUnpub != 0 && !dereg {
+		loc.UnpublishedReports = w.locUnpublished(l, c, unpubDays, newestOwn)
+	}
+}
+
+// locUnpublished is the unpublished report of a location flagged to have
+// one: a visit unpubDays before history began, if the clock is past it and
+// no report of the location came after it; nil otherwise.
+func (w *world) locUnpublished(l *loc, c int64, unpubDays int, newestOwn *report) []schemas.UnpublishedReport {
+	visit := w.start - int64(unpubDays)*day
+	last := int64(0)
+	for _, rp := range l.reports {
+		if rp.at < w.start {
+			last = rp.at
+		}
+	}
+	if visit < c && last < visit && (newestOwn == nil || newestOwn.at < visit) {
+		return []schemas.UnpublishedReport{{FirstVisitDate: dateOf(visit)}}
+	}
+	return nil
+}
+
+// locReports lists the reports location i published before clock c,
+// newest first; nil when none.
+func (w *world) locReports(i int32, c int64) []schemas.Report {
+	l := &w.locs[i]
+	var reports []schemas.Report
 	for k := len(l.reports) - 1; k >= 0; k-- {
 		rp := &l.reports[k]
 		if rp.at >= c {
@@ -482,37 +576,28 @@ func (w *world) renderLocation(i int32, c int64) *schemas.Location {
 		if rp.flags&repNoType == 0 {
 			rep.ReportType = ptr("Location")
 		}
-		loc.Reports = append(loc.Reports, rep)
+		reports = append(reports, rep)
 	}
-	if l.flags&locUnpub != 0 && !dereg {
-		visit := w.start - int64(unpubDays)*day
-		last := int64(0)
-		for _, rp := range l.reports {
-			if rp.at < w.start {
-				last = rp.at
-			}
-		}
-		if visit < c && last < visit && (newestOwn == nil || newestOwn.at < visit) {
-			loc.UnpublishedReports = []schemas.UnpublishedReport{{FirstVisitDate: dateOf(visit)}}
+	return reports
+}
+
+// locNewTaxonomy sets the lists of the newer taxonomy, which some
+// locations carry besides the old: coded specialisms, age groups and
+// setting services.
+func locNewTaxonomy(loc *schemas.Location, l *loc, ageGroups int) {
+	for s := range specialismNames {
+		if l.spec&(1<<s) != 0 {
+			loc.Specialism = append(loc.Specialism, schemas.CodeName{Code: fmt.Sprintf("S%02d", s+1), Name: specialismNames[s]})
 		}
 	}
-	if l.flags&locNewTaxon != 0 {
-		for s := range specialismNames {
-			if l.spec&(1<<s) != 0 {
-				loc.Specialism = append(loc.Specialism, schemas.CodeName{Code: fmt.Sprintf("S%02d", s+1), Name: specialismNames[s]})
-			}
-		}
-		for _, g := range [][2]string{{"AG03", "Older people (65+)"}, {"AG02", "Adults (18-64)"}, {"AG01", "Children (0-17)"}}[:ageGroups+1] {
-			loc.AgeGroup = append(loc.AgeGroup, schemas.CodeName{Code: g[0], Name: g[1]})
-		}
-		setting := schemas.SettingService{SettingtypeCode: "ST02", SettingtypeName: "Community", ServicetypeCode: "SV07", ServicetypeName: "Homecare"}
-		if k.careHome == "Y" {
-			setting = schemas.SettingService{SettingtypeCode: "ST01", SettingtypeName: "Care home", ServicetypeCode: "SV02", ServicetypeName: "Residential care"}
-		}
-		loc.SettingServices = []schemas.SettingService{setting}
+	for _, g := range [][2]string{{"AG03", "Older people (65+)"}, {"AG02", "Adults (18-64)"}, {"AG01", "Children (0-17)"}}[:ageGroups+1] {
+		loc.AgeGroup = append(loc.AgeGroup, schemas.CodeName{Code: g[0], Name: g[1]})
 	}
-	w.assessment(loc, l, c, name, safDays, safHour, safPlanID, safScores, safISOFormat)
-	return loc
+	setting := schemas.SettingService{SettingtypeCode: "ST02", SettingtypeName: "Community", ServicetypeCode: "SV07", ServicetypeName: "Homecare"}
+	if kinds[l.kind].careHome == "Y" {
+		setting = schemas.SettingService{SettingtypeCode: "ST01", SettingtypeName: "Care home", ServicetypeCode: "SV02", ServicetypeName: "Residential care"}
+	}
+	loc.SettingServices = []schemas.SettingService{setting}
 }
 
 // brand returns the brand of a provider's locations, if it has one: large
@@ -592,7 +677,7 @@ func (w *world) historicRating(i int32, s ratingSource) schemas.HistoricRating {
 // assessment adds the Single Assessment Framework block: for assessment-only
 // locations (no currentRatings) and for some recently inspected ones, where
 // it mirrors their newest report (spelled the SAF way).
-func (w *world) assessment(loc *schemas.Location, l *loc, c int64, name string, offset, hour int, planID string, scores [5]int, iso bool) {
+func (w *world) assessment(loc *schemas.Location, l *loc, c int64, name string, saf safDraws) {
 	// Assessments are published before history (so they never change a body
 	// without a feed entry): 40 days after the assessment, or with the
 	// report they mirror.
@@ -606,8 +691,8 @@ func (w *world) assessment(loc *schemas.Location, l *loc, c int64, name string, 
 		if until-from < day {
 			return
 		}
-		date = from + int64(offset)%((until-from)/day)*day
-		published = date - date%day + 40*day + int64(hour)*3600
+		date = from + int64(saf.days)%((until-from)/day)*day
+		published = date - date%day + 40*day + int64(saf.hour)*3600
 		h := hash2(l.seed, 0x5af)
 		overall = small[uint8](ratingWeightsPick(h))
 		for k := range kq {
@@ -638,7 +723,7 @@ func (w *world) assessment(loc *schemas.Location, l *loc, c int64, name string, 
 		return
 	}
 	pubStr := time.Unix(published, 0).UTC().Format("2006-01-02 15:04:05")
-	if iso {
+	if saf.iso {
 		pubStr = time.Unix(published, 0).UTC().Format("2006-01-02T15:04:05")
 	}
 	group := "Homecare"
@@ -646,17 +731,17 @@ func (w *world) assessment(loc *schemas.Location, l *loc, c int64, name string, 
 		group = "Care Homes"
 	}
 	ov := schemas.AssessmentRating{Rating: safRatingName(overall), Status: "Published"}
-	asg := schemas.AssessmentASGRating{AssessmentPlanID: "AP" + planID, Title: "Assessment of " + name,
+	asg := schemas.AssessmentASGRating{AssessmentPlanID: "AP" + saf.planID, Title: "Assessment of " + name,
 		AssessmentDate: dateOf(date), AssessmentPlanStatus: "Published", Name: group,
 		Rating: safRatingName(overall), Status: "Current"}
 	for n, k := range safKeyQuestions {
 		ov.KeyQuestionRatings = append(ov.KeyQuestionRatings, schemas.AssessmentKeyQuestion{Name: keyQuestions[k], Rating: safRatingName(kq[k]), Status: "Published"})
 		asg.KeyQuestionRatings = append(asg.KeyQuestionRatings, schemas.AssessmentKeyQuestion{Name: keyQuestions[k], Rating: safRatingName(kq[k]),
-			Status: "Published", PercentageScore: ptr(strconv.Itoa(scores[n]))})
+			Status: "Published", PercentageScore: ptr(strconv.Itoa(saf.scores[n]))})
 	}
 	loc.Assessment = []schemas.Assessment{{AssessmentPlanPublishedDateTime: ptr(pubStr),
 		Ratings: &schemas.AssessmentRatings{Overall: []schemas.AssessmentRating{ov}, AsgRatings: []schemas.AssessmentASGRating{asg}}}}
-	loc.AssessmentServiceGroup = []schemas.AssessmentServiceGroup{{AssessmentServiceID: "ASG" + planID[:4], AssessmentServiceName: group,
+	loc.AssessmentServiceGroup = []schemas.AssessmentServiceGroup{{AssessmentServiceID: "ASG" + saf.planID[:4], AssessmentServiceName: group,
 		Status: "Active", StartDate: ptr(dateOf(l.regAt)), AssessmentServiceType: ptr("Rated")}}
 }
 
@@ -678,39 +763,69 @@ var providerMainKind = [...]uint8{pkSocial: kHomecare, pkGP: kGP, pkDental: kDen
 // renderProvider builds the body of generated provider p at clock c.
 func (w *world) renderProvider(p int32, c int64) *schemas.Provider {
 	pr := &w.provs[p]
-	pl := &places[pr.place]
 	name := w.provName(pr)
-	addr := makeAddress(pr.seed, pl)
+	d := drawProvider(pr)
 	dereg := pr.deregAt != 0 && pr.deregAt < c
-	k := &kinds[providerMainKind[pr.pkind]]
-
-	r := newRNG(pr.seed, streamMisc)
-	ods := "A" + r.code(3)
-	if pr.pkind == pkNHSTrust {
-		ods = pr.id
+	st := applyEdits(pr.seed, pr.edits, c, d.contacts)
+	body := &schemas.Provider{ProviderID: pr.id, LocationIDs: []string{}}
+	ras, lastInspection := w.provLocations(body, pr, c)
+	w.provRegistration(body, p, &d, name, dereg)
+	provAddressAndContact(body, pr, &d, st, name)
+	if lastInspection != 0 {
+		body.LastInspection = &schemas.LastInspection{Date: dateOf(lastInspection)}
 	}
-	companies := ""
+	if pr.ownership == ownIndividual || pr.ownership == ownPartnership {
+		body.Contacts = []schemas.Contact{d.contact}
+	}
+	provLists(body, pr, &d, ras, dereg)
+	w.providerRatings(body, p, c)
+	return body
+}
+
+// provDraws are a generated provider's static random attributes: they do
+// not depend on the clock.
+type provDraws struct {
+	ods          string
+	companies    string
+	charity      string
+	contacts     contactState // before any edit
+	phoneSeed    uint64
+	nominated    schemas.Person
+	hasNominated bool
+	contact      schemas.Person
+}
+
+// drawProvider draws a provider's static attributes from its misc stream,
+// always in this order: a new draw goes last, or every body changes.
+func drawProvider(pr *prov) provDraws {
+	var d provDraws
+	r := newRNG(pr.seed, streamMisc)
+	d.ods = "A" + r.code(3)
+	if pr.pkind == pkNHSTrust {
+		d.ods = pr.id
+	}
 	if pr.ownership == ownOrganisation && r.chance(0.85) {
-		companies = r.digits(8)
+		d.companies = r.digits(8)
 		if r.chance(0.6) {
-			companies = "0" + companies[1:]
+			d.companies = "0" + d.companies[1:]
 		}
 	}
-	charity := ""
 	if r.chance(0.05) {
-		charity = r.digits(r.between(6, 7))
+		d.charity = r.digits(r.between(6, 7))
 	}
-	base := contactState{hasWebsite: r.chance(0.55), hasPhone: r.chance(0.9)}
-	phoneSeed := r.Uint64()
-	nominated := schemas.Person{PersonTitle: pick(r, titles), PersonGivenName: pick(r, givenNames), PersonFamilyName: pick(r, familyNames)}
-	hasNominated := pr.ownership == ownOrganisation && r.chance(0.7)
-	contact := schemas.Person{PersonTitle: pick(r, titles), PersonGivenName: pick(r, givenNames), PersonFamilyName: pick(r, familyNames),
+	d.contacts = contactState{hasWebsite: r.chance(0.55), hasPhone: r.chance(0.9)}
+	d.phoneSeed = r.Uint64()
+	d.nominated = schemas.Person{PersonTitle: pick(r, titles), PersonGivenName: pick(r, givenNames), PersonFamilyName: pick(r, familyNames)}
+	d.hasNominated = pr.ownership == ownOrganisation && r.chance(0.7)
+	d.contact = schemas.Person{PersonTitle: pick(r, titles), PersonGivenName: pick(r, givenNames), PersonFamilyName: pick(r, familyNames),
 		PersonRoles: []string{"Registered Provider"}}
-	st := applyEdits(pr.seed, pr.edits, c, base)
+	return d
+}
 
-	body := &schemas.Provider{ProviderID: pr.id, LocationIDs: []string{}}
-	var ras uint16
-	lastInspection := int64(0)
+// provLocations lists the locations a provider registered before clock c,
+// and returns their regulated activities and their latest inspection
+// before history began.
+func (w *world) provLocations(body *schemas.Provider, pr *prov, c int64) (ras uint16, lastInspection int64) {
 	for _, i := range pr.locs {
 		l := &w.locs[i]
 		if l.regAt >= c {
@@ -724,34 +839,41 @@ func (w *world) renderProvider(p int32, c int64) *schemas.Provider {
 			}
 		}
 	}
+	return ras, lastInspection
+}
+
+// provRegistration sets what a provider is and its registration: type,
+// ownership, name, brand, ODS code, status and dates, company and charity
+// numbers.
+func (w *world) provRegistration(body *schemas.Provider, p int32, d *provDraws, name string, dereg bool) {
+	pr := &w.provs[p]
 	body.OrganisationType = ptr("Provider")
 	body.OwnershipType = ptr(ownershipNames[pr.ownership])
-	body.Type = ptr(k.orgType)
+	body.Type = ptr(kinds[providerMainKind[pr.pkind]].orgType)
 	body.Name = ptr(name)
 	if brandID, brandName := w.brand(p); brandID != "" {
 		body.BrandID, body.BrandName = ptr(brandID), ptr(brandName)
 	}
-	body.OdsCode = ptr(ods)
-	if dereg {
-		body.RegistrationStatus = ptr("Deregistered")
-	} else {
-		body.RegistrationStatus = ptr("Registered")
+	body.OdsCode = ptr(d.ods)
+	body.RegistrationStatus, body.RegistrationDate, body.DeregistrationDate = registration(pr.regAt, pr.deregAt, dereg)
+	if d.companies != "" {
+		body.CompaniesHouseNumber = ptr(d.companies)
 	}
-	body.RegistrationDate = ptr(dateOf(pr.regAt))
-	if dereg {
-		body.DeregistrationDate = ptr(dateOf(pr.deregAt))
+	if d.charity != "" {
+		body.CharityNumber = ptr(d.charity)
 	}
-	if companies != "" {
-		body.CompaniesHouseNumber = ptr(companies)
-	}
-	if charity != "" {
-		body.CharityNumber = ptr(charity)
-	}
+}
+
+// provAddressAndContact sets a provider's website and phone number as
+// edited by the clock, and its postal address and geography.
+func provAddressAndContact(body *schemas.Provider, pr *prov, d *provDraws, st contactState, name string) {
+	pl := &places[pr.place]
+	addr := makeAddress(pr.seed, pl)
 	if st.hasWebsite {
 		body.Website = ptr(website(name, pr.seed, st.webVer))
 	}
 	if st.hasPhone {
-		body.MainPhoneNumber = ptr(phoneNumber(phoneSeed+u64(st.phoneVer), pl))
+		body.MainPhoneNumber = ptr(phoneNumber(d.phoneSeed+u64(st.phoneVer), pl))
 	}
 	if addr.uprn != "" {
 		body.Uprn = ptr(addr.uprn)
@@ -770,21 +892,22 @@ func (w *world) renderProvider(p int32, c int64) *schemas.Provider {
 	body.OnspdIcbCode, body.OnspdIcbName = ptr(pl.icbCode), ptr(pl.icbName)
 	body.Constituency = ptr(addr.constituency)
 	body.LocalAuthority = ptr(pl.localAuthority)
-	body.InspectionDirectorate = ptr(k.directorate)
-	if lastInspection != 0 {
-		body.LastInspection = &schemas.LastInspection{Date: dateOf(lastInspection)}
-	}
-	if pr.ownership == ownIndividual || pr.ownership == ownPartnership {
-		body.Contacts = []schemas.Contact{contact}
-	}
+	body.InspectionDirectorate = ptr(kinds[providerMainKind[pr.pkind]].directorate)
+}
+
+// provLists sets the lists the API always sends: relationships (none
+// generated), the regulated activities of the provider's locations,
+// inspection categories and areas.
+func provLists(body *schemas.Provider, pr *prov, d *provDraws, ras uint16, dereg bool) {
+	k := &kinds[providerMainKind[pr.pkind]]
 	body.Relationships = []schemas.ProviderRelationship{}
 	body.RegulatedActivities = []schemas.RegulatedActivity{}
 	if !dereg {
 		for a := range activities {
 			if ras&(1<<a) != 0 {
 				ra := schemas.RegulatedActivity{Name: activities[a].name, Code: activities[a].code}
-				if hasNominated {
-					ra.NominatedIndividual = &nominated
+				if d.hasNominated {
+					ra.NominatedIndividual = &d.nominated
 				}
 				body.RegulatedActivities = append(body.RegulatedActivities, ra)
 			}
@@ -792,8 +915,6 @@ func (w *world) renderProvider(p int32, c int64) *schemas.Provider {
 	}
 	body.InspectionCategories = []schemas.InspectionCategory{{Code: k.category[0], Primary: "true", Name: k.category[1]}}
 	body.InspectionAreas = []schemas.InspectionArea{}
-	w.providerRatings(body, p, c)
-	return body
 }
 
 // providerRatings adds an NHS trust's provider-level ratings and reports.
