@@ -7,8 +7,8 @@ import (
 )
 
 // CareQ sync payloads, as CareQ's platform sends them to the receiver
-// (shared/seeds/004_70cb6cd61a5a0443.txt, "API Endpoints Required" and "Data
-// Models"). These are the payloads as received, before pseudonymisation: they
+// (CareQ's Third-Party Integration API Specification, "API Endpoints
+// Required" and "Data Models"; docs/architecture.md, "The CareQ sync API"). These are the payloads as received, before pseudonymisation: they
 // exist only in memory inside the receiver and are never written to disk.
 // The receiver validates them against the specification's field tables
 // (stages/extract/receiver, validate.go).

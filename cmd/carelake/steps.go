@@ -62,7 +62,8 @@ func interrupted(rec pipeline.RunRecord, kept string) error {
 func extractStep(opts cqc.Options, log *slog.Logger, sum *cqc.Summary) pipeline.Step {
 	return pipeline.Step{Name: "extract", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		var err error
-		*sum, err = cqc.Extract(ctx, opts, log)
+		opts.Logger = log
+		*sum, err = cqc.Run(ctx, opts)
 		return pipeline.StepResult{Calls: int64(sum.Calls.Total), Detail: *sum}, err
 	}}
 }
@@ -88,8 +89,8 @@ func normaliseCareQStep(opts careqnorm.Options, log *slog.Logger, sum *careqnorm
 func resolveStep(opts resolve.Options, log *slog.Logger, sum *resolve.Summary) pipeline.Step {
 	return pipeline.Step{Name: "resolve", Run: func(ctx context.Context, runID string) (pipeline.StepResult, error) {
 		var err error
-		opts.RunID = runID
-		*sum, err = resolve.Run(ctx, opts, log)
+		opts.RunID, opts.Logger = runID, log
+		*sum, err = resolve.Run(ctx, opts)
 		return pipeline.StepResult{Detail: *sum}, err
 	}}
 }

@@ -1,7 +1,8 @@
 // Package cqcsim is a faithful offline fake of the CQC Syndication API v1
-// (https://api.service.cqc.org.uk/public/v1, see shared/cqc-api.md). The
-// extract client, its budget tests, the demo and the benchmarks run against
-// it, in-process (Sim.Handler with httptest) or as `carelake cqc-sim`.
+// (https://api.service.cqc.org.uk/public/v1, see docs/architecture.md,
+// "The CQC API"). The extract client, its budget tests, the demo and the
+// benchmarks run against it, in-process (Sim.Handler with httptest) or as
+// `carelake cqc-sim`.
 //
 // # Data
 //
@@ -30,9 +31,10 @@
 // and the real envelope (relative page URIs, null at the ends, filters
 // echoed in a fixed order with spaces as +; uri is the bare path). page is
 // 1-based; perPage defaults to 500 and goes up to 10000; a page past the end
-// is an empty list with the envelope. Filters are the ones cqc-api.md §4.1
-// lists for each endpoint; a repeated filter means OR, different filters
-// AND, values are case-sensitive. Parameter names match in any case; unknown
+// is an empty list with the envelope. Filters are the ones the real API
+// takes for each endpoint (docs/architecture.md, "CQC API: calls and
+// limits"); a repeated filter means OR, different filters AND, values are
+// case-sensitive. Parameter names match in any case; unknown
 // parameters (partnerCode, ...) are ignored; malformed values answer 400
 // with a JSON message, as do IDs with lower-case letters (never 404).
 //

@@ -28,7 +28,7 @@ var (
 	ratingsFrom = time.Date(2014, 10, 1, 0, 0, 0, 0, time.UTC).Unix()
 )
 
-// Real-register rates per 120,000 locations and per day (cqc-api.md §10).
+// Real-register rates per 120,000 locations and per day (docs/architecture.md, "CQC API: scale").
 const (
 	realLocations       = 120000.0
 	locChangesPerDay    = 125.0

@@ -138,7 +138,8 @@ func parseChangesQuery(ps []param) (changesQuery, error) {
 	return q, nil
 }
 
-// Filters each list accepts (cqc-api.md §4.1), in the order page URIs echo them.
+// Filters each list accepts (docs/architecture.md, "CQC API: calls and
+// limits"), in the order page URIs echo them.
 var locationFilters = []string{"region", "localAuthority", "careHome", "inspectionDirectorate", "overallRating",
 	"constituency", "regulatedActivity", "gacServiceTypeDescription", "primaryInspectionCategoryCode"}
 

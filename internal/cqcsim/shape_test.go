@@ -20,7 +20,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// Shapes from shared/cqc-api.md §5 and §6: key order of real bodies, keys
+// Shapes of real bodies (docs/architecture.md, "The CQC API"): key order of real bodies, keys
 // that are always present, and the vocabularies.
 var locationKeyOrder = []string{
 	"locationId", "providerId", "organisationType", "type", "name", "alsoKnownAs", "brandId", "brandName",

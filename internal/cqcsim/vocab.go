@@ -1,6 +1,6 @@
 package cqcsim
 
-// Vocabularies of the real register (shared/cqc-api.md section 9). Exact
+// Vocabularies of the real register (docs/architecture.md, "CQC API: vocabularies"). Exact
 // strings matter: clients filter and classify on them.
 
 // Ratings, indexed by the rating codes stored per report.

@@ -54,6 +54,7 @@ var rules = []struct {
 	{"pipeline/durable", nil},
 	{"schemas", nil},
 	{"sql", nil},
+	{"data", nil},
 	{"schemas/...", []string{"schemas", "schemas/...", "pipeline/durable"}},
 	{"pipeline", []string{"pipeline/durable", "schemas/warehouse"}},
 	// Simulators, generators and test kits imitate or drive a stage.
@@ -95,7 +96,10 @@ func TestPackageGraph(t *testing.T) {
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	stages := 0
 	for dec.More() {
-		var p struct{ ImportPath string; Imports []string }
+		var p struct {
+			ImportPath string
+			Imports    []string
+		}
 		if err := dec.Decode(&p); err != nil {
 			t.Fatal(err)
 		}

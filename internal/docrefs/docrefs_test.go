@@ -16,6 +16,10 @@ import (
 // mdRef matches a path ending in .md, as code and docs write one.
 var mdRef = regexp.MustCompile(`[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.md\b`)
 
+// outside matches a citation of the design documents kept outside the
+// repository (the brief's shared/ folder and its seeds/).
+var outside = regexp.MustCompile(`\b(shared|seeds)/[A-Za-z0-9_.-]+`)
+
 // scanned says which files are read for references.
 func scanned(path string) bool {
 	switch filepath.Ext(path) {
@@ -54,6 +58,10 @@ func TestCitedMarkdownFilesExist(t *testing.T) {
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for line := 1; sc.Scan(); line++ {
 			text := sc.Text()
+			if ref := outside.FindString(text); ref != "" {
+				rel, _ := filepath.Rel(root, path)
+				t.Errorf("%s:%d cites %s, a document outside the repository: cite docs/architecture.md (add a section) instead", rel, line, ref)
+			}
 			for _, loc := range mdRef.FindAllStringIndex(text, -1) {
 				ref := text[loc[0]:loc[1]]
 				if isURL(text[:loc[0]]) {

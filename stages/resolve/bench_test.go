@@ -17,7 +17,7 @@ func BenchmarkRun(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		sum, err := Run(context.Background(), Options{Root: root}, quietLog())
+		sum, err := Run(context.Background(), Options{Root: root})
 		if err != nil {
 			b.Fatal(err)
 		}

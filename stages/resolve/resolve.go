@@ -25,7 +25,8 @@
 //     without one whose reportLinkId the location's own reports do not list
 //     but an archived predecessor's do (nearest first): the API leaves
 //     organisationId off an inherited overall rating while setting it on the
-//     key questions (cqc-api.md 5.2); such rows are marked inferred.
+//     key questions (docs/architecture.md, "CQC API: ratings and
+//     inheritance"); such rows are marked inferred.
 //   - clinic_locations: every clinic of Options.Clinics mapped to its current
 //     location; the table is staged empty without clinics.
 //   - state/cqc-wanted.json (schemas/wanted: {"generated_at", "locations",
@@ -41,6 +42,7 @@ package resolve
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -53,6 +55,7 @@ import (
 	"carelake/schemas/batch"
 	"carelake/schemas/staging"
 	"carelake/schemas/wanted"
+	"carelake/schemas/warehouse"
 )
 
 // Stage names resolve's staged output.
@@ -64,12 +67,14 @@ type Options struct {
 	Root string
 	// Clinics is the clinic mapping (--clinics); nil stages no clinics.
 	Clinics []schemas.Clinic
-	// RunID identifies this output; default resolve-<UTC time>.
+	// RunID identifies this output; default a new run ID.
 	RunID string
 	// BatchRows is the record batch size; default batch.DefaultRows.
 	BatchRows int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Logger receives progress; default: discarded.
+	Logger *slog.Logger
 }
 
 // Summary tells what a run did.
@@ -92,35 +97,39 @@ type Summary struct {
 
 // Run resolves the committed normalise output. On error nothing is committed
 // and neither the previous output nor the wanted list changes.
-func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
+func Run(ctx context.Context, opts Options) (Summary, error) {
 	start := time.Now()
 	if opts.Root == "" {
-		return Summary{}, fmt.Errorf("resolve: no warehouse root given")
+		return Summary{}, errors.New("no warehouse root given")
 	}
-	opts = withDefaults(opts)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	opts = opts.withDefaults(opts.Now())
+	log := opts.Logger
 	sum := Summary{RunID: opts.RunID, Clinics: map[string]int{}, Rows: map[string]int64{}}
 	m, err := staging.Open(opts.Root, staging.NormaliseCQC)
 	if err != nil {
-		return sum, fmt.Errorf("resolve: %w", err)
+		return sum, err
 	}
 	in, err := openInput(m)
 	if err != nil {
-		return sum, fmt.Errorf("resolve: %w (rerun 'carelake normalise')", err)
+		return sum, fmt.Errorf("%w (rerun 'carelake normalise')", err)
 	}
 	sum.InputRunID, sum.SnapshotDate = m.RunID, in.snapshot
 	log.Info("resolve started", "run_id", opts.RunID, "input_run_id", m.RunID, "snapshot_date", in.snapshot, "clinics", len(opts.Clinics))
 
 	r := &resolver{in: in, g: newGraph(), log: log}
 	if err := r.load(ctx, opts.Clinics); err != nil {
-		return sum, fmt.Errorf("resolve: %w", err)
+		return sum, err
 	}
 	r.g.close()
 	r.countGraph(&sum)
 	if err := r.stage(ctx, opts, m, &sum); err != nil {
-		return sum, fmt.Errorf("resolve: %w", err)
+		return sum, err
 	}
 	if err := r.saveWanted(opts, &sum); err != nil {
-		return sum, fmt.Errorf("resolve: save the wanted list: %w", err)
+		return sum, fmt.Errorf("save the wanted list: %w", err)
 	}
 	sum.Duration = time.Since(start)
 	log.Info("resolve done", "run_id", opts.RunID, "locations", sum.Locations, "in_cycle", sum.InCycle,
@@ -130,17 +139,17 @@ func Run(ctx context.Context, opts Options, log *slog.Logger) (Summary, error) {
 }
 
 // withDefaults fills in the options left zero.
-func withDefaults(opts Options) Options {
-	if opts.Now == nil {
-		opts.Now = time.Now
+func (o Options) withDefaults(now time.Time) Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.RunID == "" {
-		opts.RunID = "resolve-" + opts.Now().UTC().Format("20060102T150405Z")
+	if o.RunID == "" {
+		o.RunID = warehouse.NewRunID(now)
 	}
-	if opts.BatchRows <= 0 {
-		opts.BatchRows = batch.DefaultRows
+	if o.BatchRows <= 0 {
+		o.BatchRows = batch.DefaultRows
 	}
-	return opts
+	return o
 }
 
 // countGraph counts the graph's locations, those archived and those on a

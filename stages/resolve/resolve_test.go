@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,8 +27,6 @@ var (
 	t0       = time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)
 	scenario = filepath.Join("testdata", "scenario")
 )
-
-func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // normalised builds the raw archive from a records.json (endpoint, id,
 // inline body per record) and runs normalise on it.
@@ -145,7 +141,7 @@ func TestScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return time.Date(2026, 11, 21, 3, 0, 0, 0, time.UTC) }
-	sum, err := Run(context.Background(), Options{Root: root, Clinics: clinics, RunID: "res-1", Now: now}, quietLog())
+	sum, err := Run(context.Background(), Options{Root: root, Clinics: clinics, RunID: "res-1", Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,12 +259,12 @@ func TestScenario(t *testing.T) {
 
 // Without clinics the table is staged empty, and resolve needs normalise.
 func TestWithoutClinicsAndWithoutInput(t *testing.T) {
-	if _, err := Run(context.Background(), Options{Root: t.TempDir()}, quietLog()); !errors.Is(err, staging.ErrNotStaged) ||
+	if _, err := Run(context.Background(), Options{Root: t.TempDir()}); !errors.Is(err, staging.ErrNotStaged) ||
 		!strings.Contains(err.Error(), "carelake normalise") {
 		t.Fatalf("err = %v", err)
 	}
 	root := normalised(t, filepath.Join(scenario, "records.json"))
-	sum, err := Run(context.Background(), Options{Root: root}, quietLog())
+	sum, err := Run(context.Background(), Options{Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,13 +310,13 @@ func TestLongChainAndBigCycle(t *testing.T) {
 // A failed or cancelled resolve commits nothing and keeps the wanted list.
 func TestCancelKeepsPreviousOutput(t *testing.T) {
 	root := normalised(t, filepath.Join(scenario, "records.json"))
-	if _, err := Run(context.Background(), Options{Root: root, RunID: "first"}, quietLog()); err != nil {
+	if _, err := Run(context.Background(), Options{Root: root, RunID: "first"}); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(wanted.Path(root))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Run(ctx, Options{Root: root, RunID: "second", Now: func() time.Time { return t0.Add(time.Hour) }}, quietLog()); !errors.Is(err, context.Canceled) {
+	if _, err := Run(ctx, Options{Root: root, RunID: "second", Now: func() time.Time { return t0.Add(time.Hour) }}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
 	m, err := staging.Open(root, Stage)

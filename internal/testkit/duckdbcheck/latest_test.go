@@ -45,7 +45,7 @@ func TestDuckDBReadsTheLatestGoodBodies(t *testing.T) {
 		RetryBase: time.Millisecond, RetryMax: 10 * time.Millisecond}}
 	for _, clock := range []time.Time{end.AddDate(0, 0, -30), end} {
 		sim.SetClock(clock)
-		if sum, err := cqc.Extract(context.Background(), opts, nil); err != nil || sum.Outcome != cqc.OutcomeComplete {
+		if sum, err := cqc.Run(context.Background(), opts); err != nil || sum.Outcome != cqc.OutcomeComplete {
 			t.Fatalf("extract at %v: %v, %+v", clock, err, sum)
 		}
 	}

@@ -32,9 +32,10 @@ type benchClient struct {
 	run  func(ctx context.Context, base, key string, ids []string)
 }
 
-// sequentialClient is the approach of seeds/000: one call at a time, at most
-// one call per second (ratelimit's limits(calls=1, period=1) with
-// sleep_and_retry); a 429 fails the call and the loop moves on.
+// sequentialClient is the approach of the hand-written script carelake
+// replaced: one call at a time, at most one call per second (ratelimit's
+// limits(calls=1, period=1) with sleep_and_retry); a 429 fails the call and
+// the loop moves on.
 func sequentialClient(ctx context.Context, base, key string, ids []string) {
 	hc := &http.Client{Timeout: 10 * time.Second}
 	var last time.Time
@@ -139,7 +140,8 @@ func BenchmarkBudgetUse(b *testing.B) {
 					// Scope all, default concurrency; the time budget ends it with the span.
 					opts := Options{Root: b.TempDir(), MaxDuration: time.Until(start.Add(span)),
 						Client: ClientOptions{BaseURL: base, APIKey: key, RateLimit: limit, RateWindow: window}}
-					sum, err := Extract(context.Background(), opts, slog.New(slog.DiscardHandler))
+					opts.Logger = slog.New(slog.DiscardHandler)
+					sum, err := Run(context.Background(), opts)
 					if err != nil || sum.Outcome != OutcomeBudgetTime {
 						b.Errorf("extract: %v, outcome %s", err, sum.Outcome)
 					}
@@ -148,7 +150,7 @@ func BenchmarkBudgetUse(b *testing.B) {
 						latency, sum.Calls.Total, sum.Budget.BusiestWindowCalls, 100*sum.Budget.Utilisation, sum.Calls.Throttled))
 					mu.Unlock()
 				}},
-				{"sequential 1/s (seeds/000)", sequentialClient},
+				{"sequential 1/s (hand-written script)", sequentialClient},
 				{"unbounded concurrent", unboundedClient},
 			}
 			for k, c := range clients {
@@ -236,7 +238,8 @@ func nightlyCallsPerChangedID(b *testing.B) float64 {
 	}
 	opts := Options{Root: root, Mode: ModeChanges, Now: sim.Clock,
 		Client: ClientOptions{BaseURL: srv.URL + "/public/v1", APIKey: cqcsim.DefaultAPIKey, RateLimit: 100000, RateWindow: time.Second}}
-	sum, err := Extract(context.Background(), opts, slog.New(slog.DiscardHandler))
+	opts.Logger = slog.New(slog.DiscardHandler)
+	sum, err := Run(context.Background(), opts)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -88,7 +88,7 @@ func DefaultConcurrency(limit int, window time.Duration) int {
 	return min(max(need, 4), 64)
 }
 
-func (o *ClientOptions) setDefaults() {
+func (o ClientOptions) withDefaults() ClientOptions {
 	if o.BaseURL == "" {
 		o.BaseURL = DefaultBaseURL
 	}
@@ -119,6 +119,7 @@ func (o *ClientOptions) setDefaults() {
 	if o.RateMargin == 0 {
 		o.RateMargin = defaultMargin(o.RateWindow)
 	}
+	return o
 }
 
 // validate names the flag of every bad value.

@@ -103,5 +103,5 @@
 // Options.Now is the data clock: it stamps records, starts backfills and
 // ends changes windows. The budget always runs on the wall clock.
 //
-// Extract holds no global state; the caller holds the warehouse run lock.
+// Run holds no global state; the caller holds the warehouse run lock.
 package cqc

@@ -69,7 +69,8 @@ func (e *simEnv) options() Options {
 
 func (e *simEnv) extract(t *testing.T, opts Options) Summary {
 	t.Helper()
-	sum, err := Extract(context.Background(), opts, testLogger(t))
+	opts.Logger = testLogger(t)
+	sum, err := Run(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("extract: %v\nsummary: %+v", err, sum)
 	}
@@ -381,7 +382,8 @@ func TestUnauthorizedMidRunStopsAtOnce(t *testing.T) {
 		revokedAt = time.Now()
 		e.sim.SetFaults(cqcsim.Faults{Unauthorized: true}) //nolint:misspell // the simulator's field
 	}()
-	sum, err := Extract(context.Background(), opts, testLogger(t))
+	opts.Logger = testLogger(t)
+	sum, err := Run(context.Background(), opts)
 	stopped := time.Now()
 	if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "CQC_API_KEY") {
 		t.Fatalf("err = %v", err)
@@ -823,14 +825,16 @@ func TestKeyNeverWrittenOrLogged(t *testing.T) {
 	opts.Client.APIKey = secret
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	sum, err := Extract(context.Background(), opts, log)
+	opts.Logger = log
+	sum, err := Run(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.sim.SetFaults(cqcsim.Faults{Unauthorized: true}) //nolint:misspell // the simulator's field
 	e.sim.SetClock(e.sim.Clock().Add(time.Hour))       // a later full refresh
 	opts.Mode = ModeBackfill
-	sum2, err2 := Extract(context.Background(), opts, log)
+	opts.Logger = log
+	sum2, err2 := Run(context.Background(), opts)
 	if !errors.Is(err2, ErrUnauthorized) {
 		t.Fatalf("err = %v, summary %+v", err2, sum2)
 	}
@@ -881,7 +885,8 @@ func TestCancelDrainsAndResumes(t *testing.T) {
 		}
 		cancel()
 	}()
-	sum, err := Extract(ctx, opts, testLogger(t))
+	opts.Logger = testLogger(t)
+	sum, err := Run(ctx, opts)
 	if !errors.Is(err, context.Canceled) || sum.Outcome != OutcomeCancelled {
 		t.Fatalf("err %v, outcome %s", err, sum.Outcome)
 	}
@@ -924,7 +929,8 @@ func TestExtractChildProcess(t *testing.T) {
 	opts := Options{Root: s.Root, Client: ClientOptions{BaseURL: s.BaseURL, APIKey: cqcsim.DefaultAPIKey,
 		RateLimit: s.RateLimit, RateWindow: cmp.Or(s.Window, time.Second), RateMargin: s.Margin, Concurrency: 8}, PerPage: 100,
 		Now: func() time.Time { return s.Clock }}
-	if _, err := Extract(context.Background(), opts, slog.New(slog.NewTextHandler(os.Stderr, nil))); err != nil {
+	opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if _, err := Run(context.Background(), opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -1039,7 +1045,8 @@ func TestRerunAfterStopKeepsTheBudget(t *testing.T) {
 		}
 		cancel()
 	}()
-	if sum, err := Extract(ctx, opts, testLogger(t)); !errors.Is(err, context.Canceled) {
+	opts.Logger = testLogger(t)
+	if sum, err := Run(ctx, opts); !errors.Is(err, context.Canceled) {
 		t.Fatalf("first run: %v, outcome %s", err, sum.Outcome)
 	}
 	first := len(e.sim.Requests())
@@ -1147,7 +1154,8 @@ func TestWrongBaseURLSaysWhatTheAPIAnswered(t *testing.T) {
 	e := newSimEnv(t, cqcsim.Config{Seed: 93, Locations: 20})
 	opts := e.options()
 	opts.Client.BaseURL = e.srv.URL // no /public/v1
-	sum, err := Extract(context.Background(), opts, testLogger(t))
+	opts.Logger = testLogger(t)
+	sum, err := Run(context.Background(), opts)
 	want := "the CQC API answered 404 Not Found for /locations (every list call): check --cqc-base-url; it should end in /public/v1"
 	if !errors.Is(err, ErrRefused) || err.Error() != want || sum.Outcome != OutcomeFailed || sum.Error != want {
 		t.Fatalf("err %v, outcome %s", err, sum.Outcome)
@@ -1171,7 +1179,8 @@ func TestEveryCallThrottledSaysSo(t *testing.T) {
 	t.Cleanup(srv.Close)
 	opts := Options{Root: t.TempDir(), Client: ClientOptions{BaseURL: srv.URL + "/public/v1", APIKey: "test-key-123",
 		RetryBase: time.Millisecond, RetryMax: 2 * time.Millisecond}}
-	sum, err := Extract(context.Background(), opts, slog.New(slog.DiscardHandler))
+	opts.Logger = slog.New(slog.DiscardHandler)
+	sum, err := Run(context.Background(), opts)
 	want := "the CQC API refused every call with 429 (rate limited): another client may be using this key, or wait a minute and run again"
 	if !errors.Is(err, ErrRefused) || err.Error() != want || sum.Outcome != OutcomeFailed || sum.Calls.Throttled == 0 {
 		t.Fatalf("err %v, outcome %s, %d throttled", err, sum.Outcome, sum.Calls.Throttled)
@@ -1186,7 +1195,8 @@ func TestConnectionRefusedFailsFast(t *testing.T) {
 	base := srv.URL + "/public/v1"
 	srv.Close() // connection refused from now on
 	opts := Options{Root: t.TempDir(), Client: ClientOptions{BaseURL: base, APIKey: "test-key-123"}}
-	sum, err := Extract(context.Background(), opts, testLogger(t))
+	opts.Logger = testLogger(t)
+	sum, err := Run(context.Background(), opts)
 	if !errors.Is(err, ErrUnreachable) || sum.Outcome != OutcomeFailed || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("err %v, outcome %s", err, sum.Outcome)
 	}
@@ -1206,7 +1216,8 @@ func TestUnreachableIsAnError(t *testing.T) {
 	srv.Close() // connection refused from now on
 	opts := Options{Root: t.TempDir(), Client: ClientOptions{BaseURL: base, APIKey: "test-key-123",
 		RetryBase: time.Millisecond, RetryMax: 2 * time.Millisecond, MaxAttempts: 2}}
-	sum, err := Extract(context.Background(), opts, testLogger(t))
+	opts.Logger = testLogger(t)
+	sum, err := Run(context.Background(), opts)
 	if !errors.Is(err, ErrUnreachable) || sum.Outcome != OutcomeFailed || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("err %v, outcome %s", err, sum.Outcome)
 	}

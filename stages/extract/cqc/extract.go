@@ -13,7 +13,7 @@ import (
 	"carelake/schemas/wanted"
 )
 
-// Extract runs the CQC extract stage once: it pulls what opts ask for into
+// Run runs the CQC extract stage once: it pulls what opts ask for into
 // the raw archive under opts.Root within the rate budget, and saves its
 // state. The caller holds the warehouse run lock.
 //
@@ -28,16 +28,14 @@ import (
 // none got an HTTP answer, is an ErrRefused when answers came and none was
 // of use, and is ctx's error when ctx ended first: calls in
 // flight then get opts.DrainTimeout to finish and be archived, and progress
-// is saved. Extract holds no global state: runs on different warehouses may
+// is saved. Run holds no global state: runs on different warehouses may
 // go on at once.
-func Extract(ctx context.Context, opts Options, log *slog.Logger) (sum Summary, err error) {
-	opts.setDefaults()
+func Run(ctx context.Context, opts Options) (sum Summary, err error) {
+	opts = opts.withDefaults()
 	if err := opts.validate(); err != nil {
 		return Summary{}, err
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	log := opts.Logger
 	var clinics []schemas.Clinic
 	if opts.Scope == ScopeClinics {
 		if clinics, err = schemas.ReadClinicsFile(opts.ClinicsFile); err != nil {

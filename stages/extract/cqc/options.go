@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -104,10 +105,16 @@ type Options struct {
 	// DrainTimeout is how long calls in flight may finish after ctx ends or
 	// the time budget runs out (default 10 s); they are then cut.
 	DrainTimeout time.Duration
+
+	// Logger receives progress; default: discarded.
+	Logger *slog.Logger
 }
 
-func (o *Options) setDefaults() {
-	o.Client.setDefaults()
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	o.Client = o.Client.withDefaults()
 	if o.Mode == "" {
 		o.Mode = ModeAuto
 	}
@@ -123,17 +130,17 @@ func (o *Options) setDefaults() {
 	if o.DrainTimeout == 0 {
 		o.DrainTimeout = 10 * time.Second
 	}
+	return o
 }
 
 // Validate reports what is wrong with the options (with defaults applied),
 // naming the flag, without any I/O. Extract validates too; a command calls
 // Validate first to refuse a bad command line before taking the run lock.
 func (o Options) Validate() error {
-	o.setDefaults()
-	return o.validate()
+	return o.withDefaults().validate()
 }
 
-func (o *Options) validate() error {
+func (o Options) validate() error {
 	var errs []string
 	if err := o.Client.validate(); err != nil {
 		errs = append(errs, err.Error())

@@ -8,7 +8,7 @@
 // (bearer token required). GET /metrics serves Prometheus text (no
 // authentication: bind the receiver to an interface only trusted hosts
 // reach, or filter /metrics at the proxy). Answers follow the specification
-// (shared/seeds/004_70cb6cd61a5a0443.txt):
+// (docs/architecture.md, "The CareQ sync API"):
 //
 //	{"success": true, "message": "...", "data": {...}, "timestamp": "2025-12-10T10:01:00Z"}
 //	{"success": false, "error": {"code": "...", "message": "...", "details": {"field": ["..."]}}, "timestamp": "..."}
