@@ -19,7 +19,6 @@ import (
 	"carelake/data"
 	"carelake/internal/careqreplay"
 	"carelake/internal/cqcsim"
-	"carelake/pipeline"
 	"carelake/pipeline/durable"
 	"carelake/schemas"
 	"carelake/stages/catalog"
@@ -77,18 +76,15 @@ warnings and errors unless --log-level says otherwise.`,
 
 func runDemo(c *cli.Context) error {
 	root := outDir(c)
-	log, err := newLogger(c)
-	if err != nil {
-		return err
-	}
 	if err := prepareDemoDir(root); err != nil {
 		return err
 	}
-	lock, err := pipeline.AcquireLock(root, "demo")
+	s, err := openSession(c, "demo", root)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
+	defer s.close()
+	log := s.log
 	out := c.App.Writer
 	ctx := c.Context
 
@@ -114,7 +110,7 @@ func runDemo(c *cli.Context) error {
 			RateWindow: demoRateWindow, Concurrency: demoWorkers, UserAgent: "carelake/" + version + " (demo)"},
 		Now: sim.Clock,
 	}}
-	rec, err := recordRun(c, root, "demo", log, runSteps(plan, log)...)
+	rec, err := s.run(runSteps(plan, log)...)
 	writeRunSummary(out, root, rec)
 	if ierr := interrupted(rec, "the next demo starts afresh"); ierr != nil {
 		return ierr

@@ -12,7 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
-	"carelake/pipeline"
 	"carelake/pipeline/durable"
 	"carelake/stages/extract/cqc"
 )
@@ -232,18 +231,14 @@ func runExtract(c *cli.Context) error {
 	if err := opts.Validate(); err != nil {
 		return usageError("%v", err)
 	}
-	log, err := newLogger(c)
+	s, err := openSession(c, "extract", opts.Root)
 	if err != nil {
 		return err
 	}
-	lock, err := pipeline.AcquireLock(opts.Root, "extract")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = lock.Release() }()
+	defer s.close()
 
 	var sum cqc.Summary
-	rec, err := recordRun(c, opts.Root, "extract", log, extractStep(opts, log, &sum))
+	rec, err := s.run(extractStep(opts, s.log, &sum))
 	if errors.Is(err, cqc.ErrOptions) {
 		return usageError("%v", err)
 	}

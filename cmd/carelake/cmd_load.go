@@ -53,19 +53,12 @@ Examples:
 }
 
 func runLoad(c *cli.Context) error {
-	log, err := newLogger(c)
+	s, err := openWarehouse(c, "load")
 	if err != nil {
 		return err
 	}
-	root, err := existingWarehouse(c)
-	if err != nil {
-		return err
-	}
-	lock, err := pipeline.AcquireLock(root, "load")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
+	defer s.close()
+	root, log := s.root, s.log
 
 	out := c.App.Writer
 	opts := load.Options{
@@ -84,7 +77,7 @@ func runLoad(c *cli.Context) error {
 		},
 	}
 	var sum load.Summary
-	rec, err := recordRun(c, root, "load", log, loadStep(opts, log, &sum),
+	rec, err := s.run(loadStep(opts, log, &sum),
 		martsStep(marts.Options{Root: root, Version: version, Build: commit}, log, new(marts.Summary)), catalogStep(root, log))
 	loaded := rec.Steps[0].Outcome == pipeline.OutcomeSucceeded
 	if loaded {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"carelake/pipeline"
 	"carelake/stages/catalog"
 	"carelake/stages/marts"
 )
@@ -48,23 +47,16 @@ Examples:
 }
 
 func runMarts(c *cli.Context) error {
-	log, err := newLogger(c)
+	s, err := openWarehouse(c, "marts")
 	if err != nil {
 		return err
 	}
-	root, err := existingWarehouse(c)
-	if err != nil {
-		return err
-	}
-	lock, err := pipeline.AcquireLock(root, "marts")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
+	defer s.close()
+	root, log := s.root, s.log
 
 	var sum marts.Summary
 	opts := marts.Options{Root: root, Version: version, Build: commit, MemoryLimit: c.String("memory-limit")}
-	rec, err := recordRun(c, root, "marts", log, martsStep(opts, log, &sum), catalogStep(root, log))
+	rec, err := s.run(martsStep(opts, log, &sum), catalogStep(root, log))
 	if ierr := interrupted(rec, "the marts are swapped in only when all are written, so they are as they were"); ierr != nil {
 		return ierr
 	}

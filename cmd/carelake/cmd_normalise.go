@@ -57,25 +57,18 @@ func runNormalise(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	log, err := newLogger(c)
+	s, err := openWarehouse(c, "normalise")
 	if err != nil {
 		return err
 	}
-	root, err := existingWarehouse(c)
-	if err != nil {
-		return err
-	}
-	lock, err := pipeline.AcquireLock(root, "normalise")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
+	defer s.close()
+	root, log := s.root, s.log
 
 	var (
 		sum  normalise.Summary
 		csum careqnorm.Summary
 	)
-	rec, err := recordRun(c, root, "normalise", log,
+	rec, err := s.run(
 		normaliseCQCStep(normalise.Options{Root: root, SnapshotDate: date, APIBase: c.String("cqc-base-url")}, log, &sum),
 		normaliseCareQStep(careqnorm.Options{Root: root, LogDir: c.String("careq-log")}, log, &csum))
 	if rec.Steps[0].Outcome == pipeline.OutcomeSucceeded {

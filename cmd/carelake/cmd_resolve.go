@@ -10,7 +10,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"carelake/pipeline"
 	"carelake/schemas"
 	"carelake/schemas/wanted"
 	"carelake/stages/resolve"
@@ -54,22 +53,15 @@ func runResolve(c *cli.Context) error {
 			return usageError("--clinics: %v", err)
 		}
 	}
-	log, err := newLogger(c)
+	s, err := openWarehouse(c, "resolve")
 	if err != nil {
 		return err
 	}
-	root, err := existingWarehouse(c)
-	if err != nil {
-		return err
-	}
-	lock, err := pipeline.AcquireLock(root, "resolve")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
+	defer s.close()
+	root, log := s.root, s.log
 
 	var sum resolve.Summary
-	rec, err := recordRun(c, root, "resolve", log, resolveStep(resolve.Options{Root: root, Clinics: clinics}, log, &sum))
+	rec, err := s.run(resolveStep(resolve.Options{Root: root, Clinics: clinics}, log, &sum))
 	if ierr := interrupted(rec, "resolve replaces its staged output only when it finishes, so nothing half-done is kept"); ierr != nil {
 		return ierr
 	}

@@ -81,17 +81,13 @@ func runRun(c *cli.Context) error {
 		}
 		plan.extract = &opts
 	}
-	log, err := newLogger(c)
+	s, err := openSession(c, "run", plan.root)
 	if err != nil {
 		return err
 	}
-	lock, err := pipeline.AcquireLock(plan.root, "run")
-	if err != nil {
-		return err
-	}
-	defer func() { _ = lock.Release() }() // closing the lock file cannot lose data
+	defer s.close()
 
-	rec, err := recordRun(c, plan.root, "run", log, runSteps(plan, log)...)
+	rec, err := s.run(runSteps(plan, s.log)...)
 	writeRunSummary(summaryWriter(c), plan.root, rec)
 	if werr := writeSummaryJSON(c, rec); werr != nil && err == nil {
 		err = werr

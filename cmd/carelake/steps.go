@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -20,22 +18,51 @@ import (
 	"carelake/stages/resolve"
 )
 
-// Every command that changes the warehouse runs its stages as steps of one
+// Every command that changes the warehouse opens a session (the logger,
+// the warehouse and its run lock) and runs its stages as steps of one
 // recorded run (a pipeline_runs row), built by the step constructors below.
 // Each constructor stores the stage's own summary where the command can
 // print it.
 
-// recordRun runs steps as one run of command, recorded in the warehouse's
-// run history. The caller holds the run lock. A step's error comes back
-// wrapped with the step's name, as the runner does, unless the step's own
-// error starts with it already ("resolve: ...").
-func recordRun(c *cli.Context, root, command string, log *slog.Logger, steps ...pipeline.Step) (pipeline.RunRecord, error) {
-	r := &pipeline.Runner{Root: root, Command: command, Version: version, Logger: log}
-	rec, err := r.Run(c.Context, steps)
-	if st := stoppedStep(rec); st != nil && strings.HasPrefix(st.Error, st.Name+":") {
-		err = errors.Unwrap(err)
+// session is what a command holds while its steps run.
+type session struct {
+	c       *cli.Context
+	command string
+	root    string
+	log     *slog.Logger
+	lock    *pipeline.Lock
+}
+
+// openSession builds the logger and takes root's run lock for command.
+// close releases it.
+func openSession(c *cli.Context, command, root string) (*session, error) {
+	log, err := newLogger(c)
+	if err != nil {
+		return nil, err
 	}
-	return rec, err
+	lock, err := pipeline.AcquireLock(root, command)
+	if err != nil {
+		return nil, err
+	}
+	return &session{c: c, command: command, root: root, log: log, lock: lock}, nil
+}
+
+// openWarehouse is openSession on the existing warehouse --out names.
+func openWarehouse(c *cli.Context, command string) (*session, error) {
+	root, err := existingWarehouse(c)
+	if err != nil {
+		return nil, err
+	}
+	return openSession(c, command, root)
+}
+
+func (s *session) close() { _ = s.lock.Release() } // closing the lock file cannot lose data
+
+// run runs steps as one run of the command, recorded in the warehouse's run
+// history. A step's error comes back wrapped once, with the step's name.
+func (s *session) run(steps ...pipeline.Step) (pipeline.RunRecord, error) {
+	r := &pipeline.Runner{Root: s.root, Command: s.command, Version: version, Logger: s.log}
+	return r.Run(s.c.Context, steps)
 }
 
 // stoppedStep is the step that failed or was cancelled, or nil.
