@@ -3,21 +3,18 @@ package careqreplay
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"carelake/internal/testkit"
 	"carelake/schemas"
 	"carelake/schemas/careqlog"
 )
-
-var update = flag.Bool("update", false, "rewrite the generated sample data")
 
 // deliveriesDir is data/careq/deliveries from this package.
 var deliveriesDir = filepath.Join("..", "..", "data", "careq", "deliveries")
@@ -319,19 +316,6 @@ func TestSampleDeliveriesAreGenerated(t *testing.T) {
 		if err := enc.Encode(ds); err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join(deliveriesDir, c.file)
-		if *update {
-			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test -run TestSampleDeliveriesAreGenerated -update)", err)
-		}
-		if !bytes.Equal(got, buf.Bytes()) {
-			t.Errorf("%s differs from the generator: run go test -run TestSampleDeliveriesAreGenerated -update", path)
-		}
+		testkit.Golden(t, filepath.Join(deliveriesDir, c.file), buf.Bytes())
 	}
 }

@@ -3,10 +3,7 @@ package cqcsim
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -15,10 +12,9 @@ import (
 	"time"
 
 	"carelake/data"
+	"carelake/internal/testkit"
 	"carelake/schemas"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // Shapes of real bodies (docs/architecture.md, "The CQC API"): key order of real bodies, keys
 // that are always present, and the vocabularies.
@@ -542,33 +538,7 @@ func TestGoldenBodies(t *testing.T) {
 				t.Fatal(err)
 			}
 			pretty.WriteString("\n")
-			file := filepath.Join("testdata", "golden", name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(file, pretty.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/cqcsim -run TestGoldenBodies -update)", err)
-			}
-			if !bytes.Equal(pretty.Bytes(), want) {
-				t.Fatalf("GET %s differs from %s (if intended, run with -update and review the diff):\n%s", path, file, firstDiff(pretty.String(), string(want)))
-			}
+			testkit.Golden(t, filepath.Join("testdata", "golden", name+".json"), pretty.Bytes())
 		})
 	}
-}
-
-func firstDiff(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := 0; i < min(len(g), len(w)); i++ {
-		if g[i] != w[i] {
-			return fmt.Sprintf("line %d:\n got  %s\n want %s", i+1, g[i], w[i])
-		}
-	}
-	return fmt.Sprintf("lengths differ: %d vs %d lines", len(g), len(w))
 }

@@ -90,21 +90,42 @@ func write(t testing.TB, path string, content []byte) {
 	}
 }
 
-// diff describes how got differs from want by its first differing line,
-// or is empty when they are equal.
+// diffLines bounds how many lines diff lists on each side.
+const diffLines = 20
+
+// diff describes how got differs from want, or is empty when they are
+// equal: the first line that differs, then the lines only in want (-) and
+// only in got (+), at most diffLines of each.
 func diff(got, want []byte) string {
 	if bytes.Equal(got, want) {
 		return ""
 	}
 	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	var b strings.Builder
 	for i := 0; ; i++ {
-		switch {
-		case i >= len(g):
-			return fmt.Sprintf("line %d: got ends, want %q", i+1, w[i])
-		case i >= len(w):
-			return fmt.Sprintf("line %d: got %q, want ends", i+1, g[i])
-		case g[i] != w[i]:
-			return fmt.Sprintf("line %d (of %d got, %d want):\n  got  %s\n  want %s", i+1, len(g), len(w), g[i], w[i])
+		if i >= len(g) || i >= len(w) || g[i] != w[i] {
+			fmt.Fprintf(&b, "first difference at line %d (got %d lines, want %d)\n", i+1, len(g), len(w))
+			break
 		}
 	}
+	only := func(sign string, lines, other []string) {
+		in := make(map[string]bool, len(other))
+		for _, l := range other {
+			in[l] = true
+		}
+		n := 0
+		for _, l := range lines {
+			if l == "" || in[l] {
+				continue
+			}
+			if n++; n > diffLines {
+				fmt.Fprintf(&b, "%s ...\n", sign)
+				return
+			}
+			fmt.Fprintf(&b, "%s %s\n", sign, l)
+		}
+	}
+	only("-", w, g)
+	only("+", g, w)
+	return b.String()
 }

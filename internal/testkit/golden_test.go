@@ -70,7 +70,7 @@ func TestGoldenDirNamesStrayAndChangedFiles(t *testing.T) {
 }
 
 func TestDiffNamesTheFirstDifferentLine(t *testing.T) {
-	if d := diff([]byte("a\nb\nc"), []byte("a\nX\nc")); !strings.Contains(d, "line 2") {
+	if d := diff([]byte("a\nb\nc"), []byte("a\nX\nc")); !strings.Contains(d, "line 2") || !strings.Contains(d, "- X\n") || !strings.Contains(d, "+ b\n") {
 		t.Fatal(d)
 	}
 	if d := diff([]byte("a\n"), []byte("a\n")); d != "" {

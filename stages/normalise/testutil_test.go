@@ -3,20 +3,17 @@ package normalise
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"carelake/internal/testkit"
 	"carelake/schemas"
 	"carelake/schemas/archive"
 	"carelake/schemas/batch"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // t0 is the fetch time of the first record of every test archive.
 var t0 = time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)
@@ -106,61 +103,11 @@ func writeArchive(t testing.TB, root, specFile string) {
 // non-empty tables have a file), or rewrites them with -update.
 func checkGolden(t *testing.T, dir string, out map[string][]byte) {
 	t.Helper()
-	if *update {
-		os.RemoveAll(dir)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for table, rows := range out {
-			if len(rows) == 0 {
-				continue
-			}
-			if err := os.WriteFile(filepath.Join(dir, strings.TrimPrefix(table, "cqc/")+".jsonl"), rows, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return
+	files := make(map[string][]byte, len(out))
+	for table, rows := range out {
+		files[strings.TrimPrefix(table, "cqc/")+".jsonl"] = rows
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
-	for _, f := range files {
-		table := "cqc/" + strings.TrimSuffix(filepath.Base(f), ".jsonl")
-		if _, ok := out[table]; !ok {
-			t.Errorf("golden %s names a table that was not staged", f)
-		}
-	}
-	tables := make([]string, 0, len(out))
-	for table := range out {
-		tables = append(tables, table)
-	}
-	slices.Sort(tables)
-	for _, table := range tables {
-		got := out[table]
-		want, err := os.ReadFile(filepath.Join(dir, strings.TrimPrefix(table, "cqc/")+".jsonl"))
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s/%s.jsonl (run go test -update to accept):\n%s", table, dir,
-				strings.TrimPrefix(table, "cqc/"), lineDiff(string(want), string(got)))
-		}
-	}
-}
-
-// lineDiff shows the lines only in want (-) and only in got (+).
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for _, l := range w {
-		if l != "" && !slices.Contains(g, l) {
-			b.WriteString("- " + l + "\n")
-		}
-	}
-	for _, l := range g {
-		if l != "" && !slices.Contains(w, l) {
-			b.WriteString("+ " + l + "\n")
-		}
-	}
-	return b.String()
+	testkit.GoldenDir(t, dir, files)
 }
 
 type row = map[string]any

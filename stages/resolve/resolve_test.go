@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"carelake/internal/testkit"
 	"carelake/schemas"
 	"carelake/schemas/archive"
 	"carelake/schemas/batch"
@@ -20,8 +20,6 @@ import (
 	"carelake/schemas/wanted"
 	"carelake/stages/normalise"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 var (
 	t0       = time.Date(2026, 11, 21, 2, 0, 0, 0, time.UTC)
@@ -117,21 +115,7 @@ func one(t *testing.T, rs []row, kv ...any) row {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join(scenario, "golden", name)
-	if *update {
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update to accept):\ngot:\n%s", path, got)
-	}
+	testkit.Golden(t, filepath.Join(scenario, "golden", name), got)
 }
 
 func TestScenario(t *testing.T) {

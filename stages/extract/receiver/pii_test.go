@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"io/fs"
 	"log/slog"
 	"net/http/httptest"
@@ -20,11 +19,10 @@ import (
 
 	"carelake/data"
 	"carelake/internal/careqreplay"
+	"carelake/internal/testkit"
 	"carelake/schemas"
 	"carelake/schemas/careqlog"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestPseudonyms(t *testing.T) {
 	p := NewPseudonymiser([]byte(piiKey), false)
@@ -75,17 +73,7 @@ func TestSanitisedGolden(t *testing.T) {
 		if keep {
 			name = "testdata/sanitised-keep-free-text.golden.json"
 		}
-		if *update {
-			os.WriteFile(name, append(got, '\n'), 0o644)
-			continue
-		}
-		want, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(append(got, '\n'), want) {
-			t.Errorf("%s differs (run with -update after checking):\n%s", name, got)
-		}
+		testkit.Golden(t, name, append(got, '\n'))
 	}
 }
 

@@ -1,6 +1,7 @@
 package receiver
 
 import (
+	"carelake/internal/testkit"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -42,7 +43,7 @@ const vectorsFile = "testdata/signature-vectors.json"
 // against. The valid headers were checked independently with
 // `printf %s BODY | openssl dgst -sha256 -hmac SECRET` when the file was made.
 func TestSignatureVectors(t *testing.T) {
-	if *update {
+	if testkit.Update() {
 		writeVectors(t)
 	}
 	b, err := os.ReadFile(vectorsFile)
