@@ -17,6 +17,7 @@ import (
 	"carelake/pipeline"
 	"carelake/schemas"
 	"carelake/schemas/archive"
+	"carelake/schemas/careqlog"
 	"carelake/schemas/warehouse"
 	"carelake/stages/catalog"
 )
@@ -127,7 +128,7 @@ func nationalInputs(b *testing.B, dir string) string {
 	if err := os.WriteFile(clinics, []byte(csv.String()), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	log := filepath.Join(dir, "raw", "careq")
+	log := careqlog.Dir(dir)
 	if segs, _ := filepath.Glob(filepath.Join(log, "careq-*.jsonl")); len(segs) == 0 {
 		os.RemoveAll(log)
 		st, err := careqgen.Write(context.Background(), log, careqgen.Config{ClinicIDs: clinicIDs, Seed: 1})

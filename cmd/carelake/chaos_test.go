@@ -30,6 +30,7 @@ import (
 	"carelake/data"
 	"carelake/internal/cqcsim"
 	"carelake/pipeline"
+	"carelake/schemas/careqlog"
 	"carelake/stages/catalog"
 	"carelake/stages/load"
 )
@@ -101,7 +102,7 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, wh := range []string{whA, whB} {
-		copyTree(t, filepath.Join(careqSrc, "raw", "careq"), filepath.Join(wh, "raw", "careq"))
+		copyTree(t, careqlog.Dir(careqSrc), careqlog.Dir(wh))
 	}
 	clinics, err := filepath.Abs(filepath.Join("..", "..", "data", "clinics.csv"))
 	if err != nil {

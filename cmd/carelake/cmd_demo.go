@@ -21,6 +21,7 @@ import (
 	"carelake/internal/cqcsim"
 	"carelake/pipeline/durable"
 	"carelake/schemas"
+	"carelake/schemas/careqlog"
 	"carelake/stages/catalog"
 	"carelake/stages/extract/cqc"
 	"carelake/stages/extract/receiver"
@@ -191,7 +192,7 @@ func receiveDemoDeliveries(ctx context.Context, out io.Writer, root string, log 
 	if len(key) < receiver.MinPIIKeyLen {
 		key = demoPIIKey
 	}
-	logDir := filepath.Join(root, "raw", "careq")
+	logDir := careqlog.Dir(root)
 	lock, err := lockLogDir(logDir)
 	if err != nil {
 		return fmt.Errorf("demo: CareQ receiver: %w", err)

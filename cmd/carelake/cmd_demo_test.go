@@ -11,6 +11,7 @@ import (
 	"carelake/data"
 	"carelake/internal/careqreplay"
 	"carelake/internal/testkit/parquetcheck"
+	"carelake/schemas/careqlog"
 	"carelake/stages/catalog"
 )
 
@@ -64,7 +65,7 @@ func TestDemo(t *testing.T) {
 	// No raw personal data from the sample deliveries anywhere: neither in the
 	// receiver's log nor in any CareQ table.
 	pii := deliveryPII(t)
-	logBytes := readTree(t, filepath.Join(root, "raw", "careq"))
+	logBytes := readTree(t, careqlog.Dir(root))
 	var cells strings.Builder
 	for _, table := range []string{"careq_events", "careq_patient_changes", "careq_doctor_changes", "careq_service_changes", "careq_appointment_changes", "careq_rejects"} {
 		rows, err := db.Query("SELECT to_json(t)::VARCHAR FROM " + table + " t")

@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"net"
-	"path/filepath"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"carelake/pipeline"
+	"carelake/schemas/careqlog"
 	"carelake/stages/extract/receiver"
 )
 
@@ -105,7 +105,7 @@ func runServe(c *cli.Context) error {
 	}
 	logDir := c.String("log-dir")
 	if logDir == "" {
-		logDir = filepath.Join(outDir(c), "raw", "careq")
+		logDir = careqlog.Dir(outDir(c))
 	}
 	lock, err := lockLogDir(logDir)
 	if err != nil {

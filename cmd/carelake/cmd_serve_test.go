@@ -119,7 +119,7 @@ func TestServeEndToEnd(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop")
 	}
-	segs, err := careqlog.SealedSegments(filepath.Join(out, "raw", "careq"))
+	segs, err := careqlog.SealedSegments(careqlog.Dir(out))
 	if err != nil || len(segs) != 1 {
 		t.Fatalf("sealed segments %v %v", segs, err)
 	}

@@ -154,7 +154,7 @@ func readStatus(root, careqLog string, n int) (*status, error) {
 	}
 
 	if careqLog == "" {
-		careqLog = filepath.Join(root, "raw", "careq")
+		careqLog = careqlog.Dir(root)
 	}
 	sealed, err := careqlog.SealedSegments(careqLog)
 	if err != nil {

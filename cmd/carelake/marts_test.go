@@ -16,6 +16,7 @@ import (
 	"carelake/internal/careqgen"
 	"carelake/internal/testkit/parquetcheck"
 	"carelake/schemas"
+	"carelake/schemas/careqlog"
 	"carelake/schemas/warehouse"
 	"carelake/stages/catalog"
 )
@@ -50,7 +51,7 @@ func martWarehouses(t *testing.T) map[string]string {
 		}
 		// A year of CareQ for five clinics: four mapped (one in another
 		// zone, one to a location the register lacks), one not mapped.
-		if _, err := careqgen.Write(context.Background(), filepath.Join(generated, "raw", "careq"), careqgen.Config{
+		if _, err := careqgen.Write(context.Background(), careqlog.Dir(generated), careqgen.Config{
 			ClinicIDs: []string{"clinic_abc", "clinic_riverside", "clinic_far", "clinic_ghost", "clinic_unmapped"},
 			Days:      365, Start: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), Appointments: 4000, Seed: 7,
 			MaxSegmentAge: 24 * time.Hour,

@@ -34,7 +34,7 @@ func small(seed int64) Config {
 // normalise-careq stage and checks the staged rows against Stats.
 func TestGenerateAndNormalise(t *testing.T) {
 	root := t.TempDir()
-	dir := filepath.Join(root, "raw", "careq")
+	dir := careqlog.Dir(root)
 	cfg := small(7)
 	st, err := Write(context.Background(), dir, cfg)
 	if err != nil {
@@ -276,7 +276,7 @@ func TestGenerateYear(t *testing.T) {
 	if !*big {
 		t.Skip("run with -careqgen.big")
 	}
-	dir := filepath.Join(t.TempDir(), "raw", "careq")
+	dir := careqlog.Dir(t.TempDir())
 	st, err := Write(context.Background(), dir, Config{Seed: 1})
 	if err != nil {
 		t.Fatal(err)

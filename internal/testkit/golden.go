@@ -1,7 +1,7 @@
-// Package testkit is carelake's test support: golden files here, synthetic
-// stage output in loadtest, Parquet interoperability and policy checks in
-// parquetcheck, DuckDB checks in duckdbcheck and careqduck. Only tests
-// import it.
+// Package testkit is carelake's test support: golden files and staged
+// output as JSON lines here, synthetic stage output in loadtest, Parquet
+// interoperability and policy checks in parquetcheck, DuckDB checks in
+// duckdbcheck and careqduck. Only tests import it.
 package testkit
 
 import (

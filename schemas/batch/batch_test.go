@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"carelake/internal/testkit"
 	"carelake/schemas"
 )
 
@@ -35,7 +36,7 @@ func (c *collect) sink(rec arrow.RecordBatch) error {
 		return errors.New("schema differs")
 	}
 	c.sizes = append(c.sizes, rec.NumRows())
-	return WriteJSONLines(&c.out, rec)
+	return testkit.WriteJSONLines(&c.out, rec)
 }
 
 func TestRowsBatchesAndJSON(t *testing.T) {

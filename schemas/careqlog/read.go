@@ -12,6 +12,10 @@ import (
 	"strings"
 )
 
+// Dir is the receiver's default log directory under a warehouse root
+// (carelake serve --log-dir overrides it).
+func Dir(root string) string { return filepath.Join(root, "raw", "careq") }
+
 // Segment naming: careq-<first seq, 16 digits>.jsonl, and .open while written.
 const (
 	segmentPrefix = "careq-"

@@ -230,8 +230,8 @@ func stage(ctx context.Context, opts Options, segments []string, ix *index, sum 
 	}
 	sum.RejectedBodies, sum.RejectedFields = em.bodyRejects, em.fieldRejects
 
-	sw.SetMeta("source", "CQC Syndication API v1, "+opts.APIBase)
-	sw.SetMeta("licence", Licence)
+	sw.SetMeta(warehouse.MetaSource, "CQC Syndication API v1, "+opts.APIBase)
+	sw.SetMeta(warehouse.MetaLicence, Licence)
 	sw.SetMeta("extraction_time_from", from.UTC().Format(time.RFC3339))
 	sw.SetMeta("extraction_time_to", to.UTC().Format(time.RFC3339))
 	sw.SetMeta("snapshot_date", opts.SnapshotDate)

@@ -12,7 +12,6 @@ import (
 	"carelake/internal/testkit"
 	"carelake/schemas"
 	"carelake/schemas/archive"
-	"carelake/schemas/batch"
 )
 
 // t0 is the fetch time of the first record of every test archive.
@@ -162,7 +161,7 @@ func one(t *testing.T, rows []row, kv ...any) row {
 
 func dumpNormalised(t testing.TB, root string) map[string][]byte {
 	t.Helper()
-	out, err := batch.DumpStaged(root, Stage, schemas.CQCTables())
+	out, err := testkit.DumpStaged(root, Stage, schemas.CQCTables())
 	if err != nil {
 		t.Fatal(err)
 	}

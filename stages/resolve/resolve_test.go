@@ -15,7 +15,6 @@ import (
 	"carelake/internal/testkit"
 	"carelake/schemas"
 	"carelake/schemas/archive"
-	"carelake/schemas/batch"
 	"carelake/schemas/staging"
 	"carelake/schemas/wanted"
 	"carelake/stages/normalise"
@@ -129,7 +128,7 @@ func TestScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := batch.DumpStaged(root, Stage, schemas.CQCTables())
+	out, err := testkit.DumpStaged(root, Stage, schemas.CQCTables())
 	if err != nil {
 		t.Fatal(err)
 	}

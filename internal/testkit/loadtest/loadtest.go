@@ -251,8 +251,8 @@ func StageTables(tb testing.TB, root, stage, runID, date string, tables []schema
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w.SetMeta("licence", Licence)
-	w.SetMeta("source", Source)
+	w.SetMeta(warehouse.MetaLicence, Licence)
+	w.SetMeta(warehouse.MetaSource, Source)
 	for _, t := range tables {
 		rec := Record(tb, t.Schema, rows[t.Dataset])
 		err := w.Write(t.Dataset, t.Dataset+"/snapshot_date="+date, rec)

@@ -74,7 +74,7 @@ func (o Options) withDefaults(now time.Time) Options {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.LogDir == "" {
-		o.LogDir = filepath.Join(o.Root, "raw", "careq")
+		o.LogDir = careqlog.Dir(o.Root)
 	}
 	if o.RunID == "" {
 		o.RunID = warehouse.NewRunID(now)
@@ -125,8 +125,8 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	w.SetMeta("source", "CareQ sync calls received by carelake serve (log "+opts.LogDir+")")
-	w.SetMeta("licence", Licence)
+	w.SetMeta(warehouse.MetaSource, "CareQ sync calls received by carelake serve (log "+opts.LogDir+")")
+	w.SetMeta(warehouse.MetaLicence, Licence)
 	st := &stager{w: w, builders: map[string]*batch.Builder{}, sum: &sum}
 	for _, path := range todo {
 		if err := ctx.Err(); err != nil {

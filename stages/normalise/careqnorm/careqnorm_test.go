@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -154,7 +153,7 @@ func staged(t *testing.T, root string) (map[string]map[string]int, *bytes.Buffer
 
 func TestStagesEveryLoggedCallAndEveryAppliedChange(t *testing.T) {
 	root := t.TempDir()
-	logDir := filepath.Join(root, "raw", "careq")
+	logDir := careqlog.Dir(root)
 	ds := deliveries(t)
 	receive(t, logDir, ds)
 
@@ -211,7 +210,7 @@ func TestStagesEveryLoggedCallAndEveryAppliedChange(t *testing.T) {
 // Segments already loaded are not staged again; new ones are.
 func TestStagesOnlySegmentsNotYetLoaded(t *testing.T) {
 	root := t.TempDir()
-	logDir := filepath.Join(root, "raw", "careq")
+	logDir := careqlog.Dir(root)
 	ds := deliveries(t)
 	receive(t, logDir, ds[:40])
 
@@ -258,7 +257,7 @@ func TestEmptyLogStagesNothing(t *testing.T) {
 // rejects row; the call keeps its events row and the run goes on.
 func TestUndecodablePayloadIsRejected(t *testing.T) {
 	root := t.TempDir()
-	logDir := filepath.Join(root, "raw", "careq")
+	logDir := careqlog.Dir(root)
 	ds := deliveries(t)[:3]
 	receive(t, logDir, ds)
 	segs, _ := careqlog.SealedSegments(logDir)
@@ -300,7 +299,7 @@ func TestRegisteredTablesMatchTheStagedSchemas(t *testing.T) {
 // each month's rows once.
 func TestSegmentAcrossMonthEndStagesTwoMonths(t *testing.T) {
 	root := t.TempDir()
-	logDir := filepath.Join(root, "raw", "careq")
+	logDir := careqlog.Dir(root)
 	ds := deliveries(t)[:6]
 	receive(t, logDir, ds)
 	segs, _ := careqlog.SealedSegments(logDir)

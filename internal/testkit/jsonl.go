@@ -1,9 +1,7 @@
-package batch
+package testkit
 
 import (
 	"bytes"
-	"carelake/schemas"
-	"carelake/schemas/staging"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,10 +10,13 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"carelake/schemas"
+	"carelake/schemas/staging"
 )
 
 // WriteJSONLines writes every row of rec as one JSON object per line, keys in
-// schema order, for readable golden files and debugging: dates as
+// schema order, for readable golden files: dates as
 // "YYYY-MM-DD", timestamps as RFC 3339 UTC with microseconds, NULL as null.
 func WriteJSONLines(w io.Writer, rec arrow.RecordBatch) error {
 	var line bytes.Buffer
