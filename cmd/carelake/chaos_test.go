@@ -29,6 +29,7 @@ import (
 
 	"carelake/data"
 	"carelake/internal/cqcsim"
+	"carelake/internal/testkit"
 	"carelake/pipeline"
 	"carelake/schemas/careqlog"
 	"carelake/stages/catalog"
@@ -102,7 +103,7 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, wh := range []string{whA, whB} {
-		copyTree(t, careqlog.Dir(careqSrc), careqlog.Dir(wh))
+		testkit.CopyTree(t, careqlog.Dir(careqSrc), careqlog.Dir(wh))
 	}
 	clinics, err := filepath.Abs(filepath.Join("..", "..", "data", "clinics.csv"))
 	if err != nil {
@@ -127,7 +128,7 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 	// How long a rerun takes once the backfill is complete (a changes run,
 	// the CareQ segments loaded): a clean rerun on a copy of A.
 	whC := filepath.Join(tmp, "c")
-	copyTree(t, whA, whC)
+	testkit.CopyTree(t, whA, whC)
 	rerun := startChild(t, args(whC))
 	rerun.wait(t, 5*time.Minute)
 	if rerun.exit != 0 {
@@ -719,29 +720,6 @@ func newestRun(t *testing.T, root string) string {
 		t.Fatal(err)
 	}
 	return id
-}
-
-// copyTree copies the regular files under src to dst.
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func envInt(t *testing.T, name string, def int) int {

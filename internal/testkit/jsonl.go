@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -106,4 +107,51 @@ func DumpStaged(root, stage string, tables []schemas.Table) (map[string][]byte, 
 		out[p.Table] = append(out[p.Table], buf.Bytes()...)
 	}
 	return out, nil
+}
+
+// Row is one row of a JSON-lines dump: column name to value.
+type Row = map[string]any
+
+// ParseRows parses JSON lines (WriteJSONLines, DumpStaged) into rows.
+func ParseRows(t testing.TB, jsonl []byte) []Row {
+	t.Helper()
+	var out []Row
+	dec := json.NewDecoder(bytes.NewReader(jsonl))
+	for dec.More() {
+		var r Row
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Find returns the rows whose columns equal the given values, given as
+// pairs of column name and value.
+func Find(rows []Row, kv ...any) []Row {
+	var out []Row
+	for _, r := range rows {
+		ok := true
+		for i := 0; i+1 < len(kv); i += 2 {
+			if r[kv[i].(string)] != kv[i+1] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// One returns the single row Find finds, failing t otherwise.
+func One(t testing.TB, rows []Row, kv ...any) Row {
+	t.Helper()
+	got := Find(rows, kv...)
+	if len(got) != 1 {
+		t.Fatalf("want exactly one row with %v, got %d: %v", kv, len(got), got)
+	}
+	return got[0]
 }

@@ -1,16 +1,18 @@
 package durable_test
 
 import (
-	"carelake/pipeline"
-	"carelake/pipeline/durable"
-	"carelake/schemas/loaded"
-	"carelake/schemas/warehouse"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"carelake/internal/testkit"
+	"carelake/pipeline"
+	"carelake/pipeline/durable"
+	"carelake/schemas/loaded"
+	"carelake/schemas/warehouse"
 )
 
 // withUmask runs fn with the process umask set to mask, restoring the old
@@ -37,52 +39,50 @@ func mode(t *testing.T, path string) os.FileMode {
 // service account in the operator's group (027) or anyone (022) can read
 // them, which os.MkdirTemp's 0700 and os.CreateTemp's 0600 would forbid.
 func TestCreatedFilesFollowTheUmask(t *testing.T) {
-	for _, tc := range []struct {
-		mask      int
-		dir, file os.FileMode
-	}{{0o022, 0o755, 0o644}, {0o027, 0o750, 0o640}} {
-		withUmask(t, tc.mask, func() {
-			root := t.TempDir()
-			state := filepath.Join(warehouse.StateDir(root), "cursor.json")
-			if err := durable.SaveJSON(state, map[string]int{"n": 1}); err != nil {
-				t.Fatal(err)
+	counts := testkit.ModesFollowUmask(t, func(root string) error {
+		if err := durable.SaveJSON(filepath.Join(warehouse.StateDir(root), "cursor.json"), map[string]int{"n": 1}); err != nil {
+			return err
+		}
+		atomicFile := filepath.Join(root, "a", "b", "f.txt")
+		if err := durable.WriteFileAtomic(atomicFile, durable.FilePerm, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
+			return err
+		}
+		if err := loaded.Mark(root, "test", []string{"s1"}); err != nil {
+			return err
+		}
+		lock, err := pipeline.AcquireLock(filepath.Join(root, "wh"), "test")
+		if err != nil {
+			return err
+		}
+		lock.Release()
+		dir, err := durable.MkdirUnique(root, ".tmp-*")
+		if err != nil {
+			return err
+		}
+		f, err := durable.CreateUnique(root, "part-*.parquet", durable.FilePerm)
+		if err != nil {
+			return err
+		}
+		f.Close()
+		if !strings.HasPrefix(filepath.Base(dir), ".tmp-") || !strings.HasPrefix(filepath.Base(f.Name()), "part-") ||
+			!strings.HasSuffix(f.Name(), ".parquet") {
+			t.Errorf("unique names %s and %s do not follow their patterns", dir, f.Name())
+		}
+		return nil
+	})
+	for i, checked := range counts {
+		dirs := 0
+		for kind, n := range checked {
+			if strings.HasSuffix(kind, " dir") {
+				dirs += n
 			}
-			atomicFile := filepath.Join(root, "a", "b", "f.txt")
-			if err := durable.WriteFileAtomic(atomicFile, durable.FilePerm, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
-				t.Fatal(err)
-			}
-			if err := loaded.Mark(root, "test", []string{"s1"}); err != nil {
-				t.Fatal(err)
-			}
-			lock, err := pipeline.AcquireLock(filepath.Join(root, "wh"), "test")
-			if err != nil {
-				t.Fatal(err)
-			}
-			lock.Release()
-			dir, err := durable.MkdirUnique(root, ".tmp-*")
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := durable.CreateUnique(root, "part-*.parquet", durable.FilePerm)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.Close()
-			if !strings.HasPrefix(filepath.Base(dir), ".tmp-") || !strings.HasPrefix(filepath.Base(f.Name()), "part-") ||
-				!strings.HasSuffix(f.Name(), ".parquet") {
-				t.Errorf("unique names %s and %s do not follow their patterns", dir, f.Name())
-			}
-			for _, d := range []string{warehouse.StateDir(root), filepath.Join(root, "a"), filepath.Join(root, "a", "b"), filepath.Join(root, "wh"), dir} {
-				if got := mode(t, d); got != tc.dir {
-					t.Errorf("umask %03o: directory %s has mode %03o, want %03o", tc.mask, d, got, tc.dir)
-				}
-			}
-			for _, p := range []string{state, atomicFile, loaded.File(root, "test"), filepath.Join(root, "wh", ".carelake.lock"), f.Name()} {
-				if got := mode(t, p); got != tc.file {
-					t.Errorf("umask %03o: file %s has mode %03o, want %03o", tc.mask, p, got, tc.file)
-				}
-			}
-		})
+		}
+		// state/, a/, a/b/, wh/, .tmp-*/; the state file, the loaded
+		// record, f.txt, the lock file and part-*.parquet.
+		if dirs != 5 || checked[".json file"] != 2 ||
+			checked[".txt file"] != 1 || checked[".lock file"] != 1 || checked[".parquet file"] != 1 {
+			t.Errorf("umask %03o: walked %v", testkit.UmaskCases[i].Mask, checked)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"carelake/internal/testkit"
 	"carelake/schemas/loaded"
 	"context"
 	"fmt"
@@ -137,7 +138,7 @@ func TestKillDuringFold(t *testing.T) {
 	// The reference: the same load, uninterrupted, in a child as the
 	// killed ones run (its wall time bounds the random kills).
 	ref := filepath.Join(t.TempDir(), "ref")
-	copyTree(t, template, ref)
+	testkit.CopyTree(t, template, ref)
 	start := time.Now()
 	if runFoldChild(t, ref, "", time.Hour) {
 		t.Fatal("the reference was killed")
@@ -199,7 +200,7 @@ func TestKillDuringFold(t *testing.T) {
 	} {
 		t.Run(strings.Join(kills, ","), func(t *testing.T) {
 			root := filepath.Join(t.TempDir(), "wh")
-			copyTree(t, template, root)
+			testkit.CopyTree(t, template, root)
 			for _, at := range kills {
 				runFoldChild(t, root, at, 0)
 				checkNoPartialFile(t, root)
@@ -212,7 +213,7 @@ func TestKillDuringFold(t *testing.T) {
 		seed := time.Now().UnixNano()
 		rng := rand.New(rand.NewPCG(uint64(seed), 1))
 		root := filepath.Join(t.TempDir(), "wh")
-		copyTree(t, template, root)
+		testkit.CopyTree(t, template, root)
 		kills := 0
 		for range 6 {
 			after := time.Duration(rng.Int64N(int64(refWall)))

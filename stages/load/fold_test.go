@@ -2,12 +2,11 @@ package load
 
 import (
 	"context"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"carelake/internal/testkit"
 	"carelake/schemas"
 )
 
@@ -18,10 +17,7 @@ import (
 // otherwise turn away its second).
 func TestFoldIsOneWritePerTarget(t *testing.T) {
 	root := t.TempDir()
-	old := eventsTable
-	old.PartitionBy = []string{"clinic_id", "event_date"}
-	cur := eventsTable
-	cur.PartitionBy, cur.FormerPartitionBy = []string{"clinic_id", "event_month"}, old.PartitionBy
+	old, cur := daysToMonths()
 	o := mergeOpts(root)
 	o.Tables = []schemas.Table{old}
 	// s1 spans midnight: it has rows on the 20th and the 21st.
@@ -67,10 +63,7 @@ func TestCurrentPartition(t *testing.T) {
 // month (not the days) in the manifest.
 func TestFoldAfterSwapBeforeRemoval(t *testing.T) {
 	root := t.TempDir()
-	old := eventsTable
-	old.PartitionBy = []string{"clinic_id", "event_date"}
-	cur := eventsTable
-	cur.PartitionBy, cur.FormerPartitionBy = []string{"clinic_id", "event_month"}, old.PartitionBy
+	old, cur := daysToMonths()
 	o := mergeOpts(root)
 	o.Tables = []schemas.Table{old}
 	days := []string{"clinic_id=a/event_date=2026-11-20", "clinic_id=a/event_date=2026-11-21"}
@@ -79,7 +72,7 @@ func TestFoldAfterSwapBeforeRemoval(t *testing.T) {
 		t.Fatal(err)
 	}
 	keep := t.TempDir()
-	copyTree(t, filepath.Join(root, old.Dataset, days[1]), filepath.Join(keep, "day"))
+	testkit.CopyTree(t, filepath.Join(root, old.Dataset, days[1]), filepath.Join(keep, "day"))
 
 	o.Tables = []schemas.Table{cur}
 	if sum, err := Run(context.Background(), o); err != nil || sum.Folded != 2 {
@@ -89,7 +82,7 @@ func TestFoldAfterSwapBeforeRemoval(t *testing.T) {
 	before, _ := os.Stat(onlyFile(t, month))
 	// The state a kill between the swap and the removal leaves: the month
 	// swapped in, a day not removed, the manifest not saved.
-	copyTree(t, filepath.Join(keep, "day"), filepath.Join(root, old.Dataset, days[1]))
+	testkit.CopyTree(t, filepath.Join(keep, "day"), filepath.Join(root, old.Dataset, days[1]))
 	if err := os.Remove(filepath.Join(root, ManifestName)); err != nil {
 		t.Fatal(err)
 	}
@@ -116,34 +109,11 @@ func TestFoldAfterSwapBeforeRemoval(t *testing.T) {
 	}
 }
 
-// copyTree copies the directory src to dst (which must not exist).
-func copyTree(tb testing.TB, src, dst string) {
-	tb.Helper()
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		in, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.Create(target)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
+// daysToMonths is the events table partitioned by day (old) and by month
+// (cur), which folds the days in.
+func daysToMonths() (old, cur schemas.Table) {
+	old, cur = eventsTable, eventsTable
+	old.PartitionBy = []string{"clinic_id", "event_date"}
+	cur.PartitionBy, cur.FormerPartitionBy = []string{"clinic_id", "event_month"}, old.PartitionBy
+	return old, cur
 }

@@ -109,55 +109,22 @@ func checkGolden(t *testing.T, dir string, out map[string][]byte) {
 	testkit.GoldenDir(t, dir, files)
 }
 
-type row = map[string]any
+type row = testkit.Row
 
 // rowsOf parses the dumped JSON lines of every table.
 func rowsOf(t testing.TB, out map[string][]byte) map[string][]row {
 	t.Helper()
 	res := map[string][]row{}
 	for table, b := range out {
-		var rows []row
-		dec := json.NewDecoder(bytes.NewReader(b))
-		for dec.More() {
-			var r row
-			if err := dec.Decode(&r); err != nil {
-				t.Fatal(err)
-			}
-			rows = append(rows, r)
-		}
-		res[strings.TrimPrefix(table, "cqc/")] = rows
+		res[strings.TrimPrefix(table, "cqc/")] = testkit.ParseRows(t, b)
 	}
 	return res
 }
 
-// find returns the rows of a table whose columns equal the given values
-// (pairs of column name and value).
-func find(rows []row, kv ...any) []row {
-	var out []row
-	for _, r := range rows {
-		ok := true
-		for i := 0; i+1 < len(kv); i += 2 {
-			if r[kv[i].(string)] != kv[i+1] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// one returns the single row matching, failing the test otherwise.
-func one(t *testing.T, rows []row, kv ...any) row {
-	t.Helper()
-	got := find(rows, kv...)
-	if len(got) != 1 {
-		t.Fatalf("want exactly one row with %v, got %d: %v", kv, len(got), got)
-	}
-	return got[0]
-}
+var (
+	find = testkit.Find
+	one  = testkit.One
+)
 
 func dumpNormalised(t testing.TB, root string) map[string][]byte {
 	t.Helper()

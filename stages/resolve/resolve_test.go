@@ -71,46 +71,13 @@ func normalised(t testing.TB, records string) string {
 	return root
 }
 
-type row = map[string]any
+type row = testkit.Row
 
-func rows(t *testing.T, jsonl []byte) []row {
-	t.Helper()
-	var out []row
-	dec := json.NewDecoder(bytes.NewReader(jsonl))
-	for dec.More() {
-		var r row
-		if err := dec.Decode(&r); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-func find(rs []row, kv ...any) []row {
-	var out []row
-	for _, r := range rs {
-		ok := true
-		for i := 0; i+1 < len(kv); i += 2 {
-			if r[kv[i].(string)] != kv[i+1] {
-				ok = false
-			}
-		}
-		if ok {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func one(t *testing.T, rs []row, kv ...any) row {
-	t.Helper()
-	got := find(rs, kv...)
-	if len(got) != 1 {
-		t.Fatalf("want one row with %v, got %v", kv, got)
-	}
-	return got[0]
-}
+var (
+	rows = testkit.ParseRows
+	find = testkit.Find
+	one  = testkit.One
+)
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
