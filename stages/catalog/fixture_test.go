@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -159,6 +160,14 @@ func buildMartsAndCatalog(tb testing.TB, root string) {
 
 // cells runs a query and returns every cell as Query's CSV shows it
 // ("NULL" for NULL).
+// wantCells fails tb unless query answers want, row by row.
+func wantCells(tb testing.TB, db *sql.DB, query string, want [][]string) {
+	tb.Helper()
+	if got := cells(tb, db, query); fmt.Sprint(got) != fmt.Sprint(want) {
+		tb.Errorf("%s\n got %v\nwant %v", query, got, want)
+	}
+}
+
 func cells(tb testing.TB, db *sql.DB, query string) [][]string {
 	tb.Helper()
 	rows, err := db.Query(query)
