@@ -195,6 +195,8 @@ func checkShape(endpoint, id string, body []byte) string {
 		if _, err := parsePage(endpoint, body); err != nil {
 			return err.Error()
 		}
+	case archive.EndpointInspectionAreas:
+		return checkTaxonomy(body)
 	}
 	return ""
 }

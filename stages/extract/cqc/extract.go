@@ -140,6 +140,7 @@ type run struct {
 	pages      int
 	items      Items
 	allDone    bool // every phase ran to its natural end
+	taxonomy   string
 }
 
 func (r *run) execute(ctx context.Context) (Summary, error) {
@@ -362,6 +363,9 @@ func (r *run) backfillDoneLocked() bool {
 
 func (r *run) pendingLocked() int {
 	n := 0
+	if r.taxonomy == TaxonomyPending {
+		n++
+	}
 	for _, e := range r.entries {
 		if e.state == stQueued || e.state == stUnfinished {
 			n++
@@ -386,6 +390,7 @@ func (r *run) beginPhaseLocked(name string) {
 		return
 	}
 	r.seeded = true
+	r.queueTaxonomyLocked()
 	for _, kind := range kinds {
 		ks := r.sc.Kinds[kind]
 		ids := make([]string, 0, len(ks.Failed))
@@ -473,6 +478,7 @@ func (r *run) summary(ctx, dctx context.Context, err error) Summary {
 	}
 	s.Seconds = s.FinishedAt.Sub(s.StartedAt).Seconds()
 	s.Calls.ListPages = r.pages
+	s.Taxonomy = r.taxonomy
 	for _, e := range r.entries {
 		switch {
 		case e.state == stQueued || e.state == stUnfinished:

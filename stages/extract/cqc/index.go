@@ -63,8 +63,9 @@ type datedLinks struct {
 
 // summaryVersion is the layout of segment summaries; others are rebuilt.
 // Version 2 counts as good only what archive.Head.Good does (version 1
-// took a soft 429 archived without its Error for a good body).
-const summaryVersion = 2
+// took a soft 429 archived without its Error for a good body); version 3
+// adds the taxonomy ("inspection_areas/").
+const summaryVersion = 3
 
 // summaryDir holds one summary per sealed archive segment. A sealed segment
 // never changes, so its summary is written once and a run reads in full only
@@ -184,6 +185,10 @@ func (s *segmentSummary) add(r *archive.Record) {
 			if l, err := parseLinks(r.Body); err == nil && !r.FetchedAt.Before(s.Links[r.ID].At) {
 				s.Links[r.ID] = summaryLinks{At: r.FetchedAt, Provider: l.provider, Pred: l.pred, Succ: l.succ}
 			}
+		}
+	case archive.EndpointInspectionAreas:
+		if good && !r.FetchedAt.Before(s.Seen[r.Endpoint+"/"].At) {
+			s.Seen[r.Endpoint+"/"] = summarySeen{At: r.FetchedAt, EverGood: true}
 		}
 	case archive.EndpointLocations, archive.EndpointProviders:
 		if !good {

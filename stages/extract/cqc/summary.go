@@ -34,6 +34,10 @@ type Summary struct {
 	Items  Items     `json:"items"`
 	Budget BudgetUse `json:"budget"`
 
+	// Taxonomy says what became of the inspection-area taxonomy:
+	// TaxonomyFetched, TaxonomyRecent, TaxonomyFailed or TaxonomyPending.
+	Taxonomy string `json:"taxonomy"`
+
 	Backfill BackfillStatus `json:"backfill"`
 	// Watermarks are the changes watermarks by kind, set once the backfill
 	// is complete and the run did not fail: the changes feed is archived up
@@ -149,6 +153,9 @@ func (s Summary) WriteText(w io.Writer) {
 		strings.Join(parts, ", "), s.Calls.Throttled, s.Calls.SoftThrottled, s.Calls.Retries, s.Calls.ListPages)
 	fmt.Fprintf(w, "  items: %d new, %d changed, %d gone, %d failed, %d pending, %d already archived\n",
 		s.Items.New, s.Items.Changed, s.Items.Gone, s.Items.Failed, s.Items.Pending, s.Items.Skipped)
+	if s.Taxonomy != "" {
+		fmt.Fprintf(w, "  inspection-area taxonomy: %s\n", s.Taxonomy)
+	}
 	window := time.Duration(s.Budget.WindowSeconds * float64(time.Second))
 	fmt.Fprintf(w, "  budget: %d calls per %s, %.1f%% used; busiest %s: %d calls\n", s.Budget.RateLimit,
 		window, 100*s.Budget.Utilisation, window, s.Budget.BusiestWindowCalls)

@@ -29,6 +29,7 @@ func TestSummaryGolden(t *testing.T) {
 		Items:    Items{New: 11840, Changed: 50, Gone: 12, Failed: 2, Pending: 7, Skipped: 61000, FailedIDs: []string{"location/1-101", "provider/1-9"}},
 		Budget:   BudgetUse{RateLimit: 100, WindowSeconds: 60, MaxSeconds: 7200, Utilisation: 0.9958, BusiestWindowCalls: 100},
 		Backfill: BackfillStatus{StartedAt: &s0, RemainingCalls: 97000, RemainingSeconds: 58200},
+		Taxonomy: TaxonomyFetched,
 	}
 	j, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
