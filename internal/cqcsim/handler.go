@@ -291,7 +291,7 @@ func (s *Sim) route(r *http.Request, ps []param, c int64) response {
 	case len(seg) == 1 && seg[0] == "providers":
 		return s.listProviders(ps, c)
 	case len(seg) == 1 && seg[0] == "inspection-areas":
-		return jsonResponse(http.StatusOK, globalAreas(nil))
+		return s.taxonomy()
 	case len(seg) == 2 && seg[0] == "locations":
 		return s.locationDetail(seg[1], c)
 	case len(seg) == 2 && seg[0] == "providers":

@@ -244,6 +244,11 @@ func (s *Sim) ProviderBody(id string) (body []byte, ok bool) {
 	return resp.body, resp.status == http.StatusOK
 }
 
+// TaxonomyBody returns the body GET /inspection-areas serves.
+func (s *Sim) TaxonomyBody() []byte { return s.taxonomy().body }
+
+func (s *Sim) taxonomy() response { return jsonResponse(http.StatusOK, globalAreas(nil)) }
+
 // Requests returns every request received so far, in arrival order.
 func (s *Sim) Requests() []Request {
 	s.mu.Lock()

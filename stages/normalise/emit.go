@@ -21,6 +21,7 @@ type tables struct {
 	activities, gac, categories, specialisms, areas  *batch.Builder
 	provLocations, ageGroups, settingServices        *batch.Builder
 	provAreas, serviceGroups, rejects                *batch.Builder
+	taxonomy                                         *batch.Builder
 }
 
 // normaliseTables lists the tables normalise writes (all but resolve's).
@@ -33,6 +34,7 @@ func normaliseTables() []schemas.Table {
 		schemas.CQCRegulatedActivities, schemas.CQCGacServiceTypes, schemas.CQCInspectionCategories, schemas.CQCSpecialisms,
 		schemas.CQCInspectionAreas, schemas.CQCProviderLocations, schemas.CQCAgeGroups, schemas.CQCSettingServices,
 		schemas.CQCProviderInspectionAreas, schemas.CQCAssessmentServiceGroups, schemas.CQCRejects,
+		schemas.CQCInspectionAreaTaxonomy,
 	}
 }
 
@@ -52,7 +54,7 @@ func newTables(size int, sink func(schemas.Table) batch.Sink) *tables {
 		areas: nb(schemas.CQCInspectionAreas), provLocations: nb(schemas.CQCProviderLocations),
 		ageGroups: nb(schemas.CQCAgeGroups), settingServices: nb(schemas.CQCSettingServices),
 		provAreas: nb(schemas.CQCProviderInspectionAreas), serviceGroups: nb(schemas.CQCAssessmentServiceGroups),
-		rejects: nb(schemas.CQCRejects),
+		rejects: nb(schemas.CQCRejects), taxonomy: nb(schemas.CQCInspectionAreaTaxonomy),
 	}
 }
 
@@ -61,7 +63,7 @@ func (t *tables) all() []*batch.Builder {
 		t.locations, t.providers, t.locRatings, t.locHistory, t.provRatings, t.provHistory,
 		t.reports, t.relatedDocs, t.reportLocations, t.locRelationships, t.provRelationships,
 		t.activities, t.gac, t.categories, t.specialisms, t.areas, t.provLocations,
-		t.ageGroups, t.settingServices, t.provAreas, t.serviceGroups, t.rejects,
+		t.ageGroups, t.settingServices, t.provAreas, t.serviceGroups, t.rejects, t.taxonomy,
 	}
 }
 

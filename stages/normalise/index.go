@@ -50,6 +50,21 @@ type index struct {
 	gone      int // IDs whose good body was followed by a 404
 	locations int
 	providers int
+	// taxonomy is the latest good /inspection-areas answer, if any.
+	taxonomy latest
+}
+
+// latest is the position of the latest record of a kind and its fetch time.
+type latest struct {
+	at  pos
+	ok  bool
+	got time.Time
+}
+
+func (l *latest) merge(o latest) {
+	if o.ok && (!l.ok || o.at.after(l.at)) {
+		*l = o
+	}
 }
 
 // segmentIndex is what one segment tells about each ID.
@@ -57,6 +72,7 @@ type segmentIndex struct {
 	entries       map[entityKey]entry
 	records, noID int
 	torn          bool
+	taxonomy      latest
 }
 
 // indexSegment reads one segment and keeps, per ID, its latest good body
@@ -70,6 +86,9 @@ func indexSegment(ctx context.Context, si int, path string) (segmentIndex, error
 			return err
 		}
 		sx.records++
+		if r.Endpoint == archive.EndpointInspectionAreas && r.Good() {
+			sx.taxonomy.merge(latest{pos{si, r.Seq}, true, r.FetchedAt})
+		}
 		kind := entityOf(r.Endpoint)
 		if kind == kindNone {
 			return nil
@@ -133,6 +152,7 @@ func buildIndex(ctx context.Context, segments []string, workers int) (*index, er
 				}
 				ix.records += sx.records
 				ix.noID += sx.noID
+				ix.taxonomy.merge(sx.taxonomy)
 				if sx.torn {
 					ix.torn++
 				}

@@ -215,6 +215,9 @@ func stage(ctx context.Context, opts Options, segments []string, ix *index, sum 
 	})
 	em := &emitter{t: t}
 	from, to, err := stream2(ctx, opts, segments, ix, em)
+	if err == nil {
+		err = emitTaxonomy(opts.Root, segments, ix.taxonomy, em)
+	}
 	if err != nil {
 		t.close()
 		return err

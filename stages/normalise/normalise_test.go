@@ -87,6 +87,31 @@ var caseChecks = map[string]func(t *testing.T, rows map[string][]row, sum Summar
 			t.Errorf("Effective %v", eff)
 		}
 	},
+	"inspection_area_taxonomy": func(t *testing.T, rows map[string][]row, sum Summary) {
+		tax := rows["inspection_area_taxonomy"]
+		// The latest good answer only: not the older one, not the soft 429.
+		if len(tax) != 8 || len(find(tax, "inspection_area_id", "stale")) != 0 {
+			t.Fatalf("taxonomy rows %v", tax)
+		}
+		if r := one(t, tax, "inspection_area_id", "old"); r["inspection_area_name"] != "Older people" ||
+			r["current_area_ids"] != "old" || r["supersession_depth"] != 0.0 || r["inspection_category_codes"] != "P2" {
+			t.Errorf("an active area is its own current area: %v", r)
+		}
+		// Followed through a chain of two to every current successor.
+		if r := one(t, tax, "inspection_area_id", "maternity"); r["current_area_ids"] != "gynaecology; maternityservices" ||
+			r["current_area_names"] != "Gynaecology; Maternity services" || r["supersession_depth"] != 2.0 ||
+			r["superseded_by"] != "maternityonly; gynaecology" || r["in_cycle"] != false || r["end_date"] != "2016-06-30" {
+			t.Errorf("superseded area %v", r)
+		}
+		// A cycle is flagged and not followed twice; a successor the
+		// taxonomy lacks is current, named by its ID.
+		for _, id := range []string{"loopa", "loopb"} {
+			if r := one(t, tax, "inspection_area_id", id); r["in_cycle"] != true || r["current_area_ids"] != "gone" || r["current_area_names"] != "gone" {
+				t.Errorf("cycle member %v", r)
+			}
+		}
+		one(t, rows["rejects"], "entity_type", "inspection_areas", "field", "inspectionAreas[].orgInspectionAreaRetirementDate")
+	},
 	"key_questions_inherited": func(t *testing.T, rows map[string][]row, sum Summary) {
 		loc := one(t, rows["locations"], "location_id", "1-10324127390")
 		if loc["overall_rating_inherited"] != false || loc["overall_rating"] != "Requires improvement" {
