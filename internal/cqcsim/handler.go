@@ -401,7 +401,7 @@ func (s *Sim) listProviders(ps []param, c int64) response {
 	fs := parseFilters(ps, providerFilters)
 	total, onPage := 0, make([]int32, 0, min(pg.perPage, 1000))
 	for k, p := range s.w.provSorted {
-		if s.w.provFrom[k] <= c && (fs == nil || s.w.provMatches(p, c, fs)) {
+		if s.w.provFrom[k] <= c && !s.unlisted(p) && (fs == nil || s.w.provMatches(p, c, fs)) {
 			if pg.holds(total) {
 				onPage = append(onPage, p)
 			}

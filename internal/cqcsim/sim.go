@@ -163,15 +163,27 @@ func (s *Sim) LocationIDs() []string {
 }
 
 // ProviderIDs lists every provider /providers returns at the current clock.
-func (s *Sim) ProviderIDs() []string {
+func (s *Sim) ProviderIDs() []string { return s.providerIDs(false) }
+
+// UnlistedProviderIDs lists the providers /providers omits at the current
+// clock although they are served (Config.UnlistedProviders).
+func (s *Sim) UnlistedProviderIDs() []string { return s.providerIDs(true) }
+
+func (s *Sim) providerIDs(unlisted bool) []string {
 	c := clockSec(s.Clock())
 	var ids []string
 	for k, i := range s.w.provSorted {
-		if s.w.provFrom[k] <= c {
+		if s.w.provFrom[k] <= c && s.unlisted(i) == unlisted {
 			ids = append(ids, s.w.provs[i].id)
 		}
 	}
 	return ids
+}
+
+// unlisted says whether the /providers list omits generated provider p.
+func (s *Sim) unlisted(p int32) bool {
+	f := s.cfg.UnlistedProviders
+	return f > 0 && s.w.provs[p].fix == nil && unit(hash2(seedBits(s.cfg.Seed)^0x0e1157ed, s.w.provs[p].seed)) < f
 }
 
 // ChangedIDs returns exactly what /changes/{kind} returns for [start, end)

@@ -77,7 +77,6 @@ func Run(ctx context.Context, opts Options) (sum Summary, err error) {
 		started:  time.Now(),
 	}
 	r.sc = st.scope(r.scopeKey)
-	r.needLinks = opts.Scope == ScopeClinics || !opts.Filters.empty()
 	began := time.Now()
 	if r.idx, err = buildIndex(opts.Root); err != nil {
 		return Summary{}, err
@@ -108,18 +107,17 @@ func Run(ctx context.Context, opts Options) (sum Summary, err error) {
 
 // run is one Extract call.
 type run struct {
-	opts      Options
-	log       *slog.Logger
-	c         *client
-	budget    *budget
-	idx       *index
-	st        *State
-	sc        *ScopeState
-	scopeKey  string
-	clinics   []schemas.Clinic
-	wanted    wanted.List
-	needLinks bool
-	started   time.Time
+	opts     Options
+	log      *slog.Logger
+	c        *client
+	budget   *budget
+	idx      *index
+	st       *State
+	sc       *ScopeState
+	scopeKey string
+	clinics  []schemas.Clinic
+	wanted   wanted.List
+	started  time.Time
 
 	// reqCtx carries the HTTP exchanges: it outlives ctx by DrainTimeout
 	// so calls in flight can finish; abort cuts them at once.
@@ -483,8 +481,11 @@ func (r *run) summary(ctx, dctx context.Context, err error) Summary {
 		switch {
 		case e.state == stQueued || e.state == stUnfinished:
 			s.Items.Pending++
-		case e.state == stIdle && e.need:
+		case e.state == stIdle && e.need && (e.member || !e.named):
 			s.Items.Skipped++
+		}
+		if e.named && !e.member && (e.state == stDone || e.state == stGone) {
+			s.Items.UnlistedProviders++
 		}
 	}
 	sort.Strings(s.Items.FailedIDs)

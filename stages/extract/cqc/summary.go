@@ -70,6 +70,10 @@ type Items struct {
 	Pending int `json:"pending"` // left for the next run (budget or interruption)
 	// Skipped counts items in scope already archived recently enough.
 	Skipped int `json:"skipped"`
+	// UnlistedProviders counts the providers fetched in this run because
+	// a location names them while /providers did not list them (so far).
+	// They are also counted in New (or Gone).
+	UnlistedProviders int `json:"unlisted_providers"`
 	// FailedIDs lists the failed items as "location/1-101" (at most 100).
 	FailedIDs []string `json:"failed_ids,omitempty"`
 }
@@ -153,6 +157,9 @@ func (s Summary) WriteText(w io.Writer) {
 		strings.Join(parts, ", "), s.Calls.Throttled, s.Calls.SoftThrottled, s.Calls.Retries, s.Calls.ListPages)
 	fmt.Fprintf(w, "  items: %d new, %d changed, %d gone, %d failed, %d pending, %d already archived\n",
 		s.Items.New, s.Items.Changed, s.Items.Gone, s.Items.Failed, s.Items.Pending, s.Items.Skipped)
+	if s.Items.UnlistedProviders > 0 {
+		fmt.Fprintf(w, "  providers named by locations but not listed by /providers: %d fetched\n", s.Items.UnlistedProviders)
+	}
 	if s.Taxonomy != "" {
 		fmt.Fprintf(w, "  inspection-area taxonomy: %s\n", s.Taxonomy)
 	}
