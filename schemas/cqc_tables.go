@@ -411,6 +411,7 @@ func CQCTables() []Table {
 		CQCRegulatedActivities, CQCGacServiceTypes, CQCInspectionCategories, CQCSpecialisms,
 		CQCInspectionAreas, CQCProviderLocations, CQCAgeGroups, CQCSettingServices,
 		CQCProviderInspectionAreas, CQCAssessmentServiceGroups, CQCRejects, CQCInspectionAreaTaxonomy,
+		CQCReportTexts, CQCReportFiles,
 		CQCLocationLineage, CQCRatingSources, CQCClinicLocations,
 	}
 }

@@ -410,6 +410,36 @@ COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."archive_segment" IS 'ra
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."archive_seq" IS 'sequence number of the response within its archive segment';
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/report_texts
+CREATE OR REPLACE VIEW datasets.cqc_report_texts AS
+SELECT * FROM read_parquet('cqc/report_texts/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_report_texts IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it.';
+COMMENT ON COLUMN datasets.cqc_report_texts."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
+COMMENT ON COLUMN datasets.cqc_report_texts."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
+COMMENT ON COLUMN datasets.cqc_report_texts."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
+COMMENT ON COLUMN datasets.cqc_report_texts."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN datasets.cqc_report_texts."text" IS 'the report''s text as the API serves it (UTF-8, verbatim)';
+COMMENT ON COLUMN datasets.cqc_report_texts."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN datasets.cqc_report_texts."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN datasets.cqc_report_texts."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN datasets.cqc_report_texts."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+-- cqc/report_files
+CREATE OR REPLACE VIEW datasets.cqc_report_files AS
+SELECT * FROM read_parquet('cqc/report_files/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_report_files IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it.';
+COMMENT ON COLUMN datasets.cqc_report_files."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
+COMMENT ON COLUMN datasets.cqc_report_files."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
+COMMENT ON COLUMN datasets.cqc_report_files."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
+COMMENT ON COLUMN datasets.cqc_report_files."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN datasets.cqc_report_files."path" IS 'the PDF''s path relative to the warehouse root (raw/cqc-files/...)';
+COMMENT ON COLUMN datasets.cqc_report_files."bytes" IS 'the PDF''s size in bytes';
+COMMENT ON COLUMN datasets.cqc_report_files."asked_for_text" IS 'true when text was asked for and the API answered the PDF (it has no text for this report)';
+COMMENT ON COLUMN datasets.cqc_report_files."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN datasets.cqc_report_files."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN datasets.cqc_report_files."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN datasets.cqc_report_files."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/location_lineage
 CREATE OR REPLACE VIEW datasets.cqc_location_lineage AS
 SELECT * FROM read_parquet('cqc/location_lineage/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
@@ -1187,6 +1217,64 @@ COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."fetched_at" IS 'when the
 COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root';
 COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."archive_seq" IS 'sequence number of the response within its archive segment';
 COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+CREATE OR REPLACE VIEW cqc_report_texts AS
+SELECT * FROM datasets.cqc_report_texts
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_report_texts);
+COMMENT ON VIEW cqc_report_texts IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it. Latest snapshot.';
+COMMENT ON COLUMN cqc_report_texts."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
+COMMENT ON COLUMN cqc_report_texts."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
+COMMENT ON COLUMN cqc_report_texts."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
+COMMENT ON COLUMN cqc_report_texts."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN cqc_report_texts."text" IS 'the report''s text as the API serves it (UTF-8, verbatim)';
+COMMENT ON COLUMN cqc_report_texts."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN cqc_report_texts."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN cqc_report_texts."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN cqc_report_texts."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+CREATE OR REPLACE VIEW cqc_report_texts_history AS
+SELECT * FROM datasets.cqc_report_texts;
+COMMENT ON VIEW cqc_report_texts_history IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it. Every snapshot.';
+COMMENT ON COLUMN cqc_report_texts_history."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
+COMMENT ON COLUMN cqc_report_texts_history."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
+COMMENT ON COLUMN cqc_report_texts_history."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
+COMMENT ON COLUMN cqc_report_texts_history."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN cqc_report_texts_history."text" IS 'the report''s text as the API serves it (UTF-8, verbatim)';
+COMMENT ON COLUMN cqc_report_texts_history."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN cqc_report_texts_history."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN cqc_report_texts_history."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN cqc_report_texts_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+CREATE OR REPLACE VIEW cqc_report_files AS
+SELECT * FROM datasets.cqc_report_files
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_report_files);
+COMMENT ON VIEW cqc_report_files IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it. Latest snapshot.';
+COMMENT ON COLUMN cqc_report_files."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
+COMMENT ON COLUMN cqc_report_files."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
+COMMENT ON COLUMN cqc_report_files."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
+COMMENT ON COLUMN cqc_report_files."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN cqc_report_files."path" IS 'the PDF''s path relative to the warehouse root (raw/cqc-files/...)';
+COMMENT ON COLUMN cqc_report_files."bytes" IS 'the PDF''s size in bytes';
+COMMENT ON COLUMN cqc_report_files."asked_for_text" IS 'true when text was asked for and the API answered the PDF (it has no text for this report)';
+COMMENT ON COLUMN cqc_report_files."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN cqc_report_files."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN cqc_report_files."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN cqc_report_files."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+CREATE OR REPLACE VIEW cqc_report_files_history AS
+SELECT * FROM datasets.cqc_report_files;
+COMMENT ON VIEW cqc_report_files_history IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it. Every snapshot.';
+COMMENT ON COLUMN cqc_report_files_history."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
+COMMENT ON COLUMN cqc_report_files_history."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
+COMMENT ON COLUMN cqc_report_files_history."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
+COMMENT ON COLUMN cqc_report_files_history."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN cqc_report_files_history."path" IS 'the PDF''s path relative to the warehouse root (raw/cqc-files/...)';
+COMMENT ON COLUMN cqc_report_files_history."bytes" IS 'the PDF''s size in bytes';
+COMMENT ON COLUMN cqc_report_files_history."asked_for_text" IS 'true when text was asked for and the API answered the PDF (it has no text for this report)';
+COMMENT ON COLUMN cqc_report_files_history."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN cqc_report_files_history."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN cqc_report_files_history."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN cqc_report_files_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_location_lineage AS
 SELECT * FROM datasets.cqc_location_lineage

@@ -127,6 +127,10 @@ func extractFlags() []cli.Flag {
 			Name: "inspection-directorate", Value: &multiValue{}, EnvVars: envVars("inspection-directorate"),
 			Usage: "only locations of this directorate, e.g. 'Adult social care', Hospitals, 'Primary medical services' (repeatable)",
 		},
+		&cli.StringFlag{
+			Name: "reports", Value: string(cqc.ReportsNone), EnvVars: envVars("reports"),
+			Usage: "also fetch the inspection reports of the scope's locations (--scope clinics: the clinics' locations and their predecessors), each once: text, pdf (kept beside the archive) or none",
+		},
 		&cli.DurationFlag{
 			Name: "lookback", EnvVars: envVars("lookback"),
 			Usage: "also re-read this much of the changes feed before the watermark, for safety (e.g. 72h); items archived since are not fetched again",
@@ -193,6 +197,7 @@ func extractOptions(c *cli.Context) (cqc.Options, error) {
 			CareHome:              multi(c, "care-home"),
 			InspectionDirectorate: multi(c, "inspection-directorate"),
 		},
+		Reports:     cqc.ReportsMode(c.String("reports")),
 		MaxCalls:    calls,
 		MaxDuration: d,
 		Lookback:    c.Duration("lookback"),

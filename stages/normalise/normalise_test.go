@@ -112,6 +112,26 @@ var caseChecks = map[string]func(t *testing.T, rows map[string][]row, sum Summar
 		}
 		one(t, rows["rejects"], "entity_type", "inspection_areas", "field", "inspectionAreas[].orgInspectionAreaRetirementDate")
 	},
+	"report_documents": func(t *testing.T, rows map[string][]row, sum Summary) {
+		texts := rows["report_texts"]
+		// The latest good answer of each document, with the location that lists it.
+		if r := one(t, texts, "link_id", "rep-1"); r["location_id"] != "1-500" || r["report_date"] != "2024-03-01" ||
+			r["document_type"] != nil || !strings.Contains(r["text"].(string), "medicines safely") {
+			t.Errorf("rep-1 %v", r)
+		}
+		// Not listed by any archived location: kept, without one; the later 503 is no answer.
+		if r := one(t, texts, "link_id", "rep-9"); r["location_id"] != nil || r["report_date"] != nil {
+			t.Errorf("rep-9 %v", r)
+		}
+		// A report without text is the PDF beside the archive; the 404 is nothing.
+		if r := one(t, rows["report_files"], "link_id", "rep-2"); r["path"] != "raw/cqc-files/rep-2.pdf" || r["bytes"] != 1520.0 ||
+			r["asked_for_text"] != true || r["report_date"] != "2021-06-15" {
+			t.Errorf("rep-2 %v", r)
+		}
+		if len(texts) != 2 || len(rows["report_files"]) != 1 {
+			t.Errorf("%d texts, %d files", len(texts), len(rows["report_files"]))
+		}
+	},
 	"key_questions_inherited": func(t *testing.T, rows map[string][]row, sum Summary) {
 		loc := one(t, rows["locations"], "location_id", "1-10324127390")
 		if loc["overall_rating_inherited"] != false || loc["overall_rating"] != "Requires improvement" {

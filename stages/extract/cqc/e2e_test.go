@@ -914,6 +914,8 @@ type childSettings struct {
 	RateLimit      int
 	Window, Margin time.Duration // default 1 s and the default margin
 	Clock          time.Time     // the simulator's data clock
+	ClinicsFile    string        // set: --scope clinics
+	Reports        ReportsMode
 }
 
 // TestExtractChildProcess is the extract process TestKill9MidBackfill
@@ -929,7 +931,10 @@ func TestExtractChildProcess(t *testing.T) {
 	}
 	opts := Options{Root: s.Root, Client: ClientOptions{BaseURL: s.BaseURL, APIKey: cqcsim.DefaultAPIKey,
 		RateLimit: s.RateLimit, RateWindow: cmp.Or(s.Window, time.Second), RateMargin: s.Margin, Concurrency: 8}, PerPage: 100,
-		Now: func() time.Time { return s.Clock }}
+		Now: func() time.Time { return s.Clock }, Reports: s.Reports}
+	if s.ClinicsFile != "" {
+		opts.Scope, opts.ClinicsFile = ScopeClinics, s.ClinicsFile
+	}
 	opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if _, err := Run(context.Background(), opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)

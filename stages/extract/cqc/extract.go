@@ -139,6 +139,7 @@ type run struct {
 	items      Items
 	allDone    bool // every phase ran to its natural end
 	taxonomy   string
+	reports    Reports
 }
 
 func (r *run) execute(ctx context.Context) (Summary, error) {
@@ -225,6 +226,11 @@ func (r *run) runPhases(ctx context.Context) error {
 			}
 		}
 		if err := r.changes(ctx); err != nil {
+			return err
+		}
+	}
+	if r.opts.Reports != ReportsNone && !r.stopped(ctx) {
+		if err := r.fetchReports(ctx); err != nil {
 			return err
 		}
 	}
@@ -364,6 +370,7 @@ func (r *run) pendingLocked() int {
 	if r.taxonomy == TaxonomyPending {
 		n++
 	}
+	n += r.reports.Pending
 	for _, e := range r.entries {
 		if e.state == stQueued || e.state == stUnfinished {
 			n++
@@ -477,6 +484,10 @@ func (r *run) summary(ctx, dctx context.Context, err error) Summary {
 	s.Seconds = s.FinishedAt.Sub(s.StartedAt).Seconds()
 	s.Calls.ListPages = r.pages
 	s.Taxonomy = r.taxonomy
+	if r.opts.Reports != ReportsNone {
+		s.Reports = r.reports
+		s.Reports.Mode = string(r.opts.Reports)
+	}
 	for _, e := range r.entries {
 		switch {
 		case e.state == stQueued || e.state == stUnfinished:

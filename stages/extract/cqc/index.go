@@ -44,6 +44,7 @@ type links struct {
 	provider string
 	pred     []string // HSCA Predecessor relationships, and ratings' organisationId
 	succ     []string // HSCA Successor relationships
+	reports  []string // its reports' documents: linkId, and linkId/relatedDocumentType
 }
 
 // index is what the archive already holds, rebuilt at the start of every
@@ -64,7 +65,8 @@ type datedLinks struct {
 // summaryVersion is the layout of segment summaries; others are rebuilt.
 // Version 2 counts as good only what archive.Head.Good does (version 1
 // took a soft 429 archived without its Error for a good body); version 3
-// adds the taxonomy ("inspection_areas/").
+// adds the taxonomy ("inspection_areas/"), reports ("report_text/<doc>",
+// "report_pdf/<doc>") and the report documents of each location.
 const summaryVersion = 3
 
 // summaryDir holds one summary per sealed archive segment. A sealed segment
@@ -106,6 +108,7 @@ type summaryLinks struct {
 	Provider string    `json:"provider,omitempty"`
 	Pred     []string  `json:"pred,omitempty"`
 	Succ     []string  `json:"succ,omitempty"`
+	Reports  []string  `json:"reports,omitempty"`
 }
 
 // buildIndex reads the archive under root: each sealed segment from its
@@ -183,7 +186,14 @@ func (s *segmentSummary) add(r *archive.Record) {
 		s.Seen[name] = e
 		if good && kind == kindLocation {
 			if l, err := parseLinks(r.Body); err == nil && !r.FetchedAt.Before(s.Links[r.ID].At) {
-				s.Links[r.ID] = summaryLinks{At: r.FetchedAt, Provider: l.provider, Pred: l.pred, Succ: l.succ}
+				s.Links[r.ID] = summaryLinks{At: r.FetchedAt, Provider: l.provider, Pred: l.pred, Succ: l.succ, Reports: l.reports}
+			}
+		}
+	case archive.EndpointReport:
+		if r.ID != "" && ((r.Status == http.StatusOK && r.Error == "") || r.Status == http.StatusNotFound) {
+			name := reportKind(r.Accept) + "/" + r.ID
+			if !r.FetchedAt.Before(s.Seen[name].At) {
+				s.Seen[name] = summarySeen{At: r.FetchedAt, Gone: r.Status == http.StatusNotFound}
 			}
 		}
 	case archive.EndpointInspectionAreas:
@@ -229,7 +239,7 @@ func (idx *index) merge(s *segmentSummary) {
 	}
 	for id, l := range s.Links {
 		if cur, ok := idx.links[id]; !ok || !l.At.Before(cur.at) {
-			idx.links[id] = datedLinks{links{provider: l.Provider, pred: l.Pred, succ: l.Succ}, l.At}
+			idx.links[id] = datedLinks{links{provider: l.Provider, pred: l.Pred, succ: l.Succ, reports: l.Reports}, l.At}
 		}
 	}
 }
@@ -308,6 +318,17 @@ func parseLinks(body []byte) (links, error) {
 	}
 	for _, h := range loc.HistoricRatings {
 		org(h.OrganisationID)
+	}
+	for _, rep := range loc.Reports {
+		if rep.LinkID == "" {
+			continue
+		}
+		l.reports = append(l.reports, rep.LinkID)
+		for _, d := range rep.RelatedDocuments {
+			if d.DocumentType != "" {
+				l.reports = append(l.reports, rep.LinkID+"/"+d.DocumentType)
+			}
+		}
 	}
 	return l, nil
 }

@@ -37,6 +37,8 @@ type Summary struct {
 	// Taxonomy says what became of the inspection-area taxonomy:
 	// TaxonomyFetched, TaxonomyRecent, TaxonomyFailed or TaxonomyPending.
 	Taxonomy string `json:"taxonomy"`
+	// Reports counts the report documents, when the run fetches them.
+	Reports Reports `json:"reports,omitzero"`
 
 	Backfill BackfillStatus `json:"backfill"`
 	// Watermarks are the changes watermarks by kind, set once the backfill
@@ -159,6 +161,10 @@ func (s Summary) WriteText(w io.Writer) {
 		s.Items.New, s.Items.Changed, s.Items.Gone, s.Items.Failed, s.Items.Pending, s.Items.Skipped)
 	if s.Items.UnlistedProviders > 0 {
 		fmt.Fprintf(w, "  providers named by locations but not listed by /providers: %d fetched\n", s.Items.UnlistedProviders)
+	}
+	if rp := s.Reports; rp.Mode != "" {
+		fmt.Fprintf(w, "  reports (%s): %d fetched, %d gone, %d failed, %d pending, %d already archived\n",
+			rp.Mode, rp.Fetched, rp.Gone, rp.Failed, rp.Pending, rp.Archived)
 	}
 	if s.Taxonomy != "" {
 		fmt.Fprintf(w, "  inspection-area taxonomy: %s\n", s.Taxonomy)
