@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -25,6 +26,9 @@ type Sim struct {
 
 	clockMu sync.RWMutex
 	clock   time.Time
+
+	movesMu sync.RWMutex
+	moves   map[int32]move // MoveLocation
 
 	mu       sync.Mutex // faults, limiter windows and the request log
 	faults   Faults
@@ -198,7 +202,21 @@ func (s *Sim) ChangedIDs(kind string, start, end time.Time) []string {
 	default:
 		return nil
 	}
-	return s.w.changed(isP, clockSec(start), min(clockSec(end), clockSec(s.Clock())))
+	from, to := clockSec(start), min(clockSec(end), clockSec(s.Clock()))
+	if isP {
+		return s.w.changed(true, from, to)
+	}
+	return mergeIDs(s.w.changed(false, from, to), s.movedIDs(from, to))
+}
+
+// mergeIDs merges two sorted ID lists without repeats.
+func mergeIDs(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // changed lists the IDs of one kind with an event in [from, to).

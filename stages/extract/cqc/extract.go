@@ -140,6 +140,9 @@ type run struct {
 	allDone    bool // every phase ran to its natural end
 	taxonomy   string
 	reports    Reports
+	// filterCheck: how a filtered changes run learned its changed
+	// locations' membership (filter.go).
+	filterCheck string
 }
 
 func (r *run) execute(ctx context.Context) (Summary, error) {
@@ -318,8 +321,10 @@ func (r *run) changes(ctx context.Context) error {
 			r.wantLocked(key{kindLocation, c.CQCLocationID}, r.s0, true, classFresh)
 		}
 	case !r.opts.Filters.empty():
-		// Which changed locations are in the filtered scope: the list says.
-		r.addListWalkLocked(archive.EndpointLocations, r.opts.Filters.values(), false, classFresh)
+		// Which changed locations are in the filtered scope: the archived
+		// bodies say for those it holds; checkChangedLocked decides how to
+		// learn it for the others (filter.go).
+		r.filterMembersLocked()
 	default:
 		r.allMembers = true
 	}
@@ -337,6 +342,12 @@ func (r *run) changes(ctx context.Context) error {
 	r.mu.Unlock()
 
 	err := r.runSched(ctx)
+	if err == nil && !r.opts.Filters.empty() && r.opts.Scope == ScopeAll && !r.stopped(ctx) {
+		r.mu.Lock()
+		r.checkChangedLocked(slices)
+		r.mu.Unlock()
+		err = r.runSched(ctx)
+	}
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -484,6 +495,7 @@ func (r *run) summary(ctx, dctx context.Context, err error) Summary {
 	s.Seconds = s.FinishedAt.Sub(s.StartedAt).Seconds()
 	s.Calls.ListPages = r.pages
 	s.Taxonomy = r.taxonomy
+	s.Items.FilterCheck = r.filterCheck
 	if r.opts.Reports != ReportsNone {
 		s.Reports = r.reports
 		s.Reports.Mode = string(r.opts.Reports)

@@ -45,7 +45,12 @@ type links struct {
 	pred     []string // HSCA Predecessor relationships, and ratings' organisationId
 	succ     []string // HSCA Successor relationships
 	reports  []string // its reports' documents: linkId, and linkId/relatedDocumentType
+	facets   facets   // what the list filters match
 }
+
+// facets are a location's values of the list filters, in Filters order:
+// region, localAuthority, careHome, inspectionDirectorate ("" when absent).
+type facets [4]string
 
 // index is what the archive already holds, rebuilt at the start of every
 // run: the archive is the extract stage's checkpoint.
@@ -66,8 +71,9 @@ type datedLinks struct {
 // Version 2 counts as good only what archive.Head.Good does (version 1
 // took a soft 429 archived without its Error for a good body); version 3
 // adds the taxonomy ("inspection_areas/"), reports ("report_text/<doc>",
-// "report_pdf/<doc>") and the report documents of each location.
-const summaryVersion = 3
+// "report_pdf/<doc>") and the report documents of each location; version 4
+// the list filters' values of each location (facets).
+const summaryVersion = 4
 
 // summaryDir holds one summary per sealed archive segment. A sealed segment
 // never changes, so its summary is written once and a run reads in full only
@@ -109,6 +115,7 @@ type summaryLinks struct {
 	Pred     []string  `json:"pred,omitempty"`
 	Succ     []string  `json:"succ,omitempty"`
 	Reports  []string  `json:"reports,omitempty"`
+	Facets   facets    `json:"facets"`
 }
 
 // buildIndex reads the archive under root: each sealed segment from its
@@ -186,7 +193,7 @@ func (s *segmentSummary) add(r *archive.Record) {
 		s.Seen[name] = e
 		if good && kind == kindLocation {
 			if l, err := parseLinks(r.Body); err == nil && !r.FetchedAt.Before(s.Links[r.ID].At) {
-				s.Links[r.ID] = summaryLinks{At: r.FetchedAt, Provider: l.provider, Pred: l.pred, Succ: l.succ, Reports: l.reports}
+				s.Links[r.ID] = summaryLinks{At: r.FetchedAt, Provider: l.provider, Pred: l.pred, Succ: l.succ, Reports: l.reports, Facets: l.facets}
 			}
 		}
 	case archive.EndpointReport:
@@ -239,7 +246,7 @@ func (idx *index) merge(s *segmentSummary) {
 	}
 	for id, l := range s.Links {
 		if cur, ok := idx.links[id]; !ok || !l.At.Before(cur.at) {
-			idx.links[id] = datedLinks{links{provider: l.Provider, pred: l.Pred, succ: l.Succ, reports: l.Reports}, l.At}
+			idx.links[id] = datedLinks{links{provider: l.Provider, pred: l.Pred, succ: l.Succ, reports: l.Reports, facets: l.Facets}, l.At}
 		}
 	}
 }
@@ -284,6 +291,11 @@ func parseLinks(body []byte) (links, error) {
 		return links{}, err
 	}
 	var l links
+	for i, p := range []*string{loc.Region, loc.LocalAuthority, loc.CareHome, loc.InspectionDirectorate} {
+		if p != nil {
+			l.facets[i] = *p
+		}
+	}
 	if loc.ProviderID != nil {
 		l.provider = *loc.ProviderID
 	}

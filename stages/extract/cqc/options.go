@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,16 @@ type Filters struct {
 	LocalAuthority        []string // e.g. "Merton" (case-sensitive)
 	CareHome              []string // "Y" or "N"
 	InspectionDirectorate []string // e.g. "Adult social care"
+}
+
+// match says whether a location with these facets is in the filtered scope.
+func (f Filters) match(v facets) bool {
+	for i, vals := range [][]string{f.Region, f.LocalAuthority, f.CareHome, f.InspectionDirectorate} {
+		if len(vals) > 0 && !slices.Contains(vals, v[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func (f Filters) empty() bool {

@@ -42,6 +42,9 @@ type entry struct {
 	expanded  bool      // its archived links were followed
 	// named: a provider some location names (wantProviderLocked).
 	named bool
+	// check: a changed location of a filtered scope, fetched to see from
+	// its body whether it is in the filters (filter.go).
+	check bool
 	state itemState
 }
 
@@ -223,6 +226,7 @@ func (r *run) finishLocked(e *entry, resp response) {
 				return
 			}
 			r.idx.links[e.id] = datedLinks{l, resp.fetchedAt}
+			r.filterCheckLocked(e, l)
 			r.wantProviderLocked(l.provider)
 			if e.class != classNone {
 				e.expanded = true

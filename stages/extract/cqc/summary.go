@@ -76,6 +76,13 @@ type Items struct {
 	// a location names them while /providers did not list them (so far).
 	// They are also counted in New (or Gone).
 	UnlistedProviders int `json:"unlisted_providers"`
+	// LeftScope counts the locations of a filtered scope whose body, fetched
+	// for a change, no longer matches the filters (State: ScopeState.Left).
+	LeftScope int `json:"left_scope"`
+	// FilterCheck says how a filtered scope's changes run learned which
+	// changed locations are in the filters: "bodies" (each fetched and
+	// checked) or "list" (the filtered list read, cheaper this time).
+	FilterCheck string `json:"filter_check,omitempty"`
 	// FailedIDs lists the failed items as "location/1-101" (at most 100).
 	FailedIDs []string `json:"failed_ids,omitempty"`
 }
@@ -161,6 +168,9 @@ func (s Summary) WriteText(w io.Writer) {
 		s.Items.New, s.Items.Changed, s.Items.Gone, s.Items.Failed, s.Items.Pending, s.Items.Skipped)
 	if s.Items.UnlistedProviders > 0 {
 		fmt.Fprintf(w, "  providers named by locations but not listed by /providers: %d fetched\n", s.Items.UnlistedProviders)
+	}
+	if s.Items.FilterCheck != "" {
+		fmt.Fprintf(w, "  filtered scope: changed locations checked by their %s; %d left the filters\n", s.Items.FilterCheck, s.Items.LeftScope)
 	}
 	if rp := s.Reports; rp.Mode != "" {
 		fmt.Fprintf(w, "  reports (%s): %d fetched, %d gone, %d failed, %d pending, %d already archived\n",
