@@ -41,7 +41,8 @@ func (s *Sim) movedAt(i int32, c int64) (move, bool) {
 	return m, ok && m.at < c
 }
 
-// locMatches is world.locMatches after any move.
+// locMatches says whether location i matches the list filters fs at clock c,
+// after any move.
 func (s *Sim) locMatches(i int32, c int64, fs []filter) bool {
 	m, moved := s.movedAt(i, c)
 	return matches(fs, func(name, v string) bool {
