@@ -18,23 +18,27 @@ func cqcReportDocumentColumns() []arrow.Field {
 	}
 }
 
+// cqcAnswerColumns point at the archived answer a row of a document (the
+// taxonomy, a report) comes from.
+func cqcAnswerColumns() []arrow.Field {
+	return []arrow.Field{
+		Field("fetched_at", TimestampUTC, cqcReq, "when the answer arrived (UTC)"),
+		Field("archive_segment", cqcStr, cqcReq, "raw archive segment holding the answer, relative to the warehouse root"),
+		Field("archive_seq", cqcInt, cqcReq, "sequence number of the answer within its archive segment"),
+	}
+}
+
 var (
 	CQCReportTexts = cqcTable("report_texts",
 		"The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it.",
 		cqcCat(cqcReportDocumentColumns(), []arrow.Field{
 			Field("text", cqcStr, cqcReq, "the report's text as the API serves it (UTF-8, verbatim)"),
-			Field("fetched_at", TimestampUTC, cqcReq, "when the answer arrived (UTC)"),
-			Field("archive_segment", cqcStr, cqcReq, "raw archive segment holding the answer, relative to the warehouse root"),
-			Field("archive_seq", cqcInt, cqcReq, "sequence number of the answer within its archive segment"),
-		})...)
+		}, cqcAnswerColumns())...)
 	CQCReportFiles = cqcTable("report_files",
 		"Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it.",
 		cqcCat(cqcReportDocumentColumns(), []arrow.Field{
 			Field("path", cqcStr, cqcReq, "the PDF's path relative to the warehouse root (raw/cqc-files/...)"),
 			Field("bytes", cqcInt, cqcReq, "the PDF's size in bytes"),
 			Field("asked_for_text", cqcBool, cqcReq, "true when text was asked for and the API answered the PDF (it has no text for this report)"),
-			Field("fetched_at", TimestampUTC, cqcReq, "when the answer arrived (UTC)"),
-			Field("archive_segment", cqcStr, cqcReq, "raw archive segment holding the answer, relative to the warehouse root"),
-			Field("archive_seq", cqcInt, cqcReq, "sequence number of the answer within its archive segment"),
-		})...)
+		}, cqcAnswerColumns())...)
 )

@@ -405,9 +405,9 @@ COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."current_area_ids" IS 't
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."current_area_names" IS 'inspection_area_name of each of current_area_ids, in the same order, joined with ''; '' (the ID where the taxonomy lacks the area)';
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."supersession_depth" IS 'the most supersededBy steps from this area to a current one (0 when it names no successor)';
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."in_cycle" IS 'true when following supersededBy from this area comes back to an area already on the path (never followed twice)';
-COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."fetched_at" IS 'when the taxonomy this row comes from arrived (UTC)';
-COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root';
-COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."archive_seq" IS 'sequence number of the response within its archive segment';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."archive_seq" IS 'sequence number of the answer within its archive segment';
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/report_texts
@@ -1193,9 +1193,9 @@ COMMENT ON COLUMN cqc_inspection_area_taxonomy."current_area_ids" IS 'the areas 
 COMMENT ON COLUMN cqc_inspection_area_taxonomy."current_area_names" IS 'inspection_area_name of each of current_area_ids, in the same order, joined with ''; '' (the ID where the taxonomy lacks the area)';
 COMMENT ON COLUMN cqc_inspection_area_taxonomy."supersession_depth" IS 'the most supersededBy steps from this area to a current one (0 when it names no successor)';
 COMMENT ON COLUMN cqc_inspection_area_taxonomy."in_cycle" IS 'true when following supersededBy from this area comes back to an area already on the path (never followed twice)';
-COMMENT ON COLUMN cqc_inspection_area_taxonomy."fetched_at" IS 'when the taxonomy this row comes from arrived (UTC)';
-COMMENT ON COLUMN cqc_inspection_area_taxonomy."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root';
-COMMENT ON COLUMN cqc_inspection_area_taxonomy."archive_seq" IS 'sequence number of the response within its archive segment';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."archive_seq" IS 'sequence number of the answer within its archive segment';
 COMMENT ON COLUMN cqc_inspection_area_taxonomy."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_inspection_area_taxonomy_history AS
@@ -1213,9 +1213,9 @@ COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."current_area_ids" IS 'th
 COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."current_area_names" IS 'inspection_area_name of each of current_area_ids, in the same order, joined with ''; '' (the ID where the taxonomy lacks the area)';
 COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."supersession_depth" IS 'the most supersededBy steps from this area to a current one (0 when it names no successor)';
 COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."in_cycle" IS 'true when following supersededBy from this area comes back to an area already on the path (never followed twice)';
-COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."fetched_at" IS 'when the taxonomy this row comes from arrived (UTC)';
-COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root';
-COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."archive_seq" IS 'sequence number of the response within its archive segment';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."archive_seq" IS 'sequence number of the answer within its archive segment';
 COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_report_texts AS
