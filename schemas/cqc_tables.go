@@ -349,7 +349,7 @@ var (
 
 	CQCRejects = cqcTable("rejects",
 		"Raw CQC bodies (or single values) that did not fit the schema, with the reason and a pointer into the raw archive, where the body is kept.",
-		Field("entity_type", cqcStr, cqcReq, "location or provider"),
+		Field("entity_type", cqcStr, cqcReq, "location, provider or inspection_areas (the taxonomy)"),
 		Field("entity_id", cqcStr, cqcReq, "the ID the body was fetched for"),
 		Field("scope", cqcStr, cqcReq, "body: the whole body was rejected and has no rows; field: one value was unusable, stored as NULL, and the rest of the body was loaded"),
 		Field("field", cqcStr, cqcNull, "for scope field: the API path of the value (e.g. currentRatings.overall.reportDate)"),
@@ -410,7 +410,8 @@ func CQCTables() []Table {
 		CQCLocationRelationships, CQCProviderRelationships,
 		CQCRegulatedActivities, CQCGacServiceTypes, CQCInspectionCategories, CQCSpecialisms,
 		CQCInspectionAreas, CQCProviderLocations, CQCAgeGroups, CQCSettingServices,
-		CQCProviderInspectionAreas, CQCAssessmentServiceGroups, CQCRejects,
+		CQCProviderInspectionAreas, CQCAssessmentServiceGroups, CQCRejects, CQCInspectionAreaTaxonomy,
+		CQCReportTexts, CQCReportFiles,
 		CQCLocationLineage, CQCRatingSources, CQCClinicLocations,
 	}
 }

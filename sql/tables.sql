@@ -379,7 +379,7 @@ COMMENT ON COLUMN datasets.cqc_assessment_service_groups."snapshot_date" IS 'par
 CREATE OR REPLACE VIEW datasets.cqc_rejects AS
 SELECT * FROM read_parquet('cqc/rejects/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
 COMMENT ON VIEW datasets.cqc_rejects IS 'Raw CQC bodies (or single values) that did not fit the schema, with the reason and a pointer into the raw archive, where the body is kept.';
-COMMENT ON COLUMN datasets.cqc_rejects."entity_type" IS 'location or provider';
+COMMENT ON COLUMN datasets.cqc_rejects."entity_type" IS 'location, provider or inspection_areas (the taxonomy)';
 COMMENT ON COLUMN datasets.cqc_rejects."entity_id" IS 'the ID the body was fetched for';
 COMMENT ON COLUMN datasets.cqc_rejects."scope" IS 'body: the whole body was rejected and has no rows; field: one value was unusable, stored as NULL, and the rest of the body was loaded';
 COMMENT ON COLUMN datasets.cqc_rejects."field" IS 'for scope field: the API path of the value (e.g. currentRatings.overall.reportDate)';
@@ -388,6 +388,57 @@ COMMENT ON COLUMN datasets.cqc_rejects."fetched_at" IS 'when the response arrive
 COMMENT ON COLUMN datasets.cqc_rejects."archive_segment" IS 'raw archive segment holding the body, relative to the warehouse root';
 COMMENT ON COLUMN datasets.cqc_rejects."archive_seq" IS 'sequence number of the record within its segment';
 COMMENT ON COLUMN datasets.cqc_rejects."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+-- cqc/inspection_area_taxonomy
+CREATE OR REPLACE VIEW datasets.cqc_inspection_area_taxonomy AS
+SELECT * FROM read_parquet('cqc/inspection_area_taxonomy/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_inspection_area_taxonomy IS 'The global inspection-area taxonomy (API GET /inspection-areas), one row per area, with each area''s current successors (supersededBy followed to areas not superseded, cycle-safe).';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."inspection_area_id" IS 'API inspectionAreaId (old, maternity, ...): serviceRatings[].name and inspectionAreas[].inspectionAreaId name it';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."inspection_area_name" IS 'API inspectionAreaName';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."inspection_area_type" IS 'API inspectionAreaType (Population group, Core service, ...)';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."status" IS 'API status for new inspections (Active, Superseded, Retired, ...), verbatim';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."end_date" IS 'API endDate';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."org_retirement_date" IS 'API orgInspectionAreaRetirementDate';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."superseded_by" IS 'API supersededBy[] joined with ''; '' (the direct successors); NULL when none';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."inspection_category_codes" IS 'codes of API inspectionCategories[] joined with ''; ''';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."current_area_ids" IS 'the areas in effect for this one, sorted and joined with ''; '': supersededBy followed until areas that name no successor (the area itself when it names none); NULL when every path ends in a cycle';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."current_area_names" IS 'inspection_area_name of each of current_area_ids, in the same order, joined with ''; '' (the ID where the taxonomy lacks the area)';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."supersession_depth" IS 'the most supersededBy steps from this area to a current one (0 when it names no successor)';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."in_cycle" IS 'true when following supersededBy from this area comes back to an area already on the path (never followed twice)';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+-- cqc/report_texts
+CREATE OR REPLACE VIEW datasets.cqc_report_texts AS
+SELECT * FROM read_parquet('cqc/report_texts/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_report_texts IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it.';
+COMMENT ON COLUMN datasets.cqc_report_texts."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
+COMMENT ON COLUMN datasets.cqc_report_texts."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
+COMMENT ON COLUMN datasets.cqc_report_texts."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
+COMMENT ON COLUMN datasets.cqc_report_texts."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN datasets.cqc_report_texts."text" IS 'the report''s text as the API serves it (UTF-8, verbatim)';
+COMMENT ON COLUMN datasets.cqc_report_texts."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN datasets.cqc_report_texts."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN datasets.cqc_report_texts."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN datasets.cqc_report_texts."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+-- cqc/report_files
+CREATE OR REPLACE VIEW datasets.cqc_report_files AS
+SELECT * FROM read_parquet('cqc/report_files/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+COMMENT ON VIEW datasets.cqc_report_files IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it.';
+COMMENT ON COLUMN datasets.cqc_report_files."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
+COMMENT ON COLUMN datasets.cqc_report_files."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
+COMMENT ON COLUMN datasets.cqc_report_files."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
+COMMENT ON COLUMN datasets.cqc_report_files."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN datasets.cqc_report_files."path" IS 'the PDF''s path relative to the warehouse root (raw/cqc-files/...)';
+COMMENT ON COLUMN datasets.cqc_report_files."bytes" IS 'the PDF''s size in bytes';
+COMMENT ON COLUMN datasets.cqc_report_files."asked_for_text" IS 'true when text was asked for and the API answered the PDF (it has no text for this report)';
+COMMENT ON COLUMN datasets.cqc_report_files."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN datasets.cqc_report_files."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN datasets.cqc_report_files."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN datasets.cqc_report_files."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/location_lineage
 CREATE OR REPLACE VIEW datasets.cqc_location_lineage AS
@@ -1103,7 +1154,7 @@ CREATE OR REPLACE VIEW cqc_rejects AS
 SELECT * FROM datasets.cqc_rejects
 WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_rejects);
 COMMENT ON VIEW cqc_rejects IS 'Raw CQC bodies (or single values) that did not fit the schema, with the reason and a pointer into the raw archive, where the body is kept. Latest snapshot.';
-COMMENT ON COLUMN cqc_rejects."entity_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_rejects."entity_type" IS 'location, provider or inspection_areas (the taxonomy)';
 COMMENT ON COLUMN cqc_rejects."entity_id" IS 'the ID the body was fetched for';
 COMMENT ON COLUMN cqc_rejects."scope" IS 'body: the whole body was rejected and has no rows; field: one value was unusable, stored as NULL, and the rest of the body was loaded';
 COMMENT ON COLUMN cqc_rejects."field" IS 'for scope field: the API path of the value (e.g. currentRatings.overall.reportDate)';
@@ -1116,7 +1167,7 @@ COMMENT ON COLUMN cqc_rejects."snapshot_date" IS 'partition column: the day of t
 CREATE OR REPLACE VIEW cqc_rejects_history AS
 SELECT * FROM datasets.cqc_rejects;
 COMMENT ON VIEW cqc_rejects_history IS 'Raw CQC bodies (or single values) that did not fit the schema, with the reason and a pointer into the raw archive, where the body is kept. Every snapshot.';
-COMMENT ON COLUMN cqc_rejects_history."entity_type" IS 'location or provider';
+COMMENT ON COLUMN cqc_rejects_history."entity_type" IS 'location, provider or inspection_areas (the taxonomy)';
 COMMENT ON COLUMN cqc_rejects_history."entity_id" IS 'the ID the body was fetched for';
 COMMENT ON COLUMN cqc_rejects_history."scope" IS 'body: the whole body was rejected and has no rows; field: one value was unusable, stored as NULL, and the rest of the body was loaded';
 COMMENT ON COLUMN cqc_rejects_history."field" IS 'for scope field: the API path of the value (e.g. currentRatings.overall.reportDate)';
@@ -1125,6 +1176,105 @@ COMMENT ON COLUMN cqc_rejects_history."fetched_at" IS 'when the response arrived
 COMMENT ON COLUMN cqc_rejects_history."archive_segment" IS 'raw archive segment holding the body, relative to the warehouse root';
 COMMENT ON COLUMN cqc_rejects_history."archive_seq" IS 'sequence number of the record within its segment';
 COMMENT ON COLUMN cqc_rejects_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+CREATE OR REPLACE VIEW cqc_inspection_area_taxonomy AS
+SELECT * FROM datasets.cqc_inspection_area_taxonomy
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_inspection_area_taxonomy);
+COMMENT ON VIEW cqc_inspection_area_taxonomy IS 'The global inspection-area taxonomy (API GET /inspection-areas), one row per area, with each area''s current successors (supersededBy followed to areas not superseded, cycle-safe). Latest snapshot.';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."inspection_area_id" IS 'API inspectionAreaId (old, maternity, ...): serviceRatings[].name and inspectionAreas[].inspectionAreaId name it';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."inspection_area_name" IS 'API inspectionAreaName';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."inspection_area_type" IS 'API inspectionAreaType (Population group, Core service, ...)';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."status" IS 'API status for new inspections (Active, Superseded, Retired, ...), verbatim';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."end_date" IS 'API endDate';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."org_retirement_date" IS 'API orgInspectionAreaRetirementDate';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."superseded_by" IS 'API supersededBy[] joined with ''; '' (the direct successors); NULL when none';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."inspection_category_codes" IS 'codes of API inspectionCategories[] joined with ''; ''';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."current_area_ids" IS 'the areas in effect for this one, sorted and joined with ''; '': supersededBy followed until areas that name no successor (the area itself when it names none); NULL when every path ends in a cycle';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."current_area_names" IS 'inspection_area_name of each of current_area_ids, in the same order, joined with ''; '' (the ID where the taxonomy lacks the area)';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."supersession_depth" IS 'the most supersededBy steps from this area to a current one (0 when it names no successor)';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."in_cycle" IS 'true when following supersededBy from this area comes back to an area already on the path (never followed twice)';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+CREATE OR REPLACE VIEW cqc_inspection_area_taxonomy_history AS
+SELECT * FROM datasets.cqc_inspection_area_taxonomy;
+COMMENT ON VIEW cqc_inspection_area_taxonomy_history IS 'The global inspection-area taxonomy (API GET /inspection-areas), one row per area, with each area''s current successors (supersededBy followed to areas not superseded, cycle-safe). Every snapshot.';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."inspection_area_id" IS 'API inspectionAreaId (old, maternity, ...): serviceRatings[].name and inspectionAreas[].inspectionAreaId name it';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."inspection_area_name" IS 'API inspectionAreaName';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."inspection_area_type" IS 'API inspectionAreaType (Population group, Core service, ...)';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."status" IS 'API status for new inspections (Active, Superseded, Retired, ...), verbatim';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."end_date" IS 'API endDate';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."org_retirement_date" IS 'API orgInspectionAreaRetirementDate';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."superseded_by" IS 'API supersededBy[] joined with ''; '' (the direct successors); NULL when none';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."inspection_category_codes" IS 'codes of API inspectionCategories[] joined with ''; ''';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."current_area_ids" IS 'the areas in effect for this one, sorted and joined with ''; '': supersededBy followed until areas that name no successor (the area itself when it names none); NULL when every path ends in a cycle';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."current_area_names" IS 'inspection_area_name of each of current_area_ids, in the same order, joined with ''; '' (the ID where the taxonomy lacks the area)';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."supersession_depth" IS 'the most supersededBy steps from this area to a current one (0 when it names no successor)';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."in_cycle" IS 'true when following supersededBy from this area comes back to an area already on the path (never followed twice)';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+CREATE OR REPLACE VIEW cqc_report_texts AS
+SELECT * FROM datasets.cqc_report_texts
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_report_texts);
+COMMENT ON VIEW cqc_report_texts IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it. Latest snapshot.';
+COMMENT ON COLUMN cqc_report_texts."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
+COMMENT ON COLUMN cqc_report_texts."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
+COMMENT ON COLUMN cqc_report_texts."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
+COMMENT ON COLUMN cqc_report_texts."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN cqc_report_texts."text" IS 'the report''s text as the API serves it (UTF-8, verbatim)';
+COMMENT ON COLUMN cqc_report_texts."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN cqc_report_texts."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN cqc_report_texts."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN cqc_report_texts."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+CREATE OR REPLACE VIEW cqc_report_texts_history AS
+SELECT * FROM datasets.cqc_report_texts;
+COMMENT ON VIEW cqc_report_texts_history IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it. Every snapshot.';
+COMMENT ON COLUMN cqc_report_texts_history."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
+COMMENT ON COLUMN cqc_report_texts_history."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
+COMMENT ON COLUMN cqc_report_texts_history."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
+COMMENT ON COLUMN cqc_report_texts_history."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN cqc_report_texts_history."text" IS 'the report''s text as the API serves it (UTF-8, verbatim)';
+COMMENT ON COLUMN cqc_report_texts_history."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN cqc_report_texts_history."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN cqc_report_texts_history."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN cqc_report_texts_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+CREATE OR REPLACE VIEW cqc_report_files AS
+SELECT * FROM datasets.cqc_report_files
+WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_report_files);
+COMMENT ON VIEW cqc_report_files IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it. Latest snapshot.';
+COMMENT ON COLUMN cqc_report_files."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
+COMMENT ON COLUMN cqc_report_files."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
+COMMENT ON COLUMN cqc_report_files."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
+COMMENT ON COLUMN cqc_report_files."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN cqc_report_files."path" IS 'the PDF''s path relative to the warehouse root (raw/cqc-files/...)';
+COMMENT ON COLUMN cqc_report_files."bytes" IS 'the PDF''s size in bytes';
+COMMENT ON COLUMN cqc_report_files."asked_for_text" IS 'true when text was asked for and the API answered the PDF (it has no text for this report)';
+COMMENT ON COLUMN cqc_report_files."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN cqc_report_files."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN cqc_report_files."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN cqc_report_files."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
+CREATE OR REPLACE VIEW cqc_report_files_history AS
+SELECT * FROM datasets.cqc_report_files;
+COMMENT ON VIEW cqc_report_files_history IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it. Every snapshot.';
+COMMENT ON COLUMN cqc_report_files_history."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
+COMMENT ON COLUMN cqc_report_files_history."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
+COMMENT ON COLUMN cqc_report_files_history."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
+COMMENT ON COLUMN cqc_report_files_history."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN cqc_report_files_history."path" IS 'the PDF''s path relative to the warehouse root (raw/cqc-files/...)';
+COMMENT ON COLUMN cqc_report_files_history."bytes" IS 'the PDF''s size in bytes';
+COMMENT ON COLUMN cqc_report_files_history."asked_for_text" IS 'true when text was asked for and the API answered the PDF (it has no text for this report)';
+COMMENT ON COLUMN cqc_report_files_history."fetched_at" IS 'when the answer arrived (UTC)';
+COMMENT ON COLUMN cqc_report_files_history."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
+COMMENT ON COLUMN cqc_report_files_history."archive_seq" IS 'sequence number of the answer within its archive segment';
+COMMENT ON COLUMN cqc_report_files_history."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 CREATE OR REPLACE VIEW cqc_location_lineage AS
 SELECT * FROM datasets.cqc_location_lineage

@@ -58,7 +58,9 @@ QUALIFY row_number() OVER (PARTITION BY organisation_id, link_id ORDER BY report
 -- location_rating_history), with the report it comes from: for an
 -- inherited rating (organisation_id set, or inherited_inferred) the
 -- predecessor's report found by resolve; for the location's own rating its
--- own report. The two rating marts read it.
+-- own report; a service rating is labelled from the global inspection-area
+-- taxonomy (its name and the areas now in effect for it). The two rating
+-- marts read it.
 CREATE OR REPLACE VIEW cqc_location_rating_rows AS
 WITH r AS (
     SELECT 'current' AS row_kind, * FROM datasets.cqc_location_ratings
@@ -70,6 +72,9 @@ WITH r AS (
     SELECT * FROM cqc_inherited_rating_sources
 ), own AS (
     SELECT * FROM cqc_location_reports
+), tax AS (
+    SELECT inspection_area_id, inspection_area_name, current_area_names FROM datasets.cqc_inspection_area_taxonomy
+    WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_inspection_area_taxonomy)
 )
 SELECT
     r.* EXCLUDE (inherited, snapshot_date),
@@ -86,6 +91,8 @@ SELECT
          WHEN r.report_link_id IS NULL THEN 'no_report_link'
          WHEN own.link_id IS NULL THEN 'report_not_listed' END AS unresolved_reason,
     src.generations,
+    tax.inspection_area_name,
+    tax.current_area_names AS inspection_area_current_names,
     r.snapshot_date
 FROM r
 LEFT JOIN src
@@ -94,14 +101,16 @@ LEFT JOIN src
       AND src.report_link_id IS NOT DISTINCT FROM r.report_link_id
       AND src.report_date IS NOT DISTINCT FROM r.report_date
 LEFT JOIN own
-       ON own.location_id = r.location_id AND own.link_id = r.report_link_id;
+       ON own.location_id = r.location_id AND own.link_id = r.report_link_id
+LEFT JOIN tax
+       ON tax.inspection_area_id = r.name AND r.kind = 'service';
 
 -- Mart: one row per location and current rating.
 CREATE OR REPLACE VIEW cqc_location_ratings AS
 SELECT location_id, kind, parent_name, name, rating, rating_category, report_date, report_link_id, organisation_id,
        inherited, inherited_inferred, framework, status, percentage_score, assessment_plan_id, in_effect,
        source_location_id, source_report_date, source_report_first_visit_date, source_report_uri, source_resolved,
-       unresolved_reason, generations, snapshot_date
+       unresolved_reason, generations, inspection_area_name, inspection_area_current_names, snapshot_date
 FROM cqc_location_rating_rows
 WHERE row_kind = 'current';
 
@@ -111,7 +120,7 @@ CREATE OR REPLACE VIEW cqc_location_rating_history AS
 SELECT location_id, kind, parent_name, name, rating, rating_category, report_date, report_link_id, organisation_id,
        inherited, inherited_inferred, framework, source, valid_from, valid_to, is_current,
        source_location_id, source_report_date, source_report_first_visit_date, source_report_uri, source_resolved,
-       unresolved_reason, generations, snapshot_date
+       unresolved_reason, generations, inspection_area_name, inspection_area_current_names, snapshot_date
 FROM cqc_location_rating_rows
 WHERE row_kind = 'timeline';
 

@@ -115,6 +115,10 @@ func extractFlags() []cli.Flag {
 		filterFlag("local-authority", "only locations in this local authority, exactly as CQC spells it, e.g. 'Bristol, City of' (repeatable)"),
 		filterFlag("care-home", "only care homes (Y) or only other services (N)"),
 		filterFlag("inspection-directorate", "only locations of this directorate, e.g. 'Adult social care', Hospitals, 'Primary medical services' (repeatable)"),
+		&cli.StringFlag{
+			Name: "reports", Value: string(cqc.ReportsNone), EnvVars: envVars("reports"),
+			Usage: "also fetch the inspection reports of the scope's locations (--scope clinics: the clinics' locations and their predecessors), each once: text, pdf (kept beside the archive) or none",
+		},
 		&cli.DurationFlag{
 			Name: "lookback", EnvVars: envVars("lookback"),
 			Usage: "also re-read this much of the changes feed before the watermark, for safety (e.g. 72h); items archived since are not fetched again",
@@ -181,6 +185,7 @@ func extractOptions(c *cli.Context) (cqc.Options, error) {
 			CareHome:              multi(c, "care-home"),
 			InspectionDirectorate: multi(c, "inspection-directorate"),
 		},
+		Reports:     cqc.ReportsMode(c.String("reports")),
 		MaxCalls:    calls,
 		MaxDuration: d,
 		Lookback:    c.Duration("lookback"),
