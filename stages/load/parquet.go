@@ -124,21 +124,32 @@ func fileMetadata(opts Options, meta map[string]string, stage, runID string, t s
 	return kv, nil
 }
 
-// writePartition writes one staged partition aside and swaps it into place.
-func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p staging.Partition, t schemas.Table) (PartitionResult, error) {
+// writePartition writes one staged partition aside and swaps it into place;
+// a table stored by change writes its changed rows and their versions.
+func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p staging.Partition, t schemas.Table) ([]PartitionResult, error) {
 	kv, err := fileMetadata(opts, man.Meta, man.Stage, man.RunID, t, p.Path)
 	if err != nil {
-		return PartitionResult{}, err
+		return nil, err
 	}
-	res, err := commitPartition(ctx, opts, t, p.Path, kv, func(add func(arrow.RecordBatch) error) error {
+	read := func(fn func(arrow.RecordBatch) error) error {
 		return man.Read(p, func(rec arrow.RecordBatch) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			return add(rec)
+			return fn(rec)
 		})
-	})
-	res.Stage = man.Stage
+	}
+	var res []PartitionResult
+	if len(t.Owner) > 0 {
+		res, err = writeByChange(ctx, opts, t, p.Path, kv, read)
+	} else {
+		var pr PartitionResult
+		pr, err = commitPartition(ctx, opts, t, p.Path, kv, read)
+		res = []PartitionResult{pr}
+	}
+	for i := range res {
+		res[i].Stage = man.Stage
+	}
 	return res, err
 }
 
