@@ -28,6 +28,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -337,24 +338,16 @@ func keepChanged(t schemas.Table, cs changeSet, rec arrow.RecordBatch, add func(
 // writeChanges commits the cqc/changes partition of t's snapshot date.
 func writeChanges(ctx context.Context, opts Options, t schemas.Table, date string, kv map[string]string, cs changeSet) (PartitionResult, error) {
 	path := changesPath(t, date)
-	ckv := maps(kv)
-	ckv[warehouse.MetaTable] = schemas.CQCChanges.Dataset
-	ckv[warehouse.MetaTableDoc] = schemas.CQCChanges.Doc
-	ckv[warehouse.MetaPartition] = strings.TrimPrefix(path, schemas.CQCChanges.Dataset+"/")
-	delete(ckv, warehouse.MetaColumnDocs)
+	ckv := maps.Clone(kv)
+	if err := describe(ckv, schemas.CQCChanges, path); err != nil {
+		return PartitionResult{}, err
+	}
+	delete(ckv, warehouse.MetaStorage)
 	rec := cs.record()
 	defer rec.Release()
 	return commitPartition(ctx, opts, schemas.CQCChanges, path, ckv, func(add func(arrow.RecordBatch) error) error {
 		return add(rec)
 	})
-}
-
-func maps(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m)+1)
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // writeByChange loads one staged snapshot of a table stored by change: the
@@ -377,7 +370,7 @@ func writeByChange(ctx context.Context, opts Options, t schemas.Table, path stri
 		return nil, err
 	}
 	cs := diff(now, total, before)
-	skv := maps(kv)
+	skv := maps.Clone(kv)
 	skv[warehouse.MetaStorage] = storedByChange
 	stored, err := commitPartition(ctx, opts, t, path, skv, func(add func(arrow.RecordBatch) error) error {
 		return read(func(rec arrow.RecordBatch) error { return keepChanged(t, cs, rec, add) })
@@ -461,7 +454,7 @@ func migratePartition(ctx context.Context, opts Options, t schemas.Table, path s
 		return err
 	}
 	testHook("migrate-changes-written")
-	skv := maps(kv)
+	skv := maps.Clone(kv)
 	skv[warehouse.MetaStorage] = storedByChange
 	_, err = commitPartition(ctx, opts, t, path, skv, func(add func(arrow.RecordBatch) error) error {
 		return read(func(rec arrow.RecordBatch) error { return keepChanged(t, cs, rec, add) })

@@ -103,6 +103,19 @@ func fileMetadata(opts Options, meta map[string]string, stage, runID string, t s
 	for k, v := range meta {
 		kv[k] = v
 	}
+	if err := describe(kv, t, path); err != nil {
+		return nil, err
+	}
+	kv[warehouse.MetaVersion] = opts.Version
+	kv[warehouse.MetaStage] = stage
+	kv[warehouse.MetaRunID] = opts.RunID
+	kv[warehouse.MetaInputRunID] = runID
+	return kv, nil
+}
+
+// describe sets the keys that say which table and partition a file is of,
+// with the table's and columns' docs.
+func describe(kv map[string]string, t schemas.Table, path string) error {
 	docs := make(map[string]string, t.Schema.NumFields())
 	for _, f := range t.Schema.Fields() {
 		if doc, ok := f.Metadata.GetValue(schemas.DocKey); ok {
@@ -111,17 +124,13 @@ func fileMetadata(opts Options, meta map[string]string, stage, runID string, t s
 	}
 	b, err := json.Marshal(docs)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	kv[warehouse.MetaVersion] = opts.Version
 	kv[warehouse.MetaTable] = t.Dataset
 	kv[warehouse.MetaTableDoc] = t.Doc
 	kv[warehouse.MetaColumnDocs] = string(b)
 	kv[warehouse.MetaPartition] = strings.TrimPrefix(strings.TrimPrefix(path, t.Dataset), "/")
-	kv[warehouse.MetaStage] = stage
-	kv[warehouse.MetaRunID] = opts.RunID
-	kv[warehouse.MetaInputRunID] = runID
-	return kv, nil
+	return nil
 }
 
 // writePartition writes one staged partition aside and swaps it into place;
