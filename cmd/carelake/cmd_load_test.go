@@ -22,9 +22,9 @@ func stageOneLocation(t *testing.T, root, runID string) {
 	})
 }
 
-// TestLoadCommand: 25 CQC tables stored by change make 25 partitions and
-// their 25 changes partitions; the rows are the location and 26 versions
-// (a mark per table, the location's).
+// TestLoadCommand: 25 CQC tables stored by change, one location in one of
+// them, make that table's partition and 25 changes partitions; the rows are
+// the location and 26 versions (a mark per table, the location's).
 func TestLoadCommand(t *testing.T) {
 	root := t.TempDir()
 	code, _, errOut := run(t, "load", "--out", root)
@@ -37,7 +37,7 @@ func TestLoadCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("load: exit %d\n%s\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"loaded cqc/locations/snapshot_date=2026-11-21", "load: 50 partition(s), 50 file(s), 27 rows",
+	for _, want := range []string{"loaded cqc/locations/snapshot_date=2026-11-21", "load: 26 partition(s), 26 file(s), 27 rows",
 		"catalog " + filepath.Join(root, "carelake.duckdb") + " rebuilt", "carelake sql --out " + root} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -52,7 +52,7 @@ func TestLoadCommand(t *testing.T) {
 		t.Fatalf("second load: exit %d\n%s", code, out)
 	}
 	code, out, _ = run(t, "load", "--out", root, "--force", "--stages", "normalise-cqc", "--log-level", "warn")
-	if code != 0 || !strings.Contains(out, "load: 50 partition(s)") {
+	if code != 0 || !strings.Contains(out, "load: 26 partition(s)") {
 		t.Fatalf("forced load: exit %d\n%s", code, out)
 	}
 

@@ -370,20 +370,33 @@ func writeByChange(ctx context.Context, opts Options, t schemas.Table, path stri
 		return nil, err
 	}
 	cs := diff(now, total, before)
-	skv := maps.Clone(kv)
-	skv[warehouse.MetaStorage] = storedByChange
-	stored, err := commitPartition(ctx, opts, t, path, skv, func(add func(arrow.RecordBatch) error) error {
+	return storeNight(ctx, opts, t, path, kv, cs, func(add func(arrow.RecordBatch) error) error {
 		return read(func(rec arrow.RecordBatch) error { return keepChanged(t, cs, rec, add) })
 	})
-	if err != nil {
-		return nil, err
+}
+
+// storeNight writes what a night of t stores given its change set: the
+// changed owners' rows (rows hands them to add), then the changes partition
+// that commits them. A night that changed no row writes no partition of t
+// (unless one is there from an earlier load of that night: it is replaced).
+func storeNight(ctx context.Context, opts Options, t schemas.Table, path string, kv map[string]string, cs changeSet,
+	rows func(add func(arrow.RecordBatch) error) error) ([]PartitionResult, error) {
+	var out []PartitionResult
+	if _, err := os.Stat(filepath.Join(opts.Root, filepath.FromSlash(path))); cs.stored > 0 || err == nil {
+		skv := maps.Clone(kv)
+		skv[warehouse.MetaStorage] = storedByChange
+		stored, err := commitPartition(ctx, opts, t, path, skv, rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, stored)
 	}
 	testHook("changes-stored")
-	changes, err := writeChanges(ctx, opts, t, date, kv, cs)
+	changes, err := writeChanges(ctx, opts, t, snapshotDate(path), kv, cs)
 	if err != nil {
-		return []PartitionResult{stored}, err
+		return out, err
 	}
-	return []PartitionResult{stored, changes}, nil
+	return append(out, changes), nil
 }
 
 // migrateToChanges rewrites t's partitions that still hold whole snapshots
@@ -454,6 +467,10 @@ func migratePartition(ctx context.Context, opts Options, t schemas.Table, path s
 		return err
 	}
 	testHook("migrate-changes-written")
+	if cs.stored == 0 {
+		// Nothing of it is named by a version: the partition goes.
+		return os.RemoveAll(filepath.Join(opts.Root, filepath.FromSlash(path)))
+	}
 	skv := maps.Clone(kv)
 	skv[warehouse.MetaStorage] = storedByChange
 	_, err = commitPartition(ctx, opts, t, path, skv, func(add func(arrow.RecordBatch) error) error {
