@@ -41,6 +41,10 @@ const (
 	// MetaStorage is "changes" in the files of a partition stored by change
 	// (schemas.Table.Owner), absent from a partition holding a whole snapshot.
 	MetaStorage = "carelake.storage"
+	// MetaPartialSnapshot is "true" in the meta of a stage output whose
+	// snapshot partitions hold only the owners that changed (the others are
+	// as they were): load stores those and infers no removal.
+	MetaPartialSnapshot = "carelake.partial_snapshot"
 )
 
 // StateDir is where a warehouse keeps its pipeline state (watermarks,

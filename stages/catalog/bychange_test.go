@@ -5,11 +5,14 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"testing"
 
 	"carelake/internal/testkit"
 	"carelake/internal/testkit/loadtest"
 	"carelake/schemas"
+	"carelake/schemas/warehouse"
 	"carelake/stages/load"
 )
 
@@ -42,6 +45,23 @@ func without(rows map[string][]row, id string) map[string][]row {
 	return out
 }
 
+// only keeps the rows of every table that belong to location id.
+func only(rows map[string][]row, id string) map[string][]row {
+	out := map[string][]row{}
+	for ds, rs := range rows {
+		kept := without(map[string][]row{ds: rs}, id)[ds]
+		if len(kept) < len(rs) {
+			out[ds] = rs[:0:0]
+			for _, r := range rs {
+				if !slices.ContainsFunc(kept, func(k row) bool { return reflect.DeepEqual(k, r) }) {
+					out[ds] = append(out[ds], r)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // byChangeNights is a week of snapshots: a first night, a location gone
 // (every row of it), a night without change, the location back with a
 // rating changed elsewhere, and a location renamed.
@@ -58,7 +78,7 @@ func byChangeNights() ([]string, []map[string][]row) {
 	}
 }
 
-func loadNight(tb testing.TB, root, day string, tables []schemas.Table, rows map[string][]row) {
+func loadNight(tb testing.TB, root, day string, tables []schemas.Table, rows map[string][]row, meta ...string) {
 	tb.Helper()
 	staged := tables[:0:0]
 	for _, t := range tables {
@@ -66,7 +86,7 @@ func loadNight(tb testing.TB, root, day string, tables []schemas.Table, rows map
 			staged = append(staged, t)
 		}
 	}
-	loadtest.StageTables(tb, root, "normalise-cqc", "run-"+day, day, staged, rows)
+	loadtest.StageTables(tb, root, "normalise-cqc", "run-"+day, day, staged, rows, meta...)
 	if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test", Logger: quiet(), Tables: tables}); err != nil {
 		tb.Fatalf("load %s: %v", day, err)
 	}
@@ -130,5 +150,32 @@ func checkSameRows(t *testing.T, db *sql.DB, what, got, want string) {
 	}
 	if extra != 0 || missing != 0 {
 		t.Errorf("%s: %s has %d rows too many and %d missing", what, got, extra, missing)
+	}
+}
+
+// TestPartialSnapshot: a stage output that holds only the owners that
+// changed (warehouse.MetaPartialSnapshot) makes the same snapshot as the
+// whole one: the surgery is all that differs between the fixture's two days.
+func TestPartialSnapshot(t *testing.T) {
+	whole, partial := t.TempDir(), t.TempDir()
+	loadNight(t, whole, "2026-11-20", wholeTables(schemas.Tables()), fixtureRows("2026-11-20"))
+	loadNight(t, partial, "2026-11-20", schemas.Tables(), fixtureRows("2026-11-20"))
+	loadNight(t, whole, "2026-11-21", wholeTables(schemas.Tables()), fixtureRows("2026-11-21"))
+	loadNight(t, partial, "2026-11-21", schemas.Tables(), only(fixtureRows("2026-11-21"), "1-300"), warehouse.MetaPartialSnapshot, "true")
+	buildMartsAndCatalog(t, partial)
+	db, err := Open(partial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var changed int
+	if err := db.QueryRow(`SELECT count(*) FROM datasets.cqc_changes WHERE snapshot_date = DATE '2026-11-21' AND owner IS NOT NULL`).Scan(&changed); err != nil || changed == 0 {
+		t.Fatalf("the partial night stored %d versions (%v)", changed, err)
+	}
+	for _, tb := range schemas.CQCTables() {
+		rel := RelationName(tb.Dataset)
+		checkSameRows(t, db, "partial", "SELECT * FROM datasets."+rel,
+			fmt.Sprintf("SELECT * FROM read_parquet(%s, hive_partitioning = true, hive_types = {'snapshot_date': DATE})",
+				quoteSQL(filepath.Join(whole, filepath.FromSlash(tb.Dataset), "*", "*.parquet"))))
 	}
 }

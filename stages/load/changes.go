@@ -111,7 +111,8 @@ func changeDates(root string, t schemas.Table) ([]string, error) {
 	return dates, nil
 }
 
-// readVersions is every owner's latest version of t before date.
+// readVersions is every owner's latest version of t before date; key ""
+// holds the latest snapshot's mark (its rows).
 func readVersions(ctx context.Context, root string, t schemas.Table, date string) (map[string]version, error) {
 	dates, err := changeDates(root, t)
 	if err != nil {
@@ -133,7 +134,8 @@ func readVersions(ctx context.Context, root string, t schemas.Table, date string
 				rows := rec.Column(2).(*array.Int64)
 				digest := rec.Column(3).(*array.Int64)
 				for i := range int(rec.NumRows()) {
-					if owner.IsNull(i) {
+					if owner.IsNull(i) { // the snapshot's mark: its rows
+						out[""] = version{rows: rows.Value(i)}
 						continue
 					}
 					out[strings.Clone(owner.Value(i))] = version{digest: digest.Value(i), rows: rows.Value(i), removed: removed.Value(i)}
@@ -267,7 +269,7 @@ func diff(now map[string]owned, total int64, before map[string]version) changeSe
 		owners = append(owners, k)
 	}
 	for k, v := range before {
-		if _, ok := now[k]; !ok && !v.removed {
+		if _, ok := now[k]; !ok && !v.removed && k != "" {
 			owners = append(owners, k)
 		}
 	}
@@ -285,6 +287,25 @@ func diff(now map[string]owned, total int64, before map[string]version) changeSe
 		}
 	}
 	return cs
+}
+
+// partialBefore narrows the versions to the owners a partial snapshot holds
+// (no other owner is removed) and says how many rows the whole snapshot has:
+// the previous one's with these owners' rows replaced.
+func partialBefore(now map[string]owned, before map[string]version) (map[string]version, int64) {
+	total := before[""].rows
+	narrowed := map[string]version{}
+	for k, o := range now {
+		v, ok := before[k]
+		if ok {
+			narrowed[k] = v
+			if !v.removed {
+				total -= v.rows
+			}
+		}
+		total += o.rows
+	}
+	return narrowed, total
 }
 
 // record is the cqc/changes batch of a change set.
@@ -353,7 +374,7 @@ func writeChanges(ctx context.Context, opts Options, t schemas.Table, date strin
 // writeByChange loads one staged snapshot of a table stored by change: the
 // changed owners' rows, then the changes partition that commits them.
 func writeByChange(ctx context.Context, opts Options, t schemas.Table, path string, kv map[string]string,
-	read func(func(arrow.RecordBatch) error) error) ([]PartitionResult, error) {
+	read func(func(arrow.RecordBatch) error) error, partial bool) ([]PartitionResult, error) {
 	date := snapshotDate(path)
 	if newer, err := newerSnapshot(opts.Root, t, date); err != nil {
 		return nil, err
@@ -368,6 +389,9 @@ func writeByChange(ctx context.Context, opts Options, t schemas.Table, path stri
 	now, total, err := ownedRows(t, read)
 	if err != nil {
 		return nil, err
+	}
+	if partial {
+		before, total = partialBefore(now, before)
 	}
 	cs := diff(now, total, before)
 	return storeNight(ctx, opts, t, path, kv, cs, func(add func(arrow.RecordBatch) error) error {

@@ -150,7 +150,7 @@ func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p 
 	}
 	var res []PartitionResult
 	if len(t.Owner) > 0 {
-		res, err = writeByChange(ctx, opts, t, p.Path, kv, read)
+		res, err = writeByChange(ctx, opts, t, p.Path, kv, read, man.Meta[warehouse.MetaPartialSnapshot] == "true")
 	} else {
 		var pr PartitionResult
 		pr, err = commitPartition(ctx, opts, t, p.Path, kv, read)
