@@ -614,13 +614,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'locations' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'locations' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_locations_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_locations_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_locations IS 'One row per CQC location: every scalar field of the latest good API body, typed, plus the overall rating in effect and a pointer into the raw archive. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/locations: the newest snapshot
@@ -768,13 +767,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'providers' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'providers' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_providers_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_providers_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_providers IS 'One row per CQC provider: every scalar field of the latest good API body, typed, with contacts reduced to a count and roles. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/providers: the newest snapshot
@@ -908,13 +906,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'location_ratings' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_ratings' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_location_ratings_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_location_ratings_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_location_ratings IS 'Current ratings of each location, one row per location and rating: overall, key questions (matched by name), services, and Single Assessment Framework ratings marked as such. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/location_ratings: the newest snapshot
@@ -982,13 +979,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'location_rating_history' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_rating_history' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_location_rating_history_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_location_rating_history_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_location_rating_history IS 'Rating timeline of each location: historicRatings plus every current rating, one row per location, rating name and report, with its validity period. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/location_rating_history: the newest snapshot
@@ -1056,13 +1052,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'provider_ratings' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_ratings' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_provider_ratings_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_provider_ratings_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_provider_ratings IS 'Current ratings of each provider (mainly NHS trusts), one row per provider and rating. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/provider_ratings: the newest snapshot
@@ -1130,13 +1125,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'provider_rating_history' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_rating_history' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_provider_rating_history_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_provider_rating_history_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_provider_rating_history IS 'Rating timeline of each provider: historicRatings plus current ratings, with validity periods. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/provider_rating_history: the newest snapshot
@@ -1204,13 +1198,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'reports' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'reports' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_reports_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_reports_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_reports IS 'Inspection reports listed by locations and providers (API reports[]); inherited ratings point here through report_link_id = link_id of the predecessor. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/reports: the newest snapshot
@@ -1262,13 +1255,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'report_related_documents' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_related_documents' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_report_related_documents_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_report_related_documents_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_report_related_documents IS 'Documents related to a report (API reports[].relatedDocuments), e.g. Use of Resources. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/report_related_documents: the newest snapshot
@@ -1316,13 +1308,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'report_inspection_locations' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_inspection_locations' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_report_inspection_locations_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_report_inspection_locations_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_report_inspection_locations IS 'Locations covered by a (provider) report (API reports[].inspectionLocations). Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/report_inspection_locations: the newest snapshot
@@ -1368,13 +1359,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'location_relationships' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_relationships' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_location_relationships_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_location_relationships_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_location_relationships IS 'Re-registration links of locations (API relationships[]): HSCA Predecessor on the new location, HSCA Successor on the old one. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/location_relationships: the newest snapshot
@@ -1422,13 +1412,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'provider_relationships' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_relationships' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_provider_relationships_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_provider_relationships_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_provider_relationships IS 'Re-registration links of providers (API relationships[]). Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/provider_relationships: the newest snapshot
@@ -1476,13 +1465,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'regulated_activities' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'regulated_activities' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_regulated_activities_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_regulated_activities_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_regulated_activities IS 'Regulated activities of locations and providers; contacts and nominated individuals reduced to a count and roles. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/regulated_activities: the newest snapshot
@@ -1532,13 +1520,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'gac_service_types' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'gac_service_types' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_gac_service_types_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_gac_service_types_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_gac_service_types IS 'GAC service types of each location (API gacServiceTypes[]). Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/gac_service_types: the newest snapshot
@@ -1582,13 +1569,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'inspection_categories' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'inspection_categories' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_inspection_categories_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_inspection_categories_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_inspection_categories IS 'Inspection categories of locations and providers (API inspectionCategories[]). Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/inspection_categories: the newest snapshot
@@ -1636,13 +1622,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'specialisms' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'specialisms' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_specialisms_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_specialisms_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_specialisms IS 'Specialisms of each location: the API''s specialisms[] and the newer specialism[] taxonomy. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/specialisms: the newest snapshot
@@ -1688,13 +1673,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'inspection_areas' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'inspection_areas' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_inspection_areas_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_inspection_areas_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_inspection_areas IS 'Inspection areas of locations and providers (API inspectionAreas[]). Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/inspection_areas: the newest snapshot
@@ -1748,13 +1732,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'provider_locations' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_locations' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_provider_locations_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_provider_locations_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_provider_locations IS 'The locations of each provider (API locationIds[]; deregistered locations included). Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/provider_locations: the newest snapshot
@@ -1796,13 +1779,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'age_groups' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'age_groups' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_age_groups_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_age_groups_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_age_groups IS 'Age groups served by each location (API ageGroup[]). Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/age_groups: the newest snapshot
@@ -1846,13 +1828,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'setting_services' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'setting_services' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_setting_services_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_setting_services_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_setting_services IS 'Setting and service types of each location (API settingServices[]). Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/setting_services: the newest snapshot
@@ -1900,13 +1881,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'provider_inspection_areas' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_inspection_areas' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_provider_inspection_areas_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_provider_inspection_areas_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_provider_inspection_areas IS 'Provider-level inspection area reports listed on a location (API providerInspectionAreas[].reports[]; an area with no reports gives one row with NULL report columns). Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/provider_inspection_areas: the newest snapshot
@@ -1956,13 +1936,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'assessment_service_groups' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'assessment_service_groups' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_assessment_service_groups_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_assessment_service_groups_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_assessment_service_groups IS 'Assessment service groups of each location (API assessmentServiceGroup[], Single Assessment Framework). Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/assessment_service_groups: the newest snapshot
@@ -2014,13 +1993,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'rejects' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'rejects' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_rejects_stored s ON concat_ws('/', s."entity_type", s."entity_id") = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_rejects_stored s ON concat_ws('/', s."entity_type", s."entity_id") = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_rejects IS 'Raw CQC bodies (or single values) that did not fit the schema, with the reason and a pointer into the raw archive, where the body is kept. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/rejects: the newest snapshot
@@ -2074,13 +2052,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'location_lineage' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_lineage' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_location_lineage_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_location_lineage_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_location_lineage IS 'Re-registration lineage of every known location: one row per location and ancestor (itself at depth 0), with the current location at the registered end of its successor chain. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/location_lineage: the newest snapshot
@@ -2128,13 +2105,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'rating_sources' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'rating_sources' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_rating_sources_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_rating_sources_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_rating_sources IS 'For every inherited location rating (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Inherited: the rating carries an organisationId, or (inferred) it carries none but its report is not the location''s own and a predecessor''s reports list it, as the API serves an inherited overall rating. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/rating_sources: the newest snapshot
@@ -2202,13 +2178,12 @@ WITH v AS (
     FROM datasets.cqc_changes WHERE table_name = 'clinic_locations' AND owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'clinic_locations' AND owner IS NULL)
-), vd AS (
-    SELECT v.*, unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
-    FROM v, d WHERE NOT v.removed
 )
-SELECT s.* EXCLUDE (snapshot_date), v.snapshot_date
-FROM vd v
-JOIN datasets.cqc_clinic_locations_stored s ON s."clinic_id" = v.owner AND s.snapshot_date = v.valid_from;
+SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
+FROM v
+JOIN datasets.cqc_clinic_locations_stored s ON s."clinic_id" = v.owner AND s.snapshot_date = v.valid_from
+CROSS JOIN d
+WHERE NOT v.removed;
 COMMENT ON VIEW datasets.cqc_clinic_locations IS 'Each clinic of the --clinics mapping with the CQC location it is mapped to and the current location through re-registrations. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/clinic_locations: the newest snapshot
