@@ -58,7 +58,9 @@ func BenchmarkCQCYear(b *testing.B) {
 	}
 	inputs := filepath.Join(cache, "national-inputs")
 	nationalArchive(b, inputs)
-	day := func(n int) string { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n-1).Format(time.DateOnly) }
+	day := func(n int) string {
+		return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n-1).Format(time.DateOnly)
+	}
 	for range b.N {
 		root := filepath.Join(b.TempDir(), "warehouse")
 		if err := os.MkdirAll(filepath.Join(root, "raw"), 0o755); err != nil {

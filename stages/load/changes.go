@@ -195,6 +195,12 @@ func mix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
+// bitsOf is x's two's complement bits: a hash input, not a number.
+func bitsOf(x int64) uint64 { return uint64(x) } //nolint:gosec // reinterpreted, never out of range
+
+// signed is a digest's bits as the int64 Parquet stores.
+func signed(x uint64) int64 { return int64(x) } //nolint:gosec // reinterpreted, never out of range
+
 // rowHashes hashes every row of rec over all its columns, in order; a value
 // hashes apart from NULL and from the same value in another column.
 func rowHashes(rec arrow.RecordBatch) []uint64 {
@@ -212,9 +218,9 @@ func rowHashes(rec arrow.RecordBatch) []uint64 {
 			case *array.String:
 				v = xxhash.Sum64String(a.Value(r))
 			case *array.Int64:
-				v = uint64(a.Value(r))
+				v = bitsOf(a.Value(r))
 			case *array.Int32:
-				v = uint64(a.Value(r))
+				v = bitsOf(int64(a.Value(r)))
 			case *array.Float64:
 				v = math.Float64bits(a.Value(r))
 			case *array.Boolean:
@@ -223,9 +229,9 @@ func rowHashes(rec arrow.RecordBatch) []uint64 {
 					v = 2
 				}
 			case *array.Date32:
-				v = uint64(a.Value(r))
+				v = bitsOf(int64(a.Value(r)))
 			case *array.Timestamp:
-				v = uint64(a.Value(r))
+				v = bitsOf(int64(a.Value(r)))
 			default:
 				v = xxhash.Sum64String(col.ValueStr(r))
 			}
@@ -280,10 +286,10 @@ func diff(now map[string]owned, total int64, before map[string]version) changeSe
 		switch {
 		case !ok:
 			cs.rows = append(cs.rows, changeRow{owner: &k, removed: true, digest: v.digest})
-		case !had || v.removed || v.digest != int64(o.digest) || v.rows != o.rows:
+		case !had || v.removed || v.digest != signed(o.digest) || v.rows != o.rows:
 			cs.changed[k] = true
 			cs.stored += o.rows
-			cs.rows = append(cs.rows, changeRow{owner: &k, rows: o.rows, digest: int64(o.digest)})
+			cs.rows = append(cs.rows, changeRow{owner: &k, rows: o.rows, digest: signed(o.digest)})
 		}
 	}
 	return cs

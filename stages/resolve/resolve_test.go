@@ -71,8 +71,6 @@ func normalised(t testing.TB, records string) string {
 	return root
 }
 
-type row = testkit.Row
-
 var (
 	rows = testkit.ParseRows
 	find = testkit.Find
