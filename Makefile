@@ -10,7 +10,7 @@ FUZZTIME      ?= 10s
 # Whole-system benchmarks run once each (minutes of real time: the extract's
 # budget, the transform at national scale, the receiver under load); the
 # others are micro-benchmarks timed the usual way.
-SYSTEM_BENCH  := ^(BenchmarkBudgetUse|BenchmarkTransform|BenchmarkIntake|BenchmarkNational)$$
+SYSTEM_BENCH  := ^(BenchmarkBudgetUse|BenchmarkTransform|BenchmarkIntake|BenchmarkNational|BenchmarkCQCYear)$$
 
 .PHONY: build test lint bench fuzz demo compat tidy-check clean
 
