@@ -21,7 +21,7 @@ func TestOwners(t *testing.T) {
 		"cqc/age_groups": loc, "cqc/setting_services": loc, "cqc/provider_inspection_areas": loc,
 		"cqc/assessment_service_groups": loc, "cqc/rejects": entity,
 		"cqc/inspection_area_taxonomy": {"inspection_area_id"},
-		"cqc/report_texts": {"link_id"}, "cqc/report_files": {"link_id"},
+		"cqc/report_texts":             {"link_id"}, "cqc/report_files": {"link_id"},
 		"cqc/location_lineage": loc, "cqc/rating_sources": loc, "cqc/clinic_locations": clinic,
 	}
 	for _, tb := range CQCTables() {
