@@ -43,6 +43,9 @@
 //	sync_status     created, updated, unchanged, stale_ignored or failed
 //	appointment_status  the appointment's status after the call
 //	content_mac     keyed digest of the payload as received (equal = same content)
+//	call_digest     16 hex digits identifying the call or batch item (clinic,
+//	                endpoint, body) that changed state; a repeat changes nothing
+//	replayed        a batch item answered from an earlier call's stored result
 //	payload         the sanitised record: PatientRecord, DoctorRecord,
 //	                ServiceRecord, AppointmentRecord, StatusRecord or
 //	                CancelRecord (only fields that passed validation)

@@ -73,12 +73,30 @@
 //
 // Idempotency: the key is SHA-256 over (clinic ID, endpoint, raw body)
 // (IdempotencyKey); only 2xx answers are stored, for 24 hours, and they are
-// rebuilt from the log at start. Errors are not stored, so a retry is
-// evaluated again: an appointment refused 404 because its patient had not
-// arrived yet succeeds on CareQ's retry once it has. A batch is answered 200
-// with a result per record, so its retry replays those results. The table
-// holds each stored answer in memory for the retention: at CareQ's 100 calls
-// a minute per clinic that is at most ~144,000 answers (~60 MB) per clinic.
+// restored at start (checkpoint and log). Errors are not stored, so a retry
+// is evaluated again: an appointment refused 404 because its patient had not
+// arrived yet succeeds on CareQ's retry once it has. The table holds each
+// stored answer in memory for the retention: at CareQ's 100 calls a minute
+// per clinic that is at most ~144,000 answers (~60 MB) per clinic.
+//
+// Batch retries: a batch whose every record succeeded is stored and replayed
+// like any call. A batch answered with failed records is stored too, but a
+// retry with the same body is not replayed: the records that succeeded are
+// answered from the stored results, each marked "replayed": true (logged as
+// unchanged and replayed, not processed again), and the records that failed
+// are processed again, as a fresh call would be; the message says how many
+// were replayed. So a batch whose appointment came before its patient
+// succeeds on the retry once the patient is known.
+//
+// Replays after the window: every call (and batch record) that changed a
+// record leaves a 64-bit digest of its idempotency key in the clinic's state
+// (and call_digest in the log), kept for as long as the state. A call whose
+// digest is there is answered 200 unchanged and changes nothing, however
+// late it comes: a status update captured and replayed after the 24 hours
+// cannot move an appointment from cancelled back to confirmed. The price: a
+// body identical to one already applied never applies again, so CareQ must
+// send a change with its updated_at (or any differing byte) to re-apply a
+// status it has set before.
 //
 // Internal IDs (data.id: pat_, doc_, svc_, apt_ and 20 hex digits) and
 // confirmation numbers (APPT- and 10 digits) are derived from SHA-256 of the
@@ -94,9 +112,36 @@
 // A segment is sealed (fsynced, renamed from .open, directory fsynced) when
 // it reaches 64 MiB, when it is 10 minutes old (checked even when idle), and
 // on graceful shutdown; after a crash the next start cuts a torn last line
-// (never acknowledged) and seals it (RepairSegments). Segments must be kept:
-// the receiver rebuilds its state (known records for foreign keys and
-// ordering, idempotency keys) from all of them at start.
+// (never acknowledged) and seals it (RepairSegments).
+//
+// # State and checkpoints
+//
+// The state (every record a clinic has sent: its event time, content
+// digest, appointment status and hash; the digests of the calls that
+// changed them; the idempotency table) is checkpointed to
+// <log dir>/receiver.checkpoint (careqlog.CheckpointName) every
+// --checkpoint-every (10 minutes) and at graceful shutdown (Checkpoint). A
+// checkpoint is a consistent cut: new calls wait while it is encoded, so it
+// holds exactly the effect of the records up to one seq, all durable. It is
+// written aside, fsynced and renamed over the previous one, and ends with
+// the SHA-256 of its content. A start reads the checkpoint and then only the
+// records after its seq (segments wholly before it are not opened), so
+// start-up time and memory follow the live state, not the number of calls
+// ever logged. A checkpoint that is torn, damaged, of another version or
+// without a configured clinic is not used: the start rebuilds from the whole
+// log and says so (Warn); if segments have been retired it refuses to start,
+// naming what to restore. A crash in the middle of a write leaves the
+// previous checkpoint whole (the temporary file is removed at the next
+// start). Rate-limit buckets are not checkpointed: they start full.
+//
+// # Retiring segments
+//
+// --retire (RetireOptions) is keep (the default), archive or delete. A
+// sealed segment is retired once the warehouse has loaded it (state/loaded-
+// careq-segments.json), the last checkpoint covers it, a newer segment is
+// sealed and it was sealed --retire-after ago; archive moves it to
+// --archive-dir, delete removes it. A rebuild of the warehouse from nothing
+// needs every segment: choose delete only if that will never happen.
 //
 // Every call answered by the receiver (accepted or rejected) is logged,
 // except idempotent replays and the 503s answered because the log itself

@@ -21,7 +21,7 @@ import (
 
 func openTestLog(t *testing.T, dir string, opts LogOptions) *Log {
 	t.Helper()
-	l, err := OpenLog(dir, opts, nil)
+	l, err := OpenLog(dir, opts, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestLogRepairAfterCrash(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, careqlog.SegmentName(99)+careqlog.OpenSuffix), nil, 0o640)
 
 	var replayed []int64
-	l2, err := OpenLog(dir, LogOptions{}, func(r *careqlog.LogRecord) error { replayed = append(replayed, r.Seq); return nil })
+	l2, err := OpenLog(dir, LogOptions{}, 0, func(r *careqlog.LogRecord) error { replayed = append(replayed, r.Seq); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}

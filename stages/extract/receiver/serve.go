@@ -27,6 +27,26 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// OnListen, if set, is told the address once the listener is open.
 	OnListen func(net.Addr)
+	// CheckpointEvery is how often the state is checkpointed (default 10
+	// minutes; also at graceful shutdown), so a start reads the checkpoint
+	// and at most this much log after it.
+	CheckpointEvery time.Duration
+}
+
+// DefaultCheckpointEvery is the default checkpoint cadence.
+const DefaultCheckpointEvery = 10 * time.Minute
+
+func (o Options) withDefaults() Options {
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = 30 * time.Second
+	}
+	if o.CheckpointEvery <= 0 {
+		o.CheckpointEvery = DefaultCheckpointEvery
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
 }
 
 // Summary tells what one Run logged: calls (records) and bytes appended to
@@ -52,12 +72,7 @@ const (
 // operator restarts it.
 func Run(ctx context.Context, o Options) (Summary, error) {
 	var sum Summary
-	if o.ShutdownTimeout <= 0 {
-		o.ShutdownTimeout = 30 * time.Second
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o = o.withDefaults()
 	if (o.TLSCertFile == "") != (o.TLSKeyFile == "") {
 		return sum, errors.New("careq: give both a TLS certificate and its key, or neither")
 	}
@@ -96,6 +111,21 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 		"clinics", len(o.Config.Clinics), "log_dir", o.LogDir, "keep_free_text", o.KeepFreeText)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	stopCheckpoints := make(chan struct{})
+	checkpointsDone := make(chan struct{})
+	go func() {
+		defer close(checkpointsDone)
+		tick := time.NewTicker(o.CheckpointEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopCheckpoints:
+				return
+			case <-tick.C:
+				s.checkpointAndRetire()
+			}
+		}
+	}()
 
 	var serveErr error
 	select {
@@ -112,6 +142,9 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 		cancel()
 		serveErr = <-served
 	}
+	close(stopCheckpoints)
+	<-checkpointsDone
+	s.checkpointAndRetire()
 	closeErr := s.Close()
 	st := s.log.Stats()
 	sum = Summary{Records: st.Records, Bytes: st.Bytes, Sealed: st.Sealed}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +48,8 @@ type ServerOptions struct {
 	IdempotencyRetention time.Duration
 	// Log tunes the durable log (segment size and age, fsync, file opening).
 	Log LogOptions
+	// Retire says which loaded segments leave the log (default: none).
+	Retire RetireOptions
 	// Now returns the current time (default time.Now): the timestamp window,
 	// the rate limit, received_at and answer timestamps all use it.
 	Now    func() time.Time
@@ -67,6 +70,12 @@ type Server struct {
 	limiter  *limiter
 	metrics  *metrics
 	draining atomic.Bool
+	// cut is held for reading by every call from its idempotency check to
+	// its stored answer, and for writing by Checkpoint, so a checkpoint sees
+	// no call between its decision and its answer.
+	cut sync.RWMutex
+	// checkpointed is the seq the last checkpoint (read or written) covers.
+	checkpointed atomic.Int64
 }
 
 type clinic struct {
@@ -78,9 +87,10 @@ type clinic struct {
 }
 
 // New opens the durable log in opts.LogDir, repairs a segment left open by a
-// crash, and rebuilds the clinics' state and the idempotency table from every
-// logged call. The caller must make sure no other Server uses the directory
-// (carelake serve holds a lock on it).
+// crash, and restores the clinics' state and the idempotency table from the
+// checkpoint and the records logged after it (from every logged call when
+// there is no usable checkpoint). The caller must make sure no other Server
+// uses the directory (carelake serve holds a lock on it).
 func New(opts ServerOptions) (*Server, error) {
 	if opts.Config == nil {
 		return nil, fmt.Errorf("%w: no configuration", ErrConfig)
@@ -140,8 +150,12 @@ func New(opts ServerOptions) (*Server, error) {
 		s.byID[cc.ClinicID] = cl
 	}
 	start := time.Now()
+	after, err := s.restoreCheckpoint()
+	if err != nil {
+		return nil, err
+	}
 	var n int
-	log, err := OpenLog(opts.LogDir, opts.Log, func(r *careqlog.LogRecord) error {
+	log, err := OpenLog(opts.LogDir, opts.Log, after, func(r *careqlog.LogRecord) error {
 		n++
 		return s.replay(r)
 	})
@@ -149,9 +163,53 @@ func New(opts ServerOptions) (*Server, error) {
 		return nil, err
 	}
 	s.log = log
-	s.logger.Info("careq: state rebuilt from the log", "dir", opts.LogDir, "records", n,
+	s.checkpointed.Store(after)
+	s.logger.Info("careq: state restored", "dir", opts.LogDir, "checkpoint_seq", after, "records_after_it", n,
 		"idempotency_keys", s.idem.len(), "took", time.Since(start).Round(time.Millisecond))
 	return s, nil
+}
+
+// restoreCheckpoint installs the checkpoint's state and returns the seq it
+// covers; 0 (rebuild from the whole log) when there is none or it cannot be
+// used. A checkpoint that cannot be used while the log no longer starts at
+// seq 1 (segments were retired) is an error: the log alone would give a
+// wrong state.
+func (s *Server) restoreCheckpoint() (int64, error) {
+	if err := removeCheckpointLeftovers(s.opts.LogDir); err != nil {
+		return 0, err
+	}
+	ck, err := readCheckpoint(s.opts.LogDir, s.byID, s.opts.IdempotencyRetention, s.now())
+	if err == nil && ck != nil {
+		for _, cl := range s.clinics {
+			if ck.clinics[cl.ClinicID] == nil {
+				err = fmt.Errorf("%w: clinic %s is not in it", errCheckpoint, cl.ClinicID)
+			}
+		}
+	}
+	if err != nil && !errors.Is(err, errCheckpoint) {
+		return 0, err
+	}
+	if err == nil && ck != nil {
+		for _, cl := range s.clinics {
+			cl.state = ck.clinics[cl.ClinicID]
+		}
+		s.idem.entries = ck.idem
+		return ck.seq, nil
+	}
+	paths, lerr := careqlog.SealedSegments(s.opts.LogDir)
+	if lerr != nil {
+		return 0, lerr
+	}
+	if len(paths) > 0 {
+		if first, ferr := careqlog.SegmentFirst(paths[0]); ferr != nil || first != 1 {
+			return 0, fmt.Errorf("careq: the log starts after seq 1 (segments were retired) and there is no usable checkpoint "+
+				"(%v): put the checkpoint or the archived segments back in %s", err, s.opts.LogDir)
+		}
+	}
+	if err != nil {
+		s.logger.Warn("careq: checkpoint not used: rebuilding the state from the whole log", "err", err)
+	}
+	return 0, nil
 }
 
 // replay rebuilds state and idempotency from one logged call.
@@ -173,7 +231,11 @@ func (s *Server) replay(r *careqlog.LogRecord) error {
 		return fmt.Errorf("careq: rebuild from record %d: %w", r.Seq, err)
 	}
 	if r.IdempotencyKey != "" {
-		s.idem.restore(r.IdempotencyKey, &stored{status: r.Status, body: r.Response}, r.ReceivedAt, s.now())
+		partial := false
+		for i := range r.Records {
+			partial = partial || r.Records[i].SyncStatus == careqlog.SyncFailed
+		}
+		s.idem.restore(r.IdempotencyKey, &stored{status: r.Status, body: r.Response, partial: partial}, r.ReceivedAt, s.now())
 	}
 	return nil
 }
@@ -198,8 +260,10 @@ type call struct {
 	rec  careqlog.LogRecord
 	now  time.Time
 	rate *rateInfo
-	// status is what was answered, for metrics.
+	// status and body are the answer, sent once the checks are done
+	// (send); status also goes to metrics.
 	status int
+	body   []byte
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
@@ -219,6 +283,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		c.rec.Endpoint, c.rec.Path = careqlog.EndpointUnknown, truncate(r.URL.Path, 200)
 	}
 	s.handle(c)
+	if c.body != nil {
+		c.send()
+	}
 	s.metrics.observe(c.rec.Endpoint, c.status, time.Since(start))
 	s.logger.Debug("careq call", "endpoint", c.rec.Endpoint, "clinic_id", c.rec.ClinicID,
 		"careq_id", c.rec.CareQID, "status", c.status, "code", c.rec.ErrorCode, "seq", c.rec.Seq)
@@ -309,6 +376,8 @@ func (s *Server) once(c *call, cl *clinic, body []byte) {
 	ep := c.rec.Endpoint
 	key := IdempotencyKey(cl.ClinicID, ep, body)
 	c.rec.IdempotencyKey = key
+	s.cut.RLock()
+	defer s.cut.RUnlock()
 	res, owned, err := s.idem.begin(c.r.Context(), key, c.now)
 	if err != nil {
 		c.status = 499 // the client went away while a duplicate was in flight
@@ -329,7 +398,7 @@ func (s *Server) once(c *call, cl *clinic, body []byte) {
 		}
 	}()
 	if ep == careqlog.EndpointBatch {
-		ans = s.batch(c, cl, body)
+		ans = s.batch(c, cl, body, res)
 	} else {
 		ans = s.single(c, cl, body)
 	}
@@ -470,7 +539,13 @@ func (s *Server) unavailable(c *call) {
 	c.write(http.StatusServiceUnavailable, errorBody(careqlog.CodeServerError, msg, nil, c.now))
 }
 
-func (c *call) write(status int, body []byte) {
+// write sets the answer; serveHTTP sends it once the call's checks are
+// done, so no lock is held while a slow client reads it.
+func (c *call) write(status int, body []byte) { c.status, c.body = status, body }
+
+// send writes the answer with the rate-limit headers.
+func (c *call) send() {
+	status, body := c.status, c.body
 	h := c.w.Header()
 	h.Set("Content-Type", "application/json")
 	if c.rate != nil {
@@ -478,7 +553,6 @@ func (c *call) write(status int, body []byte) {
 		h.Set("X-RateLimit-Remaining", strconv.FormatInt(c.rate.remaining, 10))
 		h.Set("X-RateLimit-Reset", deltaSeconds(c.rate.reset))
 	}
-	c.status = status
 	c.w.WriteHeader(status)
 	_, _ = c.w.Write(body)
 }
