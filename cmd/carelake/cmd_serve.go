@@ -55,6 +55,14 @@ waits for in-flight calls and seals the log; a second one exits at once.`,
 				Usage: "seal a log segment once it holds this many bytes"},
 			&cli.DurationFlag{Name: "segment-max-age", Value: receiver.DefaultMaxSegmentAge, EnvVars: envVars("segment-max-age"),
 				Usage: "seal a non-empty log segment this long after it was opened, so the nightly load sees recent calls"},
+			&cli.DurationFlag{Name: "checkpoint-every", Value: receiver.DefaultCheckpointEvery, EnvVars: envVars("checkpoint-every"),
+				Usage: "checkpoint the receiver's state this often (and at shutdown): a start reads the checkpoint and the log after it"},
+			&cli.StringFlag{Name: "retire", Value: receiver.RetireKeep, EnvVars: envVars("retire"),
+				Usage: "what becomes of sealed segments the warehouse has loaded and the checkpoint covers: keep, archive (moved to --archive-dir) or delete (a warehouse rebuilt from nothing needs them)"},
+			&cli.DurationFlag{Name: "retire-after", Value: 30 * 24 * time.Hour, EnvVars: envVars("retire-after"),
+				Usage: "retire a segment only this long after it was sealed"},
+			&cli.StringFlag{Name: "archive-dir", EnvVars: envVars("archive-dir"), DefaultText: "<log-dir>/archive",
+				Usage: "where --retire archive moves segments (on the log's file system)"},
 			&cli.DurationFlag{Name: "drain-delay", Value: 2 * time.Second, EnvVars: envVars("drain-delay"),
 				Usage: "after the first signal, answer health 'draining' and new calls 503 this long before closing the listener"},
 			&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, EnvVars: envVars("shutdown-timeout"),
@@ -86,7 +94,15 @@ func runServe(c *cli.Context) error {
 			return usageError("--%s must be positive", f)
 		}
 	}
-	for _, f := range []string{"idempotency-retention", "segment-max-age"} {
+	switch c.String("retire") {
+	case receiver.RetireKeep, receiver.RetireArchive, receiver.RetireDelete:
+	default:
+		return usageError("--retire %q: use keep, archive or delete", c.String("retire"))
+	}
+	if c.Duration("retire-after") < 0 {
+		return usageError("--retire-after must not be negative")
+	}
+	for _, f := range []string{"idempotency-retention", "segment-max-age", "checkpoint-every"} {
 		if c.Duration(f) <= 0 {
 			return usageError("--%s must be positive", f)
 		}
@@ -126,8 +142,13 @@ func runServe(c *cli.Context) error {
 				MaxSegmentBytes: c.Int64("segment-max-bytes"),
 				MaxSegmentAge:   c.Duration("segment-max-age"),
 			},
+			Retire: receiver.RetireOptions{
+				Policy: c.String("retire"), After: c.Duration("retire-after"),
+				ArchiveDir: c.String("archive-dir"), Root: outDir(c),
+			},
 			Logger: logger,
 		},
+		CheckpointEvery: c.Duration("checkpoint-every"),
 		Addr:            addr,
 		TLSCertFile:     c.String("tls-cert"),
 		TLSKeyFile:      c.String("tls-key"),

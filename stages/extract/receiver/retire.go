@@ -74,7 +74,7 @@ func (s *Server) Retire() (int, error) {
 		if err != nil {
 			return n, fmt.Errorf("careq retire: %w", err)
 		}
-		if !done[name] || s.now().Sub(fi.ModTime()) < o.After {
+		if !done[name] || time.Since(fi.ModTime()) < o.After { // file times are wall-clock times
 			continue
 		}
 		switch o.Policy {
