@@ -120,7 +120,7 @@ func runIntake(b *testing.B, sc intakeScenario) {
 	b.ReportMetric(ms(res.quantile(0.50)), "p50-ms")
 	b.ReportMetric(ms(res.quantile(0.99)), "p99-ms")
 	b.ReportMetric(ms(res.quantile(1)), "max-ms")
-	if m := scrapeMetrics(b, "http://"+c.addr+"/metrics"); m["careq_log_group_commits_total"] > 0 {
+	if m := scrapeMetrics(b, "http://"+c.metricsAddr+"/metrics"); m["careq_log_group_commits_total"] > 0 {
 		b.ReportMetric(m["careq_log_records_total"]/m["careq_log_group_commits_total"], "calls/commit")
 	}
 	if res.OK > 0 {

@@ -49,6 +49,8 @@ func childServe() int {
 			RatePerMinute: 1 << 30, RateBurst: 1 << 20, Log: LogOptions{NoSync: os.Getenv("CAREQ_TEST_NOSYNC") == "1"}},
 		Addr:            "127.0.0.1:0",
 		OnListen:        func(a net.Addr) { fmt.Printf("LISTEN %s\n", a) },
+		MetricsAddr:     "127.0.0.1:0",
+		OnMetricsListen: func(a net.Addr) { fmt.Printf("METRICS %s\n", a) },
 		CheckpointEvery: every,
 	})
 	if err != nil {
@@ -60,9 +62,10 @@ func childServe() int {
 
 // child is a receiver running as its own process.
 type child struct {
-	cmd    *exec.Cmd
-	addr   string
-	stderr *bytes.Buffer
+	cmd         *exec.Cmd
+	addr        string
+	metricsAddr string
+	stderr      *bytes.Buffer
 }
 
 func startChild(t testing.TB, cfgPath, logDir string, env ...string) *child {
@@ -85,6 +88,9 @@ func startChild(t testing.TB, cfgPath, logDir string, env ...string) *child {
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), "METRICS "); ok {
+				c.metricsAddr = a // printed before LISTEN
+			}
 			if a, ok := strings.CutPrefix(sc.Text(), "LISTEN "); ok {
 				line <- a
 			}

@@ -5,9 +5,10 @@
 //
 // Under /api/v1/careq-sync/ (APIPrefix): POST patient, doctor, service,
 // appointment, appointment/status, appointment/cancel and batch; GET health
-// (bearer token required). GET /metrics serves Prometheus text (no
-// authentication: bind the receiver to an interface only trusted hosts
-// reach, or filter /metrics at the proxy). Answers follow the specification
+// (bearer token required). /metrics (Prometheus text) is not on the API's
+// listener: Options.MetricsAddr (serve --metrics-addr, off by default) gives
+// it one of its own, for loopback or an operations network, since it names
+// clinics. Answers follow the specification
 // (docs/architecture.md, "The CareQ sync API"):
 //
 //	{"success": true, "message": "...", "data": {...}, "timestamp": "2025-12-10T10:01:00Z"}
@@ -25,45 +26,64 @@
 // # Order of checks
 //
 // Each call goes through these checks in order; the first that fails
-// answers:
+// answers. Until a call is authenticated (checks 3 to 9) a refusal is never
+// written to the durable log: it is counted (careq_refused_total, by
+// reason), written to the security log if one is configured (SecurityLog:
+// time, source address, method, endpoint, the path of an unknown endpoint
+// cut to 64 bytes with every byte but letters, digits and "/-_." replaced,
+// status, code, reason, declared body size; rotated by size, never fsynced),
+// and at most 4 KiB of its body is read (a longer body closes the
+// connection). A source address (the proxy's, behind one) that has had more
+// than RefusedBurst such refusals, refilled at RefusedPerMinute (defaults
+// 120 and 60 a minute), gets 429 RATE_LIMIT_EXCEEDED with Retry-After
+// instead, written nowhere; a call from the same address whose token is good
+// is not held back (CareQ's calls may share an egress address).
 //
 //  1. intake stopped (the log failed): 503 SERVER_ERROR, Retry-After: 30, not logged;
-//  2. draining (shutdown begun): 503 SERVER_ERROR, Retry-After: 5;
+//  2. draining (shutdown begun): 503 SERVER_ERROR, Retry-After: 5, not logged
+//     (health answers "draining" after check 5);
 //  3. unknown endpoint: 404 INVALID_REQUEST; wrong method: 405 INVALID_REQUEST;
-//  4. body larger than the limit (default 1 MiB): 413 INVALID_REQUEST;
+//  4. declared body (Content-Length) larger than the limit (default 1 MiB):
+//     413 INVALID_REQUEST;
 //  5. Authorization: Bearer <token>, compared as SHA-256 digests in constant
 //     time against every configured token: 401 AUTHENTICATION_FAILED;
 //  6. X-API-Key and X-Webhook-Secret, when the clinic configures them: 401;
-//  7. X-CareQ-Timestamp, integer Unix seconds within ±300 s of the server's
+//     GET health is answered here (logged);
+//  7. the body, read up to the limit (a body without Content-Length is cut
+//     there): 413;
+//  8. X-CareQ-Timestamp, integer Unix seconds within ±300 s of the server's
 //     clock (both directions), required on every POST: 401;
-//  8. X-CareQ-Signature: sha256=<hex> (several, comma-separated or repeated,
+//  9. X-CareQ-Signature: sha256=<hex> (several, comma-separated or repeated,
 //     while CareQ rotates), HMAC-SHA256 over the raw body bytes
 //     (signed_payload: body) or over "<timestamp>.<body>"
 //     (signed_payload: timestamp.body), against every active secret of the
 //     clinic; required unless the clinic says signed_payload: none: 401;
-//  9. the clinic's rate limit, a token bucket of 100 a minute with bursts of
+//  10. the clinic's rate limit, a token bucket of 100 a minute with bursts of
 //     200: 429 RATE_LIMIT_EXCEEDED with Retry-After (delta-seconds, >= 1);
-//  10. idempotency: a call whose key was already answered 2xx gets the stored
+//  11. idempotency: a call whose key was already answered 2xx gets the stored
 //     status and body again (header Idempotent-Replayed: true) and is not
-//     logged again; an identical call still in flight is waited for;
-//  11. JSON parse (one object, valid UTF-8): 400 INVALID_REQUEST;
-//  12. field rules (CareQ*Rules, validate.go): 422 VALIDATION_ERROR, details per field;
-//  13. clinic_id other than the token's clinic: 403 AUTHENTICATION_FAILED
+//     logged again; an identical call still in flight is waited for (a batch
+//     with failed records is the exception: see Batch retries);
+//  12. JSON parse (one object, valid UTF-8): 400 INVALID_REQUEST;
+//  13. field rules (CareQ*Rules, validate.go): 422 VALIDATION_ERROR, details per field;
+//  14. clinic_id other than the token's clinic: 403 AUTHENTICATION_FAILED
 //     (the token is valid, it just may not write that clinic);
-//  14. foreign keys: an appointment needs its patient, doctor and service
+//  15. a repeat of a call that already changed the record (its digest is in
+//     the state): 200 unchanged, however late (see Replays after the window);
+//  16. foreign keys: an appointment needs its patient, doctor and service
 //     known for the clinic; status and cancel need the appointment: 404
 //     RECORD_NOT_FOUND;
-//  15. duplicates: 409 DUPLICATE_RECORD when a full record has the same
+//  17. duplicates: 409 DUPLICATE_RECORD when a full record has the same
 //     updated_at as the stored version but different content, or an
 //     appointment's hash belongs to another appointment of the clinic;
-//  16. ordering: a change older (updated_at; cancelled_at for a cancel) than
+//  18. ordering: a change older (updated_at; cancelled_at for a cancel) than
 //     the stored version is answered 200 stale_ignored and changes nothing;
 //     a change without a timestamp is ordered by arrival; the same
 //     updated_at with the same content is 200 unchanged; a status update or
 //     cancellation that is not older than the stored version is applied
 //     (200 updated), even when the status does not change, so its time
 //     still moves the appointment's clock forward;
-//  17. the record is appended to the log and fsynced (group commit), then the
+//  19. the record is appended to the log and fsynced (group commit), then the
 //     answer is sent: 201 created or 200.
 //
 // Once the bearer token has named the clinic (check 5), every answer carries
@@ -143,9 +163,9 @@
 // --archive-dir, delete removes it. A rebuild of the warehouse from nothing
 // needs every segment: choose delete only if that will never happen.
 //
-// Every call answered by the receiver (accepted or rejected) is logged,
-// except idempotent replays and the 503s answered because the log itself
-// failed.
+// Every authenticated call answered by the receiver (accepted or rejected
+// from check 10 on, and health) is logged, except idempotent replays and the
+// 503s answered because the log itself failed; nothing a stranger sends is.
 //
 // # Personal data
 //
@@ -159,8 +179,8 @@
 // prescription, custom_field_1..5, referred_by, referred_by_address,
 // cancellation_reason) is dropped unless the operator passes
 // --keep-free-text. Doctors' names and specialisation are kept. Rejected
-// calls whose body was not trusted or not parsed keep only body_bytes and
-// body_sha256. Unknown fields are never logged.
+// calls whose body was not parsed keep only body_bytes and body_sha256.
+// Unknown fields are never logged.
 //
 // The process log (slog) says Info at start and stop and for every stale
 // change ignored, Warn for segments repaired after a crash, Error when intake

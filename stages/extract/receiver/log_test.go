@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -215,10 +213,7 @@ func TestFsyncFailureStopsIntake(t *testing.T) {
 			if status != 503 || !bytes.Contains(body, []byte("durable log")) {
 				t.Fatalf("health: %d %s", status, body)
 			}
-			resp, _ := http.Get(e.http.URL + "/metrics")
-			m, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if !bytes.Contains(m, []byte("careq_intake_stopped 1")) {
+			if !strings.Contains(e.scrape(), "careq_intake_stopped 1") {
 				t.Fatal("metrics do not say intake stopped")
 			}
 			if !errors.Is(e.srv.LogErr(), ErrLogFailed) {

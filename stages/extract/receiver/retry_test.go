@@ -188,7 +188,9 @@ func TestRetireLoadedSegments(t *testing.T) {
 // A segment sealed less than After ago stays.
 func TestRetireWaitsForAfter(t *testing.T) {
 	root := t.TempDir()
-	e := newEnv(t, func(o *ServerOptions) { o.Retire = RetireOptions{Policy: RetireDelete, Root: root, After: 24 * time.Hour} })
+	e := newEnv(t, func(o *ServerOptions) {
+		o.Retire = RetireOptions{Policy: RetireDelete, Root: root, After: 24 * time.Hour}
+	})
 	e.send("clinic_abc", "patient", specBody(t, "patient")).want(t, 201, "")
 	e.restart()
 	e.send("clinic_abc", "doctor", specBody(t, "doctor")).want(t, 201, "")

@@ -50,6 +50,13 @@ type ServerOptions struct {
 	Log LogOptions
 	// Retire says which loaded segments leave the log (default: none).
 	Retire RetireOptions
+	// SecurityLog, when its Path is set, receives the calls refused before
+	// authentication (bounded, not durable).
+	SecurityLog SecurityLogOptions
+	// RefusedPerMinute and RefusedBurst bound the refusals before
+	// authentication one source address gets answered as such; beyond them
+	// it gets 429 (defaults DefaultRefusedPerMinute, DefaultRefusedBurst).
+	RefusedPerMinute, RefusedBurst int
 	// Now returns the current time (default time.Now): the timestamp window,
 	// the rate limit, received_at and answer timestamps all use it.
 	Now    func() time.Time
@@ -68,6 +75,8 @@ type Server struct {
 	log      *Log
 	idem     *idemTable
 	limiter  *limiter
+	refusals *limiter // by source address, of calls refused before authentication
+	security *securityLog
 	metrics  *metrics
 	draining atomic.Bool
 	// cut is held for reading by every call from its idempotency check to
@@ -116,6 +125,12 @@ func New(opts ServerOptions) (*Server, error) {
 	if opts.IdempotencyRetention <= 0 {
 		opts.IdempotencyRetention = DefaultIdempotencyRetention
 	}
+	if opts.RefusedPerMinute <= 0 {
+		opts.RefusedPerMinute = DefaultRefusedPerMinute
+	}
+	if opts.RefusedBurst <= 0 {
+		opts.RefusedBurst = DefaultRefusedBurst
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -128,10 +143,11 @@ func New(opts ServerOptions) (*Server, error) {
 	opts.Log.Logger = opts.Logger
 	s := &Server{
 		opts: opts, now: opts.Now, logger: opts.Logger, byID: map[string]*clinic{},
-		pii:     NewPseudonymiser(opts.PIIKey, opts.KeepFreeText),
-		idem:    newIdemTable(opts.IdempotencyRetention),
-		limiter: newLimiter(opts.RatePerMinute, opts.RateBurst),
-		metrics: newMetrics(),
+		pii:      NewPseudonymiser(opts.PIIKey, opts.KeepFreeText),
+		idem:     newIdemTable(opts.IdempotencyRetention),
+		limiter:  newLimiter(opts.RatePerMinute, opts.RateBurst),
+		refusals: newLimiter(opts.RefusedPerMinute, opts.RefusedBurst),
+		metrics:  newMetrics(),
 	}
 	for _, cc := range opts.Config.Clinics {
 		cl := &clinic{ClinicConfig: cc, state: newClinicState()}
@@ -163,6 +179,10 @@ func New(opts ServerOptions) (*Server, error) {
 		return nil, err
 	}
 	s.log = log
+	if s.security, err = openSecurityLog(opts.SecurityLog); err != nil {
+		log.Close()
+		return nil, err
+	}
 	s.checkpointed.Store(after)
 	s.logger.Info("careq: state restored", "dir", opts.LogDir, "checkpoint_seq", after, "records_after_it", n,
 		"idempotency_keys", s.idem.len(), "took", time.Since(start).Round(time.Millisecond))
@@ -244,14 +264,31 @@ func (s *Server) replay(r *careqlog.LogRecord) error {
 // while calls already past that check finish normally.
 func (s *Server) Drain() { s.draining.Store(true) }
 
-// Close seals the log. Call it once no request is in flight.
-func (s *Server) Close() error { return s.log.Close() }
+// Close seals the log and closes the security log. Call it once no request
+// is in flight.
+func (s *Server) Close() error {
+	err := s.log.Close()
+	if serr := s.security.close(); err == nil && serr != nil {
+		err = fmt.Errorf("careq security log: %w", serr)
+	}
+	return err
+}
 
 // LogErr returns the log's failure, if intake has stopped.
 func (s *Server) LogErr() error { return s.log.Err() }
 
-// Handler returns the HTTP handler: the API under APIPrefix and /metrics.
+// Handler returns the HTTP handler of the API (APIPrefix); every other path
+// is an unknown endpoint.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// MetricsHandler returns the handler of /metrics, served on a listener of
+// its own (Options.MetricsAddr), never beside the API: the metrics name
+// clinics.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/metrics", s.serveMetrics)
+	return mux
+}
 
 // call is one request on its way through the checks.
 type call struct {
@@ -267,20 +304,12 @@ type call struct {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/metrics" {
-		s.serveMetrics(w, r)
-		return
-	}
-	ep, ok := strings.CutPrefix(r.URL.Path, APIPrefix)
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
 	start := time.Now()
 	c := &call{w: w, r: r, now: s.now()}
+	ep, ok := strings.CutPrefix(r.URL.Path, APIPrefix)
 	c.rec.ReceivedAt, c.rec.Method, c.rec.Endpoint = c.now, r.Method, ep
-	if careqlog.RecordType(ep) == "" && ep != careqlog.EndpointBatch && ep != careqlog.EndpointHealth {
-		c.rec.Endpoint, c.rec.Path = careqlog.EndpointUnknown, truncate(r.URL.Path, 200)
+	if !ok || careqlog.RecordType(ep) == "" && ep != careqlog.EndpointBatch && ep != careqlog.EndpointHealth {
+		c.rec.Endpoint = careqlog.EndpointUnknown
 	}
 	s.handle(c)
 	if c.body != nil {
@@ -291,47 +320,92 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		"careq_id", c.rec.CareQID, "status", c.status, "code", c.rec.ErrorCode, "seq", c.rec.Seq)
 }
 
-// handle runs the checks in order (see the package documentation).
+// handle runs the checks in order (see the package documentation). Until
+// the call is authenticated (checks 3 to 9) a refusal is never written to
+// the durable log (refuse).
 func (s *Server) handle(c *call) {
 	if !s.admit(c) {
 		return
 	}
-	body, ok := s.readBody(c)
-	if !ok {
+	cl := s.authenticate(c)
+	if cl == nil {
 		return
 	}
-	cl := s.authenticate(c)
-	if cl == nil || !s.verify(c, cl, body) || !s.allow(c, cl) {
+	if c.rec.Endpoint == careqlog.EndpointHealth {
+		s.health(c)
+		return
+	}
+	body, ok := s.readBody(c)
+	if !ok || !s.verify(c, cl, body) || !s.allow(c, cl) {
 		return
 	}
 	s.once(c, cl, body)
 }
 
-// admit runs checks 1 to 3 (intake stopped, draining, endpoint and method)
-// and answers health; it reports whether the call goes on to the next check.
+// admit runs checks 1 to 4 (intake stopped, draining, endpoint and method,
+// declared body size); it reports whether the call goes on to the next check.
 func (s *Server) admit(c *call) bool {
 	if err := s.log.Err(); err != nil {
 		s.unavailable(c)
 		return false
 	}
 	ep := c.rec.Endpoint
+	want := http.MethodPost
+	if ep == careqlog.EndpointHealth {
+		want = http.MethodGet
+	}
 	switch {
-	case ep == careqlog.EndpointHealth:
-		s.health(c)
-		return false
-	case s.draining.Load():
+	case s.draining.Load() && ep != careqlog.EndpointHealth:
 		c.w.Header().Set("Retry-After", "5")
-		s.reject(c, http.StatusServiceUnavailable, careqlog.CodeServerError, "The receiver is shutting down: retry shortly", nil)
+		c.rec.ErrorCode = careqlog.CodeServerError
+		c.write(http.StatusServiceUnavailable, errorBody(careqlog.CodeServerError, "The receiver is shutting down: retry shortly", nil, c.now))
 		return false
 	case ep == careqlog.EndpointUnknown:
-		s.reject(c, http.StatusNotFound, careqlog.CodeInvalidRequest, "Unknown endpoint: see "+APIPrefix+" in the CareQ specification", nil)
+		s.refuse(c, "unknown_endpoint", http.StatusNotFound, careqlog.CodeInvalidRequest, "Unknown endpoint: see "+APIPrefix+" in the CareQ specification")
 		return false
-	case c.r.Method != http.MethodPost:
-		c.w.Header().Set("Allow", http.MethodPost)
-		s.reject(c, http.StatusMethodNotAllowed, careqlog.CodeInvalidRequest, "Use POST", nil)
+	case c.r.Method != want:
+		c.w.Header().Set("Allow", want)
+		s.refuse(c, "method", http.StatusMethodNotAllowed, careqlog.CodeInvalidRequest, "Use "+want)
+		return false
+	case c.r.ContentLength > s.opts.MaxBodyBytes:
+		s.refuse(c, "too_large", http.StatusRequestEntityTooLarge, careqlog.CodeInvalidRequest,
+			fmt.Sprintf("Body larger than %d bytes: split the batch", s.opts.MaxBodyBytes))
 		return false
 	}
 	return true
+}
+
+// refuse answers a call that is not authenticated (yet): counted in the
+// metrics by reason and written to the security log (if one is configured),
+// never to the durable log. Of its body at most a small prefix is read (a
+// longer one closes the connection). A source address that has had more
+// refusals than its allowance (RefusedPerMinute, RefusedBurst) gets 429
+// instead, and those are not written to the security log.
+func (s *Server) refuse(c *call, reason string, status int, code, msg string) {
+	_, _ = io.Copy(io.Discard, http.MaxBytesReader(c.w, c.r.Body, preAuthBodyBytes))
+	src := source(c.r.RemoteAddr)
+	if ok, info := s.refusals.take(src, c.now); !ok {
+		s.metrics.refused("limited")
+		c.w.Header().Set("Retry-After", deltaSeconds(max(info.retryAfter, time.Second)))
+		c.rec.ErrorCode = careqlog.CodeRateLimitExceeded
+		c.write(http.StatusTooManyRequests, errorBody(careqlog.CodeRateLimitExceeded,
+			"Too many refused calls from this address: retry after "+deltaSeconds(max(info.retryAfter, time.Second))+" s", nil, c.now))
+		return
+	}
+	s.metrics.refused(reason)
+	c.rec.ErrorCode = code
+	c.write(status, errorBody(code, msg, nil, c.now))
+	if s.security == nil {
+		return
+	}
+	rec := &securityRecord{Time: c.now.UTC(), Source: src, Method: sanitisePath(c.r.Method), Endpoint: c.rec.Endpoint,
+		Status: status, Code: code, Reason: reason, BodyBytes: c.r.ContentLength}
+	if c.rec.Endpoint == careqlog.EndpointUnknown {
+		rec.Path = sanitisePath(c.r.URL.Path)
+	}
+	if err := s.security.write(rec); err != nil {
+		s.logger.Error("careq: the security log failed and is off until restart", "err", err)
+	}
 }
 
 // verify runs checks 7 and 8: X-CareQ-Timestamp within the window, and
@@ -343,7 +417,7 @@ func (s *Server) verify(c *call, cl *clinic, body []byte) bool {
 		err = VerifySignature(c.r.Header.Values(HeaderSignature), cl.SigningSecrets, cl.SignedPayload, ts, body)
 	}
 	if err != nil {
-		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, err.Error(), nil)
+		s.refuse(c, "signature", http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, err.Error())
 		return false
 	}
 	return true
@@ -404,25 +478,20 @@ func (s *Server) once(c *call, cl *clinic, body []byte) {
 	}
 }
 
-// readBody reads the body under the size limit (413 beyond it).
+// readBody reads the body under the size limit (413 beyond it; a body
+// without Content-Length is cut there). The call is not authenticated yet
+// (its signature is checked after), so a refusal is not logged durably.
 func (s *Server) readBody(c *call) ([]byte, bool) {
-	tooLarge := func() ([]byte, bool) {
-		s.reject(c, http.StatusRequestEntityTooLarge, careqlog.CodeInvalidRequest,
-			fmt.Sprintf("Body larger than %d bytes: split the batch", s.opts.MaxBodyBytes), nil)
-		return nil, false
-	}
-	if c.r.ContentLength > s.opts.MaxBodyBytes {
-		c.rec.BodyBytes = int(min(c.r.ContentLength, 1<<62))
-		return tooLarge()
-	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, s.opts.MaxBodyBytes))
 	c.rec.BodyBytes = len(body)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return tooLarge()
+		s.refuse(c, "too_large", http.StatusRequestEntityTooLarge, careqlog.CodeInvalidRequest,
+			fmt.Sprintf("Body larger than %d bytes: split the batch", s.opts.MaxBodyBytes))
+		return nil, false
 	}
 	if err != nil {
-		s.reject(c, http.StatusBadRequest, careqlog.CodeInvalidRequest, "The body could not be read", nil)
+		s.refuse(c, "unreadable", http.StatusBadRequest, careqlog.CodeInvalidRequest, "The body could not be read")
 		return nil, false
 	}
 	sum := sha256.Sum256(body)
@@ -449,18 +518,18 @@ func (s *Server) authenticate(c *call) *clinic {
 	}
 	if found == nil {
 		c.w.Header().Set("WWW-Authenticate", `Bearer realm="careq-sync"`)
-		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "Missing or invalid bearer token", nil)
+		s.refuse(c, "token", http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "Missing or invalid bearer token")
 		return nil
 	}
 	c.rec.ClinicID = found.ClinicID
 	info := s.limiter.peek(found.ClinicID, c.now)
 	c.rate = &info
 	if !headerMatches(c.r.Header.Get(HeaderAPIKey), found.apiKey) {
-		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "X-API-Key is missing or wrong", nil)
+		s.refuse(c, "api_key", http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "X-API-Key is missing or wrong")
 		return nil
 	}
 	if !headerMatches(c.r.Header.Get(HeaderWebhookSecret), found.webhookSecret) {
-		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "X-Webhook-Secret is missing or wrong", nil)
+		s.refuse(c, "webhook_secret", http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "X-Webhook-Secret is missing or wrong")
 		return nil
 	}
 	return found
@@ -484,17 +553,9 @@ func headerMatches(v string, want *[sha256.Size]byte) bool {
 	return subtle.ConstantTimeCompare(d[:], want[:]) == 1
 }
 
-// health answers GET health: operational (200) or draining (503); a failed
-// log answers before this (unavailable).
+// health answers GET health, once authenticated: operational (200) or
+// draining (503); a failed log answers before this (unavailable).
 func (s *Server) health(c *call) {
-	if c.r.Method != http.MethodGet {
-		c.w.Header().Set("Allow", http.MethodGet)
-		s.reject(c, http.StatusMethodNotAllowed, careqlog.CodeInvalidRequest, "Use GET", nil)
-		return
-	}
-	if s.authenticate(c) == nil {
-		return
-	}
 	status, code := "operational", http.StatusOK
 	if s.draining.Load() {
 		status, code = "draining", http.StatusServiceUnavailable
@@ -585,11 +646,4 @@ func mustJSON(v any) []byte {
 		panic(fmt.Sprintf("careq: encode answer: %v", err)) // only plain structs are encoded
 	}
 	return b
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -113,7 +115,8 @@ func mapGet(raw []byte, key string) any {
 }
 
 // Every error code of the specification is produced, each by the check the
-// package documentation lists, and every refusal is logged.
+// package documentation lists; every refusal after authentication is in the
+// durable log, and none before it (they are counted in the metrics).
 func TestEveryErrorCode(t *testing.T) {
 	e := newEnv(t)
 	patient := specBody(t, "patient")
@@ -211,8 +214,9 @@ func TestEveryErrorCode(t *testing.T) {
 		t.Error("503 without Retry-After")
 	}
 
-	// Every refusal above is in the log, with its status and code, and none
-	// keeps a body it did not trust.
+	// Every refusal after authentication is in the log, with its status and
+	// code, and none keeps a body it did not trust; the 401s and the 503
+	// while draining are not.
 	recs := e.records()
 	codes := map[string]int{}
 	for _, r := range recs {
@@ -220,21 +224,37 @@ func TestEveryErrorCode(t *testing.T) {
 		if r.Status >= 400 && r.Status != 422 && r.Status != 403 && r.Status != 404 && r.Status != 409 && r.Payload != nil {
 			t.Errorf("record %d (%d %s) keeps a payload", r.Seq, r.Status, r.ErrorCode)
 		}
-		if r.Status != 503 && (r.BodySHA256 == "" || r.BodyBytes == 0) {
+		if r.BodySHA256 == "" || r.BodyBytes == 0 {
 			t.Errorf("record %d lacks the body's size and digest", r.Seq)
 		}
+		if r.Status == 401 || r.Status == 503 || r.ClinicID == "" {
+			t.Errorf("record %d (%d) was refused before authentication but logged", r.Seq, r.Status)
+		}
 	}
-	for code, n := range map[string]int{careqlog.CodeAuthenticationFailed: 7, careqlog.CodeInvalidRequest: 4, careqlog.CodeValidationError: 1,
-		careqlog.CodeRecordNotFound: 3, careqlog.CodeDuplicateRecord: 2, careqlog.CodeServerError: 1} {
+	for code, n := range map[string]int{careqlog.CodeAuthenticationFailed: 1, careqlog.CodeInvalidRequest: 4, careqlog.CodeValidationError: 1,
+		careqlog.CodeRecordNotFound: 3, careqlog.CodeDuplicateRecord: 2, careqlog.CodeServerError: 0} {
 		if codes[code] != n {
 			t.Errorf("log holds %d %s records, want %d (%v)", codes[code], code, n, codes)
 		}
 	}
+	m := e.scrape()
+	for _, want := range []string{`careq_refused_total{reason="token"} 2`, `careq_refused_total{reason="signature"} 2`,
+		`careq_refused_total{reason="api_key"} 1`, `careq_refused_total{reason="webhook_secret"} 1`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
 }
 
-// RATE_LIMIT_EXCEEDED, size limit, method and path errors.
+// Size limit, method and path errors: answered before authentication, so
+// not in the durable log; the security log keeps them, with the path cut
+// and sanitised.
 func TestProtocolErrors(t *testing.T) {
-	e := newEnv(t, func(o *ServerOptions) { o.MaxBodyBytes = 2048 })
+	security := filepath.Join(t.TempDir(), "security.log")
+	e := newEnv(t, func(o *ServerOptions) {
+		o.MaxBodyBytes = 2048
+		o.SecurityLog = SecurityLogOptions{Path: security}
+	})
 	big := `{"careq_id": 1, "notes": "` + strings.Repeat("x", 3000) + `"}`
 	e.send("clinic_abc", "patient", big).want(t, 413, careqlog.CodeInvalidRequest)
 	// Without Content-Length (chunked), the limit still holds.
@@ -250,12 +270,27 @@ func TestProtocolErrors(t *testing.T) {
 		t.Errorf("Allow: %q", a.Header.Get("Allow"))
 	}
 	e.send("clinic_abc", "nothing-here", `{}`).want(t, 404, careqlog.CodeInvalidRequest)
-	recs := e.records()
-	if len(recs) != 4 || recs[3].Endpoint != careqlog.EndpointUnknown || recs[3].Path != APIPrefix+"nothing-here" {
-		t.Fatalf("log: %d records, last %+v", len(recs), recs[len(recs)-1])
+	long := APIPrefix + "x/%3Cscript%3E%0A" + strings.Repeat("a", 300)
+	req, _ = http.NewRequest(http.MethodPost, e.http.URL+long, strings.NewReader("{}"))
+	e.do(req).want(t, 404, careqlog.CodeInvalidRequest)
+	if recs := e.records(); len(recs) != 0 {
+		t.Fatalf("durable log holds %d records of calls refused before authentication", len(recs))
 	}
-	if recs[0].BodyBytes != len(big) || recs[0].Payload != nil {
-		t.Errorf("413 record: %+v", recs[0])
+	b, err := os.ReadFile(security)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("security log: %d lines:\n%s", len(lines), b)
+	}
+	var last securityRecord
+	json.Unmarshal([]byte(lines[4]), &last)
+	if len(last.Path) != maxLoggedPath || strings.ContainsAny(last.Path, "<>%\n") || last.Status != 404 || last.Source != "127.0.0.1" {
+		t.Errorf("unknown endpoint logged as %+v", last)
+	}
+	if !strings.Contains(lines[0], `"reason":"too_large"`) || !strings.Contains(lines[0], fmt.Sprintf(`"body_bytes":%d`, len(big))) {
+		t.Errorf("413 logged as %s", lines[0])
 	}
 }
 
@@ -482,7 +517,7 @@ func TestMetrics(t *testing.T) {
 	e.send("clinic_abc", "service", specBody(t, "service")).want(t, 201, "")
 	e.send("clinic_abc", "service", specBody(t, "service")).want(t, 201, "") // replay
 	e.send("clinic_abc", "patient", `{`).want(t, 400, careqlog.CodeInvalidRequest)
-	resp, err := e.http.Client().Get(e.http.URL + "/metrics")
+	resp, err := e.http.Client().Get(e.metrics.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -492,6 +527,15 @@ func TestMetrics(t *testing.T) {
 	text := buf.String()
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain; version=0.0.4") {
 		t.Errorf("content type %q", resp.Header.Get("Content-Type"))
+	}
+	// The API's own address has no /metrics: nothing there names a clinic.
+	e.send("clinic_abc", "patient", `{`) // a clinic ID for the metrics to hold
+	api := e.do(must(http.NewRequest(http.MethodGet, e.http.URL+"/metrics", nil)))
+	if api.Status != 404 || strings.Contains(string(api.Raw), "clinic_") {
+		t.Fatalf("/metrics on the API's address: %d %s", api.Status, api.Raw)
+	}
+	if !strings.Contains(e.scrape(), `careq_requests_total{endpoint="unknown",status="404"} 1`) {
+		t.Error("the refused /metrics call is not counted")
 	}
 	for _, want := range []string{
 		`careq_requests_total{endpoint="service",status="201"} 2`,
