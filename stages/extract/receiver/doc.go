@@ -167,20 +167,112 @@
 // from check 10 on, and health) is logged, except idempotent replays and the
 // 503s answered because the log itself failed; nothing a stranger sends is.
 //
-// # Personal data
+// # Personal data: a rule per field
 //
-// Nothing identifying reaches the log or the process log (slog): see
-// Pseudonymiser for the pseudonyms (keyed HMAC-SHA256 under
-// CARELAKE_PII_KEY), careqlog.PatientRecord and the other record types for
-// what is kept. Patient and doctor e-mails and phone numbers and patient
-// Aadhaar numbers become pseudonyms (Aadhaar also masked XXXX XXXX 1234);
-// patient names, spouse and father names and every street address are
-// dropped; date of birth becomes the birth year; free text (notes,
-// prescription, custom_field_1..5, referred_by, referred_by_address,
-// cancellation_reason) is dropped unless the operator passes
-// --keep-free-text. Doctors' names and specialisation are kept. Rejected
-// calls whose body was not parsed keep only body_bytes and body_sha256.
-// Unknown fields are never logged.
+// Nothing identifying reaches the log or the process log (slog). Every
+// field of every payload has one rule (StorageRules), shown here: kept (as
+// sent, once it passed the field rules), pseudonymised (a keyed HMAC-SHA256
+// under CARELAKE_PII_KEY: see Pseudonymiser; careqlog.PatientRecord and the
+// other record types name the logged fields), reduced (date of birth to the
+// year), dropped, or free text: text about a patient, dropped unless the
+// operator passes --keep-free-text. Text about the clinic's own things
+// (service name, description and category, rooms) is kept for analysts. A
+// kept field holds whatever the clinic's system puts in it: the rule says
+// where a person's data would end up, so CareQ integrations must not put
+// any there. A value refused by the field rules is never logged; rejected
+// calls whose body was not parsed keep only body_bytes and body_sha256;
+// unknown fields are never logged. A test generated from this table
+// (TestStorageRulesLogAndWarehouse, cmd/carelake) puts a phone number, an
+// e-mail address and a full name into every field and checks the log and
+// the warehouse against the rule.
+//
+//	patient.careq_id                       kept           identifies the record or its clinic, needed to apply it
+//	patient.clinic_id                      kept           identifies the record or its clinic, needed to apply it
+//	patient.first_name                     dropped        names a person; analysts never need it
+//	patient.last_name                      dropped        names a person; analysts never need it
+//	patient.email                          pseudonymised  lets analysts count and join people across calls without knowing them
+//	patient.phone_number                   pseudonymised  lets analysts count and join people across calls without knowing them
+//	patient.date_of_birth                  reduced        the birth year is enough for age bands
+//	patient.gender                         kept           a value from the specification's list
+//	patient.address                        dropped        a street address identifies a household
+//	patient.city                           kept           coarse place, for analysis by area; no street address
+//	patient.state                          kept           coarse place, for analysis by area; no street address
+//	patient.zip_code                       kept           coarse place, for analysis by area; no street address
+//	patient.aadhar_number                  pseudonymised  lets analysts count and join people across calls without knowing them; masked XXXX XXXX 1234 for support
+//	patient.spouse_name                    dropped        names a person; analysts never need it
+//	patient.father_name                    dropped        names a person; analysts never need it
+//	patient.custom_field_1                 free text      free text about a patient: may name people or conditions
+//	patient.custom_field_2                 free text      free text about a patient: may name people or conditions
+//	patient.custom_field_3                 free text      free text about a patient: may name people or conditions
+//	patient.custom_field_4                 free text      free text about a patient: may name people or conditions
+//	patient.custom_field_5                 free text      free text about a patient: may name people or conditions
+//	patient.notes                          free text      free text about a patient: may name people or conditions
+//	patient.timezone                       kept           the person's settings, not who they are
+//	patient.language                       kept           the person's settings, not who they are
+//	patient.created_at                     kept           orders versions and dates events; says nothing about a person
+//	patient.updated_at                     kept           orders versions and dates events; says nothing about a person
+//	doctor.careq_id                        kept           identifies the record or its clinic, needed to apply it
+//	doctor.clinic_id                       kept           identifies the record or its clinic, needed to apply it
+//	doctor.first_name                      kept           a doctor's professional name: analysts report by doctor
+//	doctor.last_name                       kept           a doctor's professional name: analysts report by doctor
+//	doctor.email                           pseudonymised  lets analysts count and join people across calls without knowing them
+//	doctor.phone_number                    pseudonymised  lets analysts count and join people across calls without knowing them
+//	doctor.mobile_number                   pseudonymised  lets analysts count and join people across calls without knowing them
+//	doctor.address                         dropped        a street address identifies a household
+//	doctor.city                            kept           coarse place, for analysis by area; no street address
+//	doctor.state                           kept           coarse place, for analysis by area; no street address
+//	doctor.zip_code                        kept           coarse place, for analysis by area; no street address
+//	doctor.specialization                  kept           the doctor's field of practice, for analysts
+//	doctor.notes                           free text      free text: may be about patients
+//	doctor.is_private                      kept           a value from the specification's list
+//	doctor.timezone                        kept           the person's settings, not who they are
+//	doctor.language                        kept           the person's settings, not who they are
+//	doctor.created_at                      kept           orders versions and dates events; says nothing about a person
+//	doctor.updated_at                      kept           orders versions and dates events; says nothing about a person
+//	service.careq_id                       kept           identifies the record or its clinic, needed to apply it
+//	service.clinic_id                      kept           identifies the record or its clinic, needed to apply it
+//	service.name                           kept           the clinic's own description of its service, for analysts
+//	service.duration                       kept           the clinic's own figures
+//	service.price                          kept           the clinic's own figures
+//	service.currency                       kept           the clinic's own figures
+//	service.description                    kept           the clinic's own description of its service, for analysts
+//	service.location                       kept           the clinic's room or site, for analysts
+//	service.color                          kept           the clinic's calendar colour
+//	service.category                       kept           the clinic's own description of its service, for analysts
+//	service.is_private                     kept           a value from the specification's list
+//	service.created_at                     kept           orders versions and dates events; says nothing about a person
+//	service.updated_at                     kept           orders versions and dates events; says nothing about a person
+//	appointment.careq_id                   kept           identifies the record or its clinic, needed to apply it
+//	appointment.clinic_id                  kept           identifies the record or its clinic, needed to apply it
+//	appointment.patient_careq_id           kept           CareQ's key of the patient: joins to the pseudonymised patient
+//	appointment.doctor_careq_id            kept           identifies the record or its clinic, needed to apply it
+//	appointment.service_careq_id           kept           identifies the record or its clinic, needed to apply it
+//	appointment.book_datetime              kept           orders versions and dates events; says nothing about a person
+//	appointment.start_datetime             kept           orders versions and dates events; says nothing about a person
+//	appointment.end_datetime               kept           orders versions and dates events; says nothing about a person
+//	appointment.status                     kept           a value from the specification's list
+//	appointment.location                   kept           the clinic's room or site, for analysts
+//	appointment.notes                      free text      free text about a patient: may name people or conditions
+//	appointment.prescription               free text      free text about a patient: may name people or conditions
+//	appointment.referred_by                free text      names a referrer
+//	appointment.referred_by_address        free text      a referrer's address
+//	appointment.color                      kept           the clinic's calendar colour
+//	appointment.hash                       kept           CareQ's token for the booking: finds duplicates, matches CareQ's own records
+//	appointment.created_at                 kept           orders versions and dates events; says nothing about a person
+//	appointment.updated_at                 kept           orders versions and dates events; says nothing about a person
+//	appointment_status.careq_id            kept           identifies the record or its clinic, needed to apply it
+//	appointment_status.clinic_id           kept           identifies the record or its clinic, needed to apply it
+//	appointment_status.status              kept           a value from the specification's list
+//	appointment_status.notes               free text      free text about a patient: may name people or conditions
+//	appointment_status.updated_at          kept           orders versions and dates events; says nothing about a person
+//	appointment_cancel.careq_id            kept           identifies the record or its clinic, needed to apply it
+//	appointment_cancel.clinic_id           kept           identifies the record or its clinic, needed to apply it
+//	appointment_cancel.cancellation_reason free text      free text about a patient: may name people or conditions
+//	appointment_cancel.cancelled_by        kept           who cancelled (patient, clinic, ...), for analysts
+//	appointment_cancel.cancelled_at        kept           orders versions and dates events; says nothing about a person
+//	batch.clinic_id                        kept           identifies the record or its clinic, needed to apply it
+//	batch.batch_id                         kept           CareQ's name for the batch, to trace a delivery
+//	batch.records                          kept           each record by the rules of its type
 //
 // The process log (slog) says Info at start and stop and for every stale
 // change ignored, Warn for segments repaired after a crash, Error when intake
