@@ -68,7 +68,9 @@ type LogRecord struct {
 	ClinicID   string    `json:"clinic_id,omitempty"`
 	Endpoint   string    `json:"endpoint"`
 	Method     string    `json:"method"`
-	// Path is kept only for EndpointUnknown (truncated to 200 bytes).
+	// Path was kept for EndpointUnknown (truncated to 200 bytes) in logs
+	// written before unknown endpoints were refused before authentication;
+	// it is no longer written.
 	Path           string `json:"path,omitempty"`
 	Status         int    `json:"status"`
 	ErrorCode      string `json:"error_code,omitempty"`
