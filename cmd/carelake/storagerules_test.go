@@ -13,6 +13,7 @@ import (
 
 	"carelake/data"
 	"carelake/internal/careqreplay"
+	"carelake/internal/testkit"
 	"carelake/schemas"
 	"carelake/schemas/careqlog"
 	"carelake/stages/extract/receiver"
@@ -94,22 +95,22 @@ func checkStorageRules(t *testing.T, keep bool) {
 			id := 500_000 + n
 			var ep, body string
 			if r.Type == receiver.BatchEnvelope {
-				svc := setJSON(t, base[careqlog.EndpointService], "careq_id", id)
+				svc := testkit.SetJSON(t, base[careqlog.EndpointService], "careq_id", id)
 				ep = careqlog.EndpointBatch
-				body = setJSON(t, `{"clinic_id": "clinic_abc", "batch_id": "b", "records": [{"type": "service", "data": `+svc+`}]}`, r.Field, c.value)
+				body = testkit.SetJSON(t, `{"clinic_id": "clinic_abc", "batch_id": "b", "records": [{"type": "service", "data": `+svc+`}]}`, r.Field, c.value)
 			} else {
 				ep = endpoint[r.Type]
 				body = base[ep]
 				switch r.Type {
 				case schemas.CareQAppointmentStatusType, schemas.CareQAppointmentCancelType:
 					// No event time: applied in arrival order, whatever came before.
-					body = setJSON(t, body, "updated_at", nil, "cancelled_at", nil)
+					body = testkit.SetJSON(t, body, "updated_at", nil, "cancelled_at", nil)
 				case schemas.CareQAppointmentType:
-					body = setJSON(t, body, "careq_id", id, "hash", fmt.Sprintf("h%d", i*3+n))
+					body = testkit.SetJSON(t, body, "careq_id", id, "hash", fmt.Sprintf("h%d", i*3+n))
 				default:
-					body = setJSON(t, body, "careq_id", id)
+					body = testkit.SetJSON(t, body, "careq_id", id)
 				}
-				body = setJSON(t, body, r.Field, c.value)
+				body = testkit.SetJSON(t, body, r.Field, c.value)
 			}
 			status, answer, err := client.Send(context.Background(), ep, []byte(body))
 			if err != nil {
@@ -177,29 +178,6 @@ func letters(n int) string {
 		s += string(rune('a' + n%26))
 	}
 	return s
-}
-
-// setJSON sets (nil: removes) top-level fields of a JSON object.
-func setJSON(t *testing.T, body string, kv ...any) string {
-	t.Helper()
-	var m map[string]any
-	d := json.NewDecoder(strings.NewReader(body))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < len(kv); i += 2 {
-		if kv[i+1] == nil {
-			delete(m, kv[i].(string))
-		} else {
-			m[kv[i].(string)] = kv[i+1]
-		}
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // dumpCareQWarehouse is every row of every CareQ table, as text.

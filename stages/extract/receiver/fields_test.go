@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"carelake/internal/testkit"
 	"carelake/schemas"
 )
 
@@ -114,7 +115,7 @@ func fullPayload(t *testing.T, typ string) any {
 	for f := range body {
 		kv = append(kv, f, fillValue(f))
 	}
-	v, errs, err := DecodeCareQ(typ, []byte(jsonSet(t, full, kv...)))
+	v, errs, err := DecodeCareQ(typ, []byte(testkit.SetJSON(t, full, kv...)))
 	if err != nil || len(errs) > 0 {
 		t.Fatalf("%s: %v %v", typ, err, errs)
 	}

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -300,27 +299,4 @@ func specBody(t testing.TB, endpoint string) string {
 	}
 	t.Fatalf("no specification example for %s", endpoint)
 	return ""
-}
-
-// jsonSet returns body with fields replaced (a tiny JSON editor for tests).
-func jsonSet(t testing.TB, body string, kv ...any) string {
-	t.Helper()
-	var m map[string]any
-	d := json.NewDecoder(strings.NewReader(body))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < len(kv); i += 2 {
-		if kv[i+1] == nil {
-			delete(m, kv[i].(string))
-			continue
-		}
-		m[kv[i].(string)] = kv[i+1]
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

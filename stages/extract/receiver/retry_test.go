@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"carelake/internal/testkit"
 	"carelake/schemas/careqlog"
 	"carelake/schemas/loaded"
 )
@@ -143,7 +144,7 @@ func TestRetireLoadedSegments(t *testing.T) {
 			if _, err := e.srv.Checkpoint(); err != nil {
 				t.Fatal(err)
 			}
-			e.send("clinic_abc", "patient", jsonSet(t, specBody(t, "patient"), "careq_id", 77)).want(t, 201, "")
+			e.send("clinic_abc", "patient", testkit.SetJSON(t, specBody(t, "patient"), "careq_id", 77)).want(t, 201, "")
 			e.restart() // seals the fourth segment, past the checkpoint
 			paths, _ := careqlog.SealedSegments(e.dir)
 			if len(paths) != 4 {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"carelake/internal/testkit"
 	"carelake/schemas/careqlog"
 )
 
@@ -146,11 +147,11 @@ func TestEveryErrorCode(t *testing.T) {
 	e.send("clinic_hillview", "patient", patient).want(t, 403, careqlog.CodeAuthenticationFailed)
 	c = e.client("clinic_riverside")
 	c.APIKey = ""
-	req, _ = c.Request(context.Background(), "patient", []byte(jsonSet(t, patient, "clinic_id", "clinic_riverside")))
+	req, _ = c.Request(context.Background(), "patient", []byte(testkit.SetJSON(t, patient, "clinic_id", "clinic_riverside")))
 	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	c = e.client("clinic_riverside")
 	c.WebhookSecret = "webhook-secret-riverside-02"
-	req, _ = c.Request(context.Background(), "patient", []byte(jsonSet(t, patient, "clinic_id", "clinic_riverside")))
+	req, _ = c.Request(context.Background(), "patient", []byte(testkit.SetJSON(t, patient, "clinic_id", "clinic_riverside")))
 	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 
 	// INVALID_REQUEST: malformed JSON, not an object, invalid UTF-8.
@@ -160,7 +161,7 @@ func TestEveryErrorCode(t *testing.T) {
 	e.send("clinic_abc", "patient", `{"a":1} {"b":2}`).want(t, 400, careqlog.CodeInvalidRequest)
 
 	// VALIDATION_ERROR with field-by-field details.
-	bad := jsonSet(t, patient, "phone_number", "98765-4321", "email", "not-an-email", "careq_id", "12345",
+	bad := testkit.SetJSON(t, patient, "phone_number", "98765-4321", "email", "not-an-email", "careq_id", "12345",
 		"gender", "unknown", "date_of_birth", "1990-02-30", "first_name", nil)
 	a = e.send("clinic_abc", "patient", bad).want(t, 422, careqlog.CodeValidationError)
 	wantDetails := map[string]string{
@@ -192,7 +193,7 @@ func TestEveryErrorCode(t *testing.T) {
 
 	// DUPLICATE_RECORD: same updated_at, different content.
 	e.send("clinic_abc", "patient", patient).want(t, 201, "")
-	a = e.send("clinic_abc", "patient", jsonSet(t, patient, "city", "Pune")).want(t, 409, careqlog.CodeDuplicateRecord)
+	a = e.send("clinic_abc", "patient", testkit.SetJSON(t, patient, "city", "Pune")).want(t, 409, careqlog.CodeDuplicateRecord)
 	if len(a.Error.Details["updated_at"]) != 1 {
 		t.Errorf("409 details: %v", a.Error.Details)
 	}
@@ -200,7 +201,7 @@ func TestEveryErrorCode(t *testing.T) {
 	e.send("clinic_abc", "doctor", specBody(t, "doctor")).want(t, 201, "")
 	e.send("clinic_abc", "service", specBody(t, "service")).want(t, 201, "")
 	e.send("clinic_abc", "appointment", specBody(t, "appointment")).want(t, 201, "")
-	other := jsonSet(t, specBody(t, "appointment"), "careq_id", 10002)
+	other := testkit.SetJSON(t, specBody(t, "appointment"), "careq_id", 10002)
 	a = e.send("clinic_abc", "appointment", other).want(t, 409, careqlog.CodeDuplicateRecord)
 	if len(a.Error.Details["hash"]) != 1 {
 		t.Errorf("409 hash details: %v", a.Error.Details)
@@ -309,7 +310,7 @@ func TestTimestampWindow(t *testing.T) {
 	}{{300 * time.Second, true}, {-300 * time.Second, true}, {301 * time.Second, false}, {-301 * time.Second, false}, {0, true}} {
 		c := e.client("clinic_abc")
 		c.Now = func() time.Time { return e.clock.Now().Add(tc.skew) }
-		body := jsonSet(t, specBody(t, "service"), "careq_id", 900+i)
+		body := testkit.SetJSON(t, specBody(t, "service"), "careq_id", 900+i)
 		req, _ := c.Request(context.Background(), "service", []byte(body))
 		a := e.do(req)
 		if tc.ok && a.Status != 201 || !tc.ok && (a.Status != 401 || !strings.Contains(a.Error.Message, "300 seconds")) {
@@ -338,7 +339,7 @@ func TestRotationAndSigningModes(t *testing.T) {
 		c := e.client("clinic_abc")
 		c.Token, c.Secret, c.SignedPayload = token, secret, mode
 		n++
-		req, _ := c.Request(context.Background(), "service", []byte(jsonSet(t, specBody(t, "service"), "careq_id", 7000+n)))
+		req, _ := c.Request(context.Background(), "service", []byte(testkit.SetJSON(t, specBody(t, "service"), "careq_id", 7000+n)))
 		return e.do(req).Status
 	}
 	for _, tc := range []struct {
@@ -356,7 +357,7 @@ func TestRotationAndSigningModes(t *testing.T) {
 	}
 	// Both secrets at once (comma-separated), one of them retired.
 	c := e.client("clinic_abc")
-	body := []byte(jsonSet(t, specBody(t, "service"), "careq_id", 7100))
+	body := []byte(testkit.SetJSON(t, specBody(t, "service"), "careq_id", 7100))
 	req, _ := c.Request(context.Background(), "service", body)
 	ts, _ := ParseTimestamp(req.Header.Get(HeaderTimestamp))
 	req.Header.Set(HeaderSignature, Sign("secret-clinic-abc-zero-retired", SignedBody, ts, body)+", "+Sign(secA2, SignedBody, ts, body))
@@ -364,14 +365,14 @@ func TestRotationAndSigningModes(t *testing.T) {
 		t.Errorf("two signatures, one valid: %d", a.Status)
 	}
 	// timestamp.body clinic: the body-only signature fails, the right one passes.
-	rb := jsonSet(t, specBody(t, "service"), "clinic_id", "clinic_riverside")
+	rb := testkit.SetJSON(t, specBody(t, "service"), "clinic_id", "clinic_riverside")
 	e.send("clinic_riverside", "service", rb).want(t, 201, "")
 	rc := e.client("clinic_riverside")
 	rc.SignedPayload = SignedBody
-	req, _ = rc.Request(context.Background(), "service", []byte(jsonSet(t, rb, "careq_id", 790)))
+	req, _ = rc.Request(context.Background(), "service", []byte(testkit.SetJSON(t, rb, "careq_id", 790)))
 	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	// An unsigned clinic (signed_payload: none) needs no signature.
-	e.send("clinic_unsigned", "service", jsonSet(t, specBody(t, "service"), "clinic_id", "clinic_unsigned")).want(t, 201, "")
+	e.send("clinic_unsigned", "service", testkit.SetJSON(t, specBody(t, "service"), "clinic_id", "clinic_unsigned")).want(t, 201, "")
 }
 
 // Out-of-order updates: an older version never overwrites a newer one.
@@ -379,7 +380,7 @@ func TestOutOfOrderUpdates(t *testing.T) {
 	e := newEnv(t)
 	at := func(h int) string { return time.Date(2026, 1, 1, h, 0, 0, 0, time.UTC).Format(time.RFC3339) }
 	svc := func(h int, name string) string {
-		return jsonSet(t, specBody(t, "service"), "updated_at", at(h), "name", name)
+		return testkit.SetJSON(t, specBody(t, "service"), "updated_at", at(h), "name", name)
 	}
 	e.send("clinic_abc", "service", svc(10, "v10")).want(t, 201, "")
 	a := e.send("clinic_abc", "service", svc(12, "v12"))
@@ -390,7 +391,7 @@ func TestOutOfOrderUpdates(t *testing.T) {
 	if a.Status != 200 || a.Data["sync_status"] != careqlog.SyncStaleIgnored || !strings.Contains(a.Message, "ignored") {
 		t.Fatalf("older: %s", a.Raw)
 	}
-	a = e.send("clinic_abc", "service", jsonSet(t, svc(12, "v12"), "color", "#fff")) //nolint:misspell // wire name
+	a = e.send("clinic_abc", "service", testkit.SetJSON(t, svc(12, "v12"), "color", "#fff")) //nolint:misspell // wire name
 	a.want(t, 409, careqlog.CodeDuplicateRecord)
 
 	// Appointment status: completed at 15:00, then a delayed "confirmed" from 11:00.
@@ -415,7 +416,7 @@ func TestOutOfOrderUpdates(t *testing.T) {
 	}
 	// The original appointment record (updated_at 2025-12-10) resent with
 	// another location is now older than the status: ignored.
-	a = e.send("clinic_abc", "appointment", jsonSet(t, specBody(t, "appointment"), "location", "Room 9"))
+	a = e.send("clinic_abc", "appointment", testkit.SetJSON(t, specBody(t, "appointment"), "location", "Room 9"))
 	if a.Status != 200 || a.Data["sync_status"] != careqlog.SyncStaleIgnored {
 		t.Fatalf("stale appointment: %s", a.Raw)
 	}
@@ -444,8 +445,8 @@ func TestBatchOrderAndPartialFailure(t *testing.T) {
 		{"type": "patient", "data": [1]},
 		{"type": "patient", "data": %s}]}`,
 		appt, specBody(t, "patient"), specBody(t, "doctor"), specBody(t, "service"), appt,
-		jsonSet(t, specBody(t, "patient"), "careq_id", 2, "phone_number", "123"),
-		jsonSet(t, specBody(t, "patient"), "careq_id", 3, "clinic_id", "clinic_hillview"))
+		testkit.SetJSON(t, specBody(t, "patient"), "careq_id", 2, "phone_number", "123"),
+		testkit.SetJSON(t, specBody(t, "patient"), "careq_id", 3, "clinic_id", "clinic_hillview"))
 	a := e.send("clinic_abc", "batch", body)
 	if a.Status != 200 || a.Data["total"] != 9.0 || a.Data["successful"] != 4.0 || a.Data["failed"] != 5.0 {
 		t.Fatalf("%d %s", a.Status, a.Raw)
@@ -472,7 +473,7 @@ func TestBatchOrderAndPartialFailure(t *testing.T) {
 	e.send("clinic_abc", "batch", `{"clinic_id": "clinic_abc", "records": []}`).want(t, 422, careqlog.CodeValidationError)
 	e.send("clinic_abc", "batch", `{"clinic_id": "clinic_abc", "records": {}}`).want(t, 422, careqlog.CodeValidationError)
 	// Foreign keys are per clinic: hillview does not see abc's patient.
-	hv := jsonSet(t, appt, "clinic_id", "clinic_hillview")
+	hv := testkit.SetJSON(t, appt, "clinic_id", "clinic_hillview")
 	e.send("clinic_hillview", "appointment", hv).want(t, 404, careqlog.CodeRecordNotFound)
 }
 
@@ -484,7 +485,7 @@ func TestStableIDs(t *testing.T) {
 	}
 	first := e.send("clinic_abc", "appointment", specBody(t, "appointment")).want(t, 201, "")
 	e.restart()
-	again := e.send("clinic_abc", "appointment", jsonSet(t, specBody(t, "appointment"), "updated_at", "2025-12-11T00:00:00Z"))
+	again := e.send("clinic_abc", "appointment", testkit.SetJSON(t, specBody(t, "appointment"), "updated_at", "2025-12-11T00:00:00Z"))
 	if again.Status != 200 || again.Data["id"] != first.Data["id"] || again.Data["confirmation_number"] != first.Data["confirmation_number"] {
 		t.Fatalf("IDs changed across restart: %s vs %s", first.Raw, again.Raw)
 	}
