@@ -143,13 +143,13 @@ func TestKill9UnderLoad(t *testing.T) {
 	)
 	offset, tornWrites := 0, 0
 	for round := 0; round < 8 && (round < 2 || tornWrites == 0); round++ {
-		c := startChild(t, cfgPath, logDir, "CAREQ_TEST_CHECKPOINT_EVERY=1ms")
+		c := startChild(t, cfgPath, logDir, "CAREQ_TEST_CHECKPOINT_EVERY=3ms")
 		client := NewClient("http://"+c.addr, tokA1, secA1, SignedBody)
 		client.HTTP = hc
 		ctx, cancel := context.WithCancel(context.Background())
 		killed := make(chan struct{})
 		go func() {
-			time.Sleep(600 * time.Millisecond)
+			time.Sleep(1200 * time.Millisecond)
 			c.cmd.Process.Signal(syscall.SIGKILL)
 			close(killed)
 			time.Sleep(100 * time.Millisecond) // keep sending into the dead port for a moment
