@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -80,9 +81,10 @@ func BenchmarkRestart(b *testing.B) {
 		b.ReportMetric(without.rssMB, "no-checkpoint-peak-rss-MB")
 		b.ReportMetric(with.listen.Seconds(), "checkpoint-listen-s")
 		b.ReportMetric(with.rssMB, "checkpoint-peak-rss-MB")
-		b.Logf("without checkpoint: listening after %s, peak RSS %.0f MB; with: %s, %.0f MB (checkpoint %.0f MB)",
+		b.ReportMetric(with.checkpoint.Seconds(), "checkpoint-write-s")
+		b.Logf("without checkpoint: listening after %s, peak RSS %.0f MB; with: %s, %.0f MB (checkpoint %.0f MB, written in %s at the stop)",
 			without.listen.Round(time.Millisecond), without.rssMB, with.listen.Round(time.Millisecond), with.rssMB,
-			fileMB(filepath.Join(logDir, careqlog.CheckpointName)))
+			fileMB(filepath.Join(logDir, careqlog.CheckpointName)), with.checkpoint)
 	}
 }
 
@@ -94,11 +96,12 @@ func fileMB(path string) float64 {
 	return float64(fi.Size()) / 1e6
 }
 
-// serveStart is one start of carelake serve: time until it listened, and
-// its peak RSS by then.
+// serveStart is one start of carelake serve: time until it listened, its
+// peak RSS by then, and how long the checkpoint at its stop took.
 type serveStart struct {
-	listen time.Duration
-	rssMB  float64
+	listen     time.Duration
+	rssMB      float64
+	checkpoint time.Duration
 }
 
 // startServeProcess starts carelake serve on root, waits until it listens,
@@ -139,12 +142,24 @@ func startServeProcess(b *testing.B, cfgPath, root string) serveStart {
 			rssKB, _ = strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
 		}
 	}
-	go func() { _, _ = io.Copy(io.Discard, stderr) }()
+	rest := make(chan string, 1)
+	go func() { raw, _ := io.ReadAll(stderr); rest <- string(raw) }()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		b.Fatal(err)
 	}
+	out := <-rest
 	if err := cmd.Wait(); err != nil {
 		b.Fatalf("serve stop: %v", err)
 	}
-	return serveStart{listen: listen, rssMB: rssKB / 1024}
+	var took time.Duration
+	for _, l := range strings.Split(out, "\n") {
+		var rec struct {
+			Msg  string `json:"msg"`
+			Took int64  `json:"took"` // slog's JSON: nanoseconds
+		}
+		if json.Unmarshal([]byte(l), &rec) == nil && rec.Msg == "careq: checkpoint written" {
+			took = time.Duration(rec.Took)
+		}
+	}
+	return serveStart{listen: listen, rssMB: rssKB / 1024, checkpoint: took}
 }
