@@ -36,9 +36,11 @@ func checkpointPath(logDir string) string { return filepath.Join(logDir, careqlo
 // seq, all of them durable. It returns that seq.
 //
 // The file is: checkpointMagic; the seq; per clinic its ID, its records
-// (type, careq_id, event time, content MAC, hash digest, status) and its
-// applied call digests; the idempotency entries (key, time, status, answer,
-// partial); then the SHA-256 of all that. Numbers are varints.
+// (type, careq_id, event time, content MAC, hash digest, status), its
+// appointment hashes (digest, careq_id) and its applied call digests, each
+// list sorted by key so a start reads them straight into the state's
+// tables; the idempotency entries (key, time, status, answer, partial); then
+// the SHA-256 of all that. Numbers are varints or 8 bytes.
 func (s *Server) Checkpoint() (int64, error) {
 	start := time.Now()
 	var seq int64
@@ -103,19 +105,27 @@ func (s *Server) encodeState(w *bufio.Writer, seq int64) error {
 	e.uvarint(uint64(len(s.clinics)))
 	for _, cl := range s.clinics {
 		cl.state.locked(func(st *clinicState) {
+			st.records.compact(nil)
+			st.hashes.compact(func(id int64) bool { return id != 0 })
+			st.applied.compact(nil)
 			e.bytes([]byte(cl.ClinicID))
-			e.uvarint(uint64(len(st.records)))
-			for k, r := range st.records {
-				_ = w.WriteByte(k.typ)
-				e.varint(k.id)
-				e.varint(r.at)
-				_, _ = w.Write(r.mac[:])
-				e.u64(r.hash)
-				_ = w.WriteByte(r.status)
+			e.uvarint(uint64(len(st.records.base)))
+			for _, r := range st.records.base {
+				_ = w.WriteByte(r.k.typ)
+				e.varint(r.k.id)
+				e.varint(r.v.at)
+				_, _ = w.Write(r.v.mac[:])
+				e.u64(r.v.hash)
+				_ = w.WriteByte(r.v.status)
 			}
-			e.uvarint(uint64(len(st.applied)))
-			for d := range st.applied {
-				e.u64(d)
+			e.uvarint(uint64(len(st.hashes.base)))
+			for _, h := range st.hashes.base {
+				e.u64(h.k)
+				e.varint(h.v)
+			}
+			e.uvarint(uint64(len(st.applied.base)))
+			for _, d := range st.applied.base {
+				e.u64(d.k)
 			}
 		})
 	}
@@ -190,7 +200,7 @@ func readCheckpoint(logDir string, configured map[string]*clinic, retention time
 	if !bytes.Equal(h.Sum(nil), want) {
 		return nil, fmt.Errorf("%w: %s: checksum mismatch (torn or damaged)", errCheckpoint, path)
 	}
-	d := &decoder{r: bufio.NewReaderSize(io.NewSectionReader(f, 0, size), 1<<20)}
+	d := &decoder{r: bufio.NewReaderSize(io.NewSectionReader(f, 0, size), 1<<20), max: uint64(size)} //nolint:gosec // a size is never negative
 	st, err := d.state(configured, retention, now)
 	if err == nil && d.err == nil {
 		if _, e := d.r.ReadByte(); e != io.EOF {
@@ -212,6 +222,7 @@ type decoder struct {
 	r   *bufio.Reader
 	err error
 	u8  [8]byte
+	max uint64 // the file's size: no count is larger
 }
 
 func (d *decoder) uvarint() uint64 {
@@ -267,8 +278,6 @@ func (d *decoder) bytes(limit uint64) []byte {
 	return b
 }
 
-const maxCount = 1 << 32
-
 func (d *decoder) state(configured map[string]*clinic, retention time.Duration, now time.Time) (*loadedState, error) {
 	magic := make([]byte, len(checkpointMagic))
 	d.full(magic)
@@ -276,41 +285,45 @@ func (d *decoder) state(configured map[string]*clinic, retention time.Duration, 
 		return nil, fmt.Errorf("not a checkpoint of this version (%q)", strings.TrimSpace(string(magic)))
 	}
 	ls := &loadedState{seq: d.varint(), clinics: map[string]*clinicState{}, idem: map[string]*idemEntry{}}
-	n := d.count(maxCount)
+	n := d.count(d.max)
 	for range n {
 		id := string(d.bytes(1 << 10))
-		nrec := d.count(maxCount)
-		st := &clinicState{records: make(map[recKey]entry, nrec), hashes: map[uint64]int64{}}
-		for range nrec {
-			var k recKey
-			var e entry
-			k.typ = d.byte()
-			k.id = d.varint()
-			e.at = d.varint()
-			d.full(e.mac[:])
-			e.hash = d.u64()
-			e.status = d.byte()
+		st := newClinicState()
+		st.records.base = make([]kv[recKey, entry], d.count(d.max))
+		for i := range st.records.base {
+			r := &st.records.base[i]
+			r.k.typ = d.byte()
+			r.k.id = d.varint()
+			r.v.at = d.varint()
+			d.full(r.v.mac[:])
+			r.v.hash = d.u64()
+			r.v.status = d.byte()
 			if d.err != nil {
 				return nil, d.err
 			}
-			if int(k.typ) >= len(recordTypes) || int(e.status) >= len(appointmentStatuses) {
-				return nil, fmt.Errorf("clinic %s: record %d: bad type or status", id, k.id)
-			}
-			st.records[k] = e
-			if e.hash != 0 {
-				st.hashes[e.hash] = k.id
+			if int(r.k.typ) >= len(recordTypes) || int(r.v.status) >= len(appointmentStatuses) {
+				return nil, fmt.Errorf("clinic %s: record %d: bad type or status", id, r.k.id)
 			}
 		}
-		napplied := d.count(maxCount)
-		st.applied = make(map[uint64]struct{}, napplied)
-		for range napplied {
-			st.applied[d.u64()] = struct{}{}
+		st.hashes.base = make([]kv[uint64, int64], d.count(d.max))
+		for i := range st.hashes.base {
+			st.hashes.base[i] = kv[uint64, int64]{d.u64(), d.varint()}
+		}
+		st.applied.base = make([]kv[uint64, struct{}], d.count(d.max))
+		for i := range st.applied.base {
+			st.applied.base[i].k = d.u64()
+		}
+		if d.err != nil {
+			return nil, d.err
+		}
+		if !st.records.sorted() || !st.hashes.sorted() || !st.applied.sorted() {
+			return nil, fmt.Errorf("clinic %s: entries out of order", id)
 		}
 		if configured[id] != nil {
 			ls.clinics[id] = st
 		}
 	}
-	nidem := d.count(maxCount)
+	nidem := d.count(d.max)
 	for range nidem {
 		key := string(d.bytes(1 << 10))
 		at := time.Unix(0, d.varint()).UTC()

@@ -32,9 +32,14 @@ func dumpState(s *Server) stateDump {
 		Applied: map[string]map[uint64]struct{}{}, Idem: map[string]string{}}
 	for _, cl := range s.clinics {
 		cl.state.locked(func(st *clinicState) {
-			d.Records[cl.ClinicID] = st.records
-			d.Hashes[cl.ClinicID] = st.hashes
-			d.Applied[cl.ClinicID] = st.applied
+			d.Records[cl.ClinicID] = st.records.all()
+			d.Hashes[cl.ClinicID] = st.hashes.all()
+			for h, id := range d.Hashes[cl.ClinicID] {
+				if id == 0 {
+					delete(d.Hashes[cl.ClinicID], h) // no longer any appointment's
+				}
+			}
+			d.Applied[cl.ClinicID] = st.applied.all()
 		})
 	}
 	for k, e := range s.idem.entries {
@@ -44,6 +49,18 @@ func dumpState(s *Server) stateDump {
 		}
 	}
 	return d
+}
+
+// all is every entry of the table, as a map.
+func (t *table[K, V]) all() map[K]V {
+	m := map[K]V{}
+	for _, e := range t.base {
+		m[e.k] = e.v
+	}
+	for k, v := range t.more {
+		m[k] = v
+	}
+	return m
 }
 
 // sampleServer opens a receiver with the example configuration on dir.

@@ -120,7 +120,7 @@ func crashPatient(i int) []byte {
 		` "phone_number": "9%09d", "updated_at": "2026-11-20T10:00:00Z"}`, 1_000_000+i, i, i))
 }
 
-// kill -9 under constant load while the receiver checkpoints back to back:
+// kill -9 under constant load while the receiver checkpoints every 3 ms:
 // every call acknowledged 2xx before the kill is in the log after the
 // restart (which repairs the torn segment and drops the torn checkpoint
 // write), the state restored from the checkpoint and the log after it is

@@ -1,6 +1,7 @@
 package receiver
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -22,11 +23,13 @@ import (
 // kept small: a year of 50 clinics is some 4.5 million records.
 type clinicState struct {
 	mu      sync.Mutex
-	records map[recKey]entry
-	hashes  map[uint64]int64 // digest of an appointment hash (hashDigest) -> appointment careq_id
+	records *table[recKey, entry]
+	// hashes maps the digest of an appointment hash (hashDigest) to the
+	// appointment's careq_id (0: no longer any).
+	hashes *table[uint64, int64]
 	// applied holds the digest (callDigest) of every call or batch item that
 	// changed a record: a repeat, however late, changes nothing (unchanged).
-	applied map[uint64]struct{}
+	applied *table[uint64, struct{}]
 }
 
 type recKey struct {
@@ -98,7 +101,8 @@ func (st *clinicState) locked(fn func(*clinicState)) {
 }
 
 func newClinicState() *clinicState {
-	return &clinicState{records: map[recKey]entry{}, hashes: map[uint64]int64{}, applied: map[uint64]struct{}{}}
+	return &clinicState{records: newTable[recKey, entry](compareRecKey), hashes: newTable[uint64, int64](cmp.Compare[uint64]),
+		applied: newTable[uint64, struct{}](cmp.Compare[uint64])}
 }
 
 // change is one record's intended effect.
@@ -160,8 +164,8 @@ func fail(status int, code, msg string, details schemas.FieldErrors) decision {
 //   - otherwise it creates (201) or updates (200).
 func (st *clinicState) decide(clinicID string, c *change) decision {
 	key := recKey{indexOf(recordTypes, c.baseType()), c.id}
-	e, known := st.records[key]
-	if _, seen := st.applied[c.digest]; known && seen && c.digest != 0 {
+	e, known := st.records.get(key)
+	if _, seen := st.applied.get(c.digest); known && seen && c.digest != 0 {
 		return decision{sync: careqlog.SyncUnchanged, httpStatus: http.StatusOK, apptStatus: e.statusName()}
 	}
 	var at int64
@@ -189,14 +193,14 @@ func (st *clinicState) decide(clinicID string, c *change) decision {
 			{"doctor_careq_id", schemas.CareQDoctorType, c.doctor},
 			{"service_careq_id", schemas.CareQServiceType, c.service},
 		} {
-			if _, ok := st.records[recKey{indexOf(recordTypes, fk.typ), fk.id}]; !ok {
+			if _, ok := st.records.get(recKey{indexOf(recordTypes, fk.typ), fk.id}); !ok {
 				missing.Add(fk.field, fmt.Sprintf("no %s with this careq_id is known for the clinic: sync it first", fk.typ))
 			}
 		}
 		if len(missing) > 0 {
 			return fail(http.StatusNotFound, careqlog.CodeRecordNotFound, "The appointment refers to records that are not known", missing)
 		}
-		if other, ok := st.hashes[hashDigest(c.hash)]; c.hash != "" && ok && other != c.id {
+		if other, ok := st.hashes.get(hashDigest(c.hash)); c.hash != "" && ok && other != 0 && other != c.id {
 			return fail(http.StatusConflict, careqlog.CodeDuplicateRecord,
 				fmt.Sprintf("Another appointment (careq_id %d) already has this hash", other),
 				schemas.FieldErrors{"hash": {"already used by another appointment"}})
@@ -224,34 +228,34 @@ func (st *clinicState) decide(clinicID string, c *change) decision {
 // apply records a created or updated change.
 func (st *clinicState) apply(c *change) {
 	key := recKey{indexOf(recordTypes, c.baseType()), c.id}
-	e := st.records[key]
+	e, _ := st.records.get(key)
 	if c.at != nil {
 		if at := c.at.UnixNano(); at >= e.at {
 			e.at = at
 		}
 	}
 	if c.digest != 0 {
-		st.applied[c.digest] = struct{}{}
+		st.applied.put(c.digest, struct{}{})
 	}
 	switch c.typ {
 	case schemas.CareQAppointmentStatusType, schemas.CareQAppointmentCancelType:
 		e.status = indexOf(appointmentStatuses, c.status)
-		st.records[key] = e
+		st.records.put(key, e)
 		return
 	case schemas.CareQAppointmentType:
 		e.status = indexOf(appointmentStatuses, c.status)
 		if h := hashDigest(c.hash); e.hash != h {
-			if e.hash != 0 && st.hashes[e.hash] == c.id {
-				delete(st.hashes, e.hash)
+			if other, _ := st.hashes.get(e.hash); e.hash != 0 && other == c.id {
+				st.hashes.put(e.hash, 0)
 			}
 			e.hash = h
 		}
 		if e.hash != 0 {
-			st.hashes[e.hash] = c.id
+			st.hashes.put(e.hash, c.id)
 		}
 	}
 	e.mac = macBytes(c.mac)
-	st.records[key] = e
+	st.records.put(key, e)
 }
 
 // replayItem applies a logged item that changed state (rebuild at start).
