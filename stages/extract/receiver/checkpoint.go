@@ -179,8 +179,10 @@ func readCheckpoint(logDir string, configured map[string]*clinic, retention time
 		return nil, fmt.Errorf("careq checkpoint: %w", err)
 	}
 	defer f.Close()
-	// First pass: the trailing SHA-256 must match, so a torn or damaged file
-	// is refused before any of it is believed.
+	// One pass: the content is hashed as it is decoded (into a state not yet
+	// installed) and the trailing SHA-256 must match before any of it is
+	// believed, so a torn or damaged file is refused. Counts are bounded by
+	// the file's size, so a damaged one cannot make a huge allocation first.
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("careq checkpoint: %w", err)
@@ -190,17 +192,7 @@ func readCheckpoint(logDir string, configured map[string]*clinic, retention time
 		return nil, fmt.Errorf("%w: %s is %d bytes", errCheckpoint, path, fi.Size())
 	}
 	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(f, 0, size)); err != nil {
-		return nil, fmt.Errorf("careq checkpoint: %w", err)
-	}
-	want := make([]byte, sha256.Size)
-	if _, err := f.ReadAt(want, size); err != nil {
-		return nil, fmt.Errorf("careq checkpoint: %w", err)
-	}
-	if !bytes.Equal(h.Sum(nil), want) {
-		return nil, fmt.Errorf("%w: %s: checksum mismatch (torn or damaged)", errCheckpoint, path)
-	}
-	d := &decoder{r: bufio.NewReaderSize(io.NewSectionReader(f, 0, size), 1<<20), max: uint64(size)} //nolint:gosec // a size is never negative
+	d := &decoder{r: bufio.NewReaderSize(io.TeeReader(io.NewSectionReader(f, 0, size), h), 1<<20), max: uint64(size)} //nolint:gosec // a size is never negative
 	st, err := d.state(configured, retention, now)
 	if err == nil && d.err == nil {
 		if _, e := d.r.ReadByte(); e != io.EOF {
@@ -209,6 +201,13 @@ func readCheckpoint(logDir string, configured map[string]*clinic, retention time
 	}
 	if err == nil {
 		err = d.err
+	}
+	want := make([]byte, sha256.Size)
+	if _, rerr := f.ReadAt(want, size); rerr != nil {
+		return nil, fmt.Errorf("careq checkpoint: %w", rerr)
+	}
+	if !bytes.Equal(h.Sum(nil), want) {
+		return nil, fmt.Errorf("%w: %s: checksum mismatch (torn or damaged)", errCheckpoint, path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", errCheckpoint, path, err)
@@ -289,7 +288,7 @@ func (d *decoder) state(configured map[string]*clinic, retention time.Duration, 
 	for range n {
 		id := string(d.bytes(1 << 10))
 		st := newClinicState()
-		st.records.base = make([]kv[recKey, entry], d.count(d.max))
+		st.records.base = make([]kv[recKey, entry], d.count(d.max/28)) // an entry takes at least 28 bytes
 		for i := range st.records.base {
 			r := &st.records.base[i]
 			r.k.typ = d.byte()
@@ -305,11 +304,11 @@ func (d *decoder) state(configured map[string]*clinic, retention time.Duration, 
 				return nil, fmt.Errorf("clinic %s: record %d: bad type or status", id, r.k.id)
 			}
 		}
-		st.hashes.base = make([]kv[uint64, int64], d.count(d.max))
+		st.hashes.base = make([]kv[uint64, int64], d.count(d.max/9))
 		for i := range st.hashes.base {
 			st.hashes.base[i] = kv[uint64, int64]{d.u64(), d.varint()}
 		}
-		st.applied.base = make([]kv[uint64, struct{}], d.count(d.max))
+		st.applied.base = make([]kv[uint64, struct{}], d.count(d.max/8))
 		for i := range st.applied.base {
 			st.applied.base[i].k = d.u64()
 		}
