@@ -40,7 +40,9 @@ func checkpointPath(logDir string) string { return filepath.Join(logDir, careqlo
 // appointment hashes (digest, careq_id) and its applied call digests, each
 // list sorted by key so a start reads them straight into the state's
 // tables; the idempotency entries (key, time, status, answer, partial); then
-// the SHA-256 of all that. Numbers are varints or 8 bytes.
+// the SHA-256 of all that. Counts and idempotency entries are varints; the
+// entries of the three lists are fixed-size little-endian, read a few
+// thousand at a time.
 func (s *Server) Checkpoint() (int64, error) {
 	start := time.Now()
 	var seq int64
@@ -111,17 +113,13 @@ func (s *Server) encodeState(w *bufio.Writer, seq int64) error {
 			e.bytes([]byte(cl.ClinicID))
 			e.uvarint(uint64(len(st.records.base)))
 			for _, r := range st.records.base {
-				_ = w.WriteByte(r.k.typ)
-				e.varint(r.k.id)
-				e.varint(r.v.at)
-				_, _ = w.Write(r.v.mac[:])
-				e.u64(r.v.hash)
-				_ = w.WriteByte(r.v.status)
+				e.buf = appendRecord(e.buf[:0], r)
+				_, _ = w.Write(e.buf)
 			}
 			e.uvarint(uint64(len(st.hashes.base)))
 			for _, h := range st.hashes.base {
 				e.u64(h.k)
-				e.varint(h.v)
+				e.u64(uint64(h.v)) //nolint:gosec // a careq_id, kept as its bits
 			}
 			e.uvarint(uint64(len(st.applied.base)))
 			for _, d := range st.applied.base {
@@ -262,6 +260,46 @@ func (d *decoder) u64() uint64 {
 	return binary.LittleEndian.Uint64(d.u8[:])
 }
 
+// recordBytes is the size of a record in a checkpoint: type, careq_id,
+// event time, content MAC, hash digest, status.
+const recordBytes = 1 + 8 + 8 + 16 + 8 + 1
+
+func appendRecord(b []byte, r kv[recKey, entry]) []byte {
+	b = append(b, r.k.typ)
+	b = binary.LittleEndian.AppendUint64(b, uint64(r.k.id)) //nolint:gosec // the bits
+	b = binary.LittleEndian.AppendUint64(b, uint64(r.v.at)) //nolint:gosec // the bits
+	b = append(b, r.v.mac[:]...)
+	b = binary.LittleEndian.AppendUint64(b, r.v.hash)
+	return append(b, r.v.status)
+}
+
+func parseRecord(b []byte) (r kv[recKey, entry]) {
+	r.k.typ = b[0]
+	r.k.id = int64(binary.LittleEndian.Uint64(b[1:])) //nolint:gosec // the bits written
+	r.v.at = int64(binary.LittleEndian.Uint64(b[9:])) //nolint:gosec // the bits written
+	copy(r.v.mac[:], b[17:33])
+	r.v.hash = binary.LittleEndian.Uint64(b[33:])
+	r.v.status = b[41]
+	return r
+}
+
+// fixed reads n entries of size bytes each, a few thousand at a time, and
+// passes each to fn with its index.
+func (d *decoder) fixed(n, size int, fn func(i int, b []byte)) {
+	const batch = 4096
+	buf := make([]byte, min(n, batch)*size)
+	for i := 0; i < n && d.err == nil; i += batch {
+		m := min(batch, n-i)
+		d.full(buf[:m*size])
+		if d.err != nil {
+			return
+		}
+		for j := range m {
+			fn(i+j, buf[j*size:(j+1)*size])
+		}
+	}
+}
+
 // count reads a length, refusing one larger than the file could hold.
 func (d *decoder) count(limit uint64) int {
 	n := d.uvarint()
@@ -288,32 +326,21 @@ func (d *decoder) state(configured map[string]*clinic, retention time.Duration, 
 	for range n {
 		id := string(d.bytes(1 << 10))
 		st := newClinicState()
-		st.records.base = make([]kv[recKey, entry], d.count(d.max/28)) // an entry takes at least 28 bytes
-		for i := range st.records.base {
-			r := &st.records.base[i]
-			r.k.typ = d.byte()
-			r.k.id = d.varint()
-			r.v.at = d.varint()
-			d.full(r.v.mac[:])
-			r.v.hash = d.u64()
-			r.v.status = d.byte()
-			if d.err != nil {
-				return nil, d.err
-			}
+		st.records.base = make([]kv[recKey, entry], d.count(d.max/recordBytes))
+		d.fixed(len(st.records.base), recordBytes, func(i int, b []byte) { st.records.base[i] = parseRecord(b) })
+		st.hashes.base = make([]kv[uint64, int64], d.count(d.max/16))
+		d.fixed(len(st.hashes.base), 16, func(i int, b []byte) {
+			st.hashes.base[i] = kv[uint64, int64]{binary.LittleEndian.Uint64(b), int64(binary.LittleEndian.Uint64(b[8:]))} //nolint:gosec // the bits written
+		})
+		st.applied.base = make([]kv[uint64, struct{}], d.count(d.max/8))
+		d.fixed(len(st.applied.base), 8, func(i int, b []byte) { st.applied.base[i].k = binary.LittleEndian.Uint64(b) })
+		if d.err != nil {
+			return nil, d.err
+		}
+		for _, r := range st.records.base {
 			if int(r.k.typ) >= len(recordTypes) || int(r.v.status) >= len(appointmentStatuses) {
 				return nil, fmt.Errorf("clinic %s: record %d: bad type or status", id, r.k.id)
 			}
-		}
-		st.hashes.base = make([]kv[uint64, int64], d.count(d.max/9))
-		for i := range st.hashes.base {
-			st.hashes.base[i] = kv[uint64, int64]{d.u64(), d.varint()}
-		}
-		st.applied.base = make([]kv[uint64, struct{}], d.count(d.max/8))
-		for i := range st.applied.base {
-			st.applied.base[i].k = d.u64()
-		}
-		if d.err != nil {
-			return nil, d.err
 		}
 		if !st.records.sorted() || !st.hashes.sorted() || !st.applied.sorted() {
 			return nil, fmt.Errorf("clinic %s: entries out of order", id)
