@@ -24,6 +24,9 @@ const (
 	// preAuthBodyBytes is the most of a body read from a call refused
 	// before authentication (a longer one closes the connection).
 	preAuthBodyBytes = 4 << 10
+	// DefaultRefusedDelay holds each 429 of a source past its allowance
+	// of refusals (ServerOptions.RefusedDelay).
+	DefaultRefusedDelay = time.Second
 	// maxLoggedPath is the longest request path the security log keeps.
 	maxLoggedPath = 64
 )

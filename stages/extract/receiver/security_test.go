@@ -32,7 +32,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func TestRefusalsAreLimitedPerSource(t *testing.T) {
 	security := filepath.Join(t.TempDir(), "security.log")
 	e := newEnv(t, func(o *ServerOptions) {
-		o.RefusedPerMinute, o.RefusedBurst = 60, 5
+		o.RefusedPerMinute, o.RefusedBurst, o.RefusedDelay = 60, 5, time.Millisecond
 		o.SecurityLog = SecurityLogOptions{Path: security}
 	})
 	h := e.srv.Handler()

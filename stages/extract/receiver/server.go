@@ -57,6 +57,10 @@ type ServerOptions struct {
 	// authentication one source address gets answered as such; beyond them
 	// it gets 429 (defaults DefaultRefusedPerMinute, DefaultRefusedBurst).
 	RefusedPerMinute, RefusedBurst int
+	// RefusedDelay holds each of those 429s (default DefaultRefusedDelay): a
+	// client refused again and again then costs a sleeping goroutine per
+	// connection, not the receiver's CPU.
+	RefusedDelay time.Duration
 	// Now returns the current time (default time.Now): the timestamp window,
 	// the rate limit, received_at and answer timestamps all use it.
 	Now    func() time.Time
@@ -130,6 +134,9 @@ func New(opts ServerOptions) (*Server, error) {
 	}
 	if opts.RefusedBurst <= 0 {
 		opts.RefusedBurst = DefaultRefusedBurst
+	}
+	if opts.RefusedDelay <= 0 {
+		opts.RefusedDelay = DefaultRefusedDelay
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -380,12 +387,17 @@ func (s *Server) admit(c *call) bool {
 // never to the durable log. Of its body at most a small prefix is read (a
 // longer one closes the connection). A source address that has had more
 // refusals than its allowance (RefusedPerMinute, RefusedBurst) gets 429
-// instead, and those are not written to the security log.
+// instead, after RefusedDelay, and those are not written to the security
+// log.
 func (s *Server) refuse(c *call, reason string, status int, code, msg string) {
 	_, _ = io.Copy(io.Discard, http.MaxBytesReader(c.w, c.r.Body, preAuthBodyBytes))
 	src := source(c.r.RemoteAddr)
 	if ok, info := s.refusals.take(src, c.now); !ok {
 		s.metrics.refused("limited")
+		select { // hold the answer (RefusedDelay)
+		case <-time.After(s.opts.RefusedDelay):
+		case <-c.r.Context().Done():
+		}
 		c.w.Header().Set("Retry-After", deltaSeconds(max(info.retryAfter, time.Second)))
 		c.rec.ErrorCode = careqlog.CodeRateLimitExceeded
 		c.write(http.StatusTooManyRequests, errorBody(careqlog.CodeRateLimitExceeded,
