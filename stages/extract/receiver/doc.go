@@ -36,8 +36,10 @@
 // connection). A source address (the proxy's, behind one) that has had more
 // than RefusedBurst such refusals, refilled at RefusedPerMinute (defaults
 // 120 and 60 a minute), gets 429 RATE_LIMIT_EXCEEDED with Retry-After
-// instead, written nowhere; a call from the same address whose token is good
-// is not held back (CareQ's calls may share an egress address).
+// instead, held back a second (RefusedDelay: a client refused again and
+// again costs a sleeping goroutine per connection, not CPU) and written
+// nowhere; a call from the same address whose token is good is not held
+// back (CareQ's calls may share an egress address).
 //
 //  1. intake stopped (the log failed): 503 SERVER_ERROR, Retry-After: 30, not logged;
 //  2. draining (shutdown begun): 503 SERVER_ERROR, Retry-After: 5, not logged
