@@ -218,7 +218,6 @@ func readCheckpoint(logDir string, configured map[string]*clinic, retention time
 type decoder struct {
 	r   *bufio.Reader
 	err error
-	u8  [8]byte
 	max uint64 // the file's size: no count is larger
 }
 
@@ -253,11 +252,6 @@ func (d *decoder) full(b []byte) {
 	if d.err == nil {
 		_, d.err = io.ReadFull(d.r, b)
 	}
-}
-
-func (d *decoder) u64() uint64 {
-	d.full(d.u8[:])
-	return binary.LittleEndian.Uint64(d.u8[:])
 }
 
 // recordBytes is the size of a record in a checkpoint: type, careq_id,
