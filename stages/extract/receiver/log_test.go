@@ -92,11 +92,12 @@ func TestLogRotation(t *testing.T) {
 	if err := l2.AppendWait(rec); err != nil || rec.Seq != 31 {
 		t.Fatalf("seq after reopen %d, %v", rec.Seq, err)
 	}
-	// Age: the idle open segment is sealed without another write.
+	// Age: the idle open segment is sealed without another write (the
+	// counter moves just after the rename: wait for both).
 	deadline := time.Now().Add(3 * time.Second)
 	for {
 		open, _ := careqlog.OpenSegments(dir)
-		if len(open) == 0 {
+		if len(open) == 0 && l2.Stats().Sealed == 1 {
 			break
 		}
 		if time.Now().After(deadline) {
