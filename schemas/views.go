@@ -157,6 +157,12 @@ var (
 		Field("generations", cqcInt, cqcNull, "re-registrations between the location and the source of an inherited rating; NULL for an own rating"),
 	}
 	martSnapshot = PartitionField("snapshot_date")
+	// martAreaColumns label service ratings from the global taxonomy
+	// (CQCInspectionAreaTaxonomy).
+	martAreaColumns = []arrow.Field{
+		Field("inspection_area_name", cqcStr, cqcNull, "for a service rating (kind service: name is an inspection area ID), the area's name in the global taxonomy (cqc_inspection_area_taxonomy); NULL for other ratings and areas the taxonomy lacks"),
+		Field("inspection_area_current_names", cqcStr, cqcNull, "for a service rating, the areas in effect for its area now, joined with '; ' (supersededBy followed: cqc_inspection_area_taxonomy.current_area_names; the area's own name when not superseded)"),
+	}
 )
 
 func cqcRatingMartColumns() []arrow.Field {
@@ -225,14 +231,14 @@ func Views() []View {
 				[]arrow.Field{redoc(columnsOf(CQCLocationRatings, "in_effect")[0], true, "current rows: as in cqc_location_ratings; NULL on timeline rows")},
 				nullable(columnsOf(CQCLocationRatingHistory, "source", "valid_from", "valid_to", "is_current"), "timeline rows: as in cqc_location_rating_history; NULL on current rows"),
 				[]arrow.Field{martInherited, martInheritedInferred},
-				martSourceColumns, []arrow.Field{martSnapshot}),
+				martSourceColumns, martAreaColumns, []arrow.Field{martSnapshot}),
 		},
 		{
 			Name: "cqc_location_ratings", Mart: true,
 			Doc: "One row per location and current rating (latest snapshot): 'Overall', a key question, a service or an assessment group (kind and parent_name say which), in_effect marking the rating in force, and the report it comes from (source_*): for an inherited rating the predecessor's, however many re-registrations back.",
 			Columns: slices.Concat(ratingCols,
 				columnsOf(CQCLocationRatings, "status", "percentage_score", "assessment_plan_id", "in_effect"),
-				martSourceColumns, []arrow.Field{martSnapshot}),
+				martSourceColumns, martAreaColumns, []arrow.Field{martSnapshot}),
 			Sources: []string{SourceCQC},
 		},
 		{
@@ -240,7 +246,7 @@ func Views() []View {
 			Doc: "Every location's current and historic ratings as a timeline (latest snapshot): one row per location, rating name and report, valid from valid_from until valid_to (exclusive; NULL while in effect; a deregistered location's ratings end at its deregistration date), with the report each comes from as in cqc_location_ratings.",
 			Columns: slices.Concat(ratingCols,
 				columnsOf(CQCLocationRatingHistory, "source", "valid_from", "valid_to", "is_current"),
-				martSourceColumns, []arrow.Field{martSnapshot}),
+				martSourceColumns, martAreaColumns, []arrow.Field{martSnapshot}),
 			Sources: []string{SourceCQC},
 		},
 		{

@@ -175,7 +175,8 @@ func TestCQCSimWriteArchive(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if n[archive.EndpointLocation] != 150+19 || n[archive.EndpointProvider] < 50 || !strings.Contains(stdout, "wrote 169 location") {
+	if n[archive.EndpointLocation] != 150+20 || n[archive.EndpointProvider] < 50 || n[archive.EndpointInspectionAreas] != 1 ||
+		!strings.Contains(stdout, "wrote 170 location") {
 		t.Fatalf("archived %v; stdout %q", n, stdout)
 	}
 }

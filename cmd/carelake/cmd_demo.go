@@ -59,8 +59,9 @@ func demoCommand() *cli.Command {
 
 then runs extract, normalise, resolve, load, the marts and the catalog exactly as
 'carelake run' does, with the clinic mapping of data/clinics.csv, and prints
-row counts, ratings showing inheritance and lineage, appointments next to the
-rating in effect on their date, and the command to query the result.
+row counts, ratings showing inheritance and lineage, a report's text next to the
+rating it explains (the demo fetches report texts: --reports text), appointments
+next to the rating in effect on their date, and the command to query the result.
 
 The demo's CQC budget is 100 calls a second against the simulator, so it
 finishes in seconds. The real CQC API allows about 100 calls a minute:
@@ -109,7 +110,8 @@ func runDemo(c *cli.Context) error {
 		Root: root,
 		Client: cqc.ClientOptions{BaseURL: simURL, APIKey: demoAPIKey, RateLimit: demoRateLimit,
 			RateWindow: demoRateWindow, Concurrency: demoWorkers, UserAgent: "carelake/" + version + " (demo)"},
-		Now: sim.Clock,
+		Reports: cqc.ReportsText,
+		Now:     sim.Clock,
 	}}
 	rec, err := s.run(runSteps(plan, log)...)
 	writeRunSummary(out, root, rec)
@@ -247,6 +249,15 @@ FROM cqc_location_lineage WHERE location_id = '1-1500001003' ORDER BY depth`},
 	{"Inherited ratings and the predecessor's report they come from", `SELECT location_id, name, rating, source_location_id, source_report_date
 FROM cqc_location_ratings WHERE inherited AND location_id IN ('1-1500000101', '1-1500001003') AND kind IN ('overall', 'key_question')
 ORDER BY location_id, name`},
+	{"An inspection report's text next to the rating it explains (extract --reports text)", `WITH rep AS (
+    SELECT r.location_id, r.rating AS overall_rating, r.inherited, t.location_id AS report_of, t.report_date,
+           string_split(substr(t.text, strpos(t.text, 'Overall rating')), chr(10)) AS lines
+    FROM cqc_location_ratings r
+    JOIN cqc_report_texts t ON t.link_id = r.report_link_id AND t.location_id = r.source_location_id
+    WHERE r.kind = 'overall' AND r.location_id = '1-1500000101'
+), numbered AS (SELECT *, unnest(generate_series(1, len(lines))) AS n FROM rep)
+SELECT location_id, overall_rating, inherited, report_of, report_date, lines[n] AS report_text
+FROM numbered WHERE lines[n] <> '' ORDER BY n`},
 	{"Clinics and their current CQC location", `SELECT clinic_id, cqc_location_id, current_location_id, mapping_status, overall_rating
 FROM clinic_locations ORDER BY clinic_id`},
 	{"Appointments next to the rating in effect on their date", `SELECT clinic_id, careq_id, appointment_date, status, rated_location_id,

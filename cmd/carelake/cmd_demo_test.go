@@ -30,6 +30,9 @@ func TestDemo(t *testing.T) {
 		"Lineage: a location re-registered three times",
 		"1-1500001003 | 1-1500001000         |     3 | 1-1500001003",
 		"Inherited ratings and the predecessor's report they come from",
+		"An inspection report's text next to the rating it explains",
+		"1-1500000101 | Good           | true      | 1-1500000100 | 2020-11-02  | Overall rating for this service: Good",
+		"| Our findings",
 		"Appointments next to the rating in effect on their date",
 		"carelake sql --out " + root,
 	} {

@@ -111,21 +111,13 @@ func extractFlags() []cli.Flag {
 			Name: "clinics", EnvVars: envVars("clinics"),
 			Usage: "clinic mapping CSV (clinic_id,cqc_location_id,name) for --scope clinics",
 		},
-		&cli.GenericFlag{
-			Name: "region", Value: &multiValue{}, EnvVars: envVars("region"),
-			Usage: "only locations in this CQC region, e.g. London or 'Yorkshire & Humberside' (repeat for several; ';' separates values)",
-		},
-		&cli.GenericFlag{
-			Name: "local-authority", Value: &multiValue{}, EnvVars: envVars("local-authority"),
-			Usage: "only locations in this local authority, exactly as CQC spells it, e.g. 'Bristol, City of' (repeatable)",
-		},
-		&cli.GenericFlag{
-			Name: "care-home", Value: &multiValue{}, EnvVars: envVars("care-home"),
-			Usage: "only care homes (Y) or only other services (N)",
-		},
-		&cli.GenericFlag{
-			Name: "inspection-directorate", Value: &multiValue{}, EnvVars: envVars("inspection-directorate"),
-			Usage: "only locations of this directorate, e.g. 'Adult social care', Hospitals, 'Primary medical services' (repeatable)",
+		filterFlag("region", "only locations in this CQC region, e.g. London or 'Yorkshire & Humberside' (repeat for several; ';' separates values)"),
+		filterFlag("local-authority", "only locations in this local authority, exactly as CQC spells it, e.g. 'Bristol, City of' (repeatable)"),
+		filterFlag("care-home", "only care homes (Y) or only other services (N)"),
+		filterFlag("inspection-directorate", "only locations of this directorate, e.g. 'Adult social care', Hospitals, 'Primary medical services' (repeatable)"),
+		&cli.StringFlag{
+			Name: "reports", Value: string(cqc.ReportsNone), EnvVars: envVars("reports"),
+			Usage: "also fetch the inspection reports of the scope's locations (--scope clinics: the clinics' locations and their predecessors), each once: text, pdf (kept beside the archive) or none",
 		},
 		&cli.DurationFlag{
 			Name: "lookback", EnvVars: envVars("lookback"),
@@ -193,6 +185,7 @@ func extractOptions(c *cli.Context) (cqc.Options, error) {
 			CareHome:              multi(c, "care-home"),
 			InspectionDirectorate: multi(c, "inspection-directorate"),
 		},
+		Reports:     cqc.ReportsMode(c.String("reports")),
 		MaxCalls:    calls,
 		MaxDuration: d,
 		Lookback:    c.Duration("lookback"),
@@ -282,4 +275,9 @@ func writeSummaryJSON(c *cli.Context, sum any) error {
 		return fmt.Errorf("--summary-json: %w", err)
 	}
 	return nil
+}
+
+// filterFlag is a repeatable list filter of the CQC API.
+func filterFlag(name, usage string) cli.Flag {
+	return &cli.GenericFlag{Name: name, Value: &multiValue{}, EnvVars: envVars(name), Usage: usage}
 }

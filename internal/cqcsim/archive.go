@@ -19,9 +19,10 @@ type ArchiveStats struct {
 const archiveBatch = 256
 
 // WriteArchive writes what a complete backfill at the current data clock
-// would have archived, without HTTP: one record per listed location and
-// provider (GET /locations/<id>, /providers/<id>, status 200, the exact body
-// the API serves), as a new session of the raw archive under the warehouse
+// would have archived, without HTTP: the inspection-area taxonomy (GET
+// /inspection-areas) and one record per listed location and provider (GET
+// /locations/<id>, /providers/<id>, status 200, the exact body the API
+// serves), as a new session of the raw archive under the warehouse
 // root, written with archive.Options{NoSync: true} and sealed on return.
 //
 // FetchedAt starts at the data clock and advances as a client keeping the
@@ -57,8 +58,12 @@ func (s *Sim) WriteArchive(ctx context.Context, root string) (ArchiveStats, erro
 	add := func(endpoint, path, id string, resp response) error {
 		d := time.Duration(math.Exp(math.Log(170)+0.35*r.NormFloat64()) * float64(time.Millisecond))
 		d = min(max(d, 60*time.Millisecond), 2*time.Second)
+		url := path
+		if id != "" {
+			url += "/" + id
+		}
 		rec := &archive.Record{FetchedAt: at.Add(d), DurationMS: float64(d.Microseconds()) / 1000, Method: "GET",
-			URL: path + "/" + id, Endpoint: endpoint, ID: id, Attempt: 1, Status: resp.status,
+			URL: url, Endpoint: endpoint, ID: id, Attempt: 1, Status: resp.status,
 			Headers: map[string]string{"Content-Type": resp.ctype}}
 		rec.SetBody(resp.body)
 		st.BodyBytes += int64(len(resp.body))
@@ -70,6 +75,9 @@ func (s *Sim) WriteArchive(ctx context.Context, root string) (ArchiveStats, erro
 		return nil
 	}
 	err = func() error {
+		if err := add(archive.EndpointInspectionAreas, "/inspection-areas", "", s.taxonomy()); err != nil {
+			return err
+		}
 		for _, i := range s.w.locSorted {
 			if !s.w.locVisible(i, c) {
 				continue

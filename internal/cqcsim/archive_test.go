@@ -37,6 +37,11 @@ func TestWriteArchiveReadsBack(t *testing.T) {
 				t.Fatalf("URL %s for %s", r.URL, r.ID)
 			}
 			want, _ = s.ProviderBody(r.ID)
+		case archive.EndpointInspectionAreas:
+			if r.URL != "/inspection-areas" || r.ID != "" {
+				t.Fatalf("taxonomy URL %s, ID %q", r.URL, r.ID)
+			}
+			want = s.TaxonomyBody()
 		default:
 			t.Fatalf("endpoint %s", r.Endpoint)
 		}
@@ -56,7 +61,7 @@ func TestWriteArchiveReadsBack(t *testing.T) {
 		n++
 		return nil
 	})
-	if err != nil || stats.Torn || n != len(locs)+len(provs) {
+	if err != nil || stats.Torn || n != 1+len(locs)+len(provs) {
 		t.Fatalf("scan: %v, %+v, %d records", err, stats, n)
 	}
 }

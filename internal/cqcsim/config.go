@@ -65,6 +65,11 @@ type Config struct {
 	RateWindow time.Duration
 	// Throttle chooses how refused calls are answered (default Throttle429).
 	Throttle ThrottleMode
+	// UnlistedProviders is the fraction of generated providers that the
+	// /providers list omits although /providers/{id} serves them and their
+	// locations name them (as the real register does for some; 0 means
+	// none). UnlistedProviderIDs lists them.
+	UnlistedProviders float64
 	// Faults to inject from the start; see Sim.SetFaults to change them.
 	Faults Faults
 	// Now is the wall clock of the rate limiter and request log
@@ -127,6 +132,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	if earliest := time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC); cfg.End.AddDate(0, 0, -cfg.Days).Before(earliest) {
 		return cfg, fmt.Errorf("%w: history [End-Days, End) must start after %s: the simulated register begins on 1 October 2010",
 			ErrConfig, earliest.Format(time.DateOnly))
+	}
+	if cfg.UnlistedProviders < 0 || cfg.UnlistedProviders > 1 {
+		return cfg, fmt.Errorf("%w: UnlistedProviders %g must be between 0 and 1", ErrConfig, cfg.UnlistedProviders)
 	}
 	if cfg.FixturesDir != "" && cfg.Fixtures != nil {
 		return cfg, fmt.Errorf("%w: set FixturesDir or Fixtures, not both", ErrConfig)

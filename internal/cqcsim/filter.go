@@ -17,10 +17,6 @@ func matches(fs []filter, has func(name, v string) bool) bool {
 	return true
 }
 
-func (w *world) locMatches(i int32, c int64, fs []filter) bool {
-	return matches(fs, func(name, v string) bool { return w.locHas(i, c, name, v) })
-}
-
 func (w *world) locHas(i int32, c int64, name, v string) bool {
 	l := &w.locs[i]
 	if l.fix != nil {

@@ -2,6 +2,7 @@ package cqcsim
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -38,12 +39,21 @@ type fixtureProv struct {
 // fixtureReport is what /reports/{linkId} needs about a fixture's report.
 type fixtureReport struct {
 	orgName, orgID, date, firstVisit, overall string
+	keyQuestions                              [][2]string // name, rating
 	documents                                 []string
+}
+
+// fixtureRating is what some fixture's ratings say a report rated: an
+// inherited rating names its predecessor's report, so the report's own
+// location need not carry it.
+type fixtureRating struct {
+	overall      string
+	keyQuestions [][2]string
 }
 
 // loadFixtures reads every fixture under fsys.
 func loadFixtures(fsys fs.FS) ([]loc, []prov, map[string]fixtureReport, error) {
-	fl := &fixtureLoader{fsys: fsys, seen: map[string]string{}, reports: map[string]fixtureReport{}}
+	fl := &fixtureLoader{fsys: fsys, seen: map[string]string{}, reports: map[string]fixtureReport{}, ratings: map[string]fixtureRating{}}
 	if err := fl.read("locations", fl.location); err != nil {
 		return nil, nil, nil, err
 	}
@@ -53,7 +63,35 @@ func loadFixtures(fsys fs.FS) ([]loc, []prov, map[string]fixtureReport, error) {
 	if len(fl.locs) == 0 && len(fl.provs) == 0 {
 		return nil, nil, nil, fmt.Errorf("%w: no locations/*.json or providers/*.json found: check the fixtures directory", ErrFixture)
 	}
+	for link, fr := range fl.reports {
+		if r, ok := fl.ratings[link]; ok {
+			fr.overall, fr.keyQuestions = cmp.Or(fr.overall, r.overall), r.keyQuestions
+			fl.reports[link] = fr
+		}
+	}
 	return fl.locs, fl.provs, fl.reports, nil
+}
+
+// rated notes what a fixture's current and historic ratings say of their reports.
+func (fl *fixtureLoader) rated(cur *schemas.CurrentRatings, hist []schemas.HistoricRating) {
+	note := func(link, overall string, kqs []schemas.KeyQuestionRating) {
+		if link == "" || len(fl.ratings[link].keyQuestions) > 0 {
+			return
+		}
+		r := fixtureRating{overall: overall}
+		for _, kq := range kqs {
+			r.keyQuestions = append(r.keyQuestions, [2]string{kq.Name, kq.Rating})
+		}
+		fl.ratings[link] = r
+	}
+	if cur != nil && cur.Overall != nil {
+		note(cur.Overall.ReportLinkID, cur.Overall.Rating, cur.Overall.KeyQuestionRatings)
+	}
+	for _, h := range hist {
+		if h.Overall != nil {
+			note(h.ReportLinkID, h.Overall.Rating, h.Overall.KeyQuestionRatings)
+		}
+	}
 }
 
 // fixtureLoader is what loadFixtures has read so far.
@@ -61,6 +99,7 @@ type fixtureLoader struct {
 	fsys    fs.FS
 	seen    map[string]string // file by organisation ID
 	reports map[string]fixtureReport
+	ratings map[string]fixtureRating // by report link
 	locs    []loc
 	provs   []prov
 }
@@ -130,6 +169,7 @@ func (fl *fixtureLoader) location(file string, raw []byte) error {
 		fx.related = append(fx.related, r.RelatedLocationID)
 	}
 	addReports(fl.reports, b.LocationID, deref(b.Name), b.Reports, b.CurrentRatings, b.HistoricRatings)
+	fl.rated(b.CurrentRatings, b.HistoricRatings)
 	fl.locs = append(fl.locs, loc{id: b.LocationID, fix: fx, prov: -1, pred: -1, succ: -1})
 	return nil
 }
@@ -147,6 +187,7 @@ func (fl *fixtureLoader) provider(file string, raw []byte) error {
 	orgFacets(fx.facets, b.Region, b.LocalAuthority, b.InspectionDirectorate, b.Constituency,
 		b.CurrentRatings, b.RegulatedActivities, b.InspectionCategories)
 	addReports(fl.reports, b.ProviderID, deref(b.Name), b.Reports, b.CurrentRatings, b.HistoricRatings)
+	fl.rated(b.CurrentRatings, b.HistoricRatings)
 	fl.provs = append(fl.provs, prov{id: b.ProviderID, fix: fx})
 	return nil
 }

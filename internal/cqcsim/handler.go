@@ -291,7 +291,7 @@ func (s *Sim) route(r *http.Request, ps []param, c int64) response {
 	case len(seg) == 1 && seg[0] == "providers":
 		return s.listProviders(ps, c)
 	case len(seg) == 1 && seg[0] == "inspection-areas":
-		return jsonResponse(http.StatusOK, globalAreas(nil))
+		return s.taxonomy()
 	case len(seg) == 2 && seg[0] == "locations":
 		return s.locationDetail(seg[1], c)
 	case len(seg) == 2 && seg[0] == "providers":
@@ -337,7 +337,7 @@ func (s *Sim) locationDetail(id string, c int64) response {
 	if fx := s.w.locs[i].fix; fx != nil {
 		return rawJSON(fx.body)
 	}
-	return jsonResponse(http.StatusOK, s.w.renderLocation(i, c))
+	return s.withMove(i, c, jsonResponse(http.StatusOK, s.w.renderLocation(i, c)))
 }
 
 func (s *Sim) providerDetail(id string, c int64) response {
@@ -377,7 +377,7 @@ func (s *Sim) listLocations(ps []param, c int64) response {
 	fs := parseFilters(ps, locationFilters)
 	total, onPage := 0, make([]int32, 0, min(pg.perPage, 1000))
 	for k, i := range s.w.locSorted {
-		if s.w.locFrom[k] <= c && (fs == nil || s.w.locMatches(i, c, fs)) {
+		if s.w.locFrom[k] <= c && (fs == nil || s.locMatches(i, c, fs)) {
 			if pg.holds(total) {
 				onPage = append(onPage, i)
 			}
@@ -401,7 +401,7 @@ func (s *Sim) listProviders(ps []param, c int64) response {
 	fs := parseFilters(ps, providerFilters)
 	total, onPage := 0, make([]int32, 0, min(pg.perPage, 1000))
 	for k, p := range s.w.provSorted {
-		if s.w.provFrom[k] <= c && (fs == nil || s.w.provMatches(p, c, fs)) {
+		if s.w.provFrom[k] <= c && !s.unlisted(p) && (fs == nil || s.w.provMatches(p, c, fs)) {
 			if pg.holds(total) {
 				onPage = append(onPage, p)
 			}
@@ -434,6 +434,9 @@ func (s *Sim) changes(kind string, ps []param, c int64) response {
 		return badQuery(err)
 	}
 	ids := s.w.changed(isP, q.start.Unix(), min(q.end.Unix(), c))
+	if !isP {
+		ids = mergeIDs(ids, s.movedIDs(q.start.Unix(), min(q.end.Unix(), c)))
+	}
 	base := "/changes/" + kind
 	extra := "&startTimeStamp=" + q.startRaw + "&endTimeStamp=" + q.endRaw
 	info := envelope(base, q.paging, len(ids), extra)

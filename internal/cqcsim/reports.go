@@ -3,6 +3,7 @@ package cqcsim
 import (
 	"bytes"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"strings"
 	"time"
@@ -52,6 +53,14 @@ func (s *Sim) report(link, doc, accept string, c int64) response {
 		for _, kq := range info.keyQuestions {
 			lines = append(lines, "Is the service "+strings.ToLower(kq[0])+"? "+kq[1])
 		}
+		if doc == "" && len(info.keyQuestions) > 0 {
+			lines = append(lines, "", "Our findings")
+			for _, kq := range info.keyQuestions {
+				if f := finding(link, kq[0], kq[1]); f != "" {
+					lines = append(lines, kq[0]+": "+f)
+				}
+			}
+		}
 	}
 	if info.rtype != "" {
 		lines = append(lines, "Report type: "+info.rtype)
@@ -60,6 +69,62 @@ func (s *Sim) report(link, doc, accept string, c int64) response {
 		return response{status: http.StatusOK, ctype: "text/plain; charset=utf-8", body: []byte(strings.Join(lines, "\n") + "\n")}
 	}
 	return response{status: http.StatusOK, ctype: "application/pdf", body: pdf(lines)}
+}
+
+// findingBank holds, per key question, what inspectors write when it is
+// rated well ([0]) and when it is not ([1]).
+var findingBank = map[string][2][]string{
+	"Safe": {{"Staff stored and gave medicines safely and recorded each dose.",
+		"People were protected from avoidable harm and abuse.",
+		"There were enough suitably trained staff on every shift we looked at."},
+		{"Medicines were not always managed safely: records of doses were incomplete.",
+			"Risks to people's safety were not always assessed or acted on.",
+			"There were not always enough staff to meet people's needs at night."}},
+	"Effective": {{"People's needs were assessed before they used the service and care followed current guidance.",
+		"Staff had the training and supervision they needed.",
+		"People were supported to eat and drink enough and to see health professionals when needed."},
+		{"Staff training was out of date and supervision was irregular.",
+			"Consent to care was not always sought in line with the law.",
+			"People's nutrition and hydration were not always monitored."}},
+	"Caring": {{"Staff treated people with kindness, respect and compassion.",
+		"People were involved in decisions about their care.",
+		"Relatives told us staff knew their family member well."},
+		{"People's privacy and dignity were not always respected.",
+			"Some staff spoke about people in a way that did not respect them.",
+			"People were not always involved in planning their care."}},
+	"Responsive": {{"Care plans were personalised and reviewed regularly.",
+		"Complaints were listened to and acted on.",
+		"People could take part in activities that mattered to them."},
+		{"Care plans did not reflect people's current needs.",
+			"Complaints were not always recorded or responded to.",
+			"People waited too long for appointments."}},
+	"Well-led": {{"The registered manager led an open, inclusive culture.",
+		"Audits found problems and the provider acted on them.",
+		"Staff felt supported and listened to by leaders."},
+		{"Quality checks did not find the shortfalls we found.",
+			"The provider had not notified us of incidents as the law requires.",
+			"Leaders had not acted on feedback from people and staff."}},
+}
+
+// finding is one deterministic sentence on a key question's rating, or ""
+// for ratings that say nothing (not rated, unknown questions).
+func finding(link, question, rating string) string {
+	bank, ok := findingBank[question]
+	if !ok {
+		return ""
+	}
+	var pick []string
+	switch rating {
+	case "Outstanding", "Good":
+		pick = bank[0]
+	case "Requires improvement", "Inadequate":
+		pick = bank[1]
+	default:
+		return ""
+	}
+	h := fnv.New64a()
+	h.Write([]byte(link + "/" + question))
+	return pick[h.Sum64()%uint64(len(pick))]
 }
 
 func longDate(d string) string {
@@ -74,7 +139,7 @@ func (s *Sim) reportInfo(link string, c int64) (reportInfo, bool) {
 	w := s.w
 	if fr, ok := w.fixReports[link]; ok {
 		return reportInfo{orgName: fr.orgName, orgID: fr.orgID, date: fr.date, firstVisit: fr.firstVisit,
-			overall: fr.overall, documents: fr.documents}, true
+			overall: fr.overall, keyQuestions: fr.keyQuestions, documents: fr.documents}, true
 	}
 	kind, idx, rep, ok := w.parseLinkID(link)
 	if !ok {

@@ -286,12 +286,17 @@ func checkRatings(t *testing.T, c corpus, id string, cur *schemas.CurrentRatings
 	resolve := func(what, org, link, date string, fallbackOrgs []string) {
 		owners := []string{id}
 		if org != "" {
-			if !slices.Contains(ancestors, org) {
+			if !slices.Contains(ancestors, org) && c.locs[org] != nil {
 				t.Errorf("%s: %s names organisationId %s, not a predecessor (%v)", id, what, org, ancestors)
 			}
 			owners = []string{org}
 		}
 		owners = append(owners, fallbackOrgs...)
+		for _, o := range owners {
+			if o != id && c.locs[o] == nil {
+				return // a predecessor the API answers 404 for: its reports cannot be seen (fixture 1-1500000211)
+			}
+		}
 		for _, o := range owners {
 			if r := c.findReport(o, link); r != nil {
 				if r.ReportDate != date {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -25,6 +26,9 @@ type Sim struct {
 
 	clockMu sync.RWMutex
 	clock   time.Time
+
+	movesMu sync.RWMutex
+	moves   map[int32]move // MoveLocation
 
 	mu       sync.Mutex // faults, limiter windows and the request log
 	faults   Faults
@@ -163,15 +167,27 @@ func (s *Sim) LocationIDs() []string {
 }
 
 // ProviderIDs lists every provider /providers returns at the current clock.
-func (s *Sim) ProviderIDs() []string {
+func (s *Sim) ProviderIDs() []string { return s.providerIDs(false) }
+
+// UnlistedProviderIDs lists the providers /providers omits at the current
+// clock although they are served (Config.UnlistedProviders).
+func (s *Sim) UnlistedProviderIDs() []string { return s.providerIDs(true) }
+
+func (s *Sim) providerIDs(unlisted bool) []string {
 	c := clockSec(s.Clock())
 	var ids []string
 	for k, i := range s.w.provSorted {
-		if s.w.provFrom[k] <= c {
+		if s.w.provFrom[k] <= c && s.unlisted(i) == unlisted {
 			ids = append(ids, s.w.provs[i].id)
 		}
 	}
 	return ids
+}
+
+// unlisted says whether the /providers list omits generated provider p.
+func (s *Sim) unlisted(p int32) bool {
+	f := s.cfg.UnlistedProviders
+	return f > 0 && s.w.provs[p].fix == nil && unit(hash2(seedBits(s.cfg.Seed)^0x0e1157ed, s.w.provs[p].seed)) < f
 }
 
 // ChangedIDs returns exactly what /changes/{kind} returns for [start, end)
@@ -186,7 +202,21 @@ func (s *Sim) ChangedIDs(kind string, start, end time.Time) []string {
 	default:
 		return nil
 	}
-	return s.w.changed(isP, clockSec(start), min(clockSec(end), clockSec(s.Clock())))
+	from, to := clockSec(start), min(clockSec(end), clockSec(s.Clock()))
+	if isP {
+		return s.w.changed(true, from, to)
+	}
+	return mergeIDs(s.w.changed(false, from, to), s.movedIDs(from, to))
+}
+
+// mergeIDs merges two sorted ID lists without repeats.
+func mergeIDs(a, b []string) []string {
+	if len(b) == 0 {
+		return a
+	}
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // changed lists the IDs of one kind with an event in [from, to).
@@ -243,6 +273,11 @@ func (s *Sim) ProviderBody(id string) (body []byte, ok bool) {
 	resp := s.providerDetail(id, clockSec(s.Clock()))
 	return resp.body, resp.status == http.StatusOK
 }
+
+// TaxonomyBody returns the body GET /inspection-areas serves.
+func (s *Sim) TaxonomyBody() []byte { return s.taxonomy().body }
+
+func (s *Sim) taxonomy() response { return jsonResponse(http.StatusOK, globalAreas(nil)) }
 
 // Requests returns every request received so far, in arrival order.
 func (s *Sim) Requests() []Request {

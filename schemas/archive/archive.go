@@ -8,6 +8,7 @@
 //
 //	raw/cqc/date=YYYY-MM-DD/<session>-<NNNNN>.jsonl.zst       sealed segment
 //	raw/cqc/date=YYYY-MM-DD/<session>-<NNNNN>.jsonl.zst.open  being written (or left by a crash)
+//	raw/cqc-files/<name>                                      a binary body (a report's PDF), Record.File
 //
 // A segment is a sequence of independent zstd frames, each holding one or more
 // complete JSON lines. Append writes one frame and (unless Options.NoSync)
@@ -48,7 +49,7 @@ const (
 	EndpointLocationAreas   = "location_areas"     // /locations/{id}/inspection-areas
 	EndpointProviderAreas   = "provider_areas"     // /providers/{id}/inspection-areas
 	EndpointProviderLocs    = "provider_locations" // /providers/{id}/locations
-	EndpointReport          = "report"             // /reports/{id}
+	EndpointReport          = "report"             // /reports/{linkId}[/{relatedDocumentType}]
 )
 
 // Record is one API call and its outcome, one JSON line in a segment.
@@ -70,8 +71,13 @@ type Record struct {
 	// (e.g. /locations/1-101?x=y). It never holds the subscription key.
 	URL      string `json:"url"`
 	Endpoint string `json:"endpoint"`
-	// ID is the location or provider ID of a detail call, empty otherwise.
-	ID      string `json:"id,omitempty"`
+	// ID is the location or provider ID of a detail call, the report's
+	// document of a report call (its linkId, or linkId/relatedDocumentType),
+	// empty otherwise.
+	ID string `json:"id,omitempty"`
+	// Accept is the Accept header of a call that asked for something other
+	// than JSON (a report as text/plain or application/pdf).
+	Accept  string `json:"accept,omitempty"`
 	Attempt int    `json:"attempt"`
 	// Status is the HTTP status; 0 when no response came (see Error).
 	Status int `json:"status"`
@@ -88,6 +94,10 @@ type Record struct {
 	Body      json.RawMessage `json:"body,omitempty"`
 	BodyText  string          `json:"body_text,omitempty"`
 	BodyBytes int             `json:"body_bytes"`
+	// File is where a binary body (a report's PDF) is kept beside the
+	// archive, relative to the warehouse root (Writer.PutFile); Body and
+	// BodyText are then empty.
+	File string `json:"file,omitempty"`
 }
 
 // SetBody stores b as Body when it is valid JSON, else as BodyText.

@@ -535,3 +535,25 @@ func TestRecordHeadIsReadHead(t *testing.T) {
 		t.Error("the soft 429 envelope is a good body, or an organisation is not")
 	}
 }
+
+// A binary body is kept whole beside the archive; the record names it.
+func TestPutFile(t *testing.T) {
+	root := t.TempDir()
+	w, err := Open(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	pdf := []byte("%PDF-1.4\n\xe2\xe3\xcf\xd3 binary\n%%EOF\n")
+	rel, err := w.PutFile("c0ffee-1/Use of Resources.pdf", pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rel != "raw/cqc-files/c0ffee-1_Use_of_Resources.pdf" {
+		t.Fatalf("path %s", rel)
+	}
+	got, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+	if err != nil || !bytes.Equal(got, pdf) {
+		t.Fatalf("file %q, %v", got, err)
+	}
+}

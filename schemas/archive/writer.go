@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +37,7 @@ type Options struct {
 // Writer appends records to the archive. It is safe for concurrent use; each
 // Append is one zstd frame, written and fsynced before Append returns.
 type Writer struct {
+	root    string
 	dir     string
 	session string
 	opts    Options
@@ -78,6 +80,7 @@ func Open(root string, opts Options) (*Writer, error) {
 		return nil, fmt.Errorf("archive: zstd: %w", err)
 	}
 	return &Writer{
+		root:    root,
 		dir:     dir,
 		session: opts.Now().UTC().Format("20060102T150405.000000000Z"),
 		opts:    opts,
@@ -130,6 +133,32 @@ func (w *Writer) Append(recs ...*Record) error {
 		}
 	}
 	return nil
+}
+
+// FilesDir is where binary bodies are kept beside the archive.
+func FilesDir(root string) string { return filepath.Join(root, "raw", "cqc-files") }
+
+// PutFile keeps a binary body beside the archive under a name made of name
+// (characters other than letters, digits, '.', '-' and '_' become '_'),
+// written aside, fsynced and renamed into place, so a file that exists is
+// whole. It returns the path relative to the warehouse root, for
+// Record.File: write the file first, then append the record naming it.
+// Putting the same name again replaces the file.
+func (w *Writer) PutFile(name string, data []byte) (string, error) {
+	name = strings.Map(func(r rune) rune {
+		if r == '.' || r == '-' || r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return '_'
+	}, name)
+	path := filepath.Join(FilesDir(w.root), name)
+	if err := durable.WriteFileAtomic(path, durable.FilePerm, func(f io.Writer) error {
+		_, err := f.Write(data)
+		return err
+	}); err != nil {
+		return "", fmt.Errorf("archive: keep %s: %w", name, err)
+	}
+	return filepath.ToSlash(filepath.Join("raw", "cqc-files", name)), nil
 }
 
 // rotate seals the current segment, if any, and opens the next one.

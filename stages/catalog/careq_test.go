@@ -138,9 +138,8 @@ func TestClinicAppointmentRatings(t *testing.T) {
 	}
 	defer db.Close()
 
-	got := cells(t, db, `SELECT clinic_id, careq_id, status, CAST(start_date AS VARCHAR), coalesce(cancelled_by, '-')
-		FROM careq_appointments ORDER BY clinic_id, careq_id`)
-	want := [][]string{
+	wantCells(t, db, `SELECT clinic_id, careq_id, status, CAST(start_date AS VARCHAR), coalesce(cancelled_by, '-')
+		FROM careq_appointments ORDER BY clinic_id, careq_id`, [][]string{
 		{"clinic_a", "1", "completed", "2021-03-01", "-"},
 		{"clinic_a", "2", "booked", "2022-09-01", "-"},
 		{"clinic_a", "3", "cancelled", "2023-03-01", "patient"},
@@ -148,17 +147,13 @@ func TestClinicAppointmentRatings(t *testing.T) {
 		{"clinic_b", "2", "booked", "2026-11-01", "-"},
 		{"clinic_b", "3", "booked", "2024-06-01", "-"},
 		{"clinic_c", "1", "booked", "2026-01-01", "-"},
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("careq_appointments:\n got %v\nwant %v", got, want)
-	}
+	})
 
-	got = cells(t, db, `SELECT clinic_id, careq_id, appointment_date, cqc_location_id, coalesce(current_location_id, '-'),
+	wantCells(t, db, `SELECT clinic_id, careq_id, appointment_date, cqc_location_id, coalesce(current_location_id, '-'),
 		coalesce(rated_location_id, '-'), coalesce(overall_rating_at_appointment, '-'),
 		coalesce(CAST(overall_rating_at_appointment_inherited AS VARCHAR), '-'),
 		coalesce(safe_rating_at_appointment, '-'), coalesce(current_overall_rating, '-')
-		FROM clinic_appointment_ratings ORDER BY clinic_id, careq_id`)
-	want = [][]string{
+		FROM clinic_appointment_ratings ORDER BY clinic_id, careq_id`, [][]string{
 		// Before the re-registration: the predecessor's own timeline.
 		{"clinic_a", "1", "2021-03-01", "1-1500001002", "1-1500001003", "1-1500001002", "Requires improvement", "false", "-", "Good"},
 		{"clinic_a", "2", "2022-09-01", "1-1500001002", "1-1500001003", "1-1500001002", "Good", "false", "-", "Good"},
@@ -170,17 +165,11 @@ func TestClinicAppointmentRatings(t *testing.T) {
 		{"clinic_b", "3", "2024-06-01", "1-300", "1-300", "1-300", "-", "-", "-", "Good"},
 		// A clinic whose location is unknown keeps its appointment, without ratings.
 		{"clinic_c", "1", "2026-01-01", "1-999", "-", "-", "-", "-", "-", "-"},
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("clinic_appointment_ratings:\n got %v\nwant %v", got, want)
-	}
+	})
 
 	// Categories next to the verbatim ratings, for grouping.
-	got = cells(t, db, `SELECT overall_rating_category_at_appointment, current_overall_rating_category
-		FROM clinic_appointment_ratings WHERE clinic_id = 'clinic_a' AND careq_id = 3`)
-	if fmt.Sprint(got) != "[[good good]]" {
-		t.Errorf("rating categories: %v", got)
-	}
+	wantCells(t, db, `SELECT overall_rating_category_at_appointment, current_overall_rating_category
+		FROM clinic_appointment_ratings WHERE clinic_id = 'clinic_a' AND careq_id = 3`, [][]string{{"good", "good"}})
 
 	// Every appointment has exactly one row.
 	var n, distinct int
@@ -247,17 +236,13 @@ func TestAppointmentsRatedOnTheClinicsLocalDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	got := cells(t, db, `SELECT careq_id, appointment_date, appointment_local_date, clinic_timezone,
-		coalesce(overall_rating_at_appointment, '-') FROM clinic_appointment_ratings ORDER BY careq_id`)
-	want := [][]string{
+	wantCells(t, db, `SELECT careq_id, appointment_date, appointment_local_date, clinic_timezone,
+		coalesce(overall_rating_at_appointment, '-') FROM clinic_appointment_ratings ORDER BY careq_id`, [][]string{
 		{"1", "2025-01-09", "2025-01-09", "Europe/London", "-"},
 		{"2", "2025-01-10", "2025-01-10", "Europe/London", "Requires improvement"},
 		{"3", "2026-09-30", "2026-09-30", "Europe/London", "Requires improvement"},
 		{"4", "2026-09-30", "2026-10-01", "Europe/London", "Good"},
 		{"5", "2026-09-30", "2026-09-30", "Asia/Kolkata", "Requires improvement"},
 		{"6", "2026-09-30", "2026-10-01", "Asia/Kolkata", "Good"},
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("clinic_appointment_ratings:\n got %v\nwant %v", got, want)
-	}
+	})
 }

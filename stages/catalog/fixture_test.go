@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -112,6 +113,12 @@ func fixtureRows(day string) map[string][]row {
 			report("1-300", "rep-300-b", "2026-10-01", "2026-09-02"),
 			report("1-300", "rep-300-a", "2025-01-10", "2024-12-02"),
 		},
+		"cqc/report_texts": {
+			archived(row{"link_id": "rep-orchid-2022", "location_id": "1-1500001002", "report_date": "2022-07-15",
+				"text": "Care Quality Commission\nOrchids Care\nInspection report\nIs the service safe? Good\nStaff stored and gave medicines safely and recorded each dose.\n"}),
+			archived(row{"link_id": "rep-300-b", "location_id": "1-300", "report_date": "2026-10-01",
+				"text": "Care Quality Commission\nCafé Ünïcødé Surgery\nInspection report\nMedicines were reviewed yearly.\n"}),
+		},
 		"cqc/rating_sources": {source(ratings[0]), source(ratings[1])},
 		"cqc/location_lineage": {
 			lineage("1-1500001003", "1-1500001003", 0, "1-1500001003"),
@@ -159,6 +166,14 @@ func buildMartsAndCatalog(tb testing.TB, root string) {
 
 // cells runs a query and returns every cell as Query's CSV shows it
 // ("NULL" for NULL).
+// wantCells fails tb unless query answers want, row by row.
+func wantCells(tb testing.TB, db *sql.DB, query string, want [][]string) {
+	tb.Helper()
+	if got := cells(tb, db, query); fmt.Sprint(got) != fmt.Sprint(want) {
+		tb.Errorf("%s\n got %v\nwant %v", query, got, want)
+	}
+}
+
 func cells(tb testing.TB, db *sql.DB, query string) [][]string {
 	tb.Helper()
 	rows, err := db.Query(query)

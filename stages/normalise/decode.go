@@ -17,6 +17,7 @@ const (
 	kindNone entityKind = iota
 	kindLocation
 	kindProvider
+	kindTaxonomy // the /inspection-areas answer (taxonomy.go)
 )
 
 func (k entityKind) String() string {
@@ -25,6 +26,8 @@ func (k entityKind) String() string {
 		return "location"
 	case kindProvider:
 		return "provider"
+	case kindTaxonomy:
+		return "inspection_areas"
 	}
 	return "unknown"
 }

@@ -21,6 +21,7 @@ type tables struct {
 	activities, gac, categories, specialisms, areas  *batch.Builder
 	provLocations, ageGroups, settingServices        *batch.Builder
 	provAreas, serviceGroups, rejects                *batch.Builder
+	taxonomy, reportTexts, reportFiles               *batch.Builder
 }
 
 // normaliseTables lists the tables normalise writes (all but resolve's).
@@ -33,6 +34,7 @@ func normaliseTables() []schemas.Table {
 		schemas.CQCRegulatedActivities, schemas.CQCGacServiceTypes, schemas.CQCInspectionCategories, schemas.CQCSpecialisms,
 		schemas.CQCInspectionAreas, schemas.CQCProviderLocations, schemas.CQCAgeGroups, schemas.CQCSettingServices,
 		schemas.CQCProviderInspectionAreas, schemas.CQCAssessmentServiceGroups, schemas.CQCRejects,
+		schemas.CQCInspectionAreaTaxonomy, schemas.CQCReportTexts, schemas.CQCReportFiles,
 	}
 }
 
@@ -52,7 +54,8 @@ func newTables(size int, sink func(schemas.Table) batch.Sink) *tables {
 		areas: nb(schemas.CQCInspectionAreas), provLocations: nb(schemas.CQCProviderLocations),
 		ageGroups: nb(schemas.CQCAgeGroups), settingServices: nb(schemas.CQCSettingServices),
 		provAreas: nb(schemas.CQCProviderInspectionAreas), serviceGroups: nb(schemas.CQCAssessmentServiceGroups),
-		rejects: nb(schemas.CQCRejects),
+		rejects: nb(schemas.CQCRejects), taxonomy: nb(schemas.CQCInspectionAreaTaxonomy),
+		reportTexts: nb(schemas.CQCReportTexts), reportFiles: nb(schemas.CQCReportFiles),
 	}
 }
 
@@ -61,7 +64,8 @@ func (t *tables) all() []*batch.Builder {
 		t.locations, t.providers, t.locRatings, t.locHistory, t.provRatings, t.provHistory,
 		t.reports, t.relatedDocs, t.reportLocations, t.locRelationships, t.provRelationships,
 		t.activities, t.gac, t.categories, t.specialisms, t.areas, t.provLocations,
-		t.ageGroups, t.settingServices, t.provAreas, t.serviceGroups, t.rejects,
+		t.ageGroups, t.settingServices, t.provAreas, t.serviceGroups, t.rejects, t.taxonomy,
+		t.reportTexts, t.reportFiles,
 	}
 }
 
@@ -94,7 +98,10 @@ type emitter struct {
 	o       origin
 	ratings ratingSet
 	roles   []string
-	err     error // first error writing a field reject
+	// owners: the locations listing each report (link ID), kept only when
+	// the archive holds report documents (emitReportDocuments).
+	owners map[string][]reportOwner
+	err    error // first error writing a field reject
 
 	bodyRejects, fieldRejects int
 }
@@ -445,6 +452,9 @@ func (e *emitter) reports(reports []schemas.Report) error {
 		t.StringPtr("report_type", r.ReportType)
 		if err := t.EndRow(); err != nil {
 			return err
+		}
+		if e.owners != nil && e.o.kind == kindLocation {
+			e.owners[r.LinkID] = append(e.owners[r.LinkID], reportOwner{e.o.id, r.ReportDate})
 		}
 		if err := rows(e.t.relatedDocs, r.RelatedDocuments, func(t *batch.Builder, doc *schemas.RelatedDocument) {
 			e.orgKey(t)

@@ -50,6 +50,23 @@ type index struct {
 	gone      int // IDs whose good body was followed by a 404
 	locations int
 	providers int
+	// taxonomy is the latest good /inspection-areas answer, if any.
+	taxonomy latest
+	// reports: the latest good answer of each report document.
+	reports map[string]latest
+}
+
+// latest is the position of the latest record of a kind and its fetch time.
+type latest struct {
+	at  pos
+	ok  bool
+	got time.Time
+}
+
+func (l *latest) merge(o latest) {
+	if o.ok && (!l.ok || o.at.after(l.at)) {
+		*l = o
+	}
 }
 
 // segmentIndex is what one segment tells about each ID.
@@ -57,12 +74,14 @@ type segmentIndex struct {
 	entries       map[entityKey]entry
 	records, noID int
 	torn          bool
+	taxonomy      latest
+	reports       map[string]latest
 }
 
 // indexSegment reads one segment and keeps, per ID, its latest good body
 // and latest 404 in that segment.
 func indexSegment(ctx context.Context, si int, path string) (segmentIndex, error) {
-	sx := segmentIndex{entries: map[entityKey]entry{}}
+	sx := segmentIndex{entries: map[entityKey]entry{}, reports: map[string]latest{}}
 	// Only heads: the bodies are read in the second pass, and only the
 	// latest good one of each ID (archive.Head.Good is the rule).
 	st, err := archive.ReadHeads(path, func(r *archive.Head) error {
@@ -70,6 +89,14 @@ func indexSegment(ctx context.Context, si int, path string) (segmentIndex, error
 			return err
 		}
 		sx.records++
+		switch {
+		case r.Endpoint == archive.EndpointInspectionAreas && r.Good():
+			sx.taxonomy.merge(latest{pos{si, r.Seq}, true, r.FetchedAt})
+		case r.Endpoint == archive.EndpointReport && r.ID != "" && r.Status == http.StatusOK && r.Error == "":
+			l := sx.reports[r.ID]
+			l.merge(latest{pos{si, r.Seq}, true, r.FetchedAt})
+			sx.reports[r.ID] = l
+		}
 		kind := entityOf(r.Endpoint)
 		if kind == kindNone {
 			return nil
@@ -117,7 +144,7 @@ func (e *entry) merge(o entry) {
 // Segments are read on up to workers goroutines and merged in order.
 func buildIndex(ctx context.Context, segments []string, workers int) (*index, error) {
 	entries := map[entityKey]entry{}
-	ix := &index{wants: make([]map[int64]want, len(segments))}
+	ix := &index{wants: make([]map[int64]want, len(segments)), reports: map[string]latest{}}
 	var firstErr error
 	s := stream.New().WithMaxGoroutines(workers)
 	for si, path := range segments {
@@ -133,6 +160,12 @@ func buildIndex(ctx context.Context, segments []string, workers int) (*index, er
 				}
 				ix.records += sx.records
 				ix.noID += sx.noID
+				ix.taxonomy.merge(sx.taxonomy)
+				for id, l := range sx.reports {
+					cur := ix.reports[id]
+					cur.merge(l)
+					ix.reports[id] = cur
+				}
 				if sx.torn {
 					ix.torn++
 				}

@@ -214,7 +214,16 @@ func stage(ctx context.Context, opts Options, segments []string, ix *index, sum 
 		return func(rec arrow.RecordBatch) error { return aw.Write(tb.Dataset, path, rec) }
 	})
 	em := &emitter{t: t}
+	if len(ix.reports) > 0 {
+		em.owners = map[string][]reportOwner{}
+	}
 	from, to, err := stream2(ctx, opts, segments, ix, em)
+	if err == nil {
+		err = emitTaxonomy(opts.Root, segments, ix.taxonomy, em)
+	}
+	if err == nil {
+		err = emitReportDocuments(ctx, opts.Root, segments, ix.reports, em)
+	}
 	if err != nil {
 		t.close()
 		return err

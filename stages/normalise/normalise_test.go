@@ -87,6 +87,51 @@ var caseChecks = map[string]func(t *testing.T, rows map[string][]row, sum Summar
 			t.Errorf("Effective %v", eff)
 		}
 	},
+	"inspection_area_taxonomy": func(t *testing.T, rows map[string][]row, sum Summary) {
+		tax := rows["inspection_area_taxonomy"]
+		// The latest good answer only: not the older one, not the soft 429.
+		if len(tax) != 8 || len(find(tax, "inspection_area_id", "stale")) != 0 {
+			t.Fatalf("taxonomy rows %v", tax)
+		}
+		if r := one(t, tax, "inspection_area_id", "old"); r["inspection_area_name"] != "Older people" ||
+			r["current_area_ids"] != "old" || r["supersession_depth"] != 0.0 || r["inspection_category_codes"] != "P2" {
+			t.Errorf("an active area is its own current area: %v", r)
+		}
+		// Followed through a chain of two to every current successor.
+		if r := one(t, tax, "inspection_area_id", "maternity"); r["current_area_ids"] != "gynaecology; maternityservices" ||
+			r["current_area_names"] != "Gynaecology; Maternity services" || r["supersession_depth"] != 2.0 ||
+			r["superseded_by"] != "maternityonly; gynaecology" || r["in_cycle"] != false || r["end_date"] != "2016-06-30" {
+			t.Errorf("superseded area %v", r)
+		}
+		// A cycle is flagged and not followed twice; a successor the
+		// taxonomy lacks is current, named by its ID.
+		for _, id := range []string{"loopa", "loopb"} {
+			if r := one(t, tax, "inspection_area_id", id); r["in_cycle"] != true || r["current_area_ids"] != "gone" || r["current_area_names"] != "gone" {
+				t.Errorf("cycle member %v", r)
+			}
+		}
+		one(t, rows["rejects"], "entity_type", "inspection_areas", "field", "inspectionAreas[].orgInspectionAreaRetirementDate")
+	},
+	"report_documents": func(t *testing.T, rows map[string][]row, sum Summary) {
+		texts := rows["report_texts"]
+		// The latest good answer of each document, with the location that lists it.
+		if r := one(t, texts, "link_id", "rep-1"); r["location_id"] != "1-500" || r["report_date"] != "2024-03-01" ||
+			r["document_type"] != nil || !strings.Contains(r["text"].(string), "medicines safely") {
+			t.Errorf("rep-1 %v", r)
+		}
+		// Not listed by any archived location: kept, without one; the later 503 is no answer.
+		if r := one(t, texts, "link_id", "rep-9"); r["location_id"] != nil || r["report_date"] != nil {
+			t.Errorf("rep-9 %v", r)
+		}
+		// A report without text is the PDF beside the archive; the 404 is nothing.
+		if r := one(t, rows["report_files"], "link_id", "rep-2"); r["path"] != "raw/cqc-files/rep-2.pdf" || r["bytes"] != 1520.0 ||
+			r["asked_for_text"] != true || r["report_date"] != "2021-06-15" {
+			t.Errorf("rep-2 %v", r)
+		}
+		if len(texts) != 2 || len(rows["report_files"]) != 1 {
+			t.Errorf("%d texts, %d files", len(texts), len(rows["report_files"]))
+		}
+	},
 	"key_questions_inherited": func(t *testing.T, rows map[string][]row, sum Summary) {
 		loc := one(t, rows["locations"], "location_id", "1-10324127390")
 		if loc["overall_rating_inherited"] != false || loc["overall_rating"] != "Requires improvement" {

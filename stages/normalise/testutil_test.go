@@ -31,6 +31,11 @@ type recordSpec struct {
 	BodyFile   string          `json:"body_file"`
 	BodyText   string          `json:"body_text"`
 	Error      string          `json:"error"`
+	// Accept and File: a report call's Accept header, and the file its
+	// PDF is kept in (file_bytes long).
+	Accept    string `json:"accept"`
+	File      string `json:"file"`
+	FileBytes int    `json:"file_bytes"`
 }
 
 // clock returns a Now that advances a second per call, so every writer
@@ -88,6 +93,10 @@ func writeArchive(t testing.TB, root, specFile string) {
 			r.SetBody([]byte(s.BodyText))
 		case len(s.Body) > 0:
 			r.SetBody(s.Body)
+		}
+		r.Accept, r.File = s.Accept, s.File
+		if s.File != "" {
+			r.BodyBytes = s.FileBytes
 		}
 		if err := w.Append(r); err != nil {
 			t.Fatal(err)

@@ -23,10 +23,13 @@
 //     to the location whose reports list holds reportLinkId: the named
 //     organisation, else its predecessors nearest first. Also every row
 //     without one whose reportLinkId the location's own reports do not list
-//     but an archived predecessor's do (nearest first): the API leaves
-//     organisationId off an inherited overall rating while setting it on the
-//     key questions (docs/architecture.md, "CQC API: ratings and
-//     inheritance"); such rows are marked inferred.
+//     but another rating of the location names with an organisationId X
+//     (then it is X's, resolved as X's ratings are, unresolved with their
+//     reason while X is not archived) or an archived predecessor's reports
+//     list (nearest first): the API leaves organisationId off an inherited
+//     overall rating while setting it on the key questions
+//     (docs/architecture.md, "CQC API: ratings and inheritance"); such rows
+//     are marked inferred.
 //   - clinic_locations: every clinic of Options.Clinics mapped to its current
 //     location; the table is staged empty without clinics.
 //   - state/cqc-wanted.json (schemas/wanted: {"generated_at", "locations",
@@ -251,6 +254,14 @@ type resolver struct {
 	// reports by link ID, only those some rating names.
 	reports   map[string][]reportRef
 	providers map[string]bool
+	// linkOrgs: the organisation a location's ratings name for a report
+	// link (the smallest node when they name several).
+	linkOrgs map[locLink]int
+}
+
+type locLink struct {
+	loc  int
+	link string
 }
 
 type reportRef struct {
@@ -322,6 +333,7 @@ func (r *resolver) loadInherited(ctx context.Context) (need map[string]bool, err
 	type pair struct{ loc, org int }
 	pairs := map[pair]bool{}
 	need = map[string]bool{}
+	r.linkOrgs = map[locLink]int{}
 	err = r.in.scan(schemas.CQCLocationRatingHistory, func(rec arrow.RecordBatch) error {
 		ids, orgs, links := strCol(rec, "location_id"), strCol(rec, "organisation_id"), strCol(rec, "report_link_id")
 		for i := 0; i < int(rec.NumRows()); i++ {
@@ -331,7 +343,14 @@ func (r *resolver) loadInherited(ctx context.Context) (need map[string]bool, err
 			if orgs.IsNull(i) {
 				continue
 			}
-			pairs[pair{g.node(str(ids, i)), g.node(str(orgs, i))}] = true
+			p := pair{g.node(str(ids, i)), g.node(str(orgs, i))}
+			pairs[p] = true
+			if !links.IsNull(i) {
+				k := locLink{p.loc, str(links, i)}
+				if o, ok := r.linkOrgs[k]; !ok || p.org < o {
+					r.linkOrgs[k] = p.org
+				}
+			}
 		}
 		return ctx.Err()
 	})

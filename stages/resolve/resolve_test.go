@@ -71,8 +71,6 @@ func normalised(t testing.TB, records string) string {
 	return root
 }
 
-type row = testkit.Row
-
 var (
 	rows = testkit.ParseRows
 	find = testkit.Find
@@ -166,6 +164,13 @@ func TestScenario(t *testing.T) {
 		t.Errorf("inherited overall without organisationId: %v", q)
 	}
 	one(t, src, "location_id", "1-701", "kind", "key_question", "organisation_id", "1-700", "inferred", false)
+	// The same with the predecessor unavailable (it answers 404): the overall
+	// is still the predecessor's, unresolved for the reason its key questions are.
+	o := one(t, src, "location_id", "1-801", "kind", "overall")
+	if o["organisation_id"] != nil || o["inferred"] != true || o["resolved"] != false ||
+		o["unresolved_reason"] != reasonOrganisation || o["source_location_id"] != nil {
+		t.Errorf("inherited overall without organisationId, predecessor not archived: %v", o)
+	}
 	// A rating from the location's own report is not inherited, predecessors or not.
 	if got := find(src, "location_id", "1-102"); len(got) != 0 {
 		t.Errorf("1-102's own rating taken for inherited: %v", got)
@@ -186,11 +191,11 @@ func TestScenario(t *testing.T) {
 	if err := json.Unmarshal(wantedJSON, &w); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(w.Locations, []string{"1-199", "1-301", "1-402", "1-999"}) || !slices.Equal(w.Providers, []string{"1-P0", "1-P2", "1-P5"}) ||
+	if !slices.Equal(w.Locations, []string{"1-199", "1-301", "1-402", "1-800", "1-999"}) || !slices.Equal(w.Providers, []string{"1-P0", "1-P2", "1-P5"}) ||
 		w.GeneratedAt != "2026-11-21T03:00:00Z" {
 		t.Errorf("wanted %+v", w)
 	}
-	if sum.InCycle != 2 || sum.Inherited != 10 || sum.Inferred != 1 || sum.Resolved != 7 || sum.Clinics[statusSucceeded] != 1 || sum.SnapshotDate != "2026-11-21" {
+	if sum.InCycle != 2 || sum.Inherited != 13 || sum.Inferred != 2 || sum.Resolved != 7 || sum.Clinics[statusSucceeded] != 1 || sum.SnapshotDate != "2026-11-21" {
 		t.Errorf("summary %+v", sum)
 	}
 	m, err := staging.Open(root, Stage)
@@ -225,7 +230,7 @@ func TestWithoutClinicsAndWithoutInput(t *testing.T) {
 	if p := m.Find(schemas.CQCClinicLocations.Dataset); len(p) != 1 || p[0].Rows != 0 {
 		t.Errorf("clinic_locations partitions %+v", p)
 	}
-	if len(sum.WantedProviders) != 0 || len(sum.WantedLocations) != 3 {
+	if len(sum.WantedProviders) != 0 || len(sum.WantedLocations) != 4 {
 		t.Errorf("wanted without clinics: %v %v", sum.WantedLocations, sum.WantedProviders)
 	}
 }

@@ -58,15 +58,23 @@ func (r *resolver) findSource(loc, org int, link string) source {
 	return source{loc: -1, reason: reasonReport}
 }
 
-// findInherited looks for report link among the predecessors of loc,
-// nearest first, for a rating that names no organisation: ok is false when
-// loc's own reports list it or no archived predecessor's do.
+// findInherited finds the source of a rating of loc that names no
+// organisation but whose report link is not loc's own: ok is false when
+// loc's own reports list it. When a rating of loc carrying organisationId X
+// has the same link (the API sets it on the key questions and leaves it off
+// the overall: docs/architecture.md, "CQC API: ratings and inheritance"),
+// the rating is X's whether or not X is archived, and findSource says why
+// it stays unresolved until X is. Otherwise it is the nearest archived
+// predecessor whose reports list the link, if any.
 func (r *resolver) findInherited(loc int, link string) (s source, ok bool) {
 	refs := r.reports[link]
 	for _, ref := range refs {
 		if ref.org == loc {
 			return source{}, false
 		}
+	}
+	if org, named := r.linkOrgs[locLink{loc, link}]; named {
+		return r.findSource(loc, org, link), true
 	}
 	for _, a := range r.g.ancestors[loc] {
 		for _, ref := range refs {

@@ -285,16 +285,6 @@ func duckCell(typ string, v any) (any, error) {
 		return integer(int64(v)), nil
 	case int16:
 		return integer(int64(v)), nil
-	case int32:
-		return integer(int64(v)), nil
-	case int64:
-		return integer(v), nil
-	case float32:
-		return float32v(v), nil
-	case float64:
-		return float(v), nil
-	case bool:
-		return boolean(v), nil
 	case time.Time:
 		if typ == "DATE" {
 			return date(v.Unix() / 86400), nil
@@ -302,9 +292,28 @@ func duckCell(typ string, v any) (any, error) {
 		return micros(v.UnixMicro()), nil
 	case duckdb.Decimal:
 		return decimal(v.Value, int(v.Scale)), nil
-	default:
-		return nil, fmt.Errorf("DuckDB type %s (%T) is not supported by parquetcheck", typ, v)
 	}
+	if c, ok := plainCell(v); ok {
+		return c, nil
+	}
+	return nil, fmt.Errorf("DuckDB type %s (%T) is not supported by parquetcheck", typ, v)
+}
+
+// plainCell is the cell of a value whose Go type says what it is.
+func plainCell(v any) (any, bool) {
+	switch v := v.(type) {
+	case int32:
+		return integer(int64(v)), true
+	case int64:
+		return integer(v), true
+	case float32:
+		return float32v(v), true
+	case float64:
+		return float(v), true
+	case bool:
+		return boolean(v), true
+	}
+	return nil, false
 }
 
 // ReadXitongsys reads a file with xitongsys/parquet-go's column reader,
@@ -399,16 +408,10 @@ func xitongsysCell(el *xparquet.SchemaElement, v any) (any, error) {
 			if el.GetType() == xparquet.Type_BYTE_ARRAY {
 				return str(v), nil
 			}
-		case int32:
-			return integer(int64(v)), nil
-		case int64:
-			return integer(v), nil
-		case float32:
-			return float32v(v), nil
-		case float64:
-			return float(v), nil
-		case bool:
-			return boolean(v), nil
+		default:
+			if c, ok := plainCell(v); ok {
+				return c, nil
+			}
 		}
 	}
 	return nil, fmt.Errorf("physical %s with logical %v (%T) is not supported by parquetcheck", el.GetType(), lt, v)

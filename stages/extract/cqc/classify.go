@@ -133,7 +133,7 @@ func classify(endpoint, id string, status int, header http.Header, body []byte, 
 		return o
 	case status == http.StatusUnauthorized:
 		return outcome{verdict: vUnauthorized, reason: "401 " + http.StatusText(http.StatusUnauthorized)}
-	case status == http.StatusNotFound && isDetail(endpoint):
+	case status == http.StatusNotFound && (isDetail(endpoint) || endpoint == archive.EndpointReport):
 		return outcome{verdict: vGone, reason: "404 Not Found"}
 	case status == http.StatusBadRequest && isDetail(endpoint) && strings.ToUpper(id) != id:
 		return outcome{verdict: vUpper, reason: "400 on a lower-case ID"}
@@ -172,6 +172,9 @@ func isDetail(endpoint string) bool {
 // checkShape checks a 200 body is the JSON the endpoint serves. It returns a
 // reason when not, "" when it is.
 func checkShape(endpoint, id string, body []byte) string {
+	if endpoint == archive.EndpointReport {
+		return checkReport(body)
+	}
 	if !json.Valid(body) {
 		return "invalid or truncated JSON"
 	}
@@ -195,6 +198,8 @@ func checkShape(endpoint, id string, body []byte) string {
 		if _, err := parsePage(endpoint, body); err != nil {
 			return err.Error()
 		}
+	case archive.EndpointInspectionAreas:
+		return checkTaxonomy(body)
 	}
 	return ""
 }

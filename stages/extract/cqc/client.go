@@ -1,6 +1,7 @@
 package cqc
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -158,6 +159,7 @@ type request struct {
 	id       string // detail calls
 	path     string // "/locations/1-101"
 	query    url.Values
+	accept   string // Accept header when not JSON (reports)
 }
 
 // rel is the path and query relative to the base URL, as archived.
@@ -251,6 +253,14 @@ func (c *client) do(ctx, reqCtx context.Context, rq request) (response, error) {
 			// archive need only "status 200 and no error".
 			rec.Error = o.reason
 		}
+		if o.verdict == vOK && isPDF(body) {
+			// A binary body is kept beside the archive, whole, before
+			// the record that names it.
+			if rec.File, err = c.arch.PutFile(rq.id+".pdf", body); err != nil {
+				return response{}, fmt.Errorf("keep the PDF of %s: %w (check free space and permissions under --out)", rq.rel(), err)
+			}
+			rec.BodyText = ""
+		}
 		if err := c.arch.Append(rec); err != nil {
 			return response{}, fmt.Errorf("archive the answer to %s: %w (check free space and permissions under --out)", rq.rel(), err)
 		}
@@ -326,7 +336,7 @@ var keptHeaders = []string{"Content-Type", "Content-Length", "Date", "Retry-Afte
 // Error when no full answer came), the body, the response headers and the
 // transport error, if any.
 func (c *client) send(ctx context.Context, rq request, res reservation, attempt int) (*archive.Record, []byte, http.Header, error) {
-	rec := &archive.Record{Method: http.MethodGet, URL: rq.rel(), Endpoint: rq.endpoint, ID: rq.id, Attempt: attempt}
+	rec := &archive.Record{Method: http.MethodGet, URL: rq.rel(), Endpoint: rq.endpoint, ID: rq.id, Accept: rq.accept, Attempt: attempt}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -350,7 +360,7 @@ func (c *client) send(ctx context.Context, rq request, res reservation, attempt 
 	}
 	req.Header.Set("Ocp-Apim-Subscription-Key", c.opts.APIKey)
 	req.Header.Set("User-Agent", c.opts.UserAgent)
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", cmp.Or(rq.accept, "application/json"))
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		c.budget.unsent(res, c.budget.now())

@@ -542,9 +542,9 @@ func TestThirtyDaysOfChanges(t *testing.T) {
 				t.Fatalf("day %d: %v fetched %d times", day, k, n)
 			}
 		}
-		pages := 2
+		pages := 3 // a changes page per kind, and the night's taxonomy
 		if day == 30 {
-			pages = 6 // the look-back, cut at the last two runs' ends, per kind
+			pages = 7 // the look-back, cut at the last two runs' ends, per kind
 		}
 		if len(reqs) != len(want)+pages || sum.Calls.Total != len(reqs) {
 			t.Fatalf("day %d: %d calls for %d changed items (summary %d)", day, len(reqs), len(want), sum.Calls.Total)
@@ -694,7 +694,8 @@ func TestClinicsScopeFetchesExactlyTheClosure(t *testing.T) {
 			t.Fatalf("%v fetched %d times", k, n)
 		}
 	}
-	if len(want) <= len(seeds)+2 || !sum.Backfill.Complete || sum.Calls.Total != len(want) {
+	// One call more: the inspection-area taxonomy.
+	if len(want) <= len(seeds)+2 || !sum.Backfill.Complete || sum.Calls.Total != len(want)+1 {
 		t.Fatalf("closure of %d items, %d calls, backfill %+v", len(want), sum.Calls.Total, sum.Backfill)
 	}
 
@@ -913,6 +914,8 @@ type childSettings struct {
 	RateLimit      int
 	Window, Margin time.Duration // default 1 s and the default margin
 	Clock          time.Time     // the simulator's data clock
+	ClinicsFile    string        // set: --scope clinics
+	Reports        ReportsMode
 }
 
 // TestExtractChildProcess is the extract process TestKill9MidBackfill
@@ -928,7 +931,10 @@ func TestExtractChildProcess(t *testing.T) {
 	}
 	opts := Options{Root: s.Root, Client: ClientOptions{BaseURL: s.BaseURL, APIKey: cqcsim.DefaultAPIKey,
 		RateLimit: s.RateLimit, RateWindow: cmp.Or(s.Window, time.Second), RateMargin: s.Margin, Concurrency: 8}, PerPage: 100,
-		Now: func() time.Time { return s.Clock }}
+		Now: func() time.Time { return s.Clock }, Reports: s.Reports}
+	if s.ClinicsFile != "" {
+		opts.Scope, opts.ClinicsFile = ScopeClinics, s.ClinicsFile
+	}
 	opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if _, err := Run(context.Background(), opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -1106,9 +1112,9 @@ func TestFailedItemsAreRetriedNextRun(t *testing.T) {
 	t.Parallel()
 	e := newSimEnv(t, cqcsim.Config{Seed: 91, Locations: 100})
 	opts := e.options()
-	// First the two list pages alone (pages go before details), so that
-	// the faults below hit only detail calls.
-	opts.MaxCalls = 2
+	// First the taxonomy and the two list pages alone (pages go before
+	// details), so that the faults below hit only detail calls.
+	opts.MaxCalls = 3
 	if sum := e.extract(t, opts); sum.Outcome != OutcomeBudgetCalls || sum.Calls.ListPages != 2 {
 		t.Fatalf("list walk: %+v", sum)
 	}
@@ -1156,7 +1162,7 @@ func TestWrongBaseURLSaysWhatTheAPIAnswered(t *testing.T) {
 	opts.Client.BaseURL = e.srv.URL // no /public/v1
 	opts.Logger = testLogger(t)
 	sum, err := Run(context.Background(), opts)
-	want := "the CQC API answered 404 Not Found for /locations (every list call): check --cqc-base-url; it should end in /public/v1"
+	want := "the CQC API answered 404 Not Found for /inspection-areas (every list call): check --cqc-base-url; it should end in /public/v1"
 	if !errors.Is(err, ErrRefused) || err.Error() != want || sum.Outcome != OutcomeFailed || sum.Error != want {
 		t.Fatalf("err %v, outcome %s", err, sum.Outcome)
 	}

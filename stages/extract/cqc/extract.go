@@ -77,7 +77,6 @@ func Run(ctx context.Context, opts Options) (sum Summary, err error) {
 		started:  time.Now(),
 	}
 	r.sc = st.scope(r.scopeKey)
-	r.needLinks = opts.Scope == ScopeClinics || !opts.Filters.empty()
 	began := time.Now()
 	if r.idx, err = buildIndex(opts.Root); err != nil {
 		return Summary{}, err
@@ -108,18 +107,17 @@ func Run(ctx context.Context, opts Options) (sum Summary, err error) {
 
 // run is one Extract call.
 type run struct {
-	opts      Options
-	log       *slog.Logger
-	c         *client
-	budget    *budget
-	idx       *index
-	st        *State
-	sc        *ScopeState
-	scopeKey  string
-	clinics   []schemas.Clinic
-	wanted    wanted.List
-	needLinks bool
-	started   time.Time
+	opts     Options
+	log      *slog.Logger
+	c        *client
+	budget   *budget
+	idx      *index
+	st       *State
+	sc       *ScopeState
+	scopeKey string
+	clinics  []schemas.Clinic
+	wanted   wanted.List
+	started  time.Time
 
 	// reqCtx carries the HTTP exchanges: it outlives ctx by DrainTimeout
 	// so calls in flight can finish; abort cuts them at once.
@@ -140,6 +138,11 @@ type run struct {
 	pages      int
 	items      Items
 	allDone    bool // every phase ran to its natural end
+	taxonomy   string
+	reports    Reports
+	// filterCheck: how a filtered changes run learned its changed
+	// locations' membership (filter.go).
+	filterCheck string
 }
 
 func (r *run) execute(ctx context.Context) (Summary, error) {
@@ -229,6 +232,11 @@ func (r *run) runPhases(ctx context.Context) error {
 			return err
 		}
 	}
+	if r.opts.Reports != ReportsNone && !r.stopped(ctx) {
+		if err := r.fetchReports(ctx); err != nil {
+			return err
+		}
+	}
 	if !r.stopped(ctx) {
 		r.mu.Lock()
 		r.allDone = r.pendingLocked() == 0
@@ -313,8 +321,10 @@ func (r *run) changes(ctx context.Context) error {
 			r.wantLocked(key{kindLocation, c.CQCLocationID}, r.s0, true, classFresh)
 		}
 	case !r.opts.Filters.empty():
-		// Which changed locations are in the filtered scope: the list says.
-		r.addListWalkLocked(archive.EndpointLocations, r.opts.Filters.values(), false, classFresh)
+		// Which changed locations are in the filtered scope: the archived
+		// bodies say for those it holds; checkChangedLocked decides how to
+		// learn it for the others (filter.go).
+		r.filterMembersLocked()
 	default:
 		r.allMembers = true
 	}
@@ -332,6 +342,12 @@ func (r *run) changes(ctx context.Context) error {
 	r.mu.Unlock()
 
 	err := r.runSched(ctx)
+	if err == nil && !r.opts.Filters.empty() && r.opts.Scope == ScopeAll && !r.stopped(ctx) {
+		r.mu.Lock()
+		r.checkChangedLocked(slices)
+		r.mu.Unlock()
+		err = r.runSched(ctx)
+	}
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -362,6 +378,10 @@ func (r *run) backfillDoneLocked() bool {
 
 func (r *run) pendingLocked() int {
 	n := 0
+	if r.taxonomy == TaxonomyPending {
+		n++
+	}
+	n += r.reports.Pending
 	for _, e := range r.entries {
 		if e.state == stQueued || e.state == stUnfinished {
 			n++
@@ -386,6 +406,7 @@ func (r *run) beginPhaseLocked(name string) {
 		return
 	}
 	r.seeded = true
+	r.queueTaxonomyLocked()
 	for _, kind := range kinds {
 		ks := r.sc.Kinds[kind]
 		ids := make([]string, 0, len(ks.Failed))
@@ -473,12 +494,21 @@ func (r *run) summary(ctx, dctx context.Context, err error) Summary {
 	}
 	s.Seconds = s.FinishedAt.Sub(s.StartedAt).Seconds()
 	s.Calls.ListPages = r.pages
+	s.Taxonomy = r.taxonomy
+	s.Items.FilterCheck = r.filterCheck
+	if r.opts.Reports != ReportsNone {
+		s.Reports = r.reports
+		s.Reports.Mode = string(r.opts.Reports)
+	}
 	for _, e := range r.entries {
 		switch {
 		case e.state == stQueued || e.state == stUnfinished:
 			s.Items.Pending++
-		case e.state == stIdle && e.need:
+		case e.state == stIdle && e.need && (e.member || !e.named):
 			s.Items.Skipped++
+		}
+		if e.named && !e.member && (e.state == stDone || e.state == stGone) {
+			s.Items.UnlistedProviders++
 		}
 	}
 	sort.Strings(s.Items.FailedIDs)

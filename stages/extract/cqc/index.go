@@ -44,7 +44,13 @@ type links struct {
 	provider string
 	pred     []string // HSCA Predecessor relationships, and ratings' organisationId
 	succ     []string // HSCA Successor relationships
+	reports  []string // its reports' documents: linkId, and linkId/relatedDocumentType
+	facets   facets   // what the list filters match
 }
+
+// facets are a location's values of the list filters, in Filters order:
+// region, localAuthority, careHome, inspectionDirectorate ("" when absent).
+type facets [4]string
 
 // index is what the archive already holds, rebuilt at the start of every
 // run: the archive is the extract stage's checkpoint.
@@ -63,8 +69,11 @@ type datedLinks struct {
 
 // summaryVersion is the layout of segment summaries; others are rebuilt.
 // Version 2 counts as good only what archive.Head.Good does (version 1
-// took a soft 429 archived without its Error for a good body).
-const summaryVersion = 2
+// took a soft 429 archived without its Error for a good body); version 3
+// adds the taxonomy ("inspection_areas/"), reports ("report_text/<doc>",
+// "report_pdf/<doc>") and the report documents of each location; version 4
+// the list filters' values of each location (facets).
+const summaryVersion = 4
 
 // summaryDir holds one summary per sealed archive segment. A sealed segment
 // never changes, so its summary is written once and a run reads in full only
@@ -105,6 +114,8 @@ type summaryLinks struct {
 	Provider string    `json:"provider,omitempty"`
 	Pred     []string  `json:"pred,omitempty"`
 	Succ     []string  `json:"succ,omitempty"`
+	Reports  []string  `json:"reports,omitempty"`
+	Facets   facets    `json:"facets"`
 }
 
 // buildIndex reads the archive under root: each sealed segment from its
@@ -182,8 +193,19 @@ func (s *segmentSummary) add(r *archive.Record) {
 		s.Seen[name] = e
 		if good && kind == kindLocation {
 			if l, err := parseLinks(r.Body); err == nil && !r.FetchedAt.Before(s.Links[r.ID].At) {
-				s.Links[r.ID] = summaryLinks{At: r.FetchedAt, Provider: l.provider, Pred: l.pred, Succ: l.succ}
+				s.Links[r.ID] = summaryLinks{At: r.FetchedAt, Provider: l.provider, Pred: l.pred, Succ: l.succ, Reports: l.reports, Facets: l.facets}
 			}
+		}
+	case archive.EndpointReport:
+		if r.ID != "" && ((r.Status == http.StatusOK && r.Error == "") || r.Status == http.StatusNotFound) {
+			name := reportKind(r.Accept) + "/" + r.ID
+			if !r.FetchedAt.Before(s.Seen[name].At) {
+				s.Seen[name] = summarySeen{At: r.FetchedAt, Gone: r.Status == http.StatusNotFound}
+			}
+		}
+	case archive.EndpointInspectionAreas:
+		if good && !r.FetchedAt.Before(s.Seen[r.Endpoint+"/"].At) {
+			s.Seen[r.Endpoint+"/"] = summarySeen{At: r.FetchedAt, EverGood: true}
 		}
 	case archive.EndpointLocations, archive.EndpointProviders:
 		if !good {
@@ -224,7 +246,7 @@ func (idx *index) merge(s *segmentSummary) {
 	}
 	for id, l := range s.Links {
 		if cur, ok := idx.links[id]; !ok || !l.At.Before(cur.at) {
-			idx.links[id] = datedLinks{links{provider: l.Provider, pred: l.Pred, succ: l.Succ}, l.At}
+			idx.links[id] = datedLinks{links{provider: l.Provider, pred: l.Pred, succ: l.Succ, reports: l.Reports, facets: l.Facets}, l.At}
 		}
 	}
 }
@@ -269,6 +291,11 @@ func parseLinks(body []byte) (links, error) {
 		return links{}, err
 	}
 	var l links
+	for i, p := range []*string{loc.Region, loc.LocalAuthority, loc.CareHome, loc.InspectionDirectorate} {
+		if p != nil {
+			l.facets[i] = *p
+		}
+	}
 	if loc.ProviderID != nil {
 		l.provider = *loc.ProviderID
 	}
@@ -303,6 +330,17 @@ func parseLinks(body []byte) (links, error) {
 	}
 	for _, h := range loc.HistoricRatings {
 		org(h.OrganisationID)
+	}
+	for _, rep := range loc.Reports {
+		if rep.LinkID == "" {
+			continue
+		}
+		l.reports = append(l.reports, rep.LinkID)
+		for _, d := range rep.RelatedDocuments {
+			if d.DocumentType != "" {
+				l.reports = append(l.reports, rep.LinkID+"/"+d.DocumentType)
+			}
+		}
 	}
 	return l, nil
 }

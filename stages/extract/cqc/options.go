@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,16 @@ type Filters struct {
 	InspectionDirectorate []string // e.g. "Adult social care"
 }
 
+// match says whether a location with these facets is in the filtered scope.
+func (f Filters) match(v facets) bool {
+	for i, vals := range [][]string{f.Region, f.LocalAuthority, f.CareHome, f.InspectionDirectorate} {
+		if len(vals) > 0 && !slices.Contains(vals, v[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func (f Filters) empty() bool {
 	return len(f.Region)+len(f.LocalAuthority)+len(f.CareHome)+len(f.InspectionDirectorate) == 0
 }
@@ -78,6 +89,9 @@ type Options struct {
 	Scope       Scope // default ScopeAll
 	ClinicsFile string
 	Filters     Filters
+	// Reports fetches the inspection reports of the scope's locations
+	// (--reports text|pdf|none; default none).
+	Reports ReportsMode
 
 	// MaxCalls ends the run cleanly after this many calls (--budget 5000);
 	// MaxDuration after this long (--budget 2h). Zero: no limit.
@@ -120,6 +134,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Scope == "" {
 		o.Scope = ScopeAll
+	}
+	if o.Reports == "" {
+		o.Reports = ReportsNone
 	}
 	if o.PerPage == 0 {
 		o.PerPage = DefaultPerPage
@@ -167,6 +184,11 @@ func (o Options) validate() error {
 		}
 	default:
 		errs = append(errs, fmt.Sprintf("--scope %q: use all or clinics", o.Scope))
+	}
+	switch o.Reports {
+	case ReportsNone, ReportsText, ReportsPDF:
+	default:
+		errs = append(errs, fmt.Sprintf("--reports %q: use text, pdf or none", o.Reports))
 	}
 	for _, v := range o.Filters.CareHome {
 		if v != "Y" && v != "N" {

@@ -40,7 +40,12 @@ type entry struct {
 	threshold time.Time
 	changed   time.Time // end of the latest changes window that named it
 	expanded  bool      // its archived links were followed
-	state     itemState
+	// named: a provider some location names (wantProviderLocked).
+	named bool
+	// check: a changed location of a filtered scope, fetched to see from
+	// its body whether it is in the filters (filter.go).
+	check bool
+	state itemState
 }
 
 // interrupted says whether err only means the item was not reached: the
@@ -106,7 +111,24 @@ func (r *run) settleLocked(e *entry) {
 		r.sched.pushDetail(r.detailTask(e))
 		return
 	}
+	if l, ok := r.idx.links[e.id]; ok && e.kind == kindLocation {
+		r.wantProviderLocked(l.provider)
+	}
 	r.expandArchivedLocked(e)
+}
+
+// wantProviderLocked fetches, once ever, a provider a location of the
+// unfiltered scope names that the archive lacks: /providers does not list
+// every provider its locations name, and a listed one is one fetch all the
+// same (the entry is shared). The other scopes fetch their locations'
+// providers anyway (expandLocked).
+func (r *run) wantProviderLocked(id string) {
+	if id == "" || r.opts.Scope != ScopeAll || !r.opts.Filters.empty() {
+		return
+	}
+	p := r.entryLocked(key{kindProvider, id})
+	p.named = true
+	r.wantLocked(p.key, time.Time{}, false, classNone)
 }
 
 func (r *run) expandArchivedLocked(e *entry) {
@@ -195,15 +217,21 @@ func (r *run) finishLocked(e *entry, resp response) {
 		r.idx.mark(e.key, resp.fetchedAt, false)
 		e.state = stDone
 		delete(ks.Failed, e.id)
-		if r.needLinks && e.kind == kindLocation && e.class != classNone {
+		// Every scope follows a fetched location's provider: the
+		// unfiltered one for providers /providers does not list.
+		if e.kind == kindLocation {
 			l, err := parseLinks(resp.body)
 			if err != nil {
 				r.log.Warn("location body has unexpected links; its neighbours are not followed", "id", e.id, "err", err)
 				return
 			}
 			r.idx.links[e.id] = datedLinks{l, resp.fetchedAt}
-			e.expanded = true
-			r.expandLocked(e, l)
+			r.filterCheckLocked(e, l)
+			r.wantProviderLocked(l.provider)
+			if e.class != classNone {
+				e.expanded = true
+				r.expandLocked(e, l)
+			}
 		}
 	}
 }

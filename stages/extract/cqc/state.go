@@ -43,6 +43,11 @@ type ScopeState struct {
 	// Kinds holds the changes-feed progress and failed items of "location"
 	// and "provider".
 	Kinds map[string]*KindState `json:"kinds"`
+	// Left holds the locations of a filtered scope whose body, fetched for a
+	// change, no longer matches the filters (e.g. moved local authority),
+	// with when that was seen: the archive keeps what they were; they leave
+	// the scope and are no longer kept fresh.
+	Left map[string]time.Time `json:"left,omitempty"`
 }
 
 // Backfill is the progress of a scope's backfill. IDs archived (good or 404)

@@ -34,6 +34,12 @@ type Summary struct {
 	Items  Items     `json:"items"`
 	Budget BudgetUse `json:"budget"`
 
+	// Taxonomy says what became of the inspection-area taxonomy:
+	// TaxonomyFetched, TaxonomyRecent, TaxonomyFailed or TaxonomyPending.
+	Taxonomy string `json:"taxonomy"`
+	// Reports counts the report documents, when the run fetches them.
+	Reports Reports `json:"reports,omitzero"`
+
 	Backfill BackfillStatus `json:"backfill"`
 	// Watermarks are the changes watermarks by kind, set once the backfill
 	// is complete and the run did not fail: the changes feed is archived up
@@ -66,6 +72,17 @@ type Items struct {
 	Pending int `json:"pending"` // left for the next run (budget or interruption)
 	// Skipped counts items in scope already archived recently enough.
 	Skipped int `json:"skipped"`
+	// UnlistedProviders counts the providers fetched in this run because
+	// a location names them while /providers did not list them (so far).
+	// They are also counted in New (or Gone).
+	UnlistedProviders int `json:"unlisted_providers"`
+	// LeftScope counts the locations of a filtered scope whose body, fetched
+	// for a change, no longer matches the filters (State: ScopeState.Left).
+	LeftScope int `json:"left_scope"`
+	// FilterCheck says how a filtered scope's changes run learned which
+	// changed locations are in the filters: "bodies" (each fetched and
+	// checked) or "list" (the filtered list read, cheaper this time).
+	FilterCheck string `json:"filter_check,omitempty"`
 	// FailedIDs lists the failed items as "location/1-101" (at most 100).
 	FailedIDs []string `json:"failed_ids,omitempty"`
 }
@@ -149,6 +166,19 @@ func (s Summary) WriteText(w io.Writer) {
 		strings.Join(parts, ", "), s.Calls.Throttled, s.Calls.SoftThrottled, s.Calls.Retries, s.Calls.ListPages)
 	fmt.Fprintf(w, "  items: %d new, %d changed, %d gone, %d failed, %d pending, %d already archived\n",
 		s.Items.New, s.Items.Changed, s.Items.Gone, s.Items.Failed, s.Items.Pending, s.Items.Skipped)
+	if s.Items.UnlistedProviders > 0 {
+		fmt.Fprintf(w, "  providers named by locations but not listed by /providers: %d fetched\n", s.Items.UnlistedProviders)
+	}
+	if s.Items.FilterCheck != "" {
+		fmt.Fprintf(w, "  filtered scope: changed locations checked by their %s; %d left the filters\n", s.Items.FilterCheck, s.Items.LeftScope)
+	}
+	if rp := s.Reports; rp.Mode != "" {
+		fmt.Fprintf(w, "  reports (%s): %d fetched, %d gone, %d failed, %d pending, %d already archived\n",
+			rp.Mode, rp.Fetched, rp.Gone, rp.Failed, rp.Pending, rp.Archived)
+	}
+	if s.Taxonomy != "" {
+		fmt.Fprintf(w, "  inspection-area taxonomy: %s\n", s.Taxonomy)
+	}
 	window := time.Duration(s.Budget.WindowSeconds * float64(time.Second))
 	fmt.Fprintf(w, "  budget: %d calls per %s, %.1f%% used; busiest %s: %d calls\n", s.Budget.RateLimit,
 		window, 100*s.Budget.Utilisation, window, s.Budget.BusiestWindowCalls)

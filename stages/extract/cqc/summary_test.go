@@ -26,9 +26,10 @@ func TestSummaryGolden(t *testing.T) {
 		StartedAt: started, FinishedAt: started.Add(2 * time.Hour), Seconds: 7200,
 		Calls: Calls{Total: 11950, ByStatus: map[string]int{"200": 11890, "404": 12, "429": 3, "503": 40, "no_response": 5},
 			Throttled: 4, SoftThrottled: 1, Retries: 48, ListPages: 0},
-		Items:    Items{New: 11840, Changed: 50, Gone: 12, Failed: 2, Pending: 7, Skipped: 61000, FailedIDs: []string{"location/1-101", "provider/1-9"}},
+		Items:    Items{New: 11840, Changed: 50, Gone: 12, Failed: 2, Pending: 7, Skipped: 61000, UnlistedProviders: 3, LeftScope: 1, FilterCheck: "bodies", FailedIDs: []string{"location/1-101", "provider/1-9"}},
 		Budget:   BudgetUse{RateLimit: 100, WindowSeconds: 60, MaxSeconds: 7200, Utilisation: 0.9958, BusiestWindowCalls: 100},
 		Backfill: BackfillStatus{StartedAt: &s0, RemainingCalls: 97000, RemainingSeconds: 58200},
+		Taxonomy: TaxonomyFetched,
 	}
 	j, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {

@@ -129,7 +129,7 @@ func (r *run) sliceDoneLocked(s *slice) bool {
 	}
 	for _, id := range s.ids {
 		k := key{s.kind, id}
-		if e := r.entries[k]; (e != nil && e.member) || r.allMembers {
+		if e := r.entries[k]; (e != nil && (e.member || e.check)) || r.allMembers {
 			if !r.idx.archivedSince(k, s.end) {
 				return false
 			}

@@ -1,0 +1,230 @@
+package cqc
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"carelake/internal/cqcsim"
+	"carelake/schemas"
+	"carelake/schemas/archive"
+)
+
+const reportsPrefix = "/public/v1/reports/"
+
+// reportDocs lists, sorted, the report documents (linkId, and
+// linkId/relatedDocumentType) the given locations' bodies list.
+func reportDocs(t *testing.T, sim *cqcsim.Sim, locations map[key]bool) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	for k := range locations {
+		if k.kind != kindLocation {
+			continue
+		}
+		body, ok := sim.LocationBody(k.id)
+		if !ok {
+			continue
+		}
+		var loc schemas.Location
+		if err := json.Unmarshal(body, &loc); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range loc.Reports {
+			seen[r.LinkID] = true
+			for _, d := range r.RelatedDocuments {
+				seen[r.LinkID+"/"+d.DocumentType] = true
+			}
+		}
+	}
+	var out []string
+	for d := range seen {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// reportCalls counts the report answers the simulator gave in full, by document.
+func reportCalls(reqs []cqcsim.Request) map[string]int {
+	out := map[string]int{}
+	for _, r := range reqs {
+		if doc, ok := strings.CutPrefix(r.Path, reportsPrefix); ok && r.Status != 0 && !r.Throttled && r.Fault == "" {
+			out[doc]++
+		}
+	}
+	return out
+}
+
+// archivedReports maps each report document to its archived answers.
+func archivedReports(t *testing.T, root string) map[string][]archive.Record {
+	t.Helper()
+	out := map[string][]archive.Record{}
+	for _, r := range readArchive(t, root).records {
+		if r.Endpoint == archive.EndpointReport {
+			out[r.ID] = append(out[r.ID], r)
+		}
+	}
+	return out
+}
+
+// With --reports text in the clinics scope, every report document of the
+// closure's locations is fetched once as text, within the budget, and
+// archived raw; the API's PDF for a report without text and its 404s are
+// answers too; a rerun fetches none again.
+func TestReportsOfTheClinicsScope(t *testing.T) {
+	t.Parallel()
+	const limit, window = 300, time.Second
+	e := newSimEnv(t, cqcsim.Config{Seed: 21, Locations: 3000, RateLimit: limit, RateWindow: window})
+	seeds := pickClinics(t, e.sim)
+	opts := e.options()
+	opts.Client.RateLimit, opts.Client.RateWindow, opts.Client.RateMargin = limit, window, 500*time.Millisecond
+	opts.Scope, opts.ClinicsFile, opts.Reports = ScopeClinics, writeClinics(t, t.TempDir(), seeds), ReportsText
+	sum := e.extract(t, opts)
+	budgetKept(t, e.sim, limit, window)
+
+	want := reportDocs(t, e.sim, closure(t, e.sim, seeds))
+	calls := reportCalls(e.sim.Requests())
+	var got []string
+	for d, n := range calls {
+		if n != 1 {
+			t.Errorf("%s fetched %d times", d, n)
+		}
+		got = append(got, d)
+	}
+	sort.Strings(got)
+	if len(want) < 10 || !slices.Equal(got, want) {
+		t.Fatalf("fetched reports %v\nwant %v", got, want)
+	}
+	texts, pdfs := 0, 0
+	for _, d := range want {
+		recs := archivedReports(t, e.root)[d]
+		if len(recs) != 1 {
+			t.Fatalf("%s archived %d times", d, len(recs))
+		}
+		r := recs[0]
+		switch {
+		case r.Accept != "text/plain":
+			t.Fatalf("%s asked with Accept %q", d, r.Accept)
+		case r.Status == 200 && r.File != "":
+			pdfs++ // the API has no text for it
+		case r.Status == 200 && strings.Contains(r.BodyText, "Care Quality Commission"):
+			texts++
+		default:
+			t.Fatalf("%s archived as %+v", d, r)
+		}
+	}
+	if texts == 0 || sum.Reports.Fetched != len(want) || sum.Reports.Pending != 0 || sum.Outcome != OutcomeComplete {
+		t.Fatalf("%d texts, %d PDFs; summary %+v, outcome %s", texts, pdfs, sum.Reports, sum.Outcome)
+	}
+
+	before := len(e.sim.Requests())
+	sum = e.extract(t, opts)
+	if n := len(reportCalls(e.sim.Requests()[before:])); n != 0 || sum.Reports.Archived != len(want) {
+		t.Fatalf("rerun fetched %d reports again; summary %+v", n, sum.Reports)
+	}
+}
+
+// With --reports pdf the PDF is kept whole beside the archive and the
+// record names it; a document the API does not have (404) is archived as
+// gone and never asked again.
+func TestReportPDFsBesideTheArchive(t *testing.T) {
+	t.Parallel()
+	e := newSimEnv(t, cqcsim.Config{Seed: 23, Locations: 400})
+	opts := e.options()
+	opts.Reports = ReportsPDF
+	opts.Filters = Filters{Region: []string{"London"}}
+	sum := e.extract(t, opts)
+	archived := archivedReports(t, e.root)
+	if len(archived) < 5 || sum.Reports.Fetched+sum.Reports.Gone != len(archived) {
+		t.Fatalf("%d documents archived; summary %+v", len(archived), sum.Reports)
+	}
+	for d, recs := range archived {
+		r := recs[0]
+		if len(recs) != 1 || r.Status != 200 || r.Accept != "application/pdf" || r.BodyText != "" || r.Body != nil {
+			t.Fatalf("%s: %d records, first %+v", d, len(recs), r)
+		}
+		b, err := os.ReadFile(filepath.Join(e.root, filepath.FromSlash(r.File)))
+		if err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) || !bytes.Contains(b, []byte("%%EOF")) || len(b) != r.BodyBytes {
+			t.Fatalf("%s: file %s (%d bytes, record says %d): %v", d, r.File, len(b), r.BodyBytes, err)
+		}
+	}
+
+	// A related document the report does not have: the API's 404.
+	link := ""
+	for d := range archived {
+		link, _, _ = strings.Cut(d, "/")
+		break
+	}
+	w, err := archive.Open(e.root, archive.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	co := opts.Client.withDefaults()
+	c := newClient(co, newBudget(co.RateLimit, co.RateWindow, co.RateMargin, 0), w, e.sim.Clock, testLogger(t))
+	r, err := c.do(t.Context(), t.Context(), reportRequest(link+"/Use of Resources", ReportsPDF))
+	if cerr := w.Close(); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil || !r.gone {
+		t.Fatalf("missing related document: %+v, %v", r, err)
+	}
+}
+
+// kill -9 of a real extract process while it fetches reports, then a
+// rerun: no report archived before the kill is fetched again, none is
+// lost, and only the answers in flight at the kill are asked twice.
+func TestKill9DuringReportFetch(t *testing.T) {
+	t.Parallel()
+	e := newSimEnv(t, cqcsim.Config{Seed: 25, Locations: 3000,
+		Faults: cqcsim.Faults{LatencyMin: 5 * time.Millisecond, LatencyMax: 30 * time.Millisecond}})
+	seeds := append(pickClinics(t, e.sim), e.sim.LocationIDs()[:40]...)
+	clinics := writeClinics(t, t.TempDir(), seeds)
+	want := reportDocs(t, e.sim, closure(t, e.sim, seeds))
+	if len(want) < 20 {
+		t.Fatalf("only %d report documents in the closure", len(want))
+	}
+	killChild(t, childSettings{Root: e.root, BaseURL: e.base, RateLimit: 300, Clock: e.sim.Clock(), ClinicsFile: clinics, Reports: ReportsText},
+		func() bool { return len(reportCalls(e.sim.Requests())) >= len(want)/3 })
+	time.Sleep(100 * time.Millisecond) // let the server finish answering the cut calls
+	first := reportCalls(e.sim.Requests())
+	if len(first) >= len(want) {
+		t.Fatal("the child fetched every report before the kill: the test proves nothing")
+	}
+	afterKill := archivedReports(t, e.root)
+	inFlight := map[string]bool{}
+	for d := range first {
+		if len(afterKill[d]) == 0 {
+			inFlight[d] = true
+		}
+	}
+	if len(inFlight) > 8 {
+		t.Fatalf("%d report answers lost at the kill, concurrency is 8", len(inFlight))
+	}
+
+	opts := e.options()
+	opts.PerPage = 100
+	opts.Scope, opts.ClinicsFile, opts.Reports = ScopeClinics, clinics, ReportsText
+	before := len(e.sim.Requests())
+	sum := e.extract(t, opts)
+	for d, n := range reportCalls(e.sim.Requests()[before:]) {
+		if len(afterKill[d]) > 0 {
+			t.Errorf("%s archived before the kill, fetched again %d times", d, n)
+		}
+	}
+	final := archivedReports(t, e.root)
+	for _, d := range want {
+		if n := len(final[d]); n != 1 {
+			t.Errorf("%s archived %d times, want once", d, n)
+		}
+	}
+	if sum.Reports.Pending != 0 || sum.Reports.Failed != 0 || sum.Reports.Archived != len(afterKill) {
+		t.Errorf("rerun summary %+v; %d archived before the kill", sum.Reports, len(afterKill))
+	}
+	t.Logf("killed after %d report answers (%d in flight); %d of %d documents archived before the kill", len(first), len(inFlight), len(afterKill), len(want))
+}
