@@ -53,7 +53,8 @@ func TestMain(m *testing.M) {
 				break
 			}
 		}
-		os.Exit(runApp(context.Background(), args, os.Stdout, os.Stderr))
+		ctx, _ := signalContext() // as main: the first SIGTERM drains
+		os.Exit(runApp(ctx, args, os.Stdout, os.Stderr))
 	}
 	for env, job := range benchJobs {
 		if root := os.Getenv(env); root != "" {

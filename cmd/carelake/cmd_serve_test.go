@@ -45,6 +45,8 @@ func TestServeRefusesBadSetup(t *testing.T) {
 		{"bad addr", serveTestPIIKey, []string{"serve", "--config", good, "--addr", "8080"}, 2, "--addr"},
 		{"half TLS", serveTestPIIKey, []string{"serve", "--config", good, "--tls-cert", "c.pem"}, 2, "--tls-cert and --tls-key"},
 		{"zero rate", serveTestPIIKey, []string{"serve", "--config", good, "--clinic-rate-limit", "0"}, 2, "--clinic-rate-limit"},
+		{"unknown retire policy", serveTestPIIKey, []string{"serve", "--config", good, "--retire", "compress"}, 2, "--retire \"compress\""},
+		{"zero checkpoint cadence", serveTestPIIKey, []string{"serve", "--config", good, "--checkpoint-every", "0s"}, 2, "--checkpoint-every"},
 		{"no PII key", "", []string{"serve", "--config", good}, 1, "CARELAKE_PII_KEY"},
 		{"short PII key", "too-short", []string{"serve", "--config", good}, 1, "at least 32 bytes"},
 		{"config readable by others", serveTestPIIKey, []string{"serve", "--config", open}, 1, "chmod 600 " + open},
@@ -96,7 +98,8 @@ func startServe(t *testing.T, ctx context.Context, cfg, out string) (string, <-c
 }
 
 // carelake serve in-process: answers a signed call, and on cancel (the first
-// signal) drains, seals the log under <out>/raw/careq and exits 0.
+// signal) drains, checkpoints its state, seals the log under <out>/raw/careq
+// and exits 0.
 func TestServeEndToEnd(t *testing.T) {
 	t.Setenv(receiver.PIIKeyEnv, serveTestPIIKey)
 	cfg := writeServeConfig(t, 0o600)
@@ -137,8 +140,12 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Errorf("process log shows %q", secret)
 		}
 	}
-	if !strings.Contains(stderr.String(), "careq: serving") || !strings.Contains(stderr.String(), "log sealed") {
-		t.Errorf("process log lacks start/stop lines: %s", stderr.String())
+	if !strings.Contains(stderr.String(), "careq: serving") || !strings.Contains(stderr.String(), "log sealed") ||
+		!strings.Contains(stderr.String(), "checkpoint written") {
+		t.Errorf("process log lacks start/checkpoint/stop lines: %s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(careqlog.Dir(out), careqlog.CheckpointName)); err != nil {
+		t.Errorf("no checkpoint after a graceful stop: %v", err)
 	}
 }
 

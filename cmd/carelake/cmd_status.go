@@ -19,7 +19,6 @@ import (
 	"carelake/stages/extract/cqc"
 	"carelake/stages/load"
 	"carelake/stages/marts"
-	"carelake/stages/normalise/careqnorm"
 )
 
 func statusCommand() *cli.Command {
@@ -160,7 +159,7 @@ func readStatus(root, careqLog string, n int) (*status, error) {
 	if err != nil {
 		return nil, err
 	}
-	loaded, err := loaded.Inputs(root, careqnorm.SegmentsKind)
+	loaded, err := loaded.Inputs(root, careqlog.LoadedKind)
 	if err != nil {
 		return nil, err
 	}

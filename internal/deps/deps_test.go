@@ -30,7 +30,7 @@ var stageFormats = map[string][]string{
 	// CQC API -> raw archive; reads the IDs resolve wants fetched.
 	"stages/extract/cqc": {"schemas", "schemas/archive", "schemas/wanted", "schemas/warehouse", "pipeline/durable"},
 	// CareQ's calls -> the receiver's log.
-	"stages/extract/receiver": {"schemas", "schemas/careqlog", "pipeline/durable"},
+	"stages/extract/receiver": {"schemas", "schemas/careqlog", "schemas/loaded", "pipeline/durable"},
 	// raw archive -> staged CQC tables.
 	"stages/normalise": {"schemas", "schemas/archive", "schemas/batch", "schemas/staging", "schemas/warehouse"},
 	// the receiver's log -> staged CareQ tables (skipping the segments loaded).

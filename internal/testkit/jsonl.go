@@ -155,3 +155,28 @@ func One(t testing.TB, rows []Row, kv ...any) Row {
 	}
 	return got[0]
 }
+
+// SetJSON returns the JSON object body with top-level fields set to the
+// values given as name, value pairs; a nil value removes the field. Numbers
+// keep their text.
+func SetJSON(tb testing.TB, body string, kv ...any) string {
+	tb.Helper()
+	var m map[string]any
+	d := json.NewDecoder(bytes.NewReader([]byte(body)))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil {
+		tb.Fatal(err)
+	}
+	for i := 0; i < len(kv); i += 2 {
+		if kv[i+1] == nil {
+			delete(m, kv[i].(string))
+			continue
+		}
+		m[kv[i].(string)] = kv[i+1]
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}

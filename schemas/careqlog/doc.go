@@ -12,23 +12,27 @@
 //	careq-<first seq, 16 digits>.jsonl        sealed segment: complete, never changes again
 //	careq-<first seq, 16 digits>.jsonl.open   the segment being written (at most one)
 //	.carelake.lock                            held by the running receiver
+//	receiver.checkpoint                       the receiver's state (CheckpointName; its own format)
+//	archive/                                  segments retired by serve --retire archive
 //
 // Names sort in write order. Read only sealed segments: SealedSegments(dir)
 // lists them, ReadSegment(path, fn) decodes them.
 //
 // # Records
 //
-// Each line is one JSON object, a LogRecord, for every call answered by the
-// receiver (accepted or rejected), except idempotent replays and the 503s
-// answered because the log itself failed. Fields:
+// Each line is one JSON object, a LogRecord, for every authenticated call
+// answered by the receiver (accepted or rejected), except idempotent
+// replays and the 503s answered because the log itself failed; calls
+// refused before authentication are never logged (since issue 11: older
+// logs hold them, with clinic_id absent). Fields:
 //
 //	v               format version (1)
 //	seq             1, 2, 3, ... across segments and restarts
 //	received_at     RFC 3339 UTC, nanoseconds
-//	clinic_id       the bearer token's clinic (absent when authentication failed)
+//	clinic_id       the bearer token's clinic (absent only in older logs)
 //	endpoint        patient, doctor, service, appointment, appointment/status,
 //	                appointment/cancel, batch, health or unknown
-//	method, path    the HTTP method; path only for unknown endpoints
+//	method, path    the HTTP method; path only for unknown endpoints, in older logs
 //	status          the HTTP status answered
 //	error_code      the answered error code (AUTHENTICATION_FAILED, ...)
 //	idempotency_key hex SHA-256 (from check 10 on)
@@ -43,6 +47,9 @@
 //	sync_status     created, updated, unchanged, stale_ignored or failed
 //	appointment_status  the appointment's status after the call
 //	content_mac     keyed digest of the payload as received (equal = same content)
+//	call_digest     16 hex digits identifying the call or batch item (clinic,
+//	                endpoint, body) that changed state; a repeat changes nothing
+//	replayed        a batch item answered from an earlier call's stored result
 //	payload         the sanitised record: PatientRecord, DoctorRecord,
 //	                ServiceRecord, AppointmentRecord, StatusRecord or
 //	                CancelRecord (only fields that passed validation)

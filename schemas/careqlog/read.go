@@ -2,6 +2,7 @@ package careqlog
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -76,16 +78,43 @@ func listSegments(dir, suffix string) ([]string, error) {
 	return out, nil
 }
 
+// CheckpointName is the file in the log directory where the receiver keeps
+// its state checkpoint (its own format, read by the receiver only).
+const CheckpointName = "receiver.checkpoint"
+
+// LoadedKind is the kind of input under which the warehouse records the
+// segments it has loaded (schemas/loaded): normalise-careq skips them, the
+// receiver may retire them.
+const LoadedKind = "careq-segments"
+
+// SegmentFirst is the seq of the first record of a segment, from its name.
+func SegmentFirst(path string) (int64, error) {
+	name := strings.TrimPrefix(filepath.Base(path), segmentPrefix)
+	name = strings.TrimSuffix(strings.TrimSuffix(name, OpenSuffix), SealedSuffix)
+	n, err := strconv.ParseInt(name, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("careq log: %s is not a segment name", path)
+	}
+	return n, nil
+}
+
 // ReadSegment calls fn with every record of a sealed segment, in Seq order.
 // The record passed to fn is fn's to keep. A line that is not a record is
 // an error wrapping ErrSegmentDamaged (sealed segments are never torn).
 func ReadSegment(path string, fn func(*LogRecord) error) error {
+	return ReadSegmentAfter(path, 0, fn)
+}
+
+// ReadSegmentAfter is ReadSegment for the records whose seq is above after:
+// lines before them are skipped undecoded (their seq is read from the start
+// of the line, where the writer puts it).
+func ReadSegmentAfter(path string, after int64, fn func(*LogRecord) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("careq log: %w", err)
 	}
 	defer f.Close()
-	_, err = ScanRecords(f, func(r *LogRecord, _ int64) error { return fn(r) })
+	_, err = scan(f, after, func(r *LogRecord, _ int64) error { return fn(r) })
 	if errors.Is(err, ErrTorn) {
 		return fmt.Errorf("%w: %s: %w", ErrSegmentDamaged, path, err)
 	}
@@ -99,6 +128,26 @@ func ReadSegment(path string, fn func(*LogRecord) error) error {
 // just past its line. It stops with ErrTorn at the first line that is not a
 // complete record, returning the offset where the good part ends.
 func ScanRecords(r io.Reader, fn func(*LogRecord, int64) error) (int64, error) {
+	return scan(r, 0, fn)
+}
+
+// lineSeq reads the seq at the start of a log line ({"v":1,"seq":N,...}).
+func lineSeq(line []byte) (int64, bool) {
+	const prefix = `,"seq":`
+	i := bytes.Index(line[:min(len(line), 16)], []byte(prefix))
+	if i < 0 || !bytes.HasPrefix(line, []byte(`{"v":`)) {
+		return 0, false
+	}
+	rest := line[i+len(prefix):]
+	j := bytes.IndexByte(rest[:min(len(rest), 20)], ',')
+	if j <= 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(rest[:j]), 10, 64)
+	return n, err == nil
+}
+
+func scan(r io.Reader, after int64, fn func(*LogRecord, int64) error) (int64, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	var good int64
 	for {
@@ -111,6 +160,10 @@ func ScanRecords(r io.Reader, fn func(*LogRecord, int64) error) (int64, error) {
 		}
 		if err != nil {
 			return good, err
+		}
+		if seq, ok := lineSeq(line); after > 0 && ok && seq <= after {
+			good += int64(len(line))
+			continue
 		}
 		var rec LogRecord
 		if err := json.Unmarshal(line, &rec); err != nil || rec.V == 0 || rec.Seq == 0 {

@@ -68,7 +68,9 @@ type LogRecord struct {
 	ClinicID   string    `json:"clinic_id,omitempty"`
 	Endpoint   string    `json:"endpoint"`
 	Method     string    `json:"method"`
-	// Path is kept only for EndpointUnknown (truncated to 200 bytes).
+	// Path was kept for EndpointUnknown (truncated to 200 bytes) in logs
+	// written before unknown endpoints were refused before authentication;
+	// it is no longer written.
 	Path           string `json:"path,omitempty"`
 	Status         int    `json:"status"`
 	ErrorCode      string `json:"error_code,omitempty"`
@@ -106,6 +108,14 @@ type Item struct {
 	// ContentMAC is a keyed digest of the full payload as received: equal
 	// digests mean identical content.
 	ContentMAC string `json:"content_mac,omitempty"`
+	// CallDigest is the first 16 hex digits of the idempotency key of the
+	// call (for a batch item: of the clinic, the item's type and its data),
+	// set when the item changed state: the receiver keeps it so that a
+	// repeat, however late, changes nothing.
+	CallDigest string `json:"call_digest,omitempty"`
+	// Replayed marks a batch item answered from the stored result of an
+	// earlier call with the same body (a retried batch); it changed nothing.
+	Replayed bool `json:"replayed,omitempty"`
 	// Payload is the sanitised record (PatientRecord, DoctorRecord,
 	// ServiceRecord, AppointmentRecord, StatusRecord or CancelRecord).
 	Payload json.RawMessage `json:"payload,omitempty"`

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -78,34 +80,9 @@ func runIntake(b *testing.B, sc intakeScenario) {
 		c.cmd.Wait()
 	}()
 
-	// Bodies and signatures are made before the clock starts, so the load
-	// generator spends its share of the CPU on HTTP only.
-	n := int(sc.rate * sc.dur.Seconds())
-	ts := time.Now().Unix()
-	bodies, sigs := make([][]byte, n), make([]string, n)
-	for i := range n {
-		bodies[i] = benchPatient(i)
-		sigs[i] = Sign(secA1, SignedBody, ts, bodies[i])
-	}
-	hc := loadClient(sc.workers)
-	url := "http://" + c.addr + APIPrefix + careqlog.EndpointPatient
-	tsHeader := strconv.FormatInt(ts, 10)
 	cpu0 := processCPU(b, c.cmd.Process.Pid)
 	b.ResetTimer()
-	res := runLoad(context.Background(), sc.rate, sc.dur, sc.workers, func(i int) bool {
-		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(bodies[i]))
-		req.Header.Set("Authorization", "Bearer "+tokA1)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(HeaderTimestamp, tsHeader)
-		req.Header.Set(HeaderSignature, sigs[i])
-		resp, err := hc.Do(req)
-		if err != nil {
-			return false
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusCreated
-	})
+	res := clinicLoad(b, c.addr, sc.rate, sc.dur, sc.workers)
 	b.StopTimer()
 	cpu := processCPU(b, c.cmd.Process.Pid) - cpu0
 	if res.Failed > 0 {
@@ -120,7 +97,7 @@ func runIntake(b *testing.B, sc intakeScenario) {
 	b.ReportMetric(ms(res.quantile(0.50)), "p50-ms")
 	b.ReportMetric(ms(res.quantile(0.99)), "p99-ms")
 	b.ReportMetric(ms(res.quantile(1)), "max-ms")
-	if m := scrapeMetrics(b, "http://"+c.addr+"/metrics"); m["careq_log_group_commits_total"] > 0 {
+	if m := scrapeMetrics(b, "http://"+c.metricsAddr+"/metrics"); m["careq_log_group_commits_total"] > 0 {
 		b.ReportMetric(m["careq_log_records_total"]/m["careq_log_group_commits_total"], "calls/commit")
 	}
 	if res.OK > 0 {
@@ -128,6 +105,116 @@ func runIntake(b *testing.B, sc intakeScenario) {
 		// would sustain is 2 s / this.
 		b.ReportMetric(float64(cpu.Microseconds())/float64(res.OK), "server-cpu-us/call")
 	}
+}
+
+// clinicLoad sends new patients of clinic_abc, signed, at rate for dur to the
+// receiver at addr (runLoad). Bodies and signatures are made first, so the
+// load generator spends its share of the CPU on HTTP only.
+func clinicLoad(b *testing.B, addr string, rate float64, dur time.Duration, workers int) loadResult {
+	b.StopTimer()
+	n := int(rate * dur.Seconds())
+	ts := time.Now().Unix()
+	bodies, sigs := make([][]byte, n), make([]string, n)
+	for i := range n {
+		bodies[i] = benchPatient(i)
+		sigs[i] = Sign(secA1, SignedBody, ts, bodies[i])
+	}
+	hc := loadClient(workers)
+	url := "http://" + addr + APIPrefix + careqlog.EndpointPatient
+	tsHeader := strconv.FormatInt(ts, 10)
+	b.StartTimer()
+	return runLoad(context.Background(), rate, dur, workers, func(i int) bool {
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(bodies[i]))
+		req.Header.Set("Authorization", "Bearer "+tokA1)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(HeaderTimestamp, tsHeader)
+		req.Header.Set(HeaderSignature, sigs[i])
+		resp, err := hc.Do(req)
+		if err != nil {
+			return false
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusCreated
+	})
+}
+
+// BenchmarkFlood: a clinic sends 1,000 signed calls a second for 10 s to a
+// receiver process, once alone and, side by side in the same run, once
+// while one unauthenticated client sends calls (a wrong bearer token, 1 KiB
+// bodies) as fast as 64 connections allow. Reported: the clinic's p99 alone
+// and beside the flood and their ratio (target <= 2), the flood's answered
+// calls a second, and the bytes the flood added to the durable log (target
+// 0: the log is read back after the run and every line not of the clinic
+// counted).
+func BenchmarkFlood(b *testing.B) {
+	for range b.N {
+		alone, _, _ := runFlood(b, false)
+		flooded, floodCalls, floodBytes := runFlood(b, true)
+		ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+		b.ReportMetric(ms(alone.quantile(0.99)), "alone-p99-ms")
+		b.ReportMetric(ms(flooded.quantile(0.99)), "flooded-p99-ms")
+		b.ReportMetric(float64(flooded.quantile(0.99))/float64(alone.quantile(0.99)), "p99-ratio")
+		b.ReportMetric(float64(floodCalls)/flooded.Elapsed.Seconds(), "flood-calls/s")
+		b.ReportMetric(float64(floodBytes), "flood-log-bytes")
+		b.ReportMetric(flooded.rate(), "clinic-calls/s")
+		if floodBytes != 0 {
+			b.Errorf("the flood wrote %d bytes to the durable log", floodBytes)
+		}
+	}
+}
+
+// runFlood runs the clinic's load against a fresh receiver process, beside
+// the flood or not; it returns the clinic's result, the flood's answered
+// calls and the bytes of the durable log that are not the clinic's.
+func runFlood(b *testing.B, flood bool) (res loadResult, floodCalls, floodLogBytes int64) {
+	dir := b.TempDir()
+	c := startChild(b, writeTestConfig(b), dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var answered atomic.Int64
+	if flood {
+		hc := loadClient(64)
+		body := bytes.Repeat([]byte("x"), 1024)
+		for range 64 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ctx.Err() == nil {
+					req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+c.addr+APIPrefix+"patient", bytes.NewReader(body))
+					req.Header.Set("Authorization", "Bearer stolen-or-guessed-token-00000000000000")
+					resp, err := hc.Do(req)
+					if err != nil {
+						continue
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					answered.Add(1)
+				}
+			}()
+		}
+	}
+	res = clinicLoad(b, c.addr, 1000, 10*time.Second, 64)
+	cancel()
+	wg.Wait()
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	c.cmd.Wait()
+	if res.Failed > 0 || res.Dropped > 0 {
+		b.Logf("flood %v: %d clinic calls failed, %d dropped", flood, res.Failed, res.Dropped)
+	}
+	paths, _ := careqlog.SealedSegments(dir)
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, line := range bytes.SplitAfter(raw, []byte("\n")) {
+			if len(line) > 0 && !bytes.Contains(line, []byte(`"clinic_id":"clinic_abc"`)) {
+				floodLogBytes += int64(len(line))
+			}
+		}
+	}
+	return res, answered.Load(), floodLogBytes
 }
 
 // scrapeMetrics reads the unlabelled samples of a /metrics page.

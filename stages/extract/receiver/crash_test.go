@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -42,11 +43,15 @@ func childServe() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	every, _ := time.ParseDuration(os.Getenv("CAREQ_TEST_CHECKPOINT_EVERY")) // unset: the default
 	_, err = Run(ctx, Options{
 		ServerOptions: ServerOptions{Config: cfg, PIIKey: key, LogDir: os.Getenv("CAREQ_TEST_LOG_DIR"),
 			RatePerMinute: 1 << 30, RateBurst: 1 << 20, Log: LogOptions{NoSync: os.Getenv("CAREQ_TEST_NOSYNC") == "1"}},
-		Addr:     "127.0.0.1:0",
-		OnListen: func(a net.Addr) { fmt.Printf("LISTEN %s\n", a) },
+		Addr:            "127.0.0.1:0",
+		OnListen:        func(a net.Addr) { fmt.Printf("LISTEN %s\n", a) },
+		MetricsAddr:     "127.0.0.1:0",
+		OnMetricsListen: func(a net.Addr) { fmt.Printf("METRICS %s\n", a) },
+		CheckpointEvery: every,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -57,9 +62,10 @@ func childServe() int {
 
 // child is a receiver running as its own process.
 type child struct {
-	cmd    *exec.Cmd
-	addr   string
-	stderr *bytes.Buffer
+	cmd         *exec.Cmd
+	addr        string
+	metricsAddr string
+	stderr      *bytes.Buffer
 }
 
 func startChild(t testing.TB, cfgPath, logDir string, env ...string) *child {
@@ -82,6 +88,9 @@ func startChild(t testing.TB, cfgPath, logDir string, env ...string) *child {
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), "METRICS "); ok {
+				c.metricsAddr = a // printed before LISTEN
+			}
 			if a, ok := strings.CutPrefix(sc.Text(), "LISTEN "); ok {
 				line <- a
 			}
@@ -111,28 +120,36 @@ func crashPatient(i int) []byte {
 		` "phone_number": "9%09d", "updated_at": "2026-11-20T10:00:00Z"}`, 1_000_000+i, i, i))
 }
 
-// kill -9 under constant load: every call acknowledged 2xx before the kill is
-// in the log after the restart (which repairs the torn segment), and its
-// retry is answered from the rebuilt idempotency table.
+// kill -9 under constant load while the receiver checkpoints every 3 ms:
+// every call acknowledged 2xx before the kill is in the log after the
+// restart (which repairs the torn segment and drops the torn checkpoint
+// write), the state restored from the checkpoint and the log after it is
+// the state the whole log gives, and a retry is answered from the restored
+// idempotency table. Rounds go on until a kill has landed in the middle of a
+// checkpoint write (its temporary file left behind), at most eight.
 func TestKill9UnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts receiver processes")
 	}
 	cfgPath, logDir := writeTestConfig(t), t.TempDir()
+	cfg, err := LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
 	hc := loadClient(32)
 	var (
 		mu    sync.Mutex
 		acked = map[int][]byte{}
 	)
-	offset := 0
-	for round := 0; round < 2; round++ {
-		c := startChild(t, cfgPath, logDir)
+	offset, tornWrites := 0, 0
+	for round := 0; round < 8 && (round < 2 || tornWrites == 0); round++ {
+		c := startChild(t, cfgPath, logDir, "CAREQ_TEST_CHECKPOINT_EVERY=3ms")
 		client := NewClient("http://"+c.addr, tokA1, secA1, SignedBody)
 		client.HTTP = hc
 		ctx, cancel := context.WithCancel(context.Background())
 		killed := make(chan struct{})
 		go func() {
-			time.Sleep(600 * time.Millisecond)
+			time.Sleep(1200 * time.Millisecond)
 			c.cmd.Process.Signal(syscall.SIGKILL)
 			close(killed)
 			time.Sleep(100 * time.Millisecond) // keep sending into the dead port for a moment
@@ -157,7 +174,28 @@ func TestKill9UnderLoad(t *testing.T) {
 		if res.OK < 100 || res.Failed == 0 {
 			t.Fatalf("round %d: the kill did not land under load (%d ok, %d failed)", round, res.OK, res.Failed)
 		}
+		if tmps, _ := filepath.Glob(filepath.Join(logDir, "."+careqlog.CheckpointName+".tmp-*")); len(tmps) > 0 {
+			tornWrites++
+		}
+		// The state restored (checkpoint + log after it) is the state of
+		// the whole log.
+		s, err := New(ServerOptions{Config: cfg, PIIKey: []byte(piiKey), LogDir: logDir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, from := dumpState(s), s.checkpointed.Load()
+		s.Close()
+		if from == 0 {
+			t.Fatalf("round %d: no checkpoint was used", round)
+		}
+		if want := rebuiltWith(t, cfg, logDir); !reflect.DeepEqual(got, want) {
+			t.Fatalf("round %d: the state restored from the checkpoint at seq %d differs from the whole log's", round, from)
+		}
 	}
+	if tornWrites == 0 {
+		t.Fatal("no kill landed during a checkpoint write")
+	}
+	t.Logf("%d kills landed during a checkpoint write", tornWrites)
 
 	// Restart: the torn segment is repaired; every acknowledged call is there.
 	c := startChild(t, cfgPath, logDir)

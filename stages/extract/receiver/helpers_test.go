@@ -3,10 +3,10 @@ package receiver
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,12 +85,13 @@ func (c *clock) Advance(d time.Duration) {
 
 // env is a receiver under test over loopback HTTP.
 type env struct {
-	t     testing.TB
-	dir   string
-	clock *clock
-	opts  ServerOptions
-	srv   *Server
-	http  *httptest.Server
+	t       testing.TB
+	dir     string
+	clock   *clock
+	opts    ServerOptions
+	srv     *Server
+	http    *httptest.Server
+	metrics *httptest.Server // MetricsHandler, a listener of its own
 }
 
 // newEnv starts a receiver on a fresh log directory; tweak adjusts options.
@@ -114,11 +115,35 @@ func (e *env) start() {
 	}
 	e.srv = s
 	e.http = httptest.NewServer(s.Handler())
+	e.metrics = httptest.NewServer(s.MetricsHandler())
+}
+
+// scrape reads the receiver's /metrics.
+func (e *env) scrape() string {
+	e.t.Helper()
+	resp, err := e.metrics.Client().Get(e.metrics.URL + "/metrics")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return string(b)
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 func (e *env) stop() {
 	if e.http != nil {
 		e.http.Close()
+		e.metrics.Close()
 		e.http = nil
 	}
 	if e.srv != nil {
@@ -274,27 +299,4 @@ func specBody(t testing.TB, endpoint string) string {
 	}
 	t.Fatalf("no specification example for %s", endpoint)
 	return ""
-}
-
-// jsonSet returns body with fields replaced (a tiny JSON editor for tests).
-func jsonSet(t testing.TB, body string, kv ...any) string {
-	t.Helper()
-	var m map[string]any
-	d := json.NewDecoder(strings.NewReader(body))
-	d.UseNumber()
-	if err := d.Decode(&m); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < len(kv); i += 2 {
-		if kv[i+1] == nil {
-			delete(m, kv[i].(string))
-			continue
-		}
-		m[kv[i].(string)] = kv[i+1]
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

@@ -30,6 +30,9 @@ func IdempotencyKey(clinicID, endpoint string, body []byte) string {
 type stored struct {
 	status int
 	body   []byte
+	// partial: a batch answered with failed records. A retry is not
+	// replayed: it processes the failed records again (Server.batch).
+	partial bool
 }
 
 type idemEntry struct {
@@ -57,8 +60,9 @@ func newIdemTable(retention time.Duration) *idemTable {
 
 // begin looks key up and, when absent, inserts an in-flight entry owned by
 // the caller (atomic insert-if-absent). A call that finds an in-flight entry
-// waits for its outcome. It returns the stored answer to replay, or
-// owned=true when the caller must run the call and then finish or abandon.
+// waits for its outcome. It returns the stored answer to replay (owned
+// false), or owned=true when the caller must run the call and then finish
+// or abandon; then res is the partial answer it takes over, if any.
 func (t *idemTable) begin(ctx context.Context, key string, now time.Time) (res *stored, owned bool, err error) {
 	for {
 		t.mu.Lock()
@@ -67,14 +71,18 @@ func (t *idemTable) begin(ctx context.Context, key string, now time.Time) (res *
 			delete(t.entries, key)
 			ok = false
 		}
-		if !ok {
+		if !ok || (e.res != nil && e.res.partial) {
+			var prior *stored
+			if ok {
+				prior = e.res
+			}
 			t.entries[key] = &idemEntry{done: make(chan struct{}), at: now}
 			t.inserts++
 			if t.inserts%4096 == 0 {
 				t.pruneLocked(now)
 			}
 			t.mu.Unlock()
-			return nil, true, nil
+			return prior, true, nil
 		}
 		t.mu.Unlock()
 		select {

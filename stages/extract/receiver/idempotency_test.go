@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"carelake/internal/testkit"
 	"carelake/schemas/careqlog"
 )
 
@@ -92,7 +93,7 @@ func TestIdempotencyDoesNotStoreErrors(t *testing.T) {
 	// Rejections before the body is trusted are not stored either.
 	c := e.client("clinic_abc")
 	c.Secret = "not-the-secret-of-clinic-abc"
-	doctor := jsonSet(t, specBody(t, "doctor"), "careq_id", 457)
+	doctor := testkit.SetJSON(t, specBody(t, "doctor"), "careq_id", 457)
 	req, _ := c.Request(context.Background(), "doctor", []byte(doctor))
 	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	e.send("clinic_abc", "doctor", doctor).want(t, 201, "")

@@ -119,9 +119,11 @@ func (p *Pending) Wait() error {
 
 // OpenLog opens the log in dir: a segment a crashed writer left open is
 // repaired (its complete records kept, a torn tail dropped) and sealed; then
-// every record of every segment is passed to replay in Seq order, so the
-// caller can rebuild its state; appends continue after the highest Seq.
-func OpenLog(dir string, opts LogOptions, replay func(*careqlog.LogRecord) error) (*Log, error) {
+// every record whose Seq is above after is passed to replay in Seq order, so
+// the caller can rebuild its state from a checkpoint taken at after (0: from
+// the start); segments wholly at or below after are not read. Appends
+// continue after the highest Seq, and never at or below after.
+func OpenLog(dir string, opts LogOptions, after int64, replay func(*careqlog.LogRecord) error) (*Log, error) {
 	if opts.MaxSegmentBytes <= 0 {
 		opts.MaxSegmentBytes = DefaultMaxSegmentBytes
 	}
@@ -152,12 +154,22 @@ func OpenLog(dir string, opts LogOptions, replay func(*careqlog.LogRecord) error
 	l := &Log{dir: dir, opts: opts, log: opts.Logger,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	l.stats.fsyncBuckets = make([]atomic.Uint64, len(FsyncBounds)+1)
+	l.seq = after
 	paths, err := careqlog.SealedSegments(dir)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range paths {
-		err := careqlog.ReadSegment(p, func(r *careqlog.LogRecord) error {
+	for i, p := range paths {
+		if i+1 < len(paths) {
+			next, err := careqlog.SegmentFirst(paths[i+1])
+			if err != nil {
+				return nil, err
+			}
+			if next-1 <= after {
+				continue
+			}
+		}
+		err := careqlog.ReadSegmentAfter(p, after, func(r *careqlog.LogRecord) error {
 			if r.Seq > l.seq {
 				l.seq = r.Seq
 			}
@@ -176,6 +188,13 @@ func OpenLog(dir string, opts LogOptions, replay func(*careqlog.LogRecord) error
 
 // Dir is the log directory.
 func (l *Log) Dir() string { return l.dir }
+
+// LastSeq is the Seq of the last record appended (durable or not yet).
+func (l *Log) LastSeq() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.seq
+}
 
 // Err returns the sticky failure, if the log has failed.
 func (l *Log) Err() error {

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +19,7 @@ import (
 
 func openTestLog(t *testing.T, dir string, opts LogOptions) *Log {
 	t.Helper()
-	l, err := OpenLog(dir, opts, nil)
+	l, err := OpenLog(dir, opts, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,11 +92,12 @@ func TestLogRotation(t *testing.T) {
 	if err := l2.AppendWait(rec); err != nil || rec.Seq != 31 {
 		t.Fatalf("seq after reopen %d, %v", rec.Seq, err)
 	}
-	// Age: the idle open segment is sealed without another write.
+	// Age: the idle open segment is sealed without another write (the
+	// counter moves just after the rename: wait for both).
 	deadline := time.Now().Add(3 * time.Second)
 	for {
 		open, _ := careqlog.OpenSegments(dir)
-		if len(open) == 0 {
+		if len(open) == 0 && l2.Stats().Sealed == 1 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -135,7 +134,7 @@ func TestLogRepairAfterCrash(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, careqlog.SegmentName(99)+careqlog.OpenSuffix), nil, 0o640)
 
 	var replayed []int64
-	l2, err := OpenLog(dir, LogOptions{}, func(r *careqlog.LogRecord) error { replayed = append(replayed, r.Seq); return nil })
+	l2, err := OpenLog(dir, LogOptions{}, 0, func(r *careqlog.LogRecord) error { replayed = append(replayed, r.Seq); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,10 +214,7 @@ func TestFsyncFailureStopsIntake(t *testing.T) {
 			if status != 503 || !bytes.Contains(body, []byte("durable log")) {
 				t.Fatalf("health: %d %s", status, body)
 			}
-			resp, _ := http.Get(e.http.URL + "/metrics")
-			m, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if !bytes.Contains(m, []byte("careq_intake_stopped 1")) {
+			if !strings.Contains(e.scrape(), "careq_intake_stopped 1") {
 				t.Fatal("metrics do not say intake stopped")
 			}
 			if !errors.Is(e.srv.LogErr(), ErrLogFailed) {

@@ -20,6 +20,7 @@ type metrics struct {
 	latency  map[string]*histogram // by endpoint
 	replays  uint64
 	limited  map[string]uint64 // by clinic
+	refusals map[string]uint64 // calls refused before authentication, by reason
 }
 
 type reqLabel struct {
@@ -41,7 +42,8 @@ var latencyBounds = []time.Duration{
 }
 
 func newMetrics() *metrics {
-	return &metrics{requests: map[reqLabel]uint64{}, latency: map[string]*histogram{}, limited: map[string]uint64{}}
+	return &metrics{requests: map[reqLabel]uint64{}, latency: map[string]*histogram{}, limited: map[string]uint64{},
+		refusals: map[string]uint64{}}
 }
 
 func (m *metrics) observe(endpoint string, status int, d time.Duration) {
@@ -77,6 +79,12 @@ func (m *metrics) replay() {
 func (m *metrics) rateLimited(clinic string) {
 	m.mu.Lock()
 	m.limited[clinic]++
+	m.mu.Unlock()
+}
+
+func (m *metrics) refused(reason string) {
+	m.mu.Lock()
+	m.refusals[reason]++
 	m.mu.Unlock()
 }
 
@@ -118,6 +126,14 @@ func (m *metrics) write(w io.Writer, ls LogStats, draining bool, idemKeys int) {
 	p("# TYPE careq_rate_limited_total counter\n")
 	for _, c := range slices.Sorted(maps.Keys(m.limited)) {
 		p("careq_rate_limited_total{clinic_id=%q} %d\n", c, m.limited[c])
+	}
+
+	p("# HELP careq_refused_total Calls refused before authentication (never in the durable log), by reason: " +
+		"token, api_key, webhook_secret, signature (timestamp or signature), unknown_endpoint, method, too_large, unreadable, " +
+		"limited (429: too many refusals from one address).\n")
+	p("# TYPE careq_refused_total counter\n")
+	for _, r := range slices.Sorted(maps.Keys(m.refusals)) {
+		p("careq_refused_total{reason=%q} %d\n", r, m.refusals[r])
 	}
 
 	p("# HELP careq_log_records_total Records made durable in the log.\n")

@@ -17,7 +17,6 @@ import (
 	"sync"
 	"testing"
 
-	"carelake/data"
 	"carelake/internal/careqreplay"
 	"carelake/internal/testkit"
 	"carelake/schemas"
@@ -163,19 +162,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 // process log (at debug level) holds any raw phone number, e-mail, Aadhaar
 // number, patient name or street address.
 func TestSampleDeliveriesAndPIIScan(t *testing.T) {
-	sub, _ := fs.Sub(data.CareQ, "careq/deliveries")
-	ds, err := careqreplay.LoadDeliveries(sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfgText, err := fs.ReadFile(data.CareQ, "careq/serve.example.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := ParseConfig(cfgText)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ds, cfg := sampleDeliveries(t), sampleConfig(t)
 	var logs syncBuffer
 	dir := t.TempDir()
 	s, err := New(ServerOptions{Config: cfg, PIIKey: []byte(piiKey), LogDir: dir,

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"carelake/internal/testkit"
 	"carelake/schemas/careqlog"
 )
 
@@ -14,7 +15,7 @@ func TestRateLimit(t *testing.T) {
 	n := 0
 	call := func(clinic string) answer {
 		n++
-		body := jsonSet(t, specBody(t, "service"), "careq_id", 100000+n, "clinic_id", clinic)
+		body := testkit.SetJSON(t, specBody(t, "service"), "careq_id", 100000+n, "clinic_id", clinic)
 		return e.send(clinic, "service", body)
 	}
 	headers := func(a answer, remaining, reset string) {

@@ -27,6 +27,32 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// OnListen, if set, is told the address once the listener is open.
 	OnListen func(net.Addr)
+	// MetricsAddr is HOST:PORT of the /metrics listener ("" : no metrics).
+	// The metrics name clinics: keep it on loopback or an operations
+	// network, never on the API's address.
+	MetricsAddr string
+	// OnMetricsListen, if set, is told the metrics address once it is open.
+	OnMetricsListen func(net.Addr)
+	// CheckpointEvery is how often the state is checkpointed (default 10
+	// minutes; also at graceful shutdown), so a start reads the checkpoint
+	// and at most this much log after it.
+	CheckpointEvery time.Duration
+}
+
+// DefaultCheckpointEvery is the default checkpoint cadence.
+const DefaultCheckpointEvery = 10 * time.Minute
+
+func (o Options) withDefaults() Options {
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = 30 * time.Second
+	}
+	if o.CheckpointEvery <= 0 {
+		o.CheckpointEvery = DefaultCheckpointEvery
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
 }
 
 // Summary tells what one Run logged: calls (records) and bytes appended to
@@ -52,12 +78,7 @@ const (
 // operator restarts it.
 func Run(ctx context.Context, o Options) (Summary, error) {
 	var sum Summary
-	if o.ShutdownTimeout <= 0 {
-		o.ShutdownTimeout = 30 * time.Second
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o = o.withDefaults()
 	if (o.TLSCertFile == "") != (o.TLSKeyFile == "") {
 		return sum, errors.New("careq: give both a TLS certificate and its key, or neither")
 	}
@@ -81,9 +102,6 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	if tlsConfig != nil {
 		ln = tls.NewListener(ln, tlsConfig)
 	}
-	if o.OnListen != nil {
-		o.OnListen(ln.Addr())
-	}
 	srv := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -92,10 +110,46 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(o.Logger.Handler(), slog.LevelDebug),
 	}
-	o.Logger.Info("careq: serving", "addr", ln.Addr().String(), "tls", tlsConfig != nil,
+	if o.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", o.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			s.Close()
+			return sum, fmt.Errorf("careq: metrics: listen on %s: %w", o.MetricsAddr, err)
+		}
+		if ip := net.ParseIP(source(mln.Addr().String())); ip == nil || !ip.IsLoopback() {
+			o.Logger.Warn("careq: /metrics listens beyond loopback: it names clinics, keep that address private", "metrics_addr", mln.Addr().String())
+		}
+		if o.OnMetricsListen != nil {
+			o.OnMetricsListen(mln.Addr())
+		}
+		metricsSrv := &http.Server{Handler: s.MetricsHandler(), ReadHeaderTimeout: readHeaderTimeout,
+			ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout}
+		go func() { _ = metricsSrv.Serve(mln) }()
+		defer metricsSrv.Close()
+	}
+	if o.OnListen != nil {
+		o.OnListen(ln.Addr())
+	}
+	o.Logger.Info("careq: serving", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "metrics_addr", o.MetricsAddr,
 		"clinics", len(o.Config.Clinics), "log_dir", o.LogDir, "keep_free_text", o.KeepFreeText)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	stopCheckpoints := make(chan struct{})
+	checkpointsDone := make(chan struct{})
+	go func() {
+		defer close(checkpointsDone)
+		tick := time.NewTicker(o.CheckpointEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stopCheckpoints:
+				return
+			case <-tick.C:
+				s.checkpointAndRetire()
+			}
+		}
+	}()
 
 	var serveErr error
 	select {
@@ -112,6 +166,9 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 		cancel()
 		serveErr = <-served
 	}
+	close(stopCheckpoints)
+	<-checkpointsDone
+	s.checkpointAndRetire()
 	closeErr := s.Close()
 	st := s.log.Stats()
 	sum = Summary{Records: st.Records, Bytes: st.Bytes, Sealed: st.Sealed}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +48,19 @@ type ServerOptions struct {
 	IdempotencyRetention time.Duration
 	// Log tunes the durable log (segment size and age, fsync, file opening).
 	Log LogOptions
+	// Retire says which loaded segments leave the log (default: none).
+	Retire RetireOptions
+	// SecurityLog, when its Path is set, receives the calls refused before
+	// authentication (bounded, not durable).
+	SecurityLog SecurityLogOptions
+	// RefusedPerMinute and RefusedBurst bound the refusals before
+	// authentication one source address gets answered as such; beyond them
+	// it gets 429 (defaults DefaultRefusedPerMinute, DefaultRefusedBurst).
+	RefusedPerMinute, RefusedBurst int
+	// RefusedDelay holds each of those 429s (default DefaultRefusedDelay): a
+	// client refused again and again then costs a sleeping goroutine per
+	// connection, not the receiver's CPU.
+	RefusedDelay time.Duration
 	// Now returns the current time (default time.Now): the timestamp window,
 	// the rate limit, received_at and answer timestamps all use it.
 	Now    func() time.Time
@@ -65,8 +79,16 @@ type Server struct {
 	log      *Log
 	idem     *idemTable
 	limiter  *limiter
+	refusals *limiter // by source address, of calls refused before authentication
+	security *securityLog
 	metrics  *metrics
 	draining atomic.Bool
+	// cut is held for reading by every call from its idempotency check to
+	// its stored answer, and for writing by Checkpoint, so a checkpoint sees
+	// no call between its decision and its answer.
+	cut sync.RWMutex
+	// checkpointed is the seq the last checkpoint (read or written) covers.
+	checkpointed atomic.Int64
 }
 
 type clinic struct {
@@ -78,9 +100,10 @@ type clinic struct {
 }
 
 // New opens the durable log in opts.LogDir, repairs a segment left open by a
-// crash, and rebuilds the clinics' state and the idempotency table from every
-// logged call. The caller must make sure no other Server uses the directory
-// (carelake serve holds a lock on it).
+// crash, and restores the clinics' state and the idempotency table from the
+// checkpoint and the records logged after it (from every logged call when
+// there is no usable checkpoint). The caller must make sure no other Server
+// uses the directory (carelake serve holds a lock on it).
 func New(opts ServerOptions) (*Server, error) {
 	if opts.Config == nil {
 		return nil, fmt.Errorf("%w: no configuration", ErrConfig)
@@ -106,6 +129,15 @@ func New(opts ServerOptions) (*Server, error) {
 	if opts.IdempotencyRetention <= 0 {
 		opts.IdempotencyRetention = DefaultIdempotencyRetention
 	}
+	if opts.RefusedPerMinute <= 0 {
+		opts.RefusedPerMinute = DefaultRefusedPerMinute
+	}
+	if opts.RefusedBurst <= 0 {
+		opts.RefusedBurst = DefaultRefusedBurst
+	}
+	if opts.RefusedDelay <= 0 {
+		opts.RefusedDelay = DefaultRefusedDelay
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -118,10 +150,11 @@ func New(opts ServerOptions) (*Server, error) {
 	opts.Log.Logger = opts.Logger
 	s := &Server{
 		opts: opts, now: opts.Now, logger: opts.Logger, byID: map[string]*clinic{},
-		pii:     NewPseudonymiser(opts.PIIKey, opts.KeepFreeText),
-		idem:    newIdemTable(opts.IdempotencyRetention),
-		limiter: newLimiter(opts.RatePerMinute, opts.RateBurst),
-		metrics: newMetrics(),
+		pii:      NewPseudonymiser(opts.PIIKey, opts.KeepFreeText),
+		idem:     newIdemTable(opts.IdempotencyRetention),
+		limiter:  newLimiter(opts.RatePerMinute, opts.RateBurst),
+		refusals: newLimiter(opts.RefusedPerMinute, opts.RefusedBurst),
+		metrics:  newMetrics(),
 	}
 	for _, cc := range opts.Config.Clinics {
 		cl := &clinic{ClinicConfig: cc, state: newClinicState()}
@@ -140,8 +173,12 @@ func New(opts ServerOptions) (*Server, error) {
 		s.byID[cc.ClinicID] = cl
 	}
 	start := time.Now()
+	after, err := s.restoreCheckpoint()
+	if err != nil {
+		return nil, err
+	}
 	var n int
-	log, err := OpenLog(opts.LogDir, opts.Log, func(r *careqlog.LogRecord) error {
+	log, err := OpenLog(opts.LogDir, opts.Log, after, func(r *careqlog.LogRecord) error {
 		n++
 		return s.replay(r)
 	})
@@ -149,9 +186,57 @@ func New(opts ServerOptions) (*Server, error) {
 		return nil, err
 	}
 	s.log = log
-	s.logger.Info("careq: state rebuilt from the log", "dir", opts.LogDir, "records", n,
+	if s.security, err = openSecurityLog(opts.SecurityLog); err != nil {
+		log.Close()
+		return nil, err
+	}
+	s.checkpointed.Store(after)
+	s.logger.Info("careq: state restored", "dir", opts.LogDir, "checkpoint_seq", after, "records_after_it", n,
 		"idempotency_keys", s.idem.len(), "took", time.Since(start).Round(time.Millisecond))
 	return s, nil
+}
+
+// restoreCheckpoint installs the checkpoint's state and returns the seq it
+// covers; 0 (rebuild from the whole log) when there is none or it cannot be
+// used. A checkpoint that cannot be used while the log no longer starts at
+// seq 1 (segments were retired) is an error: the log alone would give a
+// wrong state.
+func (s *Server) restoreCheckpoint() (int64, error) {
+	if err := removeCheckpointLeftovers(s.opts.LogDir); err != nil {
+		return 0, err
+	}
+	ck, err := readCheckpoint(s.opts.LogDir, s.byID, s.opts.IdempotencyRetention, s.now())
+	if err == nil && ck != nil {
+		for _, cl := range s.clinics {
+			if ck.clinics[cl.ClinicID] == nil {
+				err = fmt.Errorf("%w: clinic %s is not in it", errCheckpoint, cl.ClinicID)
+			}
+		}
+	}
+	if err != nil && !errors.Is(err, errCheckpoint) {
+		return 0, err
+	}
+	if err == nil && ck != nil {
+		for _, cl := range s.clinics {
+			cl.state = ck.clinics[cl.ClinicID]
+		}
+		s.idem.entries = ck.idem
+		return ck.seq, nil
+	}
+	paths, lerr := careqlog.SealedSegments(s.opts.LogDir)
+	if lerr != nil {
+		return 0, lerr
+	}
+	if len(paths) > 0 {
+		if first, ferr := careqlog.SegmentFirst(paths[0]); ferr != nil || first != 1 {
+			return 0, fmt.Errorf("careq: the log starts after seq 1 (segments were retired) and there is no usable checkpoint "+
+				"(%v): put the checkpoint or the archived segments back in %s", err, s.opts.LogDir)
+		}
+	}
+	if err != nil {
+		s.logger.Warn("careq: checkpoint not used: rebuilding the state from the whole log", "err", err)
+	}
+	return 0, nil
 }
 
 // replay rebuilds state and idempotency from one logged call.
@@ -173,7 +258,11 @@ func (s *Server) replay(r *careqlog.LogRecord) error {
 		return fmt.Errorf("careq: rebuild from record %d: %w", r.Seq, err)
 	}
 	if r.IdempotencyKey != "" {
-		s.idem.restore(r.IdempotencyKey, &stored{status: r.Status, body: r.Response}, r.ReceivedAt, s.now())
+		partial := false
+		for i := range r.Records {
+			partial = partial || r.Records[i].SyncStatus == careqlog.SyncFailed
+		}
+		s.idem.restore(r.IdempotencyKey, &stored{status: r.Status, body: r.Response, partial: partial}, r.ReceivedAt, s.now())
 	}
 	return nil
 }
@@ -182,14 +271,31 @@ func (s *Server) replay(r *careqlog.LogRecord) error {
 // while calls already past that check finish normally.
 func (s *Server) Drain() { s.draining.Store(true) }
 
-// Close seals the log. Call it once no request is in flight.
-func (s *Server) Close() error { return s.log.Close() }
+// Close seals the log and closes the security log. Call it once no request
+// is in flight.
+func (s *Server) Close() error {
+	err := s.log.Close()
+	if serr := s.security.close(); err == nil && serr != nil {
+		err = fmt.Errorf("careq security log: %w", serr)
+	}
+	return err
+}
 
 // LogErr returns the log's failure, if intake has stopped.
 func (s *Server) LogErr() error { return s.log.Err() }
 
-// Handler returns the HTTP handler: the API under APIPrefix and /metrics.
+// Handler returns the HTTP handler of the API (APIPrefix); every other path
+// is an unknown endpoint.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// MetricsHandler returns the handler of /metrics, served on a listener of
+// its own (Options.MetricsAddr), never beside the API: the metrics name
+// clinics.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/metrics", s.serveMetrics)
+	return mux
+}
 
 // call is one request on its way through the checks.
 type call struct {
@@ -198,73 +304,120 @@ type call struct {
 	rec  careqlog.LogRecord
 	now  time.Time
 	rate *rateInfo
-	// status is what was answered, for metrics.
+	// status and body are the answer, sent once the checks are done
+	// (send); status also goes to metrics.
 	status int
+	body   []byte
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/metrics" {
-		s.serveMetrics(w, r)
-		return
-	}
-	ep, ok := strings.CutPrefix(r.URL.Path, APIPrefix)
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
 	start := time.Now()
 	c := &call{w: w, r: r, now: s.now()}
+	ep, ok := strings.CutPrefix(r.URL.Path, APIPrefix)
 	c.rec.ReceivedAt, c.rec.Method, c.rec.Endpoint = c.now, r.Method, ep
-	if careqlog.RecordType(ep) == "" && ep != careqlog.EndpointBatch && ep != careqlog.EndpointHealth {
-		c.rec.Endpoint, c.rec.Path = careqlog.EndpointUnknown, truncate(r.URL.Path, 200)
+	if !ok || careqlog.RecordType(ep) == "" && ep != careqlog.EndpointBatch && ep != careqlog.EndpointHealth {
+		c.rec.Endpoint = careqlog.EndpointUnknown
 	}
 	s.handle(c)
+	if c.body != nil {
+		c.send()
+	}
 	s.metrics.observe(c.rec.Endpoint, c.status, time.Since(start))
 	s.logger.Debug("careq call", "endpoint", c.rec.Endpoint, "clinic_id", c.rec.ClinicID,
 		"careq_id", c.rec.CareQID, "status", c.status, "code", c.rec.ErrorCode, "seq", c.rec.Seq)
 }
 
-// handle runs the checks in order (see the package documentation).
+// handle runs the checks in order (see the package documentation). Until
+// the call is authenticated (checks 3 to 9) a refusal is never written to
+// the durable log (refuse).
 func (s *Server) handle(c *call) {
 	if !s.admit(c) {
 		return
 	}
-	body, ok := s.readBody(c)
-	if !ok {
+	cl := s.authenticate(c)
+	if cl == nil {
 		return
 	}
-	cl := s.authenticate(c)
-	if cl == nil || !s.verify(c, cl, body) || !s.allow(c, cl) {
+	if c.rec.Endpoint == careqlog.EndpointHealth {
+		s.health(c)
+		return
+	}
+	body, ok := s.readBody(c)
+	if !ok || !s.verify(c, cl, body) || !s.allow(c, cl) {
 		return
 	}
 	s.once(c, cl, body)
 }
 
-// admit runs checks 1 to 3 (intake stopped, draining, endpoint and method)
-// and answers health; it reports whether the call goes on to the next check.
+// admit runs checks 1 to 4 (intake stopped, draining, endpoint and method,
+// declared body size); it reports whether the call goes on to the next check.
 func (s *Server) admit(c *call) bool {
 	if err := s.log.Err(); err != nil {
 		s.unavailable(c)
 		return false
 	}
 	ep := c.rec.Endpoint
+	want := http.MethodPost
+	if ep == careqlog.EndpointHealth {
+		want = http.MethodGet
+	}
 	switch {
-	case ep == careqlog.EndpointHealth:
-		s.health(c)
-		return false
-	case s.draining.Load():
+	case s.draining.Load() && ep != careqlog.EndpointHealth:
 		c.w.Header().Set("Retry-After", "5")
-		s.reject(c, http.StatusServiceUnavailable, careqlog.CodeServerError, "The receiver is shutting down: retry shortly", nil)
+		c.rec.ErrorCode = careqlog.CodeServerError
+		c.write(http.StatusServiceUnavailable, errorBody(careqlog.CodeServerError, "The receiver is shutting down: retry shortly", nil, c.now))
 		return false
 	case ep == careqlog.EndpointUnknown:
-		s.reject(c, http.StatusNotFound, careqlog.CodeInvalidRequest, "Unknown endpoint: see "+APIPrefix+" in the CareQ specification", nil)
+		s.refuse(c, "unknown_endpoint", http.StatusNotFound, careqlog.CodeInvalidRequest, "Unknown endpoint: see "+APIPrefix+" in the CareQ specification")
 		return false
-	case c.r.Method != http.MethodPost:
-		c.w.Header().Set("Allow", http.MethodPost)
-		s.reject(c, http.StatusMethodNotAllowed, careqlog.CodeInvalidRequest, "Use POST", nil)
+	case c.r.Method != want:
+		c.w.Header().Set("Allow", want)
+		s.refuse(c, "method", http.StatusMethodNotAllowed, careqlog.CodeInvalidRequest, "Use "+want)
+		return false
+	case c.r.ContentLength > s.opts.MaxBodyBytes:
+		s.refuse(c, "too_large", http.StatusRequestEntityTooLarge, careqlog.CodeInvalidRequest,
+			fmt.Sprintf("Body larger than %d bytes: split the batch", s.opts.MaxBodyBytes))
 		return false
 	}
 	return true
+}
+
+// refuse answers a call that is not authenticated (yet): counted in the
+// metrics by reason and written to the security log (if one is configured),
+// never to the durable log. Of its body at most a small prefix is read (a
+// longer one closes the connection). A source address that has had more
+// refusals than its allowance (RefusedPerMinute, RefusedBurst) gets 429
+// instead, after RefusedDelay, and those are not written to the security
+// log.
+func (s *Server) refuse(c *call, reason string, status int, code, msg string) {
+	_, _ = io.Copy(io.Discard, http.MaxBytesReader(c.w, c.r.Body, preAuthBodyBytes))
+	src := source(c.r.RemoteAddr)
+	if ok, info := s.refusals.take(src, c.now); !ok {
+		s.metrics.refused("limited")
+		select { // hold the answer (RefusedDelay)
+		case <-time.After(s.opts.RefusedDelay):
+		case <-c.r.Context().Done():
+		}
+		c.w.Header().Set("Retry-After", deltaSeconds(max(info.retryAfter, time.Second)))
+		c.rec.ErrorCode = careqlog.CodeRateLimitExceeded
+		c.write(http.StatusTooManyRequests, errorBody(careqlog.CodeRateLimitExceeded,
+			"Too many refused calls from this address: retry after "+deltaSeconds(max(info.retryAfter, time.Second))+" s", nil, c.now))
+		return
+	}
+	s.metrics.refused(reason)
+	c.rec.ErrorCode = code
+	c.write(status, errorBody(code, msg, nil, c.now))
+	if s.security == nil {
+		return
+	}
+	rec := &securityRecord{Time: c.now.UTC(), Source: src, Method: sanitisePath(c.r.Method), Endpoint: c.rec.Endpoint,
+		Status: status, Code: code, Reason: reason, BodyBytes: c.r.ContentLength}
+	if c.rec.Endpoint == careqlog.EndpointUnknown {
+		rec.Path = sanitisePath(c.r.URL.Path)
+	}
+	if err := s.security.write(rec); err != nil {
+		s.logger.Error("careq: the security log failed and is off until restart", "err", err)
+	}
 }
 
 // verify runs checks 7 and 8: X-CareQ-Timestamp within the window, and
@@ -276,7 +429,7 @@ func (s *Server) verify(c *call, cl *clinic, body []byte) bool {
 		err = VerifySignature(c.r.Header.Values(HeaderSignature), cl.SigningSecrets, cl.SignedPayload, ts, body)
 	}
 	if err != nil {
-		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, err.Error(), nil)
+		s.refuse(c, "signature", http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, err.Error())
 		return false
 	}
 	return true
@@ -309,6 +462,8 @@ func (s *Server) once(c *call, cl *clinic, body []byte) {
 	ep := c.rec.Endpoint
 	key := IdempotencyKey(cl.ClinicID, ep, body)
 	c.rec.IdempotencyKey = key
+	s.cut.RLock()
+	defer s.cut.RUnlock()
 	res, owned, err := s.idem.begin(c.r.Context(), key, c.now)
 	if err != nil {
 		c.status = 499 // the client went away while a duplicate was in flight
@@ -329,31 +484,26 @@ func (s *Server) once(c *call, cl *clinic, body []byte) {
 		}
 	}()
 	if ep == careqlog.EndpointBatch {
-		ans = s.batch(c, cl, body)
+		ans = s.batch(c, cl, body, res)
 	} else {
 		ans = s.single(c, cl, body)
 	}
 }
 
-// readBody reads the body under the size limit (413 beyond it).
+// readBody reads the body under the size limit (413 beyond it; a body
+// without Content-Length is cut there). The call is not authenticated yet
+// (its signature is checked after), so a refusal is not logged durably.
 func (s *Server) readBody(c *call) ([]byte, bool) {
-	tooLarge := func() ([]byte, bool) {
-		s.reject(c, http.StatusRequestEntityTooLarge, careqlog.CodeInvalidRequest,
-			fmt.Sprintf("Body larger than %d bytes: split the batch", s.opts.MaxBodyBytes), nil)
-		return nil, false
-	}
-	if c.r.ContentLength > s.opts.MaxBodyBytes {
-		c.rec.BodyBytes = int(min(c.r.ContentLength, 1<<62))
-		return tooLarge()
-	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, s.opts.MaxBodyBytes))
 	c.rec.BodyBytes = len(body)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return tooLarge()
+		s.refuse(c, "too_large", http.StatusRequestEntityTooLarge, careqlog.CodeInvalidRequest,
+			fmt.Sprintf("Body larger than %d bytes: split the batch", s.opts.MaxBodyBytes))
+		return nil, false
 	}
 	if err != nil {
-		s.reject(c, http.StatusBadRequest, careqlog.CodeInvalidRequest, "The body could not be read", nil)
+		s.refuse(c, "unreadable", http.StatusBadRequest, careqlog.CodeInvalidRequest, "The body could not be read")
 		return nil, false
 	}
 	sum := sha256.Sum256(body)
@@ -380,18 +530,18 @@ func (s *Server) authenticate(c *call) *clinic {
 	}
 	if found == nil {
 		c.w.Header().Set("WWW-Authenticate", `Bearer realm="careq-sync"`)
-		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "Missing or invalid bearer token", nil)
+		s.refuse(c, "token", http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "Missing or invalid bearer token")
 		return nil
 	}
 	c.rec.ClinicID = found.ClinicID
 	info := s.limiter.peek(found.ClinicID, c.now)
 	c.rate = &info
 	if !headerMatches(c.r.Header.Get(HeaderAPIKey), found.apiKey) {
-		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "X-API-Key is missing or wrong", nil)
+		s.refuse(c, "api_key", http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "X-API-Key is missing or wrong")
 		return nil
 	}
 	if !headerMatches(c.r.Header.Get(HeaderWebhookSecret), found.webhookSecret) {
-		s.reject(c, http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "X-Webhook-Secret is missing or wrong", nil)
+		s.refuse(c, "webhook_secret", http.StatusUnauthorized, careqlog.CodeAuthenticationFailed, "X-Webhook-Secret is missing or wrong")
 		return nil
 	}
 	return found
@@ -415,17 +565,9 @@ func headerMatches(v string, want *[sha256.Size]byte) bool {
 	return subtle.ConstantTimeCompare(d[:], want[:]) == 1
 }
 
-// health answers GET health: operational (200) or draining (503); a failed
-// log answers before this (unavailable).
+// health answers GET health, once authenticated: operational (200) or
+// draining (503); a failed log answers before this (unavailable).
 func (s *Server) health(c *call) {
-	if c.r.Method != http.MethodGet {
-		c.w.Header().Set("Allow", http.MethodGet)
-		s.reject(c, http.StatusMethodNotAllowed, careqlog.CodeInvalidRequest, "Use GET", nil)
-		return
-	}
-	if s.authenticate(c) == nil {
-		return
-	}
 	status, code := "operational", http.StatusOK
 	if s.draining.Load() {
 		status, code = "draining", http.StatusServiceUnavailable
@@ -470,7 +612,13 @@ func (s *Server) unavailable(c *call) {
 	c.write(http.StatusServiceUnavailable, errorBody(careqlog.CodeServerError, msg, nil, c.now))
 }
 
-func (c *call) write(status int, body []byte) {
+// write sets the answer; serveHTTP sends it once the call's checks are
+// done, so no lock is held while a slow client reads it.
+func (c *call) write(status int, body []byte) { c.status, c.body = status, body }
+
+// send writes the answer with the rate-limit headers.
+func (c *call) send() {
+	status, body := c.status, c.body
 	h := c.w.Header()
 	h.Set("Content-Type", "application/json")
 	if c.rate != nil {
@@ -478,7 +626,6 @@ func (c *call) write(status int, body []byte) {
 		h.Set("X-RateLimit-Remaining", strconv.FormatInt(c.rate.remaining, 10))
 		h.Set("X-RateLimit-Reset", deltaSeconds(c.rate.reset))
 	}
-	c.status = status
 	c.w.WriteHeader(status)
 	_, _ = c.w.Write(body)
 }
@@ -511,11 +658,4 @@ func mustJSON(v any) []byte {
 		panic(fmt.Sprintf("careq: encode answer: %v", err)) // only plain structs are encoded
 	}
 	return b
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"carelake/internal/testkit"
 	"carelake/schemas/careqlog"
 )
 
@@ -113,7 +116,8 @@ func mapGet(raw []byte, key string) any {
 }
 
 // Every error code of the specification is produced, each by the check the
-// package documentation lists, and every refusal is logged.
+// package documentation lists; every refusal after authentication is in the
+// durable log, and none before it (they are counted in the metrics).
 func TestEveryErrorCode(t *testing.T) {
 	e := newEnv(t)
 	patient := specBody(t, "patient")
@@ -143,11 +147,11 @@ func TestEveryErrorCode(t *testing.T) {
 	e.send("clinic_hillview", "patient", patient).want(t, 403, careqlog.CodeAuthenticationFailed)
 	c = e.client("clinic_riverside")
 	c.APIKey = ""
-	req, _ = c.Request(context.Background(), "patient", []byte(jsonSet(t, patient, "clinic_id", "clinic_riverside")))
+	req, _ = c.Request(context.Background(), "patient", []byte(testkit.SetJSON(t, patient, "clinic_id", "clinic_riverside")))
 	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	c = e.client("clinic_riverside")
 	c.WebhookSecret = "webhook-secret-riverside-02"
-	req, _ = c.Request(context.Background(), "patient", []byte(jsonSet(t, patient, "clinic_id", "clinic_riverside")))
+	req, _ = c.Request(context.Background(), "patient", []byte(testkit.SetJSON(t, patient, "clinic_id", "clinic_riverside")))
 	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 
 	// INVALID_REQUEST: malformed JSON, not an object, invalid UTF-8.
@@ -157,7 +161,7 @@ func TestEveryErrorCode(t *testing.T) {
 	e.send("clinic_abc", "patient", `{"a":1} {"b":2}`).want(t, 400, careqlog.CodeInvalidRequest)
 
 	// VALIDATION_ERROR with field-by-field details.
-	bad := jsonSet(t, patient, "phone_number", "98765-4321", "email", "not-an-email", "careq_id", "12345",
+	bad := testkit.SetJSON(t, patient, "phone_number", "98765-4321", "email", "not-an-email", "careq_id", "12345",
 		"gender", "unknown", "date_of_birth", "1990-02-30", "first_name", nil)
 	a = e.send("clinic_abc", "patient", bad).want(t, 422, careqlog.CodeValidationError)
 	wantDetails := map[string]string{
@@ -189,7 +193,7 @@ func TestEveryErrorCode(t *testing.T) {
 
 	// DUPLICATE_RECORD: same updated_at, different content.
 	e.send("clinic_abc", "patient", patient).want(t, 201, "")
-	a = e.send("clinic_abc", "patient", jsonSet(t, patient, "city", "Pune")).want(t, 409, careqlog.CodeDuplicateRecord)
+	a = e.send("clinic_abc", "patient", testkit.SetJSON(t, patient, "city", "Pune")).want(t, 409, careqlog.CodeDuplicateRecord)
 	if len(a.Error.Details["updated_at"]) != 1 {
 		t.Errorf("409 details: %v", a.Error.Details)
 	}
@@ -197,7 +201,7 @@ func TestEveryErrorCode(t *testing.T) {
 	e.send("clinic_abc", "doctor", specBody(t, "doctor")).want(t, 201, "")
 	e.send("clinic_abc", "service", specBody(t, "service")).want(t, 201, "")
 	e.send("clinic_abc", "appointment", specBody(t, "appointment")).want(t, 201, "")
-	other := jsonSet(t, specBody(t, "appointment"), "careq_id", 10002)
+	other := testkit.SetJSON(t, specBody(t, "appointment"), "careq_id", 10002)
 	a = e.send("clinic_abc", "appointment", other).want(t, 409, careqlog.CodeDuplicateRecord)
 	if len(a.Error.Details["hash"]) != 1 {
 		t.Errorf("409 hash details: %v", a.Error.Details)
@@ -211,8 +215,9 @@ func TestEveryErrorCode(t *testing.T) {
 		t.Error("503 without Retry-After")
 	}
 
-	// Every refusal above is in the log, with its status and code, and none
-	// keeps a body it did not trust.
+	// Every refusal after authentication is in the log, with its status and
+	// code, and none keeps a body it did not trust; the 401s and the 503
+	// while draining are not.
 	recs := e.records()
 	codes := map[string]int{}
 	for _, r := range recs {
@@ -220,21 +225,37 @@ func TestEveryErrorCode(t *testing.T) {
 		if r.Status >= 400 && r.Status != 422 && r.Status != 403 && r.Status != 404 && r.Status != 409 && r.Payload != nil {
 			t.Errorf("record %d (%d %s) keeps a payload", r.Seq, r.Status, r.ErrorCode)
 		}
-		if r.Status != 503 && (r.BodySHA256 == "" || r.BodyBytes == 0) {
+		if r.BodySHA256 == "" || r.BodyBytes == 0 {
 			t.Errorf("record %d lacks the body's size and digest", r.Seq)
 		}
+		if r.Status == 401 || r.Status == 503 || r.ClinicID == "" {
+			t.Errorf("record %d (%d) was refused before authentication but logged", r.Seq, r.Status)
+		}
 	}
-	for code, n := range map[string]int{careqlog.CodeAuthenticationFailed: 7, careqlog.CodeInvalidRequest: 4, careqlog.CodeValidationError: 1,
-		careqlog.CodeRecordNotFound: 3, careqlog.CodeDuplicateRecord: 2, careqlog.CodeServerError: 1} {
+	for code, n := range map[string]int{careqlog.CodeAuthenticationFailed: 1, careqlog.CodeInvalidRequest: 4, careqlog.CodeValidationError: 1,
+		careqlog.CodeRecordNotFound: 3, careqlog.CodeDuplicateRecord: 2, careqlog.CodeServerError: 0} {
 		if codes[code] != n {
 			t.Errorf("log holds %d %s records, want %d (%v)", codes[code], code, n, codes)
 		}
 	}
+	m := e.scrape()
+	for _, want := range []string{`careq_refused_total{reason="token"} 2`, `careq_refused_total{reason="signature"} 2`,
+		`careq_refused_total{reason="api_key"} 1`, `careq_refused_total{reason="webhook_secret"} 1`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
 }
 
-// RATE_LIMIT_EXCEEDED, size limit, method and path errors.
+// Size limit, method and path errors: answered before authentication, so
+// not in the durable log; the security log keeps them, with the path cut
+// and sanitised.
 func TestProtocolErrors(t *testing.T) {
-	e := newEnv(t, func(o *ServerOptions) { o.MaxBodyBytes = 2048 })
+	security := filepath.Join(t.TempDir(), "security.log")
+	e := newEnv(t, func(o *ServerOptions) {
+		o.MaxBodyBytes = 2048
+		o.SecurityLog = SecurityLogOptions{Path: security}
+	})
 	big := `{"careq_id": 1, "notes": "` + strings.Repeat("x", 3000) + `"}`
 	e.send("clinic_abc", "patient", big).want(t, 413, careqlog.CodeInvalidRequest)
 	// Without Content-Length (chunked), the limit still holds.
@@ -250,12 +271,27 @@ func TestProtocolErrors(t *testing.T) {
 		t.Errorf("Allow: %q", a.Header.Get("Allow"))
 	}
 	e.send("clinic_abc", "nothing-here", `{}`).want(t, 404, careqlog.CodeInvalidRequest)
-	recs := e.records()
-	if len(recs) != 4 || recs[3].Endpoint != careqlog.EndpointUnknown || recs[3].Path != APIPrefix+"nothing-here" {
-		t.Fatalf("log: %d records, last %+v", len(recs), recs[len(recs)-1])
+	long := APIPrefix + "x/%3Cscript%3E%0A" + strings.Repeat("a", 300)
+	req, _ = http.NewRequest(http.MethodPost, e.http.URL+long, strings.NewReader("{}"))
+	e.do(req).want(t, 404, careqlog.CodeInvalidRequest)
+	if recs := e.records(); len(recs) != 0 {
+		t.Fatalf("durable log holds %d records of calls refused before authentication", len(recs))
 	}
-	if recs[0].BodyBytes != len(big) || recs[0].Payload != nil {
-		t.Errorf("413 record: %+v", recs[0])
+	b, err := os.ReadFile(security)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("security log: %d lines:\n%s", len(lines), b)
+	}
+	var last securityRecord
+	json.Unmarshal([]byte(lines[4]), &last)
+	if len(last.Path) != maxLoggedPath || strings.ContainsAny(last.Path, "<>%\n") || last.Status != 404 || last.Source != "127.0.0.1" {
+		t.Errorf("unknown endpoint logged as %+v", last)
+	}
+	if !strings.Contains(lines[0], `"reason":"too_large"`) || !strings.Contains(lines[0], fmt.Sprintf(`"body_bytes":%d`, len(big))) {
+		t.Errorf("413 logged as %s", lines[0])
 	}
 }
 
@@ -274,7 +310,7 @@ func TestTimestampWindow(t *testing.T) {
 	}{{300 * time.Second, true}, {-300 * time.Second, true}, {301 * time.Second, false}, {-301 * time.Second, false}, {0, true}} {
 		c := e.client("clinic_abc")
 		c.Now = func() time.Time { return e.clock.Now().Add(tc.skew) }
-		body := jsonSet(t, specBody(t, "service"), "careq_id", 900+i)
+		body := testkit.SetJSON(t, specBody(t, "service"), "careq_id", 900+i)
 		req, _ := c.Request(context.Background(), "service", []byte(body))
 		a := e.do(req)
 		if tc.ok && a.Status != 201 || !tc.ok && (a.Status != 401 || !strings.Contains(a.Error.Message, "300 seconds")) {
@@ -303,7 +339,7 @@ func TestRotationAndSigningModes(t *testing.T) {
 		c := e.client("clinic_abc")
 		c.Token, c.Secret, c.SignedPayload = token, secret, mode
 		n++
-		req, _ := c.Request(context.Background(), "service", []byte(jsonSet(t, specBody(t, "service"), "careq_id", 7000+n)))
+		req, _ := c.Request(context.Background(), "service", []byte(testkit.SetJSON(t, specBody(t, "service"), "careq_id", 7000+n)))
 		return e.do(req).Status
 	}
 	for _, tc := range []struct {
@@ -321,7 +357,7 @@ func TestRotationAndSigningModes(t *testing.T) {
 	}
 	// Both secrets at once (comma-separated), one of them retired.
 	c := e.client("clinic_abc")
-	body := []byte(jsonSet(t, specBody(t, "service"), "careq_id", 7100))
+	body := []byte(testkit.SetJSON(t, specBody(t, "service"), "careq_id", 7100))
 	req, _ := c.Request(context.Background(), "service", body)
 	ts, _ := ParseTimestamp(req.Header.Get(HeaderTimestamp))
 	req.Header.Set(HeaderSignature, Sign("secret-clinic-abc-zero-retired", SignedBody, ts, body)+", "+Sign(secA2, SignedBody, ts, body))
@@ -329,14 +365,14 @@ func TestRotationAndSigningModes(t *testing.T) {
 		t.Errorf("two signatures, one valid: %d", a.Status)
 	}
 	// timestamp.body clinic: the body-only signature fails, the right one passes.
-	rb := jsonSet(t, specBody(t, "service"), "clinic_id", "clinic_riverside")
+	rb := testkit.SetJSON(t, specBody(t, "service"), "clinic_id", "clinic_riverside")
 	e.send("clinic_riverside", "service", rb).want(t, 201, "")
 	rc := e.client("clinic_riverside")
 	rc.SignedPayload = SignedBody
-	req, _ = rc.Request(context.Background(), "service", []byte(jsonSet(t, rb, "careq_id", 790)))
+	req, _ = rc.Request(context.Background(), "service", []byte(testkit.SetJSON(t, rb, "careq_id", 790)))
 	e.do(req).want(t, 401, careqlog.CodeAuthenticationFailed)
 	// An unsigned clinic (signed_payload: none) needs no signature.
-	e.send("clinic_unsigned", "service", jsonSet(t, specBody(t, "service"), "clinic_id", "clinic_unsigned")).want(t, 201, "")
+	e.send("clinic_unsigned", "service", testkit.SetJSON(t, specBody(t, "service"), "clinic_id", "clinic_unsigned")).want(t, 201, "")
 }
 
 // Out-of-order updates: an older version never overwrites a newer one.
@@ -344,7 +380,7 @@ func TestOutOfOrderUpdates(t *testing.T) {
 	e := newEnv(t)
 	at := func(h int) string { return time.Date(2026, 1, 1, h, 0, 0, 0, time.UTC).Format(time.RFC3339) }
 	svc := func(h int, name string) string {
-		return jsonSet(t, specBody(t, "service"), "updated_at", at(h), "name", name)
+		return testkit.SetJSON(t, specBody(t, "service"), "updated_at", at(h), "name", name)
 	}
 	e.send("clinic_abc", "service", svc(10, "v10")).want(t, 201, "")
 	a := e.send("clinic_abc", "service", svc(12, "v12"))
@@ -355,7 +391,7 @@ func TestOutOfOrderUpdates(t *testing.T) {
 	if a.Status != 200 || a.Data["sync_status"] != careqlog.SyncStaleIgnored || !strings.Contains(a.Message, "ignored") {
 		t.Fatalf("older: %s", a.Raw)
 	}
-	a = e.send("clinic_abc", "service", jsonSet(t, svc(12, "v12"), "color", "#fff")) //nolint:misspell // wire name
+	a = e.send("clinic_abc", "service", testkit.SetJSON(t, svc(12, "v12"), "color", "#fff")) //nolint:misspell // wire name
 	a.want(t, 409, careqlog.CodeDuplicateRecord)
 
 	// Appointment status: completed at 15:00, then a delayed "confirmed" from 11:00.
@@ -380,7 +416,7 @@ func TestOutOfOrderUpdates(t *testing.T) {
 	}
 	// The original appointment record (updated_at 2025-12-10) resent with
 	// another location is now older than the status: ignored.
-	a = e.send("clinic_abc", "appointment", jsonSet(t, specBody(t, "appointment"), "location", "Room 9"))
+	a = e.send("clinic_abc", "appointment", testkit.SetJSON(t, specBody(t, "appointment"), "location", "Room 9"))
 	if a.Status != 200 || a.Data["sync_status"] != careqlog.SyncStaleIgnored {
 		t.Fatalf("stale appointment: %s", a.Raw)
 	}
@@ -409,8 +445,8 @@ func TestBatchOrderAndPartialFailure(t *testing.T) {
 		{"type": "patient", "data": [1]},
 		{"type": "patient", "data": %s}]}`,
 		appt, specBody(t, "patient"), specBody(t, "doctor"), specBody(t, "service"), appt,
-		jsonSet(t, specBody(t, "patient"), "careq_id", 2, "phone_number", "123"),
-		jsonSet(t, specBody(t, "patient"), "careq_id", 3, "clinic_id", "clinic_hillview"))
+		testkit.SetJSON(t, specBody(t, "patient"), "careq_id", 2, "phone_number", "123"),
+		testkit.SetJSON(t, specBody(t, "patient"), "careq_id", 3, "clinic_id", "clinic_hillview"))
 	a := e.send("clinic_abc", "batch", body)
 	if a.Status != 200 || a.Data["total"] != 9.0 || a.Data["successful"] != 4.0 || a.Data["failed"] != 5.0 {
 		t.Fatalf("%d %s", a.Status, a.Raw)
@@ -437,7 +473,7 @@ func TestBatchOrderAndPartialFailure(t *testing.T) {
 	e.send("clinic_abc", "batch", `{"clinic_id": "clinic_abc", "records": []}`).want(t, 422, careqlog.CodeValidationError)
 	e.send("clinic_abc", "batch", `{"clinic_id": "clinic_abc", "records": {}}`).want(t, 422, careqlog.CodeValidationError)
 	// Foreign keys are per clinic: hillview does not see abc's patient.
-	hv := jsonSet(t, appt, "clinic_id", "clinic_hillview")
+	hv := testkit.SetJSON(t, appt, "clinic_id", "clinic_hillview")
 	e.send("clinic_hillview", "appointment", hv).want(t, 404, careqlog.CodeRecordNotFound)
 }
 
@@ -449,7 +485,7 @@ func TestStableIDs(t *testing.T) {
 	}
 	first := e.send("clinic_abc", "appointment", specBody(t, "appointment")).want(t, 201, "")
 	e.restart()
-	again := e.send("clinic_abc", "appointment", jsonSet(t, specBody(t, "appointment"), "updated_at", "2025-12-11T00:00:00Z"))
+	again := e.send("clinic_abc", "appointment", testkit.SetJSON(t, specBody(t, "appointment"), "updated_at", "2025-12-11T00:00:00Z"))
 	if again.Status != 200 || again.Data["id"] != first.Data["id"] || again.Data["confirmation_number"] != first.Data["confirmation_number"] {
 		t.Fatalf("IDs changed across restart: %s vs %s", first.Raw, again.Raw)
 	}
@@ -482,7 +518,7 @@ func TestMetrics(t *testing.T) {
 	e.send("clinic_abc", "service", specBody(t, "service")).want(t, 201, "")
 	e.send("clinic_abc", "service", specBody(t, "service")).want(t, 201, "") // replay
 	e.send("clinic_abc", "patient", `{`).want(t, 400, careqlog.CodeInvalidRequest)
-	resp, err := e.http.Client().Get(e.http.URL + "/metrics")
+	resp, err := e.http.Client().Get(e.metrics.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -492,6 +528,15 @@ func TestMetrics(t *testing.T) {
 	text := buf.String()
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain; version=0.0.4") {
 		t.Errorf("content type %q", resp.Header.Get("Content-Type"))
+	}
+	// The API's own address has no /metrics: nothing there names a clinic.
+	e.send("clinic_abc", "patient", `{`) // a clinic ID for the metrics to hold
+	api := e.do(must(http.NewRequest(http.MethodGet, e.http.URL+"/metrics", nil)))
+	if api.Status != 404 || strings.Contains(string(api.Raw), "clinic_") {
+		t.Fatalf("/metrics on the API's address: %d %s", api.Status, api.Raw)
+	}
+	if !strings.Contains(e.scrape(), `careq_requests_total{endpoint="unknown",status="404"} 1`) {
+		t.Error("the refused /metrics call is not counted")
 	}
 	for _, want := range []string{
 		`careq_requests_total{endpoint="service",status="201"} 2`,

@@ -1,6 +1,7 @@
 package receiver
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -29,7 +30,7 @@ func (s *Server) single(c *call, cl *clinic, body []byte) *stored {
 		s.reject(c, http.StatusBadRequest, careqlog.CodeInvalidRequest, "Malformed request: "+err.Error(), nil)
 		return nil
 	}
-	item, chg := s.describe(cl, typ, v)
+	item, chg := s.describe(cl, typ, v, c.rec.IdempotencyKey)
 	c.rec.Item = item
 	if len(errs) > 0 {
 		c.rec.SyncStatus = careqlog.SyncFailed
@@ -59,8 +60,10 @@ func (s *Server) single(c *call, cl *clinic, body []byte) *stored {
 			c.rec.ErrorCode = d.code
 			status, answer = d.httpStatus, errorBody(d.code, d.message, d.details, c.now)
 		} else {
-			if d.sync == careqlog.SyncCreated || d.sync == careqlog.SyncUpdated {
+			if c.rec.Applied() {
 				st.apply(chg)
+			} else {
+				c.rec.CallDigest = ""
 			}
 			status, answer = d.httpStatus, s.successBody(cl, typ, &c.rec.Item, c.now)
 		}
@@ -85,10 +88,15 @@ func (s *Server) single(c *call, cl *clinic, body []byte) *stored {
 	return &stored{status: status, body: answer}
 }
 
-// describe builds the log item of a decoded record and its intended change.
-func (s *Server) describe(cl *clinic, typ string, v any) (careqlog.Item, *change) {
+// describe builds the log item of a decoded record and its intended change;
+// key is the idempotency key of the call (of the batch item), whose digest
+// the item keeps should it change state.
+func (s *Server) describe(cl *clinic, typ string, v any, key string) (careqlog.Item, *change) {
 	it := careqlog.Item{RecordType: typ}
-	chg := &change{typ: typ}
+	chg := &change{typ: typ, digest: callDigest(key)}
+	if chg.digest != 0 {
+		it.CallDigest = key[:16]
+	}
 	switch x := v.(type) {
 	case *schemas.CareQPatient:
 		chg.clinic, chg.id, chg.at = x.ClinicID, x.CareQID, x.UpdatedAt
@@ -151,9 +159,13 @@ func (s *Server) successBody(cl *clinic, typ string, it *careqlog.Item, now time
 		if typ == schemas.CareQAppointmentCancelType {
 			what, done = "Appointment cancellation", "Appointment cancelled successfully"
 		}
-		msg = done
-		if it.SyncStatus == careqlog.SyncStaleIgnored {
+		switch it.SyncStatus {
+		case careqlog.SyncStaleIgnored:
 			msg = what + " ignored: a newer change is already stored"
+		case careqlog.SyncUnchanged:
+			msg = what + " already applied: nothing changed"
+		default:
+			msg = done
 		}
 	default:
 		name := typeNames[typ]
@@ -188,12 +200,18 @@ type batchResult struct {
 	Status  string     `json:"status"`
 	ID      string     `json:"id,omitempty"`
 	Error   *errorInfo `json:"error,omitempty"`
+	// Replayed: the result stored for this record by an earlier call with
+	// the same body, answered again (the record was not processed again).
+	Replayed bool `json:"replayed,omitempty"`
 }
 
 // batch handles POST batch: records are applied in order (a later record
 // sees the earlier ones), each answered in results; the whole batch is one
-// log record, so it is durable all or nothing.
-func (s *Server) batch(c *call, cl *clinic, body []byte) *stored {
+// log record, so it is durable all or nothing. prior is the stored answer of
+// an earlier call with the same body that had failed records (a retry): its
+// successful results are answered again, marked replayed, and only its
+// failed records are processed.
+func (s *Server) batch(c *call, cl *clinic, body []byte, prior *stored) *stored {
 	b, errs, err := DecodeCareQBatch(body)
 	if err != nil {
 		s.reject(c, http.StatusBadRequest, careqlog.CodeInvalidRequest, "Malformed request: "+err.Error(), nil)
@@ -211,8 +229,21 @@ func (s *Server) batch(c *call, cl *clinic, body []byte) *stored {
 			map[string][]string{"clinic_id": {"does not match the clinic of the bearer token"}})
 		return nil
 	}
+	var earlier []batchResult
+	if prior != nil {
+		var p struct {
+			Data batchData `json:"data"`
+		}
+		if json.Unmarshal(prior.body, &p) == nil && len(p.Data.Results) == len(b.Records) {
+			earlier = p.Data.Results
+		}
+	}
 	preps := make([]preparedItem, len(b.Records))
 	for i, r := range b.Records {
+		if earlier != nil && earlier[i].Status != careqlog.SyncFailed {
+			preps[i] = replayedItem(earlier[i])
+			continue
+		}
 		preps[i] = s.prepareBatchItem(cl, r)
 	}
 	data := batchData{BatchID: b.BatchID, Total: len(preps), Results: make([]batchResult, len(preps))}
@@ -233,14 +264,22 @@ func (s *Server) batch(c *call, cl *clinic, body []byte) *stored {
 		return nil
 	}
 	c.write(http.StatusOK, answer)
-	return &stored{status: http.StatusOK, body: answer}
+	return &stored{status: http.StatusOK, body: answer, partial: data.Failed > 0}
 }
 
 // decideBatch decides the records in order, applying each before the next,
 // and returns the answer.
 func (s *Server) decideBatch(c *call, cl *clinic, st *clinicState, preps []preparedItem, data *batchData) []byte {
+	replayed := 0
 	for i := range preps {
 		p := &preps[i]
+		if p.earlier != nil {
+			data.Results[i] = *p.earlier
+			data.Successful++
+			replayed++
+			c.rec.Records = append(c.rec.Records, p.item)
+			continue
+		}
 		if p.item.SyncStatus != careqlog.SyncFailed {
 			d := st.decide(cl.ClinicID, p.chg)
 			p.item.SyncStatus, p.item.AppointmentStatus = d.sync, d.apptStatus
@@ -249,6 +288,9 @@ func (s *Server) decideBatch(c *call, cl *clinic, st *clinicState, preps []prepa
 			} else if p.item.Applied() {
 				st.apply(p.chg)
 			}
+		}
+		if !p.item.Applied() {
+			p.item.CallDigest = ""
 		}
 		res := batchResult{Type: p.item.RecordType, CareQID: p.item.CareQID, Status: p.item.SyncStatus, ID: p.item.ID}
 		if p.item.SyncStatus == careqlog.SyncFailed {
@@ -265,6 +307,9 @@ func (s *Server) decideBatch(c *call, cl *clinic, st *clinicState, preps []prepa
 	if data.Failed > 0 {
 		msg = fmt.Sprintf("Batch processed: %d of %d records failed (see results)", data.Failed, data.Total)
 	}
+	if replayed > 0 {
+		msg += fmt.Sprintf("; %d records answered from the earlier call with this body (replayed), the others processed again", replayed)
+	}
 	return mustJSON(successResponse{Success: true, Message: msg, Data: data, Timestamp: stamp(c.now)})
 }
 
@@ -273,6 +318,16 @@ type preparedItem struct {
 	item careqlog.Item
 	chg  *change
 	msg  string // error message of a failed record
+	// earlier is the stored result answered again (a retried batch).
+	earlier *batchResult
+}
+
+// replayedItem is a batch record answered from an earlier call's result: it
+// is logged as unchanged and replayed, without its payload.
+func replayedItem(r batchResult) preparedItem {
+	r.Replayed = true
+	return preparedItem{earlier: &r, item: careqlog.Item{RecordType: r.Type, CareQID: r.CareQID, ID: r.ID,
+		SyncStatus: careqlog.SyncUnchanged, Replayed: true}}
 }
 
 // prepareBatchItem validates one batch record; a failed one keeps its errors.
@@ -300,7 +355,7 @@ func (s *Server) prepareBatchItem(cl *clinic, r schemas.CareQBatchRecord) (p pre
 		failed(careqlog.CodeValidationError, schemas.FieldErrors{"data": {"must be a JSON object"}})
 		return p
 	}
-	p.item, p.chg = s.describe(cl, r.Type, v)
+	p.item, p.chg = s.describe(cl, r.Type, v, IdempotencyKey(cl.ClinicID, r.Type, r.Data))
 	switch {
 	case len(errs) > 0:
 		failed(careqlog.CodeValidationError, errs)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"carelake/internal/testkit"
 	"carelake/schemas"
 )
 
@@ -39,7 +40,7 @@ const specService = `{"careq_id": 789, "clinic_id": "clinic_abc", "name": "Gener
 // set returns a JSON object with fields replaced; a nil value deletes.
 func set(t *testing.T, body string, kv ...any) []byte {
 	t.Helper()
-	return []byte(jsonSet(t, body, kv...))
+	return []byte(testkit.SetJSON(t, body, kv...))
 }
 
 func TestSpecificationExamplesDecode(t *testing.T) {

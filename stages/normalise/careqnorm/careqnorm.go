@@ -4,7 +4,7 @@
 //
 // Input: every sealed segment of the log directory (default
 // <root>/raw/careq) that the pipeline has not recorded as loaded
-// (loaded.Inputs, kind SegmentsKind). The segment being written is
+// (loaded.Inputs, kind careqlog.LoadedKind). The segment being written is
 // never read. The output declares the segments it consumes, and load marks
 // them loaded once its partitions are in place, so the next run stages only
 // newer segments. Should a crash fall between load and that mark, the
@@ -49,9 +49,6 @@ import (
 
 // Stage names the staged output.
 const Stage = staging.NormaliseCareQ
-
-// SegmentsKind is the kind of input recorded in loaded.Mark.
-const SegmentsKind = "careq-segments"
 
 // Licence is the terms carried in every CareQ Parquet file's metadata.
 const Licence = "Confidential: CareQ clinic booking data, pseudonymised by carelake serve. " +
@@ -107,7 +104,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	loaded, err := loaded.Inputs(opts.Root, SegmentsKind)
+	loaded, err := loaded.Inputs(opts.Root, careqlog.LoadedKind)
 	if err != nil {
 		return sum, err
 	}
@@ -147,7 +144,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 			w.Abort()
 			return sum, fmt.Errorf("normalise careq %s: %w", segment, err)
 		}
-		w.Consumes(SegmentsKind, segment)
+		w.Consumes(careqlog.LoadedKind, segment)
 		sum.Segments++
 		logger.Debug("segment staged", "segment", segment)
 	}

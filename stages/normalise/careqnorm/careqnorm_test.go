@@ -225,7 +225,7 @@ func TestStagesOnlySegmentsNotYetLoaded(t *testing.T) {
 	if _, err := load.Run(context.Background(), load.Options{Root: root, Stages: []string{Stage}, Version: "test", Logger: quiet}); err != nil {
 		t.Fatal(err)
 	}
-	loaded, _ := loaded.Inputs(root, SegmentsKind)
+	loaded, _ := loaded.Inputs(root, careqlog.LoadedKind)
 	if len(loaded) != 1 {
 		t.Fatalf("load did not record the segment: %v", loaded)
 	}
