@@ -21,16 +21,20 @@
 -- Every scalar field of each location's latest good API body, with the
 -- overall rating in effect, one row per location and snapshot_date.
 -- overall_rating_inherited is also true when the rating carries no
--- organisationId but its report is a predecessor's (resolve infers it). An
--- EXISTS, not a join: a query that does not ask for the column does not pay
--- for it.
+-- organisationId but its report is a predecessor's (resolve infers it). A
+-- left join on the few inferred ratings, not a correlated EXISTS: DuckDB
+-- materialises every snapshot of every location for a correlated subquery
+-- before a filter on the location applies, so one location's history would
+-- cost the whole history.
 CREATE OR REPLACE VIEW cqc_locations_history AS
-SELECT l.* REPLACE (l.overall_rating_inherited OR EXISTS (
-    SELECT 1 FROM datasets.cqc_rating_sources s
-    WHERE s.inferred AND s.kind = 'overall' AND s.parent_name IS NULL AND s.snapshot_date = l.snapshot_date
-      AND s.location_id = l.location_id AND s.report_link_id = l.overall_rating_report_link_id
-) AS overall_rating_inherited)
-FROM datasets.cqc_locations l;
+WITH inferred AS (
+    SELECT DISTINCT location_id, report_link_id, snapshot_date FROM datasets.cqc_rating_sources
+    WHERE inferred AND kind = 'overall' AND parent_name IS NULL
+)
+SELECT l.* REPLACE (l.overall_rating_inherited OR i.location_id IS NOT NULL AS overall_rating_inherited)
+FROM datasets.cqc_locations l
+LEFT JOIN inferred i ON i.location_id = l.location_id AND i.report_link_id = l.overall_rating_report_link_id
+    AND i.snapshot_date = l.snapshot_date;
 
 -- Mart: the same at the latest snapshot, one row per location.
 CREATE OR REPLACE VIEW cqc_locations AS
