@@ -164,8 +164,6 @@ func buildMartsAndCatalog(tb testing.TB, root string) {
 	}
 }
 
-// cells runs a query and returns every cell as Query's CSV shows it
-// ("NULL" for NULL).
 // wantCells fails tb unless query answers want, row by row.
 func wantCells(tb testing.TB, db *sql.DB, query string, want [][]string) {
 	tb.Helper()
@@ -174,6 +172,8 @@ func wantCells(tb testing.TB, db *sql.DB, query string, want [][]string) {
 	}
 }
 
+// cells runs a query and returns every cell as Query's CSV shows it
+// ("NULL" for NULL).
 func cells(tb testing.TB, db *sql.DB, query string) [][]string {
 	tb.Helper()
 	rows, err := db.Query(query)
