@@ -22,14 +22,41 @@ var (
 	cqcReq   = false
 )
 
-// cqcTable declares a CQC table partitioned by snapshot_date.
+// cqcTable declares a CQC table partitioned by snapshot_date and stored by
+// change, owned by the organisation (or clinic) its rows describe.
 func cqcTable(name, doc string, fields ...arrow.Field) Table {
 	return Table{
 		Dataset:     "cqc/" + name,
 		PartitionBy: []string{"snapshot_date"},
 		Schema:      arrow.NewSchema(fields, nil),
 		Doc:         doc,
+		Owner:       ownerOf(fields),
 	}
+}
+
+// ownerOf names the columns of what a row belongs to: the (type, ID) pair
+// of a table whose rows come from locations and providers alike, else the
+// first required location, provider, clinic, report (link) or inspection
+// area ID column.
+func ownerOf(fields []arrow.Field) []string {
+	has := map[string]bool{}
+	for _, f := range fields {
+		has[f.Name] = true
+	}
+	for _, pair := range [][]string{{"organisation_type", "organisation_id"}, {"entity_type", "entity_id"}} {
+		if has[pair[0]] && has[pair[1]] {
+			return pair
+		}
+	}
+	for _, f := range fields {
+		switch f.Name {
+		case "location_id", "provider_id", "clinic_id", "link_id", "inspection_area_id":
+			if !f.Nullable {
+				return []string{f.Name}
+			}
+		}
+	}
+	panic("schemas: a CQC table without an owner column")
 }
 
 func cqcCat(groups ...[]arrow.Field) []arrow.Field {
@@ -400,6 +427,23 @@ var (
 		Field("timezone", cqcStr, cqcReq, "the clinic's IANA time zone (timezone column of the mapping file; Europe/London when it names none): appointments are rated on their date there"),
 	)
 )
+
+// CQCChanges records, for every table stored by change (Table.Owner), each
+// owner's versions: a row per owner whose rows changed on a night (its rows
+// are in that night's partition of the table) or disappeared (removed),
+// and one row per table and night with no owner, marking the snapshot. The
+// catalog rebuilds "the table as it stood on date D" from it.
+var CQCChanges = Table{
+	Dataset:     "cqc/changes",
+	PartitionBy: []string{"table_name", "snapshot_date"},
+	Doc:         "Versions of the CQC tables stored by change: one row per table, night and owner whose rows changed or disappeared that night, and one row per table and night (owner NULL) marking the snapshot.",
+	Schema: arrow.NewSchema([]arrow.Field{
+		Field("owner", cqcStr, cqcNull, "the owner's key (its Owner columns joined by '/', e.g. location/1-101) whose rows changed; NULL on the row marking the night's snapshot"),
+		Field("removed", cqcBool, cqcReq, "true when the owner has no rows from this night on"),
+		Field("rows", cqcInt, cqcReq, "the owner's rows in the snapshot (stored in this night's partition); on the marking row, every row of the snapshot"),
+		Field("digest", cqcInt, cqcReq, "a digest of the owner's rows (the sum of the rows' 64-bit hashes): a night whose rows hash alike stores nothing"),
+	}, nil),
+}
 
 // CQCTables lists every CQC table normalise and resolve stage, in a stable order.
 func CQCTables() []Table {

@@ -6,8 +6,8 @@
 // before the catalog.
 //
 // Run opens an in-memory DuckDB, defines datasets.<table> over the loaded
-// Parquet (a snapshot-partitioned CQC table over its latest snapshot only:
-// every mart is about the latest snapshot), runs sql/views.sql, and for each
+// Parquet (a CQC table stored by change as its snapshots rebuilt from its
+// versions; every mart reads the latest), runs sql/views.sql, and for each
 // mart in order has DuckDB write `SELECT * FROM <view>` (COPY ... TO, FORMAT
 // parquet, hive-partitioned by the mart's PartitionBy) under
 // <root>/.marts-tmp/; a later mart reads those rows, not its query again.
@@ -307,8 +307,9 @@ func (b *builder) close() {
 }
 
 // defineDatasets creates datasets.<table> over every registered table's
-// files: for a table partitioned by snapshot_date only its latest
-// snapshot, for the others every file.
+// files: for a table stored by change its snapshots rebuilt from every
+// version (warehouse.ByChangeSQL), for another table partitioned by
+// snapshot_date only its latest snapshot, for the others every file.
 func (b *builder) defineDatasets(ctx context.Context) error {
 	var q strings.Builder
 	q.WriteString("CREATE SCHEMA datasets;\n")
@@ -326,7 +327,16 @@ func (b *builder) defineDatasets(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&q, "CREATE VIEW datasets.%s AS %s;\n", strings.ReplaceAll(t.Dataset, "/", "_"), rel)
+		name := strings.ReplaceAll(t.Dataset, "/", "_")
+		if len(t.Owner) > 0 {
+			name += "_stored"
+		}
+		fmt.Fprintf(&q, "CREATE VIEW datasets.%s AS %s;\n", name, rel)
+	}
+	for _, t := range b.opts.tables {
+		if len(t.Owner) > 0 {
+			q.WriteString(warehouse.ByChangeSQL("datasets", t))
+		}
 	}
 	if _, err := b.conn.ExecContext(ctx, q.String()); err != nil {
 		return fmt.Errorf("define the datasets: %w", err)
@@ -338,7 +348,7 @@ func (b *builder) defineDatasets(ctx context.Context) error {
 // whether any file matches.
 func (b *builder) datasetGlob(t schemas.Table) (string, bool, error) {
 	pattern := warehouse.Pattern(t)
-	if len(t.PartitionBy) > 0 && t.PartitionBy[0] == "snapshot_date" {
+	if len(t.PartitionBy) > 0 && t.PartitionBy[0] == "snapshot_date" && len(t.Owner) == 0 {
 		snaps, err := filepath.Glob(filepath.Join(b.root, filepath.FromSlash(t.Dataset), "snapshot_date=*"))
 		if err != nil {
 			return "", false, err

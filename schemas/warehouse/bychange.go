@@ -1,0 +1,58 @@
+package warehouse
+
+import (
+	"fmt"
+	"strings"
+
+	"carelake/schemas"
+)
+
+// ByChangeSQL rebuilds the snapshots of a table stored by change
+// (docs/architecture.md, "CQC history by change"): an owner's version runs
+// from the snapshot_date of its cqc_changes row to the next one, and its
+// rows are those stored on that date. <schema>.<t> has every snapshot
+// (a version spread over the snapshots it spans), <schema>.<t>_latest the
+// newest (the versions still open), and the macro <t>_as_of(day) the
+// newest snapshot on or before day. Every join is an equi-join on (owner,
+// snapshot_date).
+func ByChangeSQL(schema string, t schemas.Table) string {
+	var b strings.Builder
+	name := strings.ReplaceAll(t.Dataset, "/", "_")
+	ds := schema + "." + name
+	owner := "s." + Ident(t.Owner[0])
+	if len(t.Owner) > 1 {
+		cols := make([]string, len(t.Owner))
+		for i, c := range t.Owner {
+			cols[i] = "s." + Ident(c)
+		}
+		owner = "concat_ws('/', " + strings.Join(cols, ", ") + ")"
+	}
+	changes := schema + "." + strings.ReplaceAll(schemas.CQCChanges.Dataset, "/", "_")
+	tn := Quote(strings.TrimPrefix(t.Dataset, "cqc/"))
+	versions := fmt.Sprintf(`SELECT owner, snapshot_date AS valid_from, removed,
+        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+    FROM %s WHERE table_name = %s AND owner IS NOT NULL`, changes, tn)
+	dates := fmt.Sprintf("SELECT snapshot_date FROM %s WHERE table_name = %s AND owner IS NULL", changes, tn)
+	join := fmt.Sprintf("JOIN %s_stored s ON %s = v.owner AND s.snapshot_date = v.valid_from", ds, owner)
+
+	// The stored rows meet their version first and are spread over its
+	// snapshot dates after, so a filter on a column (one location's history)
+	// narrows the stored rows before anything is multiplied.
+	fmt.Fprintf(&b, "\n-- %s: every snapshot\nCREATE OR REPLACE VIEW %s AS\nWITH v AS (\n    %s\n), d AS (\n    SELECT list(snapshot_date) AS dates FROM (%s)\n)\n"+
+		"SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date\n"+
+		"FROM v\n%s\nCROSS JOIN d\nWHERE NOT v.removed;\n", t.Dataset, ds, versions, dates, join)
+	fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", ds, Quote(t.Doc+" Every snapshot, rebuilt from the versions in cqc_changes."))
+
+	fmt.Fprintf(&b, "\n-- %s: the newest snapshot\nCREATE OR REPLACE VIEW %s_latest AS\nWITH v AS (\n    %s\n)\n"+
+		"SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (%s)) AS snapshot_date\nFROM v\n%s\nWHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;\n",
+		t.Dataset, ds, versions, dates, join)
+	fmt.Fprintf(&b, "COMMENT ON VIEW %s_latest IS %s;\n", ds, Quote(t.Doc+" The newest snapshot."))
+
+	// Versions change on snapshot dates only, so the versions in effect on
+	// any day are those of the newest snapshot on or before it.
+	fmt.Fprintf(&b, "\n-- %s: the snapshot of a day\nCREATE OR REPLACE MACRO %s_as_of(day) AS TABLE\nWITH v AS (\n    %s\n)\n"+
+		"SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (%s) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date\nFROM v\n%s\n"+
+		"WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;\n",
+		t.Dataset, name, versions, dates, join)
+	return b.String()
+}
