@@ -1,6 +1,11 @@
 package schemas
 
-import "github.com/apache/arrow-go/v18/arrow"
+import (
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
 
 // CQC output tables: what normalise (from the raw archive) and resolve (from
 // normalise's output) stage for load, one partition per snapshot_date under
@@ -457,5 +462,39 @@ func CQCTables() []Table {
 		CQCProviderInspectionAreas, CQCAssessmentServiceGroups, CQCRejects, CQCInspectionAreaTaxonomy,
 		CQCReportTexts, CQCReportFiles,
 		CQCLocationLineage, CQCRatingSources, CQCClinicLocations,
+	}
+}
+
+// Compacted is the form t takes for a closed month when t is stored by
+// change (Table.Owner) or is CQCChanges (docs/architecture.md, "CQC history
+// by change"): the month's nightly partitions in one partition,
+// snapshot_month=YYYY-MM in place of snapshot_date=YYYY-MM-DD, and each
+// row's snapshot_date a column (last) of the files.
+func Compacted(t Table) (Table, bool) {
+	i := slices.Index(t.PartitionBy, "snapshot_date")
+	if i < 0 || (len(t.Owner) == 0 && !strings.HasPrefix(t.Dataset, CQCChanges.Dataset)) {
+		return Table{}, false
+	}
+	by := slices.Clone(t.PartitionBy)
+	by[i] = "snapshot_month"
+	fields := append(slices.Clone(t.Schema.Fields()), PartitionField("snapshot_date"))
+	return Table{
+		Dataset:     t.Dataset,
+		PartitionBy: by,
+		Schema:      arrow.NewSchema(fields, nil),
+		Doc:         t.Doc + " Compacted: the nightly partitions of a closed month, snapshot_date a column.",
+		Owner:       t.Owner,
+	}, true
+}
+
+// Versions is the part of CQCChanges holding the versions of t, a table
+// stored by change, read as a table of its own (its directory
+// cqc/changes/table_name=<t>), so that a reader of t globs only its files.
+func Versions(t Table) Table {
+	return Table{
+		Dataset:     CQCChanges.Dataset + "/table_name=" + strings.TrimPrefix(t.Dataset, "cqc/"),
+		PartitionBy: []string{"snapshot_date"},
+		Schema:      CQCChanges.Schema,
+		Doc:         "The versions of " + t.Dataset + ".",
 	}
 }

@@ -13,7 +13,10 @@ CREATE SCHEMA IF NOT EXISTS datasets;
 
 -- cqc/locations
 CREATE OR REPLACE VIEW datasets.cqc_locations_stored AS
-SELECT * FROM read_parquet('cqc/locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_locations_stored IS 'One row per CQC location: every scalar field of the latest good API body, typed, plus the overall rating in effect and a pointer into the raw archive. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_locations_stored."location_id" IS 'API locationId (1-... or an NHS site code)';
 COMMENT ON COLUMN datasets.cqc_locations_stored."provider_id" IS 'API providerId of the provider running the location';
@@ -72,9 +75,25 @@ COMMENT ON COLUMN datasets.cqc_locations_stored."archive_segment" IS 'raw archiv
 COMMENT ON COLUMN datasets.cqc_locations_stored."archive_seq" IS 'sequence number of the response within its archive segment (the seq field of the JSON line)';
 COMMENT ON COLUMN datasets.cqc_locations_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=locations
+CREATE OR REPLACE VIEW datasets.cqc_locations_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_locations_versions IS 'The versions of cqc/locations. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_locations_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_locations_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_locations_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_locations_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_locations_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/providers
 CREATE OR REPLACE VIEW datasets.cqc_providers_stored AS
-SELECT * FROM read_parquet('cqc/providers/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/providers/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/providers/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/providers/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_providers_stored IS 'One row per CQC provider: every scalar field of the latest good API body, typed, with contacts reduced to a count and roles. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_providers_stored."provider_id" IS 'API providerId (1-... or an ODS code such as RL4)';
 COMMENT ON COLUMN datasets.cqc_providers_stored."organisation_type" IS 'API organisationType (Provider)';
@@ -126,9 +145,25 @@ COMMENT ON COLUMN datasets.cqc_providers_stored."archive_segment" IS 'raw archiv
 COMMENT ON COLUMN datasets.cqc_providers_stored."archive_seq" IS 'sequence number of the response within its archive segment (the seq field of the JSON line)';
 COMMENT ON COLUMN datasets.cqc_providers_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=providers
+CREATE OR REPLACE VIEW datasets.cqc_providers_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=providers/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=providers/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=providers/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_providers_versions IS 'The versions of cqc/providers. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_providers_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_providers_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_providers_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_providers_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_providers_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/location_ratings
 CREATE OR REPLACE VIEW datasets.cqc_location_ratings_stored AS
-SELECT * FROM read_parquet('cqc/location_ratings/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/location_ratings/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/location_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/location_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_location_ratings_stored IS 'Current ratings of each location, one row per location and rating: overall, key questions (matched by name), services, and Single Assessment Framework ratings marked as such. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_location_ratings_stored."location_id" IS 'location the rating belongs to';
 COMMENT ON COLUMN datasets.cqc_location_ratings_stored."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
@@ -147,9 +182,25 @@ COMMENT ON COLUMN datasets.cqc_location_ratings_stored."assessment_plan_id" IS '
 COMMENT ON COLUMN datasets.cqc_location_ratings_stored."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating; false for every rating of a deregistered organisation';
 COMMENT ON COLUMN datasets.cqc_location_ratings_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=location_ratings
+CREATE OR REPLACE VIEW datasets.cqc_location_ratings_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_ratings/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_location_ratings_versions IS 'The versions of cqc/location_ratings. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_location_ratings_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_location_ratings_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_location_ratings_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_location_ratings_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_location_ratings_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/location_rating_history
 CREATE OR REPLACE VIEW datasets.cqc_location_rating_history_stored AS
-SELECT * FROM read_parquet('cqc/location_rating_history/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/location_rating_history/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/location_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/location_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_location_rating_history_stored IS 'Rating timeline of each location: historicRatings plus every current rating, one row per location, rating name and report, with its validity period. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_location_rating_history_stored."location_id" IS 'location the rating belongs to';
 COMMENT ON COLUMN datasets.cqc_location_rating_history_stored."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
@@ -168,9 +219,25 @@ COMMENT ON COLUMN datasets.cqc_location_rating_history_stored."valid_to" IS 'end
 COMMENT ON COLUMN datasets.cqc_location_rating_history_stored."is_current" IS 'true for the rating in effect now (valid_to is NULL and the API lists it as current); false for every rating of a deregistered organisation';
 COMMENT ON COLUMN datasets.cqc_location_rating_history_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=location_rating_history
+CREATE OR REPLACE VIEW datasets.cqc_location_rating_history_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_rating_history/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_location_rating_history_versions IS 'The versions of cqc/location_rating_history. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_location_rating_history_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_location_rating_history_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_location_rating_history_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_location_rating_history_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_location_rating_history_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/provider_ratings
 CREATE OR REPLACE VIEW datasets.cqc_provider_ratings_stored AS
-SELECT * FROM read_parquet('cqc/provider_ratings/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/provider_ratings/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/provider_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/provider_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_provider_ratings_stored IS 'Current ratings of each provider (mainly NHS trusts), one row per provider and rating. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_provider_ratings_stored."provider_id" IS 'provider the rating belongs to';
 COMMENT ON COLUMN datasets.cqc_provider_ratings_stored."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
@@ -189,9 +256,25 @@ COMMENT ON COLUMN datasets.cqc_provider_ratings_stored."assessment_plan_id" IS '
 COMMENT ON COLUMN datasets.cqc_provider_ratings_stored."in_effect" IS 'true for the rating in effect for its parent_name and name: the newest report_date, an assessment winning a tie with a legacy rating; false for every rating of a deregistered organisation';
 COMMENT ON COLUMN datasets.cqc_provider_ratings_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=provider_ratings
+CREATE OR REPLACE VIEW datasets.cqc_provider_ratings_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_ratings/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_provider_ratings_versions IS 'The versions of cqc/provider_ratings. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_provider_ratings_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_provider_ratings_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_provider_ratings_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_provider_ratings_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_provider_ratings_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/provider_rating_history
 CREATE OR REPLACE VIEW datasets.cqc_provider_rating_history_stored AS
-SELECT * FROM read_parquet('cqc/provider_rating_history/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/provider_rating_history/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/provider_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/provider_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_provider_rating_history_stored IS 'Rating timeline of each provider: historicRatings plus current ratings, with validity periods. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_provider_rating_history_stored."provider_id" IS 'provider the rating belongs to';
 COMMENT ON COLUMN datasets.cqc_provider_rating_history_stored."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
@@ -210,9 +293,25 @@ COMMENT ON COLUMN datasets.cqc_provider_rating_history_stored."valid_to" IS 'end
 COMMENT ON COLUMN datasets.cqc_provider_rating_history_stored."is_current" IS 'true for the rating in effect now (valid_to is NULL and the API lists it as current); false for every rating of a deregistered organisation';
 COMMENT ON COLUMN datasets.cqc_provider_rating_history_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=provider_rating_history
+CREATE OR REPLACE VIEW datasets.cqc_provider_rating_history_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_rating_history/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_provider_rating_history_versions IS 'The versions of cqc/provider_rating_history. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_provider_rating_history_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/reports
 CREATE OR REPLACE VIEW datasets.cqc_reports_stored AS
-SELECT * FROM read_parquet('cqc/reports/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/reports/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/reports/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/reports/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_reports_stored IS 'Inspection reports listed by locations and providers (API reports[]); inherited ratings point here through report_link_id = link_id of the predecessor. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_reports_stored."organisation_type" IS 'location or provider: whose reports list holds the report';
 COMMENT ON COLUMN datasets.cqc_reports_stored."organisation_id" IS 'locationId or providerId whose reports list holds the report';
@@ -223,9 +322,25 @@ COMMENT ON COLUMN datasets.cqc_reports_stored."report_uri" IS 'API reportUri, ve
 COMMENT ON COLUMN datasets.cqc_reports_stored."report_type" IS 'API reportType (Location, Provider, CoreService); NULL on old reports';
 COMMENT ON COLUMN datasets.cqc_reports_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=reports
+CREATE OR REPLACE VIEW datasets.cqc_reports_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=reports/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=reports/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=reports/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_reports_versions IS 'The versions of cqc/reports. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_reports_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_reports_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_reports_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_reports_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_reports_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/report_related_documents
 CREATE OR REPLACE VIEW datasets.cqc_report_related_documents_stored AS
-SELECT * FROM read_parquet('cqc/report_related_documents/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/report_related_documents/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/report_related_documents/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/report_related_documents/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_report_related_documents_stored IS 'Documents related to a report (API reports[].relatedDocuments), e.g. Use of Resources. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_report_related_documents_stored."organisation_type" IS 'location or provider';
 COMMENT ON COLUMN datasets.cqc_report_related_documents_stored."organisation_id" IS 'locationId or providerId whose reports list holds the report';
@@ -234,9 +349,25 @@ COMMENT ON COLUMN datasets.cqc_report_related_documents_stored."document_type" I
 COMMENT ON COLUMN datasets.cqc_report_related_documents_stored."document_uri" IS 'API documentUri (relative to the API base)';
 COMMENT ON COLUMN datasets.cqc_report_related_documents_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=report_related_documents
+CREATE OR REPLACE VIEW datasets.cqc_report_related_documents_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_related_documents/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_related_documents/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_related_documents/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_report_related_documents_versions IS 'The versions of cqc/report_related_documents. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_report_related_documents_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_report_related_documents_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_report_related_documents_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_report_related_documents_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_report_related_documents_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/report_inspection_locations
 CREATE OR REPLACE VIEW datasets.cqc_report_inspection_locations_stored AS
-SELECT * FROM read_parquet('cqc/report_inspection_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/report_inspection_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/report_inspection_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/report_inspection_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_report_inspection_locations_stored IS 'Locations covered by a (provider) report (API reports[].inspectionLocations). As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_report_inspection_locations_stored."organisation_type" IS 'location or provider';
 COMMENT ON COLUMN datasets.cqc_report_inspection_locations_stored."organisation_id" IS 'locationId or providerId whose reports list holds the report';
@@ -244,9 +375,25 @@ COMMENT ON COLUMN datasets.cqc_report_inspection_locations_stored."link_id" IS '
 COMMENT ON COLUMN datasets.cqc_report_inspection_locations_stored."location_id" IS 'an inspected location';
 COMMENT ON COLUMN datasets.cqc_report_inspection_locations_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=report_inspection_locations
+CREATE OR REPLACE VIEW datasets.cqc_report_inspection_locations_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_inspection_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_inspection_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_inspection_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_report_inspection_locations_versions IS 'The versions of cqc/report_inspection_locations. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_report_inspection_locations_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_report_inspection_locations_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_report_inspection_locations_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_report_inspection_locations_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_report_inspection_locations_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/location_relationships
 CREATE OR REPLACE VIEW datasets.cqc_location_relationships_stored AS
-SELECT * FROM read_parquet('cqc/location_relationships/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/location_relationships/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/location_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/location_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_location_relationships_stored IS 'Re-registration links of locations (API relationships[]): HSCA Predecessor on the new location, HSCA Successor on the old one. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_location_relationships_stored."location_id" IS 'location whose body lists the relationship';
 COMMENT ON COLUMN datasets.cqc_location_relationships_stored."related_location_id" IS 'API relatedLocationId';
@@ -255,9 +402,25 @@ COMMENT ON COLUMN datasets.cqc_location_relationships_stored."type" IS 'API type
 COMMENT ON COLUMN datasets.cqc_location_relationships_stored."reason" IS 'API reason (Legal Entity Change, New Provider, Location Move, NHS Transfer, ...)';
 COMMENT ON COLUMN datasets.cqc_location_relationships_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=location_relationships
+CREATE OR REPLACE VIEW datasets.cqc_location_relationships_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_relationships/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_location_relationships_versions IS 'The versions of cqc/location_relationships. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_location_relationships_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_location_relationships_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_location_relationships_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_location_relationships_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_location_relationships_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/provider_relationships
 CREATE OR REPLACE VIEW datasets.cqc_provider_relationships_stored AS
-SELECT * FROM read_parquet('cqc/provider_relationships/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/provider_relationships/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/provider_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/provider_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_provider_relationships_stored IS 'Re-registration links of providers (API relationships[]). As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_provider_relationships_stored."provider_id" IS 'provider whose body lists the relationship';
 COMMENT ON COLUMN datasets.cqc_provider_relationships_stored."related_provider_id" IS 'API relatedProviderId';
@@ -266,9 +429,25 @@ COMMENT ON COLUMN datasets.cqc_provider_relationships_stored."type" IS 'API type
 COMMENT ON COLUMN datasets.cqc_provider_relationships_stored."reason" IS 'API reason';
 COMMENT ON COLUMN datasets.cqc_provider_relationships_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=provider_relationships
+CREATE OR REPLACE VIEW datasets.cqc_provider_relationships_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_relationships/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_provider_relationships_versions IS 'The versions of cqc/provider_relationships. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_provider_relationships_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_provider_relationships_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_provider_relationships_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_provider_relationships_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_provider_relationships_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/regulated_activities
 CREATE OR REPLACE VIEW datasets.cqc_regulated_activities_stored AS
-SELECT * FROM read_parquet('cqc/regulated_activities/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/regulated_activities/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/regulated_activities/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/regulated_activities/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_regulated_activities_stored IS 'Regulated activities of locations and providers; contacts and nominated individuals reduced to a count and roles. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_regulated_activities_stored."organisation_type" IS 'location or provider';
 COMMENT ON COLUMN datasets.cqc_regulated_activities_stored."organisation_id" IS 'locationId or providerId';
@@ -278,18 +457,50 @@ COMMENT ON COLUMN datasets.cqc_regulated_activities_stored."contact_count" IS 'n
 COMMENT ON COLUMN datasets.cqc_regulated_activities_stored."contact_roles" IS 'distinct personRoles of those people, sorted, joined with ''; '' (''Nominated Individual'' for the provider''s nominated individual)';
 COMMENT ON COLUMN datasets.cqc_regulated_activities_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=regulated_activities
+CREATE OR REPLACE VIEW datasets.cqc_regulated_activities_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=regulated_activities/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=regulated_activities/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=regulated_activities/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_regulated_activities_versions IS 'The versions of cqc/regulated_activities. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_regulated_activities_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_regulated_activities_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_regulated_activities_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_regulated_activities_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_regulated_activities_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/gac_service_types
 CREATE OR REPLACE VIEW datasets.cqc_gac_service_types_stored AS
-SELECT * FROM read_parquet('cqc/gac_service_types/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/gac_service_types/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/gac_service_types/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/gac_service_types/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_gac_service_types_stored IS 'GAC service types of each location (API gacServiceTypes[]). As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_gac_service_types_stored."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_gac_service_types_stored."name" IS 'API name (Residential homes, ...)';
 COMMENT ON COLUMN datasets.cqc_gac_service_types_stored."description" IS 'API description (Care home service without nursing, ...)';
 COMMENT ON COLUMN datasets.cqc_gac_service_types_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=gac_service_types
+CREATE OR REPLACE VIEW datasets.cqc_gac_service_types_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=gac_service_types/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=gac_service_types/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=gac_service_types/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_gac_service_types_versions IS 'The versions of cqc/gac_service_types. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_gac_service_types_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_gac_service_types_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_gac_service_types_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_gac_service_types_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_gac_service_types_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/inspection_categories
 CREATE OR REPLACE VIEW datasets.cqc_inspection_categories_stored AS
-SELECT * FROM read_parquet('cqc/inspection_categories/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/inspection_categories/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/inspection_categories/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/inspection_categories/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_inspection_categories_stored IS 'Inspection categories of locations and providers (API inspectionCategories[]). As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_inspection_categories_stored."organisation_type" IS 'location or provider';
 COMMENT ON COLUMN datasets.cqc_inspection_categories_stored."organisation_id" IS 'locationId or providerId';
@@ -298,9 +509,25 @@ COMMENT ON COLUMN datasets.cqc_inspection_categories_stored."name" IS 'API name'
 COMMENT ON COLUMN datasets.cqc_inspection_categories_stored."primary" IS 'API primary (the strings "true"/"false" as a boolean; NULL for anything else)';
 COMMENT ON COLUMN datasets.cqc_inspection_categories_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=inspection_categories
+CREATE OR REPLACE VIEW datasets.cqc_inspection_categories_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_categories/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_categories/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_categories/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_inspection_categories_versions IS 'The versions of cqc/inspection_categories. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_inspection_categories_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_inspection_categories_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_inspection_categories_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_inspection_categories_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_inspection_categories_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/specialisms
 CREATE OR REPLACE VIEW datasets.cqc_specialisms_stored AS
-SELECT * FROM read_parquet('cqc/specialisms/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/specialisms/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/specialisms/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/specialisms/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_specialisms_stored IS 'Specialisms of each location: the API''s specialisms[] and the newer specialism[] taxonomy. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_specialisms_stored."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_specialisms_stored."name" IS 'API name (Dementia, ...)';
@@ -308,9 +535,25 @@ COMMENT ON COLUMN datasets.cqc_specialisms_stored."code" IS 'API code (newer tax
 COMMENT ON COLUMN datasets.cqc_specialisms_stored."taxonomy" IS 'which API list: specialisms (name only) or specialism (code and name)';
 COMMENT ON COLUMN datasets.cqc_specialisms_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=specialisms
+CREATE OR REPLACE VIEW datasets.cqc_specialisms_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=specialisms/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=specialisms/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=specialisms/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_specialisms_versions IS 'The versions of cqc/specialisms. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_specialisms_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_specialisms_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_specialisms_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_specialisms_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_specialisms_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/inspection_areas
 CREATE OR REPLACE VIEW datasets.cqc_inspection_areas_stored AS
-SELECT * FROM read_parquet('cqc/inspection_areas/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/inspection_areas/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_inspection_areas_stored IS 'Inspection areas of locations and providers (API inspectionAreas[]). As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_inspection_areas_stored."organisation_type" IS 'location or provider';
 COMMENT ON COLUMN datasets.cqc_inspection_areas_stored."organisation_id" IS 'locationId or providerId';
@@ -322,26 +565,74 @@ COMMENT ON COLUMN datasets.cqc_inspection_areas_stored."superseded_by" IS 'API s
 COMMENT ON COLUMN datasets.cqc_inspection_areas_stored."end_date" IS 'API endDate';
 COMMENT ON COLUMN datasets.cqc_inspection_areas_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=inspection_areas
+CREATE OR REPLACE VIEW datasets.cqc_inspection_areas_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_areas/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_inspection_areas_versions IS 'The versions of cqc/inspection_areas. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_inspection_areas_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_inspection_areas_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_inspection_areas_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_inspection_areas_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_inspection_areas_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/provider_locations
 CREATE OR REPLACE VIEW datasets.cqc_provider_locations_stored AS
-SELECT * FROM read_parquet('cqc/provider_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/provider_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/provider_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/provider_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_provider_locations_stored IS 'The locations of each provider (API locationIds[]; deregistered locations included). As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_provider_locations_stored."provider_id" IS 'provider';
 COMMENT ON COLUMN datasets.cqc_provider_locations_stored."location_id" IS 'one of its locationIds';
 COMMENT ON COLUMN datasets.cqc_provider_locations_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=provider_locations
+CREATE OR REPLACE VIEW datasets.cqc_provider_locations_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_provider_locations_versions IS 'The versions of cqc/provider_locations. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_provider_locations_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_provider_locations_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_provider_locations_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_provider_locations_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_provider_locations_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/age_groups
 CREATE OR REPLACE VIEW datasets.cqc_age_groups_stored AS
-SELECT * FROM read_parquet('cqc/age_groups/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/age_groups/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/age_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/age_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_age_groups_stored IS 'Age groups served by each location (API ageGroup[]). As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_age_groups_stored."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_age_groups_stored."code" IS 'API code';
 COMMENT ON COLUMN datasets.cqc_age_groups_stored."name" IS 'API name';
 COMMENT ON COLUMN datasets.cqc_age_groups_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=age_groups
+CREATE OR REPLACE VIEW datasets.cqc_age_groups_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=age_groups/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=age_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=age_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_age_groups_versions IS 'The versions of cqc/age_groups. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_age_groups_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_age_groups_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_age_groups_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_age_groups_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_age_groups_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/setting_services
 CREATE OR REPLACE VIEW datasets.cqc_setting_services_stored AS
-SELECT * FROM read_parquet('cqc/setting_services/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/setting_services/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/setting_services/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/setting_services/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_setting_services_stored IS 'Setting and service types of each location (API settingServices[]). As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_setting_services_stored."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_setting_services_stored."setting_type_code" IS 'API settingtypeCode';
@@ -350,9 +641,25 @@ COMMENT ON COLUMN datasets.cqc_setting_services_stored."service_type_code" IS 'A
 COMMENT ON COLUMN datasets.cqc_setting_services_stored."service_type_name" IS 'API servicetypeName';
 COMMENT ON COLUMN datasets.cqc_setting_services_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=setting_services
+CREATE OR REPLACE VIEW datasets.cqc_setting_services_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=setting_services/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=setting_services/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=setting_services/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_setting_services_versions IS 'The versions of cqc/setting_services. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_setting_services_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_setting_services_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_setting_services_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_setting_services_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_setting_services_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/provider_inspection_areas
 CREATE OR REPLACE VIEW datasets.cqc_provider_inspection_areas_stored AS
-SELECT * FROM read_parquet('cqc/provider_inspection_areas/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/provider_inspection_areas/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/provider_inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/provider_inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_provider_inspection_areas_stored IS 'Provider-level inspection area reports listed on a location (API providerInspectionAreas[].reports[]; an area with no reports gives one row with NULL report columns). As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_stored."location_id" IS 'location whose body lists them';
 COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_stored."inspection_area_id" IS 'API inspectionAreaId';
@@ -362,9 +669,25 @@ COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_stored."provider_id" IS
 COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_stored."report_location_id" IS 'API reports[].locationId';
 COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=provider_inspection_areas
+CREATE OR REPLACE VIEW datasets.cqc_provider_inspection_areas_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_inspection_areas/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_provider_inspection_areas_versions IS 'The versions of cqc/provider_inspection_areas. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/assessment_service_groups
 CREATE OR REPLACE VIEW datasets.cqc_assessment_service_groups_stored AS
-SELECT * FROM read_parquet('cqc/assessment_service_groups/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/assessment_service_groups/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/assessment_service_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/assessment_service_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_assessment_service_groups_stored IS 'Assessment service groups of each location (API assessmentServiceGroup[], Single Assessment Framework). As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_assessment_service_groups_stored."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_assessment_service_groups_stored."assessment_service_id" IS 'API assessmentServiceId';
@@ -375,9 +698,25 @@ COMMENT ON COLUMN datasets.cqc_assessment_service_groups_stored."start_date" IS 
 COMMENT ON COLUMN datasets.cqc_assessment_service_groups_stored."end_date" IS 'API endDate (date part)';
 COMMENT ON COLUMN datasets.cqc_assessment_service_groups_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=assessment_service_groups
+CREATE OR REPLACE VIEW datasets.cqc_assessment_service_groups_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=assessment_service_groups/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=assessment_service_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=assessment_service_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_assessment_service_groups_versions IS 'The versions of cqc/assessment_service_groups. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_assessment_service_groups_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/rejects
 CREATE OR REPLACE VIEW datasets.cqc_rejects_stored AS
-SELECT * FROM read_parquet('cqc/rejects/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/rejects/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/rejects/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/rejects/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_rejects_stored IS 'Raw CQC bodies (or single values) that did not fit the schema, with the reason and a pointer into the raw archive, where the body is kept. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_rejects_stored."entity_type" IS 'location, provider or inspection_areas (the taxonomy)';
 COMMENT ON COLUMN datasets.cqc_rejects_stored."entity_id" IS 'the ID the body was fetched for';
@@ -389,9 +728,25 @@ COMMENT ON COLUMN datasets.cqc_rejects_stored."archive_segment" IS 'raw archive 
 COMMENT ON COLUMN datasets.cqc_rejects_stored."archive_seq" IS 'sequence number of the record within its segment';
 COMMENT ON COLUMN datasets.cqc_rejects_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=rejects
+CREATE OR REPLACE VIEW datasets.cqc_rejects_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rejects/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rejects/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rejects/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_rejects_versions IS 'The versions of cqc/rejects. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_rejects_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_rejects_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_rejects_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_rejects_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_rejects_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/inspection_area_taxonomy
 CREATE OR REPLACE VIEW datasets.cqc_inspection_area_taxonomy_stored AS
-SELECT * FROM read_parquet('cqc/inspection_area_taxonomy/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/inspection_area_taxonomy/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/inspection_area_taxonomy/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/inspection_area_taxonomy/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_inspection_area_taxonomy_stored IS 'The global inspection-area taxonomy (API GET /inspection-areas), one row per area, with each area''s current successors (supersededBy followed to areas not superseded, cycle-safe). As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_stored."inspection_area_id" IS 'API inspectionAreaId (old, maternity, ...): serviceRatings[].name and inspectionAreas[].inspectionAreaId name it';
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_stored."inspection_area_name" IS 'API inspectionAreaName';
@@ -410,9 +765,25 @@ COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_stored."archive_segment"
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_stored."archive_seq" IS 'sequence number of the answer within its archive segment';
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=inspection_area_taxonomy
+CREATE OR REPLACE VIEW datasets.cqc_inspection_area_taxonomy_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_area_taxonomy/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_area_taxonomy/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_area_taxonomy/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_inspection_area_taxonomy_versions IS 'The versions of cqc/inspection_area_taxonomy. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/report_texts
 CREATE OR REPLACE VIEW datasets.cqc_report_texts_stored AS
-SELECT * FROM read_parquet('cqc/report_texts/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/report_texts/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/report_texts/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/report_texts/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_report_texts_stored IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_report_texts_stored."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN datasets.cqc_report_texts_stored."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
@@ -424,9 +795,25 @@ COMMENT ON COLUMN datasets.cqc_report_texts_stored."archive_segment" IS 'raw arc
 COMMENT ON COLUMN datasets.cqc_report_texts_stored."archive_seq" IS 'sequence number of the answer within its archive segment';
 COMMENT ON COLUMN datasets.cqc_report_texts_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=report_texts
+CREATE OR REPLACE VIEW datasets.cqc_report_texts_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_texts/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_texts/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_texts/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_report_texts_versions IS 'The versions of cqc/report_texts. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_report_texts_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_report_texts_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_report_texts_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_report_texts_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_report_texts_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/report_files
 CREATE OR REPLACE VIEW datasets.cqc_report_files_stored AS
-SELECT * FROM read_parquet('cqc/report_files/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/report_files/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/report_files/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/report_files/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_report_files_stored IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_report_files_stored."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN datasets.cqc_report_files_stored."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
@@ -440,9 +827,25 @@ COMMENT ON COLUMN datasets.cqc_report_files_stored."archive_segment" IS 'raw arc
 COMMENT ON COLUMN datasets.cqc_report_files_stored."archive_seq" IS 'sequence number of the answer within its archive segment';
 COMMENT ON COLUMN datasets.cqc_report_files_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=report_files
+CREATE OR REPLACE VIEW datasets.cqc_report_files_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_files/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_files/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_files/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_report_files_versions IS 'The versions of cqc/report_files. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_report_files_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_report_files_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_report_files_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_report_files_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_report_files_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/location_lineage
 CREATE OR REPLACE VIEW datasets.cqc_location_lineage_stored AS
-SELECT * FROM read_parquet('cqc/location_lineage/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/location_lineage/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/location_lineage/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/location_lineage/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_location_lineage_stored IS 'Re-registration lineage of every known location: one row per location and ancestor (itself at depth 0), with the current location at the registered end of its successor chain. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_location_lineage_stored."location_id" IS 'a location (archived, or only referenced by a relationship or an inherited rating)';
 COMMENT ON COLUMN datasets.cqc_location_lineage_stored."ancestor_location_id" IS 'the location itself (depth 0) or one of its predecessors';
@@ -451,9 +854,25 @@ COMMENT ON COLUMN datasets.cqc_location_lineage_stored."current_location_id" IS 
 COMMENT ON COLUMN datasets.cqc_location_lineage_stored."in_cycle" IS 'true when location_id lies on a predecessor cycle (contradictory data, reported, never followed twice)';
 COMMENT ON COLUMN datasets.cqc_location_lineage_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=location_lineage
+CREATE OR REPLACE VIEW datasets.cqc_location_lineage_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_lineage/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_lineage/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_lineage/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_location_lineage_versions IS 'The versions of cqc/location_lineage. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_location_lineage_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_location_lineage_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_location_lineage_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_location_lineage_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_location_lineage_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/rating_sources
 CREATE OR REPLACE VIEW datasets.cqc_rating_sources_stored AS
-SELECT * FROM read_parquet('cqc/rating_sources/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/rating_sources/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/rating_sources/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/rating_sources/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_rating_sources_stored IS 'For every inherited location rating (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Inherited: the rating carries an organisationId, or (inferred) it carries none but its report is not the location''s own and a predecessor''s reports list it, as the API serves an inherited overall rating. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_rating_sources_stored."location_id" IS 'location holding the inherited rating';
 COMMENT ON COLUMN datasets.cqc_rating_sources_stored."kind" IS 'the rating''s kind (as in location_ratings / location_rating_history)';
@@ -472,9 +891,25 @@ COMMENT ON COLUMN datasets.cqc_rating_sources_stored."resolved" IS 'true when th
 COMMENT ON COLUMN datasets.cqc_rating_sources_stored."unresolved_reason" IS 'organisation_not_archived, ancestor_not_archived or report_not_found; the missing locations are listed in state/cqc-wanted.json for the next extract';
 COMMENT ON COLUMN datasets.cqc_rating_sources_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=rating_sources
+CREATE OR REPLACE VIEW datasets.cqc_rating_sources_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rating_sources/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rating_sources/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rating_sources/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_rating_sources_versions IS 'The versions of cqc/rating_sources. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_rating_sources_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_rating_sources_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_rating_sources_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_rating_sources_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_rating_sources_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/clinic_locations
 CREATE OR REPLACE VIEW datasets.cqc_clinic_locations_stored AS
-SELECT * FROM read_parquet('cqc/clinic_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/clinic_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/clinic_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/clinic_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_clinic_locations_stored IS 'Each clinic of the --clinics mapping with the CQC location it is mapped to and the current location through re-registrations. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_clinic_locations_stored."clinic_id" IS 'clinic_id from the mapping file';
 COMMENT ON COLUMN datasets.cqc_clinic_locations_stored."clinic_name" IS 'name from the mapping file';
@@ -484,9 +919,25 @@ COMMENT ON COLUMN datasets.cqc_clinic_locations_stored."mapping_status" IS 'curr
 COMMENT ON COLUMN datasets.cqc_clinic_locations_stored."timezone" IS 'the clinic''s IANA time zone (timezone column of the mapping file; Europe/London when it names none): appointments are rated on their date there';
 COMMENT ON COLUMN datasets.cqc_clinic_locations_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
+-- cqc/changes/table_name=clinic_locations
+CREATE OR REPLACE VIEW datasets.cqc_clinic_locations_versions AS
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=clinic_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=clinic_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=clinic_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+COMMENT ON VIEW datasets.cqc_clinic_locations_versions IS 'The versions of cqc/clinic_locations. Its rows of datasets.cqc_changes, read from its own files.';
+COMMENT ON COLUMN datasets.cqc_clinic_locations_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
+COMMENT ON COLUMN datasets.cqc_clinic_locations_versions."removed" IS 'true when the owner has no rows from this night on';
+COMMENT ON COLUMN datasets.cqc_clinic_locations_versions."rows" IS 'the owner''s rows in the snapshot (stored in this night''s partition); on the marking row, every row of the snapshot';
+COMMENT ON COLUMN datasets.cqc_clinic_locations_versions."digest" IS 'a digest of the owner''s rows (the sum of the rows'' 64-bit hashes): a night whose rows hash alike stores nothing';
+COMMENT ON COLUMN datasets.cqc_clinic_locations_versions."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
+
 -- cqc/changes
 CREATE OR REPLACE VIEW datasets.cqc_changes AS
-SELECT * FROM read_parquet('cqc/changes/table_name=*/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'table_name': VARCHAR, 'snapshot_date': DATE});
+SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=*/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'table_name': VARCHAR, 'snapshot_date': DATE})) n
+ANTI JOIN (SELECT DISTINCT snapshot_month, "table_name" FROM (SELECT * FROM read_parquet('cqc/changes/table_name=*/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'table_name': VARCHAR, 'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m') AND m."table_name" = n."table_name"
+UNION ALL BY NAME
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=*/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'table_name': VARCHAR, 'snapshot_month': VARCHAR}));
 COMMENT ON VIEW datasets.cqc_changes IS 'Versions of the CQC tables stored by change: one row per table, night and owner whose rows changed or disappeared that night, and one row per table and night (owner NULL) marking the snapshot.';
 COMMENT ON COLUMN datasets.cqc_changes."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_changes."removed" IS 'true when the owner has no rows from this night on';
@@ -662,9 +1113,9 @@ CREATE OR REPLACE VIEW datasets.cqc_locations AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'locations' AND owner IS NOT NULL
+    FROM datasets.cqc_locations_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'locations' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_locations_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -678,9 +1129,9 @@ CREATE OR REPLACE VIEW datasets.cqc_locations_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'locations' AND owner IS NOT NULL
+    FROM datasets.cqc_locations_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'locations' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_locations_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_locations_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -691,9 +1142,9 @@ CREATE OR REPLACE MACRO cqc_locations_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'locations' AND owner IS NOT NULL
+    FROM datasets.cqc_locations_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'locations' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_locations_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -815,9 +1266,9 @@ CREATE OR REPLACE VIEW datasets.cqc_providers AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'providers' AND owner IS NOT NULL
+    FROM datasets.cqc_providers_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'providers' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_providers_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -831,9 +1282,9 @@ CREATE OR REPLACE VIEW datasets.cqc_providers_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'providers' AND owner IS NOT NULL
+    FROM datasets.cqc_providers_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'providers' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_providers_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_providers_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -844,9 +1295,9 @@ CREATE OR REPLACE MACRO cqc_providers_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'providers' AND owner IS NOT NULL
+    FROM datasets.cqc_providers_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'providers' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_providers_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_providers_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -954,9 +1405,9 @@ CREATE OR REPLACE VIEW datasets.cqc_location_ratings AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'location_ratings' AND owner IS NOT NULL
+    FROM datasets.cqc_location_ratings_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_ratings' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_location_ratings_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -970,9 +1421,9 @@ CREATE OR REPLACE VIEW datasets.cqc_location_ratings_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'location_ratings' AND owner IS NOT NULL
+    FROM datasets.cqc_location_ratings_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_ratings' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_ratings_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_location_ratings_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -983,9 +1434,9 @@ CREATE OR REPLACE MACRO cqc_location_ratings_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'location_ratings' AND owner IS NOT NULL
+    FROM datasets.cqc_location_ratings_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_ratings' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_ratings_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_location_ratings_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1027,9 +1478,9 @@ CREATE OR REPLACE VIEW datasets.cqc_location_rating_history AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'location_rating_history' AND owner IS NOT NULL
+    FROM datasets.cqc_location_rating_history_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_rating_history' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_location_rating_history_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1043,9 +1494,9 @@ CREATE OR REPLACE VIEW datasets.cqc_location_rating_history_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'location_rating_history' AND owner IS NOT NULL
+    FROM datasets.cqc_location_rating_history_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_rating_history' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_rating_history_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_location_rating_history_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1056,9 +1507,9 @@ CREATE OR REPLACE MACRO cqc_location_rating_history_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'location_rating_history' AND owner IS NOT NULL
+    FROM datasets.cqc_location_rating_history_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_rating_history' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_rating_history_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_location_rating_history_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1100,9 +1551,9 @@ CREATE OR REPLACE VIEW datasets.cqc_provider_ratings AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_ratings' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_ratings_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_ratings' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_provider_ratings_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1116,9 +1567,9 @@ CREATE OR REPLACE VIEW datasets.cqc_provider_ratings_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_ratings' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_ratings_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_ratings' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_ratings_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_provider_ratings_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1129,9 +1580,9 @@ CREATE OR REPLACE MACRO cqc_provider_ratings_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_ratings' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_ratings_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_ratings' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_ratings_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_provider_ratings_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1173,9 +1624,9 @@ CREATE OR REPLACE VIEW datasets.cqc_provider_rating_history AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_rating_history' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_rating_history' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1189,9 +1640,9 @@ CREATE OR REPLACE VIEW datasets.cqc_provider_rating_history_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_rating_history' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_rating_history' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_provider_rating_history_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1202,9 +1653,9 @@ CREATE OR REPLACE MACRO cqc_provider_rating_history_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_rating_history' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_rating_history' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_provider_rating_history_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1246,9 +1697,9 @@ CREATE OR REPLACE VIEW datasets.cqc_reports AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'reports' AND owner IS NOT NULL
+    FROM datasets.cqc_reports_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'reports' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_reports_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1262,9 +1713,9 @@ CREATE OR REPLACE VIEW datasets.cqc_reports_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'reports' AND owner IS NOT NULL
+    FROM datasets.cqc_reports_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'reports' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_reports_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_reports_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1275,9 +1726,9 @@ CREATE OR REPLACE MACRO cqc_reports_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'reports' AND owner IS NOT NULL
+    FROM datasets.cqc_reports_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'reports' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_reports_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_reports_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1303,9 +1754,9 @@ CREATE OR REPLACE VIEW datasets.cqc_report_related_documents AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'report_related_documents' AND owner IS NOT NULL
+    FROM datasets.cqc_report_related_documents_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_related_documents' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_report_related_documents_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1319,9 +1770,9 @@ CREATE OR REPLACE VIEW datasets.cqc_report_related_documents_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'report_related_documents' AND owner IS NOT NULL
+    FROM datasets.cqc_report_related_documents_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_related_documents' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_related_documents_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_report_related_documents_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1332,9 +1783,9 @@ CREATE OR REPLACE MACRO cqc_report_related_documents_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'report_related_documents' AND owner IS NOT NULL
+    FROM datasets.cqc_report_related_documents_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_related_documents' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_related_documents_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_report_related_documents_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1356,9 +1807,9 @@ CREATE OR REPLACE VIEW datasets.cqc_report_inspection_locations AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'report_inspection_locations' AND owner IS NOT NULL
+    FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_inspection_locations' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1372,9 +1823,9 @@ CREATE OR REPLACE VIEW datasets.cqc_report_inspection_locations_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'report_inspection_locations' AND owner IS NOT NULL
+    FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_inspection_locations' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_report_inspection_locations_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1385,9 +1836,9 @@ CREATE OR REPLACE MACRO cqc_report_inspection_locations_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'report_inspection_locations' AND owner IS NOT NULL
+    FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_inspection_locations' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_report_inspection_locations_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1407,9 +1858,9 @@ CREATE OR REPLACE VIEW datasets.cqc_location_relationships AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'location_relationships' AND owner IS NOT NULL
+    FROM datasets.cqc_location_relationships_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_relationships' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_location_relationships_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1423,9 +1874,9 @@ CREATE OR REPLACE VIEW datasets.cqc_location_relationships_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'location_relationships' AND owner IS NOT NULL
+    FROM datasets.cqc_location_relationships_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_relationships' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_relationships_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_location_relationships_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1436,9 +1887,9 @@ CREATE OR REPLACE MACRO cqc_location_relationships_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'location_relationships' AND owner IS NOT NULL
+    FROM datasets.cqc_location_relationships_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_relationships' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_relationships_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_location_relationships_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1460,9 +1911,9 @@ CREATE OR REPLACE VIEW datasets.cqc_provider_relationships AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_relationships' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_relationships_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_relationships' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_provider_relationships_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1476,9 +1927,9 @@ CREATE OR REPLACE VIEW datasets.cqc_provider_relationships_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_relationships' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_relationships_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_relationships' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_relationships_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_provider_relationships_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1489,9 +1940,9 @@ CREATE OR REPLACE MACRO cqc_provider_relationships_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_relationships' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_relationships_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_relationships' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_relationships_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_provider_relationships_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1513,9 +1964,9 @@ CREATE OR REPLACE VIEW datasets.cqc_regulated_activities AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'regulated_activities' AND owner IS NOT NULL
+    FROM datasets.cqc_regulated_activities_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'regulated_activities' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_regulated_activities_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1529,9 +1980,9 @@ CREATE OR REPLACE VIEW datasets.cqc_regulated_activities_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'regulated_activities' AND owner IS NOT NULL
+    FROM datasets.cqc_regulated_activities_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'regulated_activities' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_regulated_activities_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_regulated_activities_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1542,9 +1993,9 @@ CREATE OR REPLACE MACRO cqc_regulated_activities_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'regulated_activities' AND owner IS NOT NULL
+    FROM datasets.cqc_regulated_activities_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'regulated_activities' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_regulated_activities_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_regulated_activities_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1568,9 +2019,9 @@ CREATE OR REPLACE VIEW datasets.cqc_gac_service_types AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'gac_service_types' AND owner IS NOT NULL
+    FROM datasets.cqc_gac_service_types_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'gac_service_types' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_gac_service_types_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1584,9 +2035,9 @@ CREATE OR REPLACE VIEW datasets.cqc_gac_service_types_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'gac_service_types' AND owner IS NOT NULL
+    FROM datasets.cqc_gac_service_types_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'gac_service_types' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_gac_service_types_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_gac_service_types_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1597,9 +2048,9 @@ CREATE OR REPLACE MACRO cqc_gac_service_types_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'gac_service_types' AND owner IS NOT NULL
+    FROM datasets.cqc_gac_service_types_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'gac_service_types' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_gac_service_types_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_gac_service_types_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1617,9 +2068,9 @@ CREATE OR REPLACE VIEW datasets.cqc_inspection_categories AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'inspection_categories' AND owner IS NOT NULL
+    FROM datasets.cqc_inspection_categories_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'inspection_categories' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_inspection_categories_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1633,9 +2084,9 @@ CREATE OR REPLACE VIEW datasets.cqc_inspection_categories_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'inspection_categories' AND owner IS NOT NULL
+    FROM datasets.cqc_inspection_categories_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'inspection_categories' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_categories_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_inspection_categories_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1646,9 +2097,9 @@ CREATE OR REPLACE MACRO cqc_inspection_categories_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'inspection_categories' AND owner IS NOT NULL
+    FROM datasets.cqc_inspection_categories_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'inspection_categories' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_categories_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_inspection_categories_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1670,9 +2121,9 @@ CREATE OR REPLACE VIEW datasets.cqc_specialisms AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'specialisms' AND owner IS NOT NULL
+    FROM datasets.cqc_specialisms_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'specialisms' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_specialisms_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1686,9 +2137,9 @@ CREATE OR REPLACE VIEW datasets.cqc_specialisms_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'specialisms' AND owner IS NOT NULL
+    FROM datasets.cqc_specialisms_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'specialisms' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_specialisms_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_specialisms_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1699,9 +2150,9 @@ CREATE OR REPLACE MACRO cqc_specialisms_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'specialisms' AND owner IS NOT NULL
+    FROM datasets.cqc_specialisms_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'specialisms' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_specialisms_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_specialisms_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1721,9 +2172,9 @@ CREATE OR REPLACE VIEW datasets.cqc_inspection_areas AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'inspection_areas' AND owner IS NOT NULL
+    FROM datasets.cqc_inspection_areas_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'inspection_areas' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_inspection_areas_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1737,9 +2188,9 @@ CREATE OR REPLACE VIEW datasets.cqc_inspection_areas_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'inspection_areas' AND owner IS NOT NULL
+    FROM datasets.cqc_inspection_areas_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'inspection_areas' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_areas_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_inspection_areas_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1750,9 +2201,9 @@ CREATE OR REPLACE MACRO cqc_inspection_areas_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'inspection_areas' AND owner IS NOT NULL
+    FROM datasets.cqc_inspection_areas_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'inspection_areas' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_areas_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_inspection_areas_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1780,9 +2231,9 @@ CREATE OR REPLACE VIEW datasets.cqc_provider_locations AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_locations' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_locations_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_locations' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_provider_locations_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1796,9 +2247,9 @@ CREATE OR REPLACE VIEW datasets.cqc_provider_locations_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_locations' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_locations_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_locations' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_locations_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_provider_locations_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1809,9 +2260,9 @@ CREATE OR REPLACE MACRO cqc_provider_locations_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_locations' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_locations_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_locations' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_provider_locations_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1827,9 +2278,9 @@ CREATE OR REPLACE VIEW datasets.cqc_age_groups AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'age_groups' AND owner IS NOT NULL
+    FROM datasets.cqc_age_groups_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'age_groups' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_age_groups_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1843,9 +2294,9 @@ CREATE OR REPLACE VIEW datasets.cqc_age_groups_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'age_groups' AND owner IS NOT NULL
+    FROM datasets.cqc_age_groups_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'age_groups' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_age_groups_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_age_groups_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1856,9 +2307,9 @@ CREATE OR REPLACE MACRO cqc_age_groups_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'age_groups' AND owner IS NOT NULL
+    FROM datasets.cqc_age_groups_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'age_groups' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_age_groups_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_age_groups_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1876,9 +2327,9 @@ CREATE OR REPLACE VIEW datasets.cqc_setting_services AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'setting_services' AND owner IS NOT NULL
+    FROM datasets.cqc_setting_services_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'setting_services' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_setting_services_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1892,9 +2343,9 @@ CREATE OR REPLACE VIEW datasets.cqc_setting_services_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'setting_services' AND owner IS NOT NULL
+    FROM datasets.cqc_setting_services_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'setting_services' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_setting_services_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_setting_services_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1905,9 +2356,9 @@ CREATE OR REPLACE MACRO cqc_setting_services_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'setting_services' AND owner IS NOT NULL
+    FROM datasets.cqc_setting_services_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'setting_services' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_setting_services_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_setting_services_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1929,9 +2380,9 @@ CREATE OR REPLACE VIEW datasets.cqc_provider_inspection_areas AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_inspection_areas' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_inspection_areas' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -1945,9 +2396,9 @@ CREATE OR REPLACE VIEW datasets.cqc_provider_inspection_areas_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_inspection_areas' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_inspection_areas' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_provider_inspection_areas_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -1958,9 +2409,9 @@ CREATE OR REPLACE MACRO cqc_provider_inspection_areas_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'provider_inspection_areas' AND owner IS NOT NULL
+    FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'provider_inspection_areas' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_provider_inspection_areas_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -1984,9 +2435,9 @@ CREATE OR REPLACE VIEW datasets.cqc_assessment_service_groups AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'assessment_service_groups' AND owner IS NOT NULL
+    FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'assessment_service_groups' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -2000,9 +2451,9 @@ CREATE OR REPLACE VIEW datasets.cqc_assessment_service_groups_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'assessment_service_groups' AND owner IS NOT NULL
+    FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'assessment_service_groups' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_assessment_service_groups_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -2013,9 +2464,9 @@ CREATE OR REPLACE MACRO cqc_assessment_service_groups_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'assessment_service_groups' AND owner IS NOT NULL
+    FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'assessment_service_groups' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_assessment_service_groups_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -2041,9 +2492,9 @@ CREATE OR REPLACE VIEW datasets.cqc_rejects AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'rejects' AND owner IS NOT NULL
+    FROM datasets.cqc_rejects_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'rejects' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_rejects_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -2057,9 +2508,9 @@ CREATE OR REPLACE VIEW datasets.cqc_rejects_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'rejects' AND owner IS NOT NULL
+    FROM datasets.cqc_rejects_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'rejects' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rejects_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_rejects_stored s ON concat_ws('/', s."entity_type", s."entity_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -2070,9 +2521,9 @@ CREATE OR REPLACE MACRO cqc_rejects_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'rejects' AND owner IS NOT NULL
+    FROM datasets.cqc_rejects_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'rejects' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rejects_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_rejects_stored s ON concat_ws('/', s."entity_type", s."entity_id") = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -2100,9 +2551,9 @@ CREATE OR REPLACE VIEW datasets.cqc_inspection_area_taxonomy AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'inspection_area_taxonomy' AND owner IS NOT NULL
+    FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'inspection_area_taxonomy' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -2116,9 +2567,9 @@ CREATE OR REPLACE VIEW datasets.cqc_inspection_area_taxonomy_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'inspection_area_taxonomy' AND owner IS NOT NULL
+    FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'inspection_area_taxonomy' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_inspection_area_taxonomy_stored s ON s."inspection_area_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -2129,9 +2580,9 @@ CREATE OR REPLACE MACRO cqc_inspection_area_taxonomy_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'inspection_area_taxonomy' AND owner IS NOT NULL
+    FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'inspection_area_taxonomy' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_inspection_area_taxonomy_stored s ON s."inspection_area_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -2173,9 +2624,9 @@ CREATE OR REPLACE VIEW datasets.cqc_report_texts AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'report_texts' AND owner IS NOT NULL
+    FROM datasets.cqc_report_texts_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_texts' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_report_texts_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -2189,9 +2640,9 @@ CREATE OR REPLACE VIEW datasets.cqc_report_texts_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'report_texts' AND owner IS NOT NULL
+    FROM datasets.cqc_report_texts_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_texts' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_texts_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_report_texts_stored s ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -2202,9 +2653,9 @@ CREATE OR REPLACE MACRO cqc_report_texts_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'report_texts' AND owner IS NOT NULL
+    FROM datasets.cqc_report_texts_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_texts' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_texts_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_report_texts_stored s ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -2232,9 +2683,9 @@ CREATE OR REPLACE VIEW datasets.cqc_report_files AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'report_files' AND owner IS NOT NULL
+    FROM datasets.cqc_report_files_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_files' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_report_files_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -2248,9 +2699,9 @@ CREATE OR REPLACE VIEW datasets.cqc_report_files_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'report_files' AND owner IS NOT NULL
+    FROM datasets.cqc_report_files_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_files' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_files_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_report_files_stored s ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -2261,9 +2712,9 @@ CREATE OR REPLACE MACRO cqc_report_files_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'report_files' AND owner IS NOT NULL
+    FROM datasets.cqc_report_files_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'report_files' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_files_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_report_files_stored s ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -2295,9 +2746,9 @@ CREATE OR REPLACE VIEW datasets.cqc_location_lineage AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'location_lineage' AND owner IS NOT NULL
+    FROM datasets.cqc_location_lineage_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_lineage' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_location_lineage_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -2311,9 +2762,9 @@ CREATE OR REPLACE VIEW datasets.cqc_location_lineage_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'location_lineage' AND owner IS NOT NULL
+    FROM datasets.cqc_location_lineage_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_lineage' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_lineage_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_location_lineage_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -2324,9 +2775,9 @@ CREATE OR REPLACE MACRO cqc_location_lineage_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'location_lineage' AND owner IS NOT NULL
+    FROM datasets.cqc_location_lineage_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'location_lineage' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_lineage_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_location_lineage_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -2348,9 +2799,9 @@ CREATE OR REPLACE VIEW datasets.cqc_rating_sources AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'rating_sources' AND owner IS NOT NULL
+    FROM datasets.cqc_rating_sources_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'rating_sources' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_rating_sources_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -2364,9 +2815,9 @@ CREATE OR REPLACE VIEW datasets.cqc_rating_sources_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'rating_sources' AND owner IS NOT NULL
+    FROM datasets.cqc_rating_sources_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'rating_sources' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rating_sources_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_rating_sources_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -2377,9 +2828,9 @@ CREATE OR REPLACE MACRO cqc_rating_sources_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'rating_sources' AND owner IS NOT NULL
+    FROM datasets.cqc_rating_sources_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'rating_sources' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rating_sources_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_rating_sources_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
@@ -2421,9 +2872,9 @@ CREATE OR REPLACE VIEW datasets.cqc_clinic_locations AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'clinic_locations' AND owner IS NOT NULL
+    FROM datasets.cqc_clinic_locations_versions WHERE owner IS NOT NULL
 ), d AS (
-    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'clinic_locations' AND owner IS NULL)
+    SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_clinic_locations_versions WHERE owner IS NULL)
 )
 SELECT s.* EXCLUDE (snapshot_date), unnest(list_filter(d.dates, lambda x: x >= v.valid_from AND x < v.valid_to)) AS snapshot_date
 FROM v
@@ -2437,9 +2888,9 @@ CREATE OR REPLACE VIEW datasets.cqc_clinic_locations_latest AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'clinic_locations' AND owner IS NOT NULL
+    FROM datasets.cqc_clinic_locations_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'clinic_locations' AND owner IS NULL)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_clinic_locations_versions WHERE owner IS NULL)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_clinic_locations_stored s ON s."clinic_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
@@ -2450,9 +2901,9 @@ CREATE OR REPLACE MACRO cqc_clinic_locations_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_changes WHERE table_name = 'clinic_locations' AND owner IS NOT NULL
+    FROM datasets.cqc_clinic_locations_versions WHERE owner IS NOT NULL
 )
-SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_changes WHERE table_name = 'clinic_locations' AND owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
+SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_clinic_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM v
 JOIN datasets.cqc_clinic_locations_stored s ON s."clinic_id" = v.owner AND s.snapshot_date = v.valid_from
 WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;

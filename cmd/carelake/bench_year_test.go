@@ -62,7 +62,15 @@ func BenchmarkCQCYear(b *testing.B) {
 		return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n-1).Format(time.DateOnly)
 	}
 	for range b.N {
+		// Under CARELAKE_BENCH_DIR the year's warehouse stays for a look
+		// afterwards (year-warehouse, replaced by the next run).
 		root := filepath.Join(b.TempDir(), "warehouse")
+		if os.Getenv("CARELAKE_BENCH_DIR") != "" {
+			root = filepath.Join(cache, "year-warehouse")
+			if err := os.RemoveAll(root); err != nil {
+				b.Fatal(err)
+			}
+		}
 		if err := os.MkdirAll(filepath.Join(root, "raw"), 0o755); err != nil {
 			b.Fatal(err)
 		}
@@ -93,7 +101,8 @@ func BenchmarkCQCYear(b *testing.B) {
 
 		base := readBase(b, root, day(1))
 		rng := rand.New(rand.NewPCG(1, 365))
-		var loads time.Duration
+		var loads, slowest time.Duration
+		slowestNight := 0
 		for n := 3; n <= nights; n++ {
 			stagePartialNight(b, root, day(n), base, rng, n)
 			start := time.Now()
@@ -101,10 +110,15 @@ func BenchmarkCQCYear(b *testing.B) {
 				Logger: slog.New(slog.DiscardHandler)}); err != nil {
 				b.Fatalf("night %d: %v", n, err)
 			}
-			loads += time.Since(start)
+			took := time.Since(start)
+			loads += took
+			if took > slowest {
+				slowest, slowestNight = took, n
+			}
 			if n == 30 || n == nights {
 				report(n)
-				fmt.Printf("nights 3-%d: load %.2fs a night on average\n", n, loads.Seconds()/float64(n-2))
+				fmt.Printf("nights 3-%d: load %.2fs a night on average, the slowest %.2fs (night %d, %s)\n",
+					n, loads.Seconds()/float64(n-2), slowest.Seconds(), slowestNight, day(slowestNight))
 				yearQueries(b, root, base, rng, day(2), day(n))
 			}
 		}

@@ -13,8 +13,9 @@ import (
 // rows are those stored on that date. <schema>.<t> has every snapshot
 // (a version spread over the snapshots it spans), <schema>.<t>_latest the
 // newest (the versions still open), and the macro <t>_as_of(day) the
-// newest snapshot on or before day. Every join is an equi-join on (owner,
-// snapshot_date).
+// newest snapshot on or before day. They read <schema>.<t>_stored and
+// <schema>.<t>_versions (StoredSQL of t and of schemas.Versions(t)). Every
+// join is an equi-join on (owner, snapshot_date).
 func ByChangeSQL(schema string, t schemas.Table) string {
 	var b strings.Builder
 	name := strings.ReplaceAll(t.Dataset, "/", "_")
@@ -27,12 +28,10 @@ func ByChangeSQL(schema string, t schemas.Table) string {
 		}
 		owner = "concat_ws('/', " + strings.Join(cols, ", ") + ")"
 	}
-	changes := schema + "." + strings.ReplaceAll(schemas.CQCChanges.Dataset, "/", "_")
-	tn := Quote(strings.TrimPrefix(t.Dataset, "cqc/"))
 	versions := fmt.Sprintf(`SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM %s WHERE table_name = %s AND owner IS NOT NULL`, changes, tn)
-	dates := fmt.Sprintf("SELECT snapshot_date FROM %s WHERE table_name = %s AND owner IS NULL", changes, tn)
+    FROM %s_versions WHERE owner IS NOT NULL`, ds)
+	dates := fmt.Sprintf("SELECT snapshot_date FROM %s_versions WHERE owner IS NULL", ds)
 	join := fmt.Sprintf("JOIN %s_stored s ON %s = v.owner AND s.snapshot_date = v.valid_from", ds, owner)
 
 	// The stored rows meet their version first and are spread over its
@@ -55,4 +54,35 @@ func ByChangeSQL(schema string, t schemas.Table) string {
 		"WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;\n",
 		t.Dataset, name, versions, dates, join)
 	return b.String()
+}
+
+// StoredSQL is the query over the files of t as stored: for a table whose
+// closed months are compacted (schemas.Compacted), its nightly partitions
+// except those of a month already compacted (left by a compaction that
+// stopped before removing them: the same rows), and its compacted months;
+// for any other table, read(t). read is the query over the files of a
+// table (a glob, or an empty relation when none exists). The columns are
+// those of read(t).
+func StoredSQL(t schemas.Table, read func(schemas.Table) (string, error)) (string, error) {
+	nightly, err := read(t)
+	c, ok := schemas.Compacted(t)
+	if err != nil || !ok {
+		return nightly, err
+	}
+	compacted, err := read(c)
+	if err != nil {
+		return "", err
+	}
+	keys := []string{"snapshot_month"}
+	on := []string{"m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')"}
+	for _, k := range t.PartitionBy {
+		if k != "snapshot_date" {
+			keys = append(keys, Ident(k))
+			on = append(on, fmt.Sprintf("m.%s = n.%s", Ident(k), Ident(k)))
+		}
+	}
+	// No CTE: one read twice would be materialised whole, every column of
+	// every compacted row, before a query's projection reached it.
+	return fmt.Sprintf("SELECT n.* FROM (%s) n\nANTI JOIN (SELECT DISTINCT %s FROM (%s)) m ON %s\nUNION ALL BY NAME\nSELECT * EXCLUDE (snapshot_month) FROM (%s)",
+		nightly, strings.Join(keys, ", "), compacted, strings.Join(on, " AND "), compacted), nil
 }

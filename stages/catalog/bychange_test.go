@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -62,11 +63,13 @@ func only(rows map[string][]row, id string) map[string][]row {
 	return out
 }
 
-// byChangeNights is a week of snapshots: a first night, a location gone
-// (every row of it), a night without change, the location back with a
-// rating changed elsewhere, and a location renamed.
+// byChangeNights is five snapshots over three months: a first night, a
+// location gone (every row of it), a night without change, the location
+// back with a rating changed elsewhere, and a location renamed. October is
+// compacted by the load of the fourth night (docs/architecture.md, "CQC
+// history by change").
 func byChangeNights() ([]string, []map[string][]row) {
-	days := []string{"2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22"}
+	days := []string{"2026-10-30", "2026-10-31", "2026-11-20", "2026-11-21", "2026-12-01"}
 	renamed := fixtureRows("2026-11-21")
 	renamed["cqc/locations"][3] = location("1-400", "Smile Dental & Implants", "Registered", "London", nil)
 	return days, []map[string][]row{
@@ -97,19 +100,45 @@ func loadNight(tb testing.TB, root, day string, tables []schemas.Table, rows map
 // one stored by change, and into a copy of the first migrated by the load
 // of its last night: every snapshot of every CQC table answers the same
 // rows in all three (EXCEPT ALL both ways), as do the as-of macro and the
-// latest view, and a night without change stores no row.
+// latest view, and a night without change stores no row. The warehouse
+// stored by change has October compacted, then its nightly partitions put
+// back as a compaction stopped before removing them leaves them: the
+// answers are the same (as in the migrated one, whose load of its last night
+// compacted October and left them for the next load), and the next load
+// removes them.
 func TestSnapshotsByChangeAgreeWithWholeSnapshots(t *testing.T) {
 	days, nights := byChangeNights()
 	whole, byChange, migrated := t.TempDir(), t.TempDir(), t.TempDir()
 	last := len(days) - 1
+	october := t.TempDir()
 	for i := range days[:last] {
 		loadNight(t, whole, days[i], wholeTables(schemas.Tables()), nights[i])
+		if days[i] == "2026-11-21" {
+			testkit.CopyTree(t, byChange, october)
+		}
 		loadNight(t, byChange, days[i], schemas.Tables(), nights[i])
 	}
 	testkit.CopyTree(t, whole, migrated)
 	loadNight(t, whole, days[last], wholeTables(schemas.Tables()), nights[last])
 	loadNight(t, byChange, days[last], schemas.Tables(), nights[last])
 	loadNight(t, migrated, days[last], schemas.Tables(), nights[last])
+	for _, root := range []string{byChange, migrated} {
+		if _, err := os.Stat(filepath.Join(root, "cqc", "locations", "snapshot_month=2026-10")); err != nil {
+			t.Errorf("October not compacted: %v", err)
+		}
+	}
+	// The load that compacts a month leaves its nightly partitions for the
+	// next one to remove: migrated has them, byChange had them removed by
+	// the last night's load and gets them back.
+	leftovers := nightlyPartitions(t, october, "2026-10")
+	if n := nightlyPartitions(t, byChange, "2026-10"); n != 0 || leftovers == 0 || nightlyPartitions(t, migrated, "2026-10") != leftovers {
+		t.Fatalf("nightly partitions of October: %d before its compaction, %d left a night after it, %d just after it",
+			leftovers, n, nightlyPartitions(t, migrated, "2026-10"))
+	}
+	for _, dir := range nightlyDirs(t, october, "2026-10") {
+		rel, _ := filepath.Rel(october, dir)
+		testkit.CopyTree(t, dir, filepath.Join(byChange, rel))
+	}
 
 	for name, root := range map[string]string{"by change": byChange, "migrated": migrated} {
 		buildMartsAndCatalog(t, root)
@@ -127,7 +156,8 @@ func TestSnapshotsByChangeAgreeWithWholeSnapshots(t *testing.T) {
 			// two snapshots (the night before it).
 			checkSameRows(t, db, name, "SELECT * FROM datasets."+rel, "SELECT * FROM "+files("*"))
 			checkSameRows(t, db, name, "SELECT * FROM datasets."+rel+"_latest", "SELECT * FROM "+files(days[last]))
-			checkSameRows(t, db, name, "SELECT * FROM "+rel+"_as_of(TIMESTAMP '2026-11-19 12:00:00')", "SELECT * FROM "+files("2026-11-19"))
+			checkSameRows(t, db, name, "SELECT * FROM "+rel+"_as_of(TIMESTAMP '2026-10-31 12:00:00')", "SELECT * FROM "+files("2026-10-31"))
+			checkSameRows(t, db, name, "SELECT * FROM "+rel+"_as_of(DATE '2026-11-25')", "SELECT * FROM "+files("2026-11-21"))
 		}
 		var stored int
 		if err := db.QueryRow(`SELECT count(*) FROM datasets.cqc_locations_stored WHERE snapshot_date = DATE '2026-11-20'`).Scan(&stored); err != nil || stored != 0 {
@@ -135,7 +165,32 @@ func TestSnapshotsByChangeAgreeWithWholeSnapshots(t *testing.T) {
 		}
 		db.Close()
 	}
+	for _, root := range []string{byChange, migrated} {
+		if _, err := load.Run(context.Background(), load.Options{Root: root, Version: "test", Logger: quiet(), Tables: schemas.Tables()}); err != nil {
+			t.Fatal(err)
+		}
+		if n := nightlyPartitions(t, root, "2026-10"); n != 0 {
+			t.Errorf("the next load left %d of the %d nightly partitions of a compacted month", n, leftovers)
+		}
+	}
 }
+
+// nightlyDirs lists the nightly partitions of a month under root: of the
+// tables stored by change and of their versions.
+func nightlyDirs(t *testing.T, root, month string) []string {
+	t.Helper()
+	var out []string
+	for _, pattern := range []string{"cqc/*/snapshot_date=" + month + "-??", "cqc/changes/*/snapshot_date=" + month + "-??"} {
+		dirs, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(pattern)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, dirs...)
+	}
+	return out
+}
+
+func nightlyPartitions(t *testing.T, root, month string) int { return len(nightlyDirs(t, root, month)) }
 
 func quoteSQL(s string) string { return "'" + s + "'" }
 

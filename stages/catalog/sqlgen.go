@@ -109,7 +109,7 @@ func datasetsSQL(tables []schemas.Table, src source) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE SCHEMA IF NOT EXISTS %s;\n", DatasetsSchema)
 	for _, t := range tables {
-		rel, err := src.relationSQL(t)
+		rel, err := warehouse.StoredSQL(t, src.relationSQL)
 		if err != nil {
 			return "", err
 		}
@@ -122,6 +122,17 @@ func datasetsSQL(tables []schemas.Table, src source) (string, error) {
 		fmt.Fprintf(&b, "\n-- %s\nCREATE OR REPLACE VIEW %s AS\n%s;\n", t.Dataset, name, rel)
 		fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, warehouse.Quote(doc))
 		columnComments(&b, name, t)
+		if len(t.Owner) > 0 {
+			v := schemas.Versions(t)
+			rel, err := warehouse.StoredSQL(v, src.relationSQL)
+			if err != nil {
+				return "", err
+			}
+			name := DatasetsSchema + "." + RelationName(t.Dataset) + "_versions"
+			fmt.Fprintf(&b, "\n-- %s\nCREATE OR REPLACE VIEW %s AS\n%s;\n", v.Dataset, name, rel)
+			fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, warehouse.Quote(v.Doc+" Its rows of datasets.cqc_changes, read from its own files."))
+			columnComments(&b, name, v)
+		}
 	}
 	for _, t := range tables {
 		if len(t.Owner) > 0 {

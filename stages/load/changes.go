@@ -84,9 +84,14 @@ type changeRow struct {
 // tableName is t's value of the table_name partition in cqc/changes.
 func tableName(t schemas.Table) string { return strings.TrimPrefix(t.Dataset, "cqc/") }
 
+// changesDir is the directory of t's partitions in cqc/changes.
+func changesDir(t schemas.Table) string {
+	return schemas.CQCChanges.Dataset + "/table_name=" + tableName(t)
+}
+
 // changesPath is the cqc/changes partition of t's snapshot date.
 func changesPath(t schemas.Table, date string) string {
-	return schemas.CQCChanges.Dataset + "/table_name=" + tableName(t) + "/snapshot_date=" + date
+	return changesDir(t) + "/snapshot_date=" + date
 }
 
 // snapshotDate is the date of a partition path ending in snapshot_date=D.
@@ -112,39 +117,74 @@ func changeDates(root string, t schemas.Table) ([]string, error) {
 }
 
 // readVersions is every owner's latest version of t before date; key ""
-// holds the latest snapshot's mark (its rows).
+// holds the latest snapshot's mark (its rows). The versions are read oldest
+// first: the compacted months (compact.go), then the nightly partitions of
+// the months not compacted.
 func readVersions(ctx context.Context, root string, t schemas.Table, date string) (map[string]version, error) {
+	months, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(changesDir(t)), "snapshot_month=????-??"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(months)
 	dates, err := changeDates(root, t)
 	if err != nil {
 		return nil, err
 	}
+	day, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot date %q: %w", date, err)
+	}
+	before := arrow.Date32FromTime(day)
 	out := map[string]version{}
+	compacted := map[string]bool{}
+	var files []string
+	for _, m := range months {
+		month := m[len(m)-7:]
+		compacted[month] = true
+		f, err := filepath.Glob(filepath.Join(m, "*.parquet"))
+		if err != nil {
+			return nil, err
+		}
+		slices.Sort(f)
+		files = append(files, f...)
+	}
 	for _, d := range dates {
 		if d >= date {
 			break
 		}
-		files, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(changesPath(t, d)), "*.parquet"))
+		if compacted[d[:7]] {
+			continue // left by a compaction that stopped before removing it
+		}
+		f, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(changesPath(t, d)), "*.parquet"))
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range files {
-			err := warehouse.ReadBatches(ctx, f, func(rec arrow.RecordBatch) error {
-				owner := rec.Column(0).(*array.String)
-				removed := rec.Column(1).(*array.Boolean)
-				rows := rec.Column(2).(*array.Int64)
-				digest := rec.Column(3).(*array.Int64)
-				for i := range int(rec.NumRows()) {
-					if owner.IsNull(i) { // the snapshot's mark: its rows
-						out[""] = version{rows: rows.Value(i)}
-						continue
-					}
+		slices.Sort(f)
+		files = append(files, f...)
+	}
+	for _, f := range files {
+		err := warehouse.ReadBatches(ctx, f, func(rec arrow.RecordBatch) error {
+			owner := rec.Column(0).(*array.String)
+			removed := rec.Column(1).(*array.Boolean)
+			rows := rec.Column(2).(*array.Int64)
+			digest := rec.Column(3).(*array.Int64)
+			var dates *array.Date32 // in a compacted month's files only
+			if rec.NumCols() > 4 {
+				dates = rec.Column(4).(*array.Date32)
+			}
+			for i := range int(rec.NumRows()) {
+				switch {
+				case dates != nil && dates.Value(i) >= before:
+				case owner.IsNull(i): // the snapshot's mark: its rows
+					out[""] = version{rows: rows.Value(i)}
+				default:
 					out[strings.Clone(owner.Value(i))] = version{digest: digest.Value(i), rows: rows.Value(i), removed: removed.Value(i)}
 				}
-				return nil
-			})
-			if err != nil {
-				return nil, fmt.Errorf("read %s: %w", f, err)
 			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", f, err)
 		}
 	}
 	return out, nil

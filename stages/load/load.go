@@ -154,6 +154,9 @@ type Summary struct {
 	// Migrated counts partitions holding a whole snapshot (written before
 	// the by-change layout) stored by change before the stage outputs loaded.
 	Migrated int
+	// Compacted counts nightly partitions of closed months compacted into
+	// month partitions (CQC tables stored by change and their versions).
+	Compacted int
 }
 
 // Loaded reports how many partitions were written.
@@ -262,6 +265,10 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	// Partitions holding whole snapshots are stored by change before a
 	// newer snapshot is compared with them.
 	if sum.Migrated, err = migrateLayouts(ctx, opts, wm); err != nil {
+		return sum, err
+	}
+	// Closed months are compacted before a night's versions are read.
+	if sum.Compacted, err = compactMonths(ctx, opts, wm); err != nil {
 		return sum, err
 	}
 

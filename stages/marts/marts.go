@@ -63,8 +63,9 @@ const Stage = "marts"
 const tmpDirName = ".marts-tmp"
 
 // anchors are the datasets whose files say the licence and source of each
-// source system.
-var anchors = map[string]string{schemas.SourceCQC: "cqc/locations", schemas.SourceCareQ: "careq/events"}
+// source system: for CQC the versions, which every night writes whatever
+// changed (a table stored by change may have no nightly file).
+var anchors = map[string]string{schemas.SourceCQC: schemas.CQCChanges.Dataset, schemas.SourceCareQ: "careq/events"}
 
 // Options configures Run.
 type Options struct {
@@ -307,28 +308,34 @@ func (b *builder) close() {
 }
 
 // defineDatasets creates datasets.<table> over every registered table's
-// files: for a table stored by change its snapshots rebuilt from every
-// version (warehouse.ByChangeSQL), for another table partitioned by
-// snapshot_date only its latest snapshot, for the others every file.
+// files: for a table stored by change (every CQC table) its snapshots
+// rebuilt from its versions (warehouse.ByChangeSQL), for the others every
+// file.
 func (b *builder) defineDatasets(ctx context.Context) error {
 	var q strings.Builder
 	q.WriteString("CREATE SCHEMA datasets;\n")
-	for _, t := range b.opts.tables {
+	read := func(t schemas.Table) (string, error) {
 		glob, ok, err := b.datasetGlob(t)
 		if err != nil {
-			return err
+			return "", err
 		}
-		var rel string
-		if ok {
-			rel, err = warehouse.ReadSQL(glob, t)
-		} else {
-			rel, err = warehouse.EmptySQL(t)
+		if !ok {
+			return warehouse.EmptySQL(t)
 		}
+		return warehouse.ReadSQL(glob, t)
+	}
+	for _, t := range b.opts.tables {
+		rel, err := warehouse.StoredSQL(t, read)
 		if err != nil {
 			return err
 		}
 		name := strings.ReplaceAll(t.Dataset, "/", "_")
 		if len(t.Owner) > 0 {
+			versions, err := warehouse.StoredSQL(schemas.Versions(t), read)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(&q, "CREATE VIEW datasets.%s_versions AS %s;\n", name, versions)
 			name += "_stored"
 		}
 		fmt.Fprintf(&q, "CREATE VIEW datasets.%s AS %s;\n", name, rel)
@@ -344,23 +351,10 @@ func (b *builder) defineDatasets(ctx context.Context) error {
 	return nil
 }
 
-// datasetGlob is the absolute glob of the files a mart reads of t, and
-// whether any file matches.
+// datasetGlob is the absolute glob of the files of t, and whether any file
+// matches.
 func (b *builder) datasetGlob(t schemas.Table) (string, bool, error) {
-	pattern := warehouse.Pattern(t)
-	if len(t.PartitionBy) > 0 && t.PartitionBy[0] == "snapshot_date" && len(t.Owner) == 0 {
-		snaps, err := filepath.Glob(filepath.Join(b.root, filepath.FromSlash(t.Dataset), "snapshot_date=*"))
-		if err != nil {
-			return "", false, err
-		}
-		snaps = slices.DeleteFunc(snaps, func(p string) bool { return strings.HasSuffix(p, ".old") })
-		if len(snaps) == 0 {
-			return "", false, nil
-		}
-		slices.Sort(snaps) // YYYY-MM-DD sorts as dates
-		pattern = strings.Replace(pattern, "snapshot_date=*", filepath.Base(snaps[len(snaps)-1]), 1)
-	}
-	glob := filepath.Join(b.root, filepath.FromSlash(pattern))
+	glob := filepath.Join(b.root, filepath.FromSlash(warehouse.Pattern(t)))
 	files, err := filepath.Glob(glob)
 	if err != nil {
 		return "", false, err
