@@ -1127,27 +1127,27 @@ COMMENT ON VIEW datasets.cqc_locations IS 'One row per CQC location: every scala
 -- cqc/locations: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_locations_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_locations_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_locations_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_locations_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_locations_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_locations_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_locations_latest IS 'One row per CQC location: every scalar field of the latest good API body, typed, plus the overall rating in effect and a pointer into the raw archive. The newest snapshot.';
 
 -- cqc/locations: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_locations_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_locations_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_locations_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_locations_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_locations_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_locations."location_id" IS 'API locationId (1-... or an NHS site code)';
 COMMENT ON COLUMN datasets.cqc_locations."provider_id" IS 'API providerId of the provider running the location';
 COMMENT ON COLUMN datasets.cqc_locations."organisation_type" IS 'API organisationType (Location)';
@@ -1280,27 +1280,27 @@ COMMENT ON VIEW datasets.cqc_providers IS 'One row per CQC provider: every scala
 -- cqc/providers: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_providers_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_providers_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_providers_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_providers_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_providers_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_providers_stored s
+SEMI JOIN v ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_providers_latest IS 'One row per CQC provider: every scalar field of the latest good API body, typed, with contacts reduced to a count and roles. The newest snapshot.';
 
 -- cqc/providers: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_providers_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_providers_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_providers_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_providers_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_providers_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_providers_stored s
+SEMI JOIN v ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_providers."provider_id" IS 'API providerId (1-... or an ODS code such as RL4)';
 COMMENT ON COLUMN datasets.cqc_providers."organisation_type" IS 'API organisationType (Provider)';
 COMMENT ON COLUMN datasets.cqc_providers."ownership_type" IS 'API ownershipType (Organisation, NHS Body, Individual, Partnership)';
@@ -1419,27 +1419,27 @@ COMMENT ON VIEW datasets.cqc_location_ratings IS 'Current ratings of each locati
 -- cqc/location_ratings: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_location_ratings_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_location_ratings_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_location_ratings_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_ratings_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_location_ratings_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_location_ratings_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_location_ratings_latest IS 'Current ratings of each location, one row per location and rating: overall, key questions (matched by name), services, and Single Assessment Framework ratings marked as such. The newest snapshot.';
 
 -- cqc/location_ratings: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_location_ratings_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_location_ratings_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_location_ratings_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_ratings_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_location_ratings_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_location_ratings_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_location_ratings."location_id" IS 'location the rating belongs to';
 COMMENT ON COLUMN datasets.cqc_location_ratings."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
 COMMENT ON COLUMN datasets.cqc_location_ratings."parent_name" IS 'for a key question of a service or assessment group: that service or group''s name; NULL otherwise';
@@ -1492,27 +1492,27 @@ COMMENT ON VIEW datasets.cqc_location_rating_history IS 'Rating timeline of each
 -- cqc/location_rating_history: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_location_rating_history_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_location_rating_history_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_location_rating_history_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_rating_history_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_location_rating_history_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_location_rating_history_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_location_rating_history_latest IS 'Rating timeline of each location: historicRatings plus every current rating, one row per location, rating name and report, with its validity period. The newest snapshot.';
 
 -- cqc/location_rating_history: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_location_rating_history_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_location_rating_history_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_location_rating_history_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_rating_history_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_location_rating_history_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_location_rating_history_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_location_rating_history."location_id" IS 'location the rating belongs to';
 COMMENT ON COLUMN datasets.cqc_location_rating_history."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
 COMMENT ON COLUMN datasets.cqc_location_rating_history."parent_name" IS 'for a key question of a service or assessment group: that service or group''s name; NULL otherwise';
@@ -1565,27 +1565,27 @@ COMMENT ON VIEW datasets.cqc_provider_ratings IS 'Current ratings of each provid
 -- cqc/provider_ratings: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_provider_ratings_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_provider_ratings_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_provider_ratings_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_ratings_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_provider_ratings_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_provider_ratings_stored s
+SEMI JOIN v ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_provider_ratings_latest IS 'Current ratings of each provider (mainly NHS trusts), one row per provider and rating. The newest snapshot.';
 
 -- cqc/provider_ratings: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_provider_ratings_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_provider_ratings_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_provider_ratings_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_ratings_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_provider_ratings_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_provider_ratings_stored s
+SEMI JOIN v ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_provider_ratings."provider_id" IS 'provider the rating belongs to';
 COMMENT ON COLUMN datasets.cqc_provider_ratings."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
 COMMENT ON COLUMN datasets.cqc_provider_ratings."parent_name" IS 'for a key question of a service or assessment group: that service or group''s name; NULL otherwise';
@@ -1638,27 +1638,27 @@ COMMENT ON VIEW datasets.cqc_provider_rating_history IS 'Rating timeline of each
 -- cqc/provider_rating_history: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_provider_rating_history_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_provider_rating_history_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_provider_rating_history_stored s
+SEMI JOIN v ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_provider_rating_history_latest IS 'Rating timeline of each provider: historicRatings plus current ratings, with validity periods. The newest snapshot.';
 
 -- cqc/provider_rating_history: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_provider_rating_history_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_provider_rating_history_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_provider_rating_history_stored s
+SEMI JOIN v ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_provider_rating_history."provider_id" IS 'provider the rating belongs to';
 COMMENT ON COLUMN datasets.cqc_provider_rating_history."kind" IS 'overall, key_question, service, service_key_question, use_of_resources, combined_quality (legacy framework) or assessment_overall, assessment_key_question, assessment_group, assessment_group_key_question (Single Assessment Framework)';
 COMMENT ON COLUMN datasets.cqc_provider_rating_history."parent_name" IS 'for a key question of a service or assessment group: that service or group''s name; NULL otherwise';
@@ -1711,27 +1711,27 @@ COMMENT ON VIEW datasets.cqc_reports IS 'Inspection reports listed by locations 
 -- cqc/reports: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_reports_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_reports_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_reports_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_reports_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_reports_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_reports_stored s
+SEMI JOIN v ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_reports_latest IS 'Inspection reports listed by locations and providers (API reports[]); inherited ratings point here through report_link_id = link_id of the predecessor. The newest snapshot.';
 
 -- cqc/reports: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_reports_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_reports_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_reports_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_reports_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_reports_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_reports_stored s
+SEMI JOIN v ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_reports."organisation_type" IS 'location or provider: whose reports list holds the report';
 COMMENT ON COLUMN datasets.cqc_reports."organisation_id" IS 'locationId or providerId whose reports list holds the report';
 COMMENT ON COLUMN datasets.cqc_reports."link_id" IS 'API linkId (what ratings'' reportLinkId refers to)';
@@ -1768,27 +1768,27 @@ COMMENT ON VIEW datasets.cqc_report_related_documents IS 'Documents related to a
 -- cqc/report_related_documents: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_report_related_documents_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_report_related_documents_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_report_related_documents_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_related_documents_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_report_related_documents_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_report_related_documents_stored s
+SEMI JOIN v ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_report_related_documents_latest IS 'Documents related to a report (API reports[].relatedDocuments), e.g. Use of Resources. The newest snapshot.';
 
 -- cqc/report_related_documents: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_report_related_documents_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_report_related_documents_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_report_related_documents_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_related_documents_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_report_related_documents_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_report_related_documents_stored s
+SEMI JOIN v ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_report_related_documents."organisation_type" IS 'location or provider';
 COMMENT ON COLUMN datasets.cqc_report_related_documents."organisation_id" IS 'locationId or providerId whose reports list holds the report';
 COMMENT ON COLUMN datasets.cqc_report_related_documents."link_id" IS 'the report''s linkId';
@@ -1821,27 +1821,27 @@ COMMENT ON VIEW datasets.cqc_report_inspection_locations IS 'Locations covered b
 -- cqc/report_inspection_locations: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_report_inspection_locations_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_report_inspection_locations_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_report_inspection_locations_stored s
+SEMI JOIN v ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_report_inspection_locations_latest IS 'Locations covered by a (provider) report (API reports[].inspectionLocations). The newest snapshot.';
 
 -- cqc/report_inspection_locations: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_report_inspection_locations_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_report_inspection_locations_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_report_inspection_locations_stored s
+SEMI JOIN v ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_report_inspection_locations."organisation_type" IS 'location or provider';
 COMMENT ON COLUMN datasets.cqc_report_inspection_locations."organisation_id" IS 'locationId or providerId whose reports list holds the report';
 COMMENT ON COLUMN datasets.cqc_report_inspection_locations."link_id" IS 'the report''s linkId';
@@ -1872,27 +1872,27 @@ COMMENT ON VIEW datasets.cqc_location_relationships IS 'Re-registration links of
 -- cqc/location_relationships: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_location_relationships_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_location_relationships_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_location_relationships_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_relationships_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_location_relationships_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_location_relationships_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_location_relationships_latest IS 'Re-registration links of locations (API relationships[]): HSCA Predecessor on the new location, HSCA Successor on the old one. The newest snapshot.';
 
 -- cqc/location_relationships: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_location_relationships_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_location_relationships_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_location_relationships_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_relationships_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_location_relationships_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_location_relationships_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_location_relationships."location_id" IS 'location whose body lists the relationship';
 COMMENT ON COLUMN datasets.cqc_location_relationships."related_location_id" IS 'API relatedLocationId';
 COMMENT ON COLUMN datasets.cqc_location_relationships."related_location_name" IS 'API relatedLocationName';
@@ -1925,27 +1925,27 @@ COMMENT ON VIEW datasets.cqc_provider_relationships IS 'Re-registration links of
 -- cqc/provider_relationships: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_provider_relationships_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_provider_relationships_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_provider_relationships_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_relationships_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_provider_relationships_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_provider_relationships_stored s
+SEMI JOIN v ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_provider_relationships_latest IS 'Re-registration links of providers (API relationships[]). The newest snapshot.';
 
 -- cqc/provider_relationships: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_provider_relationships_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_provider_relationships_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_provider_relationships_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_relationships_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_provider_relationships_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_provider_relationships_stored s
+SEMI JOIN v ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_provider_relationships."provider_id" IS 'provider whose body lists the relationship';
 COMMENT ON COLUMN datasets.cqc_provider_relationships."related_provider_id" IS 'API relatedProviderId';
 COMMENT ON COLUMN datasets.cqc_provider_relationships."related_provider_name" IS 'API relatedProviderName';
@@ -1978,27 +1978,27 @@ COMMENT ON VIEW datasets.cqc_regulated_activities IS 'Regulated activities of lo
 -- cqc/regulated_activities: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_regulated_activities_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_regulated_activities_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_regulated_activities_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_regulated_activities_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_regulated_activities_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_regulated_activities_stored s
+SEMI JOIN v ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_regulated_activities_latest IS 'Regulated activities of locations and providers; contacts and nominated individuals reduced to a count and roles. The newest snapshot.';
 
 -- cqc/regulated_activities: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_regulated_activities_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_regulated_activities_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_regulated_activities_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_regulated_activities_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_regulated_activities_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_regulated_activities_stored s
+SEMI JOIN v ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_regulated_activities."organisation_type" IS 'location or provider';
 COMMENT ON COLUMN datasets.cqc_regulated_activities."organisation_id" IS 'locationId or providerId';
 COMMENT ON COLUMN datasets.cqc_regulated_activities."name" IS 'API name (Personal care, ...)';
@@ -2033,27 +2033,27 @@ COMMENT ON VIEW datasets.cqc_gac_service_types IS 'GAC service types of each loc
 -- cqc/gac_service_types: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_gac_service_types_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_gac_service_types_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_gac_service_types_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_gac_service_types_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_gac_service_types_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_gac_service_types_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_gac_service_types_latest IS 'GAC service types of each location (API gacServiceTypes[]). The newest snapshot.';
 
 -- cqc/gac_service_types: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_gac_service_types_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_gac_service_types_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_gac_service_types_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_gac_service_types_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_gac_service_types_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_gac_service_types_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_gac_service_types."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_gac_service_types."name" IS 'API name (Residential homes, ...)';
 COMMENT ON COLUMN datasets.cqc_gac_service_types."description" IS 'API description (Care home service without nursing, ...)';
@@ -2082,27 +2082,27 @@ COMMENT ON VIEW datasets.cqc_inspection_categories IS 'Inspection categories of 
 -- cqc/inspection_categories: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_inspection_categories_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_inspection_categories_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_inspection_categories_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_categories_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_inspection_categories_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_inspection_categories_stored s
+SEMI JOIN v ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_inspection_categories_latest IS 'Inspection categories of locations and providers (API inspectionCategories[]). The newest snapshot.';
 
 -- cqc/inspection_categories: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_inspection_categories_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_inspection_categories_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_inspection_categories_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_categories_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_inspection_categories_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_inspection_categories_stored s
+SEMI JOIN v ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_inspection_categories."organisation_type" IS 'location or provider';
 COMMENT ON COLUMN datasets.cqc_inspection_categories."organisation_id" IS 'locationId or providerId';
 COMMENT ON COLUMN datasets.cqc_inspection_categories."code" IS 'API code (S1, P1, H2, ...)';
@@ -2135,27 +2135,27 @@ COMMENT ON VIEW datasets.cqc_specialisms IS 'Specialisms of each location: the A
 -- cqc/specialisms: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_specialisms_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_specialisms_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_specialisms_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_specialisms_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_specialisms_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_specialisms_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_specialisms_latest IS 'Specialisms of each location: the API''s specialisms[] and the newer specialism[] taxonomy. The newest snapshot.';
 
 -- cqc/specialisms: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_specialisms_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_specialisms_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_specialisms_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_specialisms_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_specialisms_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_specialisms_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_specialisms."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_specialisms."name" IS 'API name (Dementia, ...)';
 COMMENT ON COLUMN datasets.cqc_specialisms."code" IS 'API code (newer taxonomy only)';
@@ -2186,27 +2186,27 @@ COMMENT ON VIEW datasets.cqc_inspection_areas IS 'Inspection areas of locations 
 -- cqc/inspection_areas: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_inspection_areas_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_inspection_areas_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_inspection_areas_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_areas_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_inspection_areas_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_inspection_areas_stored s
+SEMI JOIN v ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_inspection_areas_latest IS 'Inspection areas of locations and providers (API inspectionAreas[]). The newest snapshot.';
 
 -- cqc/inspection_areas: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_inspection_areas_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_inspection_areas_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_inspection_areas_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_areas_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_inspection_areas_stored s ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_inspection_areas_stored s
+SEMI JOIN v ON concat_ws('/', s."organisation_type", s."organisation_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_inspection_areas."organisation_type" IS 'location or provider';
 COMMENT ON COLUMN datasets.cqc_inspection_areas."organisation_id" IS 'locationId or providerId';
 COMMENT ON COLUMN datasets.cqc_inspection_areas."inspection_area_id" IS 'API inspectionAreaId (old, problems, ...)';
@@ -2245,27 +2245,27 @@ COMMENT ON VIEW datasets.cqc_provider_locations IS 'The locations of each provid
 -- cqc/provider_locations: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_provider_locations_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_provider_locations_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_provider_locations_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_locations_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_provider_locations_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_provider_locations_stored s
+SEMI JOIN v ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_provider_locations_latest IS 'The locations of each provider (API locationIds[]; deregistered locations included). The newest snapshot.';
 
 -- cqc/provider_locations: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_provider_locations_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_provider_locations_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_provider_locations_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_provider_locations_stored s ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_provider_locations_stored s
+SEMI JOIN v ON s."provider_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_provider_locations."provider_id" IS 'provider';
 COMMENT ON COLUMN datasets.cqc_provider_locations."location_id" IS 'one of its locationIds';
 COMMENT ON COLUMN datasets.cqc_provider_locations."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
@@ -2292,27 +2292,27 @@ COMMENT ON VIEW datasets.cqc_age_groups IS 'Age groups served by each location (
 -- cqc/age_groups: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_age_groups_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_age_groups_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_age_groups_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_age_groups_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_age_groups_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_age_groups_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_age_groups_latest IS 'Age groups served by each location (API ageGroup[]). The newest snapshot.';
 
 -- cqc/age_groups: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_age_groups_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_age_groups_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_age_groups_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_age_groups_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_age_groups_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_age_groups_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_age_groups."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_age_groups."code" IS 'API code';
 COMMENT ON COLUMN datasets.cqc_age_groups."name" IS 'API name';
@@ -2341,27 +2341,27 @@ COMMENT ON VIEW datasets.cqc_setting_services IS 'Setting and service types of e
 -- cqc/setting_services: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_setting_services_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_setting_services_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_setting_services_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_setting_services_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_setting_services_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_setting_services_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_setting_services_latest IS 'Setting and service types of each location (API settingServices[]). The newest snapshot.';
 
 -- cqc/setting_services: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_setting_services_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_setting_services_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_setting_services_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_setting_services_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_setting_services_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_setting_services_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_setting_services."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_setting_services."setting_type_code" IS 'API settingtypeCode';
 COMMENT ON COLUMN datasets.cqc_setting_services."setting_type_name" IS 'API settingtypeName';
@@ -2394,27 +2394,27 @@ COMMENT ON VIEW datasets.cqc_provider_inspection_areas IS 'Provider-level inspec
 -- cqc/provider_inspection_areas: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_provider_inspection_areas_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_provider_inspection_areas_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_provider_inspection_areas_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_provider_inspection_areas_latest IS 'Provider-level inspection area reports listed on a location (API providerInspectionAreas[].reports[]; an area with no reports gives one row with NULL report columns). The newest snapshot.';
 
 -- cqc/provider_inspection_areas: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_provider_inspection_areas_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_provider_inspection_areas_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_provider_inspection_areas_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."location_id" IS 'location whose body lists them';
 COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."inspection_area_id" IS 'API inspectionAreaId';
 COMMENT ON COLUMN datasets.cqc_provider_inspection_areas."inspection_id" IS 'API reports[].inspectionId';
@@ -2449,27 +2449,27 @@ COMMENT ON VIEW datasets.cqc_assessment_service_groups IS 'Assessment service gr
 -- cqc/assessment_service_groups: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_assessment_service_groups_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_assessment_service_groups_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_assessment_service_groups_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_assessment_service_groups_latest IS 'Assessment service groups of each location (API assessmentServiceGroup[], Single Assessment Framework). The newest snapshot.';
 
 -- cqc/assessment_service_groups: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_assessment_service_groups_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_assessment_service_groups_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_assessment_service_groups_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_assessment_service_groups."location_id" IS 'location';
 COMMENT ON COLUMN datasets.cqc_assessment_service_groups."assessment_service_id" IS 'API assessmentServiceId';
 COMMENT ON COLUMN datasets.cqc_assessment_service_groups."assessment_service_name" IS 'API assessmentServiceName';
@@ -2506,27 +2506,27 @@ COMMENT ON VIEW datasets.cqc_rejects IS 'Raw CQC bodies (or single values) that 
 -- cqc/rejects: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_rejects_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_rejects_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_rejects_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rejects_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_rejects_stored s ON concat_ws('/', s."entity_type", s."entity_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_rejects_stored s
+SEMI JOIN v ON concat_ws('/', s."entity_type", s."entity_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_rejects_latest IS 'Raw CQC bodies (or single values) that did not fit the schema, with the reason and a pointer into the raw archive, where the body is kept. The newest snapshot.';
 
 -- cqc/rejects: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_rejects_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_rejects_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_rejects_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rejects_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_rejects_stored s ON concat_ws('/', s."entity_type", s."entity_id") = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_rejects_stored s
+SEMI JOIN v ON concat_ws('/', s."entity_type", s."entity_id") = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_rejects."entity_type" IS 'location, provider or inspection_areas (the taxonomy)';
 COMMENT ON COLUMN datasets.cqc_rejects."entity_id" IS 'the ID the body was fetched for';
 COMMENT ON COLUMN datasets.cqc_rejects."scope" IS 'body: the whole body was rejected and has no rows; field: one value was unusable, stored as NULL, and the rest of the body was loaded';
@@ -2565,27 +2565,27 @@ COMMENT ON VIEW datasets.cqc_inspection_area_taxonomy IS 'The global inspection-
 -- cqc/inspection_area_taxonomy: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_inspection_area_taxonomy_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_inspection_area_taxonomy_stored s ON s."inspection_area_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_inspection_area_taxonomy_stored s
+SEMI JOIN v ON s."inspection_area_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_inspection_area_taxonomy_latest IS 'The global inspection-area taxonomy (API GET /inspection-areas), one row per area, with each area''s current successors (supersededBy followed to areas not superseded, cycle-safe). The newest snapshot.';
 
 -- cqc/inspection_area_taxonomy: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_inspection_area_taxonomy_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_inspection_area_taxonomy_stored s ON s."inspection_area_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_inspection_area_taxonomy_stored s
+SEMI JOIN v ON s."inspection_area_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."inspection_area_id" IS 'API inspectionAreaId (old, maternity, ...): serviceRatings[].name and inspectionAreas[].inspectionAreaId name it';
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."inspection_area_name" IS 'API inspectionAreaName';
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy."inspection_area_type" IS 'API inspectionAreaType (Population group, Core service, ...)';
@@ -2638,27 +2638,27 @@ COMMENT ON VIEW datasets.cqc_report_texts IS 'The text of each inspection report
 -- cqc/report_texts: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_report_texts_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_report_texts_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_report_texts_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_texts_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_report_texts_stored s ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_report_texts_stored s
+SEMI JOIN v ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_report_texts_latest IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it. The newest snapshot.';
 
 -- cqc/report_texts: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_report_texts_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_report_texts_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_report_texts_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_texts_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_report_texts_stored s ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_report_texts_stored s
+SEMI JOIN v ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_report_texts."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN datasets.cqc_report_texts."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
 COMMENT ON COLUMN datasets.cqc_report_texts."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
@@ -2697,27 +2697,27 @@ COMMENT ON VIEW datasets.cqc_report_files IS 'Each inspection report document ex
 -- cqc/report_files: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_report_files_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_report_files_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_report_files_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_files_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_report_files_stored s ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_report_files_stored s
+SEMI JOIN v ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_report_files_latest IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it. The newest snapshot.';
 
 -- cqc/report_files: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_report_files_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_report_files_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_report_files_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_files_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_report_files_stored s ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_report_files_stored s
+SEMI JOIN v ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_report_files."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN datasets.cqc_report_files."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
 COMMENT ON COLUMN datasets.cqc_report_files."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
@@ -2760,27 +2760,27 @@ COMMENT ON VIEW datasets.cqc_location_lineage IS 'Re-registration lineage of eve
 -- cqc/location_lineage: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_location_lineage_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_location_lineage_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_location_lineage_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_lineage_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_location_lineage_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_location_lineage_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_location_lineage_latest IS 'Re-registration lineage of every known location: one row per location and ancestor (itself at depth 0), with the current location at the registered end of its successor chain. The newest snapshot.';
 
 -- cqc/location_lineage: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_location_lineage_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_location_lineage_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_location_lineage_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_lineage_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_location_lineage_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_location_lineage_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_location_lineage."location_id" IS 'a location (archived, or only referenced by a relationship or an inherited rating)';
 COMMENT ON COLUMN datasets.cqc_location_lineage."ancestor_location_id" IS 'the location itself (depth 0) or one of its predecessors';
 COMMENT ON COLUMN datasets.cqc_location_lineage."depth" IS 're-registrations between the two: 0 for itself, 1 for a direct predecessor, ... (shortest path)';
@@ -2813,27 +2813,27 @@ COMMENT ON VIEW datasets.cqc_rating_sources IS 'For every inherited location rat
 -- cqc/rating_sources: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_rating_sources_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_rating_sources_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_rating_sources_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rating_sources_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_rating_sources_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_rating_sources_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_rating_sources_latest IS 'For every inherited location rating (current and historic): the predecessor location and report it comes from, found through reportLinkId however many generations back. Inherited: the rating carries an organisationId, or (inferred) it carries none but its report is not the location''s own and a predecessor''s reports list it, as the API serves an inherited overall rating. The newest snapshot.';
 
 -- cqc/rating_sources: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_rating_sources_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_rating_sources_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_rating_sources_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rating_sources_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_rating_sources_stored s ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_rating_sources_stored s
+SEMI JOIN v ON s."location_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_rating_sources."location_id" IS 'location holding the inherited rating';
 COMMENT ON COLUMN datasets.cqc_rating_sources."kind" IS 'the rating''s kind (as in location_ratings / location_rating_history)';
 COMMENT ON COLUMN datasets.cqc_rating_sources."parent_name" IS 'the rating''s parent_name';
@@ -2886,27 +2886,27 @@ COMMENT ON VIEW datasets.cqc_clinic_locations IS 'Each clinic of the --clinics m
 -- cqc/clinic_locations: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_clinic_locations_latest AS
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_clinic_locations_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_clinic_locations_versions WHERE owner IS NOT NULL)
+    WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_clinic_locations_versions WHERE owner IS NULL)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_clinic_locations_stored s ON s."clinic_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_to = DATE '9999-12-31' AND NOT v.removed;
+FROM datasets.cqc_clinic_locations_stored s
+SEMI JOIN v ON s."clinic_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON VIEW datasets.cqc_clinic_locations_latest IS 'Each clinic of the --clinics mapping with the CQC location it is mapped to and the current location through re-registrations. The newest snapshot.';
 
 -- cqc/clinic_locations: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_clinic_locations_as_of(day) AS TABLE
 WITH v AS (
-    SELECT owner, snapshot_date AS valid_from, removed,
+    SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
         lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
-    FROM datasets.cqc_clinic_locations_versions WHERE owner IS NOT NULL
+    FROM datasets.cqc_clinic_locations_versions WHERE owner IS NOT NULL)
+    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_clinic_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
-FROM v
-JOIN datasets.cqc_clinic_locations_stored s ON s."clinic_id" = v.owner AND s.snapshot_date = v.valid_from
-WHERE v.valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < v.valid_to AND NOT v.removed;
+FROM datasets.cqc_clinic_locations_stored s
+SEMI JOIN v ON s."clinic_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_clinic_locations."clinic_id" IS 'clinic_id from the mapping file';
 COMMENT ON COLUMN datasets.cqc_clinic_locations."clinic_name" IS 'name from the mapping file';
 COMMENT ON COLUMN datasets.cqc_clinic_locations."cqc_location_id" IS 'cqc_location_id from the mapping file';

@@ -47,8 +47,11 @@ func compactMonths(ctx context.Context, opts Options, wm *WarehouseManifest) (in
 			continue
 		}
 		dates, err := changeDates(opts.Root, t)
-		if err != nil || len(dates) == 0 {
+		if err != nil {
 			return total, err
+		}
+		if len(dates) == 0 {
+			continue
 		}
 		current := dates[len(dates)-1][:7]
 		var months []string

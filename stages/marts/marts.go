@@ -118,8 +118,13 @@ func (o Options) withDefaults(now time.Time) Options {
 	return o
 }
 
-// DefaultMemoryLimit is DuckDB's memory cap while building the marts.
-const DefaultMemoryLimit = "512MB"
+// DefaultMemoryLimit is DuckDB's memory cap while building the marts. The
+// rating marts rebuild the latest snapshot from the CQC history stored by
+// change; after a year of nights at national size their working set is just
+// over 512MB, where DuckDB evicted and re-read until the marts took 33 s
+// instead of 20 s (docs/benchmarks.md, "CQC history by change"); 768MB took
+// the national nightly run past its 1 GiB.
+const DefaultMemoryLimit = "640MB"
 
 // rowGroupRows is the row group size of a mart's files: 100,000+ rows as the
 // policy asks, and small enough that a reader (DuckDB, Spark) scans one file
