@@ -77,10 +77,10 @@ COMMENT ON COLUMN datasets.cqc_locations_stored."snapshot_date" IS 'partition co
 
 -- cqc/changes/table_name=locations
 CREATE OR REPLACE VIEW datasets.cqc_locations_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_locations_versions IS 'The versions of cqc/locations. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_locations_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_locations_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -147,10 +147,10 @@ COMMENT ON COLUMN datasets.cqc_providers_stored."snapshot_date" IS 'partition co
 
 -- cqc/changes/table_name=providers
 CREATE OR REPLACE VIEW datasets.cqc_providers_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=providers/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=providers/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=providers/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=providers/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=providers/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_providers_versions IS 'The versions of cqc/providers. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_providers_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_providers_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -184,10 +184,10 @@ COMMENT ON COLUMN datasets.cqc_location_ratings_stored."snapshot_date" IS 'parti
 
 -- cqc/changes/table_name=location_ratings
 CREATE OR REPLACE VIEW datasets.cqc_location_ratings_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_ratings/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_ratings/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_location_ratings_versions IS 'The versions of cqc/location_ratings. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_location_ratings_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_location_ratings_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -221,10 +221,10 @@ COMMENT ON COLUMN datasets.cqc_location_rating_history_stored."snapshot_date" IS
 
 -- cqc/changes/table_name=location_rating_history
 CREATE OR REPLACE VIEW datasets.cqc_location_rating_history_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_rating_history/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_rating_history/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_location_rating_history_versions IS 'The versions of cqc/location_rating_history. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_location_rating_history_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_location_rating_history_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -258,10 +258,10 @@ COMMENT ON COLUMN datasets.cqc_provider_ratings_stored."snapshot_date" IS 'parti
 
 -- cqc/changes/table_name=provider_ratings
 CREATE OR REPLACE VIEW datasets.cqc_provider_ratings_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_ratings/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_ratings/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_ratings/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_provider_ratings_versions IS 'The versions of cqc/provider_ratings. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_provider_ratings_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_provider_ratings_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -295,10 +295,10 @@ COMMENT ON COLUMN datasets.cqc_provider_rating_history_stored."snapshot_date" IS
 
 -- cqc/changes/table_name=provider_rating_history
 CREATE OR REPLACE VIEW datasets.cqc_provider_rating_history_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_rating_history/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_rating_history/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_rating_history/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_provider_rating_history_versions IS 'The versions of cqc/provider_rating_history. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_provider_rating_history_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_provider_rating_history_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -324,10 +324,10 @@ COMMENT ON COLUMN datasets.cqc_reports_stored."snapshot_date" IS 'partition colu
 
 -- cqc/changes/table_name=reports
 CREATE OR REPLACE VIEW datasets.cqc_reports_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=reports/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=reports/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=reports/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=reports/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=reports/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_reports_versions IS 'The versions of cqc/reports. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_reports_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_reports_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -351,10 +351,10 @@ COMMENT ON COLUMN datasets.cqc_report_related_documents_stored."snapshot_date" I
 
 -- cqc/changes/table_name=report_related_documents
 CREATE OR REPLACE VIEW datasets.cqc_report_related_documents_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_related_documents/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_related_documents/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_related_documents/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_related_documents/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_related_documents/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_report_related_documents_versions IS 'The versions of cqc/report_related_documents. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_report_related_documents_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_report_related_documents_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -377,10 +377,10 @@ COMMENT ON COLUMN datasets.cqc_report_inspection_locations_stored."snapshot_date
 
 -- cqc/changes/table_name=report_inspection_locations
 CREATE OR REPLACE VIEW datasets.cqc_report_inspection_locations_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_inspection_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_inspection_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_inspection_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_inspection_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_inspection_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_report_inspection_locations_versions IS 'The versions of cqc/report_inspection_locations. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_report_inspection_locations_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_report_inspection_locations_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -404,10 +404,10 @@ COMMENT ON COLUMN datasets.cqc_location_relationships_stored."snapshot_date" IS 
 
 -- cqc/changes/table_name=location_relationships
 CREATE OR REPLACE VIEW datasets.cqc_location_relationships_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_relationships/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_relationships/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_location_relationships_versions IS 'The versions of cqc/location_relationships. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_location_relationships_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_location_relationships_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -431,10 +431,10 @@ COMMENT ON COLUMN datasets.cqc_provider_relationships_stored."snapshot_date" IS 
 
 -- cqc/changes/table_name=provider_relationships
 CREATE OR REPLACE VIEW datasets.cqc_provider_relationships_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_relationships/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_relationships/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_relationships/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_provider_relationships_versions IS 'The versions of cqc/provider_relationships. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_provider_relationships_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_provider_relationships_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -459,10 +459,10 @@ COMMENT ON COLUMN datasets.cqc_regulated_activities_stored."snapshot_date" IS 'p
 
 -- cqc/changes/table_name=regulated_activities
 CREATE OR REPLACE VIEW datasets.cqc_regulated_activities_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=regulated_activities/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=regulated_activities/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=regulated_activities/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=regulated_activities/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=regulated_activities/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_regulated_activities_versions IS 'The versions of cqc/regulated_activities. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_regulated_activities_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_regulated_activities_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -484,10 +484,10 @@ COMMENT ON COLUMN datasets.cqc_gac_service_types_stored."snapshot_date" IS 'part
 
 -- cqc/changes/table_name=gac_service_types
 CREATE OR REPLACE VIEW datasets.cqc_gac_service_types_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=gac_service_types/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=gac_service_types/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=gac_service_types/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=gac_service_types/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=gac_service_types/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_gac_service_types_versions IS 'The versions of cqc/gac_service_types. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_gac_service_types_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_gac_service_types_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -511,10 +511,10 @@ COMMENT ON COLUMN datasets.cqc_inspection_categories_stored."snapshot_date" IS '
 
 -- cqc/changes/table_name=inspection_categories
 CREATE OR REPLACE VIEW datasets.cqc_inspection_categories_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_categories/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_categories/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_categories/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_categories/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_categories/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_inspection_categories_versions IS 'The versions of cqc/inspection_categories. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_inspection_categories_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_inspection_categories_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -537,10 +537,10 @@ COMMENT ON COLUMN datasets.cqc_specialisms_stored."snapshot_date" IS 'partition 
 
 -- cqc/changes/table_name=specialisms
 CREATE OR REPLACE VIEW datasets.cqc_specialisms_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=specialisms/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=specialisms/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=specialisms/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=specialisms/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=specialisms/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_specialisms_versions IS 'The versions of cqc/specialisms. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_specialisms_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_specialisms_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -567,10 +567,10 @@ COMMENT ON COLUMN datasets.cqc_inspection_areas_stored."snapshot_date" IS 'parti
 
 -- cqc/changes/table_name=inspection_areas
 CREATE OR REPLACE VIEW datasets.cqc_inspection_areas_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_areas/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_areas/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_inspection_areas_versions IS 'The versions of cqc/inspection_areas. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_inspection_areas_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_inspection_areas_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -591,10 +591,10 @@ COMMENT ON COLUMN datasets.cqc_provider_locations_stored."snapshot_date" IS 'par
 
 -- cqc/changes/table_name=provider_locations
 CREATE OR REPLACE VIEW datasets.cqc_provider_locations_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_provider_locations_versions IS 'The versions of cqc/provider_locations. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_provider_locations_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_provider_locations_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -616,10 +616,10 @@ COMMENT ON COLUMN datasets.cqc_age_groups_stored."snapshot_date" IS 'partition c
 
 -- cqc/changes/table_name=age_groups
 CREATE OR REPLACE VIEW datasets.cqc_age_groups_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=age_groups/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=age_groups/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=age_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=age_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=age_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_age_groups_versions IS 'The versions of cqc/age_groups. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_age_groups_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_age_groups_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -643,10 +643,10 @@ COMMENT ON COLUMN datasets.cqc_setting_services_stored."snapshot_date" IS 'parti
 
 -- cqc/changes/table_name=setting_services
 CREATE OR REPLACE VIEW datasets.cqc_setting_services_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=setting_services/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=setting_services/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=setting_services/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=setting_services/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=setting_services/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_setting_services_versions IS 'The versions of cqc/setting_services. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_setting_services_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_setting_services_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -671,10 +671,10 @@ COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_stored."snapshot_date" 
 
 -- cqc/changes/table_name=provider_inspection_areas
 CREATE OR REPLACE VIEW datasets.cqc_provider_inspection_areas_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_inspection_areas/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_inspection_areas/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=provider_inspection_areas/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_provider_inspection_areas_versions IS 'The versions of cqc/provider_inspection_areas. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -700,10 +700,10 @@ COMMENT ON COLUMN datasets.cqc_assessment_service_groups_stored."snapshot_date" 
 
 -- cqc/changes/table_name=assessment_service_groups
 CREATE OR REPLACE VIEW datasets.cqc_assessment_service_groups_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=assessment_service_groups/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=assessment_service_groups/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=assessment_service_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=assessment_service_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=assessment_service_groups/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_assessment_service_groups_versions IS 'The versions of cqc/assessment_service_groups. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_assessment_service_groups_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_assessment_service_groups_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -730,10 +730,10 @@ COMMENT ON COLUMN datasets.cqc_rejects_stored."snapshot_date" IS 'partition colu
 
 -- cqc/changes/table_name=rejects
 CREATE OR REPLACE VIEW datasets.cqc_rejects_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rejects/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rejects/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rejects/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rejects/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rejects/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_rejects_versions IS 'The versions of cqc/rejects. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_rejects_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_rejects_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -767,10 +767,10 @@ COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_stored."snapshot_date" I
 
 -- cqc/changes/table_name=inspection_area_taxonomy
 CREATE OR REPLACE VIEW datasets.cqc_inspection_area_taxonomy_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_area_taxonomy/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_area_taxonomy/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_area_taxonomy/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_area_taxonomy/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=inspection_area_taxonomy/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_inspection_area_taxonomy_versions IS 'The versions of cqc/inspection_area_taxonomy. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -797,10 +797,10 @@ COMMENT ON COLUMN datasets.cqc_report_texts_stored."snapshot_date" IS 'partition
 
 -- cqc/changes/table_name=report_texts
 CREATE OR REPLACE VIEW datasets.cqc_report_texts_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_texts/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_texts/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_texts/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_texts/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_texts/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_report_texts_versions IS 'The versions of cqc/report_texts. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_report_texts_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_report_texts_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -829,10 +829,10 @@ COMMENT ON COLUMN datasets.cqc_report_files_stored."snapshot_date" IS 'partition
 
 -- cqc/changes/table_name=report_files
 CREATE OR REPLACE VIEW datasets.cqc_report_files_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_files/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_files/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_files/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_files/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=report_files/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_report_files_versions IS 'The versions of cqc/report_files. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_report_files_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_report_files_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -856,10 +856,10 @@ COMMENT ON COLUMN datasets.cqc_location_lineage_stored."snapshot_date" IS 'parti
 
 -- cqc/changes/table_name=location_lineage
 CREATE OR REPLACE VIEW datasets.cqc_location_lineage_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_lineage/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_lineage/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_lineage/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_lineage/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=location_lineage/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_location_lineage_versions IS 'The versions of cqc/location_lineage. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_location_lineage_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_location_lineage_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -893,10 +893,10 @@ COMMENT ON COLUMN datasets.cqc_rating_sources_stored."snapshot_date" IS 'partiti
 
 -- cqc/changes/table_name=rating_sources
 CREATE OR REPLACE VIEW datasets.cqc_rating_sources_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rating_sources/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rating_sources/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rating_sources/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rating_sources/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=rating_sources/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_rating_sources_versions IS 'The versions of cqc/rating_sources. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_rating_sources_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_rating_sources_versions."removed" IS 'true when the owner has no rows from this night on';
@@ -921,10 +921,10 @@ COMMENT ON COLUMN datasets.cqc_clinic_locations_stored."snapshot_date" IS 'parti
 
 -- cqc/changes/table_name=clinic_locations
 CREATE OR REPLACE VIEW datasets.cqc_clinic_locations_versions AS
-SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=clinic_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
+SELECT "owner", "removed", "rows", "digest", snapshot_date FROM (SELECT n.* FROM (SELECT * FROM read_parquet('cqc/changes/table_name=clinic_locations/snapshot_date=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_date': DATE})) n
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/changes/table_name=clinic_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
-SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=clinic_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
+SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/changes/table_name=clinic_locations/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR})));
 COMMENT ON VIEW datasets.cqc_clinic_locations_versions IS 'The versions of cqc/clinic_locations. Its rows of datasets.cqc_changes, read from its own files.';
 COMMENT ON COLUMN datasets.cqc_clinic_locations_versions."owner" IS 'the owner''s key (its Owner columns joined by ''/'', e.g. location/1-101) whose rows changed; NULL on the row marking the night''s snapshot';
 COMMENT ON COLUMN datasets.cqc_clinic_locations_versions."removed" IS 'true when the owner has no rows from this night on';

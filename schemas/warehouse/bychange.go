@@ -92,3 +92,20 @@ func StoredSQL(t schemas.Table, read func(schemas.Table) (string, error)) (strin
 	return fmt.Sprintf("SELECT n.* FROM (%s) n\nANTI JOIN (SELECT DISTINCT %s FROM (%s)) m ON %s\nUNION ALL BY NAME\nSELECT * EXCLUDE (snapshot_month) FROM (%s)",
 		nightly, strings.Join(keys, ", "), compacted, strings.Join(on, " AND "), compacted), nil
 }
+
+// VersionsSQL is the query over the versions of t, a table stored by change
+// (schemas.Versions): its rows of cqc/changes, with their snapshot_date and
+// without table_name, which DuckDB would otherwise add from the directory
+// names.
+func VersionsSQL(t schemas.Table, read func(schemas.Table) (string, error)) (string, error) {
+	v := schemas.Versions(t)
+	rel, err := StoredSQL(v, read)
+	if err != nil {
+		return "", err
+	}
+	cols := make([]string, 0, v.Schema.NumFields()+1)
+	for _, f := range v.Schema.Fields() {
+		cols = append(cols, Ident(f.Name))
+	}
+	return fmt.Sprintf("SELECT %s, snapshot_date FROM (%s)", strings.Join(cols, ", "), rel), nil
+}

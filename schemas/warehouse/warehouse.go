@@ -60,6 +60,9 @@ func RunsFile(root string) string { return filepath.Join(StateDir(root), "runs.j
 // run_id of pipeline_runs and of every file a run writes.
 func NewRunID(t time.Time) string { return t.UTC().Format("20060102T150405.000Z") }
 
+// CatalogFile is the DuckDB catalog's file name under the root.
+const CatalogFile = "carelake.duckdb"
+
 // MartsDir is the directory of the marts under the root: marts/<view>/.
 const MartsDir = "marts"
 

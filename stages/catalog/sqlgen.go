@@ -124,7 +124,7 @@ func datasetsSQL(tables []schemas.Table, src source) (string, error) {
 		columnComments(&b, name, t)
 		if len(t.Owner) > 0 {
 			v := schemas.Versions(t)
-			rel, err := warehouse.StoredSQL(v, src.relationSQL)
+			rel, err := warehouse.VersionsSQL(t, src.relationSQL)
 			if err != nil {
 				return "", err
 			}

@@ -102,7 +102,13 @@ func snapshotDate(path string) string {
 
 // changeDates lists the dates of t's changes partitions, oldest first.
 func changeDates(root string, t schemas.Table) ([]string, error) {
-	dirs, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(changesPath(t, "*"))))
+	return nightlyDates(root, changesDir(t))
+}
+
+// nightlyDates lists the dates of the snapshot_date partitions under dir
+// (relative to root), oldest first.
+func nightlyDates(root, dir string) ([]string, error) {
+	dirs, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(dir), "snapshot_date=*"))
 	if err != nil {
 		return nil, err
 	}

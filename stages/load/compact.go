@@ -10,13 +10,14 @@ package load
 // globs tens of files, not thousands.
 //
 // Each compacted partition is written aside and swapped in; the month's
-// nightly partitions are removed by the next load, which finds the compacted
-// partition in place. A reader ignores the nightly partitions of a month
-// that has a compacted partition (warehouse.StoredSQL), so until then both
-// read the same. The removal waits a night for the catalog: one built before
-// a table had any compacted month reads none (DuckDB refuses a glob that
-// matches no file), and a run killed after its load keeps that catalog until
-// it is rerun; it still finds the month in its nightly partitions.
+// nightly partitions are removed by a later load, once the catalog in place
+// was built after the compaction. A reader ignores the nightly partitions of
+// a month that has a compacted partition (warehouse.StoredSQL), so until
+// then both read the same. The removal waits for the catalog because one
+// built before a table had any compacted month reads none (DuckDB refuses a
+// glob that matches no file, so the catalog names only the globs that
+// matched when it was built), and a run killed before its catalog keeps the
+// older one: it still finds the month in its nightly partitions.
 
 import (
 	"context"
@@ -38,8 +39,9 @@ import (
 
 // compactMonths compacts the closed months of every table stored by change
 // (its rows, then its versions), removes the nightly partitions of the
-// months compacted before, and saves the manifest if it did either. It
-// returns how many nightly partitions it compacted.
+// months compacted before the catalog in place was built, and saves the
+// manifest if it did either. It returns how many nightly partitions it
+// compacted.
 func compactMonths(ctx context.Context, opts Options, wm *WarehouseManifest) (int, error) {
 	total, changed := 0, false
 	for _, t := range opts.Tables {
@@ -53,19 +55,26 @@ func compactMonths(ctx context.Context, opts Options, wm *WarehouseManifest) (in
 		if len(dates) == 0 {
 			continue
 		}
-		current := dates[len(dates)-1][:7]
-		var months []string
-		for _, d := range dates {
-			if m := d[:7]; m < current && !slices.Contains(months, m) {
-				months = append(months, m)
+		current := dates[len(dates)-1][:7] // the newest snapshot's month
+		for _, part := range []struct {
+			t   schemas.Table
+			dir string
+		}{{t, t.Dataset}, {schemas.CQCChanges, changesDir(t)}} {
+			nights, err := nightlyDates(opts.Root, part.dir)
+			if err != nil {
+				return total, err
 			}
-		}
-		for _, m := range months {
-			for _, part := range []struct {
-				t   schemas.Table
-				dir string
-			}{{t, t.Dataset}, {schemas.CQCChanges, changesDir(t)}} {
-				n, removed, err := compactMonth(ctx, opts, wm, part.t, part.dir, m)
+			var months []string
+			for _, d := range nights {
+				if m := d[:7]; m < current && !slices.Contains(months, m) {
+					months = append(months, m)
+				}
+			}
+			for _, m := range months {
+				// The newest nightly partition stays while no later one
+				// exists, so that a catalog's glob of them still matches.
+				keepLast := nights[len(nights)-1][:7] == m
+				n, removed, err := compactMonth(ctx, opts, wm, part.t, part.dir, m, keepLast)
 				if err != nil {
 					return total, fmt.Errorf("compact %s/snapshot_month=%s: %w", part.dir, m, err)
 				}
@@ -77,6 +86,13 @@ func compactMonths(ctx context.Context, opts Options, wm *WarehouseManifest) (in
 	if !changed {
 		return 0, nil
 	}
+	// A compaction killed before the manifest was saved left partitions it
+	// does not list: they are recorded from disk.
+	for _, t := range append(slices.DeleteFunc(slices.Clone(opts.Tables), func(t schemas.Table) bool { return len(t.Owner) == 0 }), schemas.CQCChanges) {
+		if _, err := wm.syncWithDisk(opts.Root, t, time.Now().UTC()); err != nil {
+			return total, err
+		}
+	}
 	if err := wm.save(opts.Root); err != nil {
 		return total, err
 	}
@@ -86,8 +102,9 @@ func compactMonths(ctx context.Context, opts Options, wm *WarehouseManifest) (in
 
 // compactMonth compacts the nightly partitions dir/snapshot_date=<month>-DD
 // of t into dir/snapshot_month=<month> and returns how many it compacted,
-// or, when that is done already, removes them and says so.
-func compactMonth(ctx context.Context, opts Options, wm *WarehouseManifest, t schemas.Table, dir, month string) (int, bool, error) {
+// or, when that is done already and the catalog in place was built after
+// it, removes them (but the newest, with keepLast) and says so.
+func compactMonth(ctx context.Context, opts Options, wm *WarehouseManifest, t schemas.Table, dir, month string, keepLast bool) (int, bool, error) {
 	nights, err := filepath.Glob(filepath.Join(opts.Root, filepath.FromSlash(dir), "snapshot_date="+month+"-??"))
 	if err != nil || len(nights) == 0 {
 		return 0, false, err
@@ -111,6 +128,15 @@ func compactMonth(ctx context.Context, opts Options, wm *WarehouseManifest, t sc
 		return len(sources), false, nil
 	} else if err != nil {
 		return 0, false, err
+	}
+	if seen, err := catalogBuiltAfter(opts.Root, target); err != nil || !seen {
+		return 0, false, err
+	}
+	if keepLast {
+		sources = sources[:len(sources)-1]
+		if len(sources) == 0 {
+			return 0, false, nil
+		}
 	}
 	if err := removeFolded(opts.Root, sources); err != nil {
 		return 0, false, err
@@ -184,4 +210,31 @@ func withDate(schema *arrow.Schema, rec arrow.RecordBatch, day arrow.Date32) arr
 	dates := b.NewArray()
 	defer dates.Release()
 	return array.NewRecordBatch(schema, append(slices.Clone(rec.Columns()), dates), rec.NumRows())
+}
+
+// catalogBuiltAfter reports whether the catalog in place (if any) was built
+// after the files of the partition at path were written, so that it reads
+// them.
+func catalogBuiltAfter(root, path string) (bool, error) {
+	cat, err := os.Stat(filepath.Join(root, warehouse.CatalogFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	files, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(path), "*.parquet"))
+	if err != nil {
+		return false, err
+	}
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			return false, err
+		}
+		if !cat.ModTime().After(fi.ModTime()) {
+			return false, nil
+		}
+	}
+	return true, nil
 }

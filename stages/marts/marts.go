@@ -336,7 +336,7 @@ func (b *builder) defineDatasets(ctx context.Context) error {
 		}
 		name := strings.ReplaceAll(t.Dataset, "/", "_")
 		if len(t.Owner) > 0 {
-			versions, err := warehouse.StoredSQL(schemas.Versions(t), read)
+			versions, err := warehouse.VersionsSQL(t, read)
 			if err != nil {
 				return err
 			}
