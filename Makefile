@@ -11,7 +11,7 @@ FUZZTIME      ?= 10s
 # budget, the transform at national scale, the receiver under load, its
 # restart on a 10,000,000-call log and under an unauthenticated flood); the
 # others are micro-benchmarks timed the usual way.
-SYSTEM_BENCH  := ^(BenchmarkBudgetUse|BenchmarkTransform|BenchmarkIntake|BenchmarkNational|BenchmarkRestart|BenchmarkFlood)$$
+SYSTEM_BENCH  := ^(BenchmarkBudgetUse|BenchmarkTransform|BenchmarkIntake|BenchmarkNational|BenchmarkCQCYear|BenchmarkRestart|BenchmarkFlood)$$
 
 .PHONY: build test lint bench fuzz demo compat tidy-check clean
 

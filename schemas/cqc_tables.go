@@ -1,6 +1,11 @@
 package schemas
 
-import "github.com/apache/arrow-go/v18/arrow"
+import (
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
 
 // CQC output tables: what normalise (from the raw archive) and resolve (from
 // normalise's output) stage for load, one partition per snapshot_date under
@@ -22,14 +27,41 @@ var (
 	cqcReq   = false
 )
 
-// cqcTable declares a CQC table partitioned by snapshot_date.
+// cqcTable declares a CQC table partitioned by snapshot_date and stored by
+// change, owned by the organisation (or clinic) its rows describe.
 func cqcTable(name, doc string, fields ...arrow.Field) Table {
 	return Table{
 		Dataset:     "cqc/" + name,
 		PartitionBy: []string{"snapshot_date"},
 		Schema:      arrow.NewSchema(fields, nil),
 		Doc:         doc,
+		Owner:       ownerOf(fields),
 	}
+}
+
+// ownerOf names the columns of what a row belongs to: the (type, ID) pair
+// of a table whose rows come from locations and providers alike, else the
+// first required location, provider, clinic, report (link) or inspection
+// area ID column.
+func ownerOf(fields []arrow.Field) []string {
+	has := map[string]bool{}
+	for _, f := range fields {
+		has[f.Name] = true
+	}
+	for _, pair := range [][]string{{"organisation_type", "organisation_id"}, {"entity_type", "entity_id"}} {
+		if has[pair[0]] && has[pair[1]] {
+			return pair
+		}
+	}
+	for _, f := range fields {
+		switch f.Name {
+		case "location_id", "provider_id", "clinic_id", "link_id", "inspection_area_id":
+			if !f.Nullable {
+				return []string{f.Name}
+			}
+		}
+	}
+	panic("schemas: a CQC table without an owner column")
 }
 
 func cqcCat(groups ...[]arrow.Field) []arrow.Field {
@@ -401,6 +433,23 @@ var (
 	)
 )
 
+// CQCChanges records, for every table stored by change (Table.Owner), each
+// owner's versions: a row per owner whose rows changed on a night (its rows
+// are in that night's partition of the table) or disappeared (removed),
+// and one row per table and night with no owner, marking the snapshot. The
+// catalog rebuilds "the table as it stood on date D" from it.
+var CQCChanges = Table{
+	Dataset:     "cqc/changes",
+	PartitionBy: []string{"table_name", "snapshot_date"},
+	Doc:         "Versions of the CQC tables stored by change: one row per table, night and owner whose rows changed or disappeared that night, and one row per table and night (owner NULL) marking the snapshot.",
+	Schema: arrow.NewSchema([]arrow.Field{
+		Field("owner", cqcStr, cqcNull, "the owner's key (its Owner columns joined by '/', e.g. location/1-101) whose rows changed; NULL on the row marking the night's snapshot"),
+		Field("removed", cqcBool, cqcReq, "true when the owner has no rows from this night on"),
+		Field("rows", cqcInt, cqcReq, "the owner's rows in the snapshot (stored in this night's partition); on the marking row, every row of the snapshot"),
+		Field("digest", cqcInt, cqcReq, "a digest of the owner's rows (the sum of the rows' 64-bit hashes): a night whose rows hash alike stores nothing"),
+	}, nil),
+}
+
 // CQCTables lists every CQC table normalise and resolve stage, in a stable order.
 func CQCTables() []Table {
 	return []Table{
@@ -413,5 +462,39 @@ func CQCTables() []Table {
 		CQCProviderInspectionAreas, CQCAssessmentServiceGroups, CQCRejects, CQCInspectionAreaTaxonomy,
 		CQCReportTexts, CQCReportFiles,
 		CQCLocationLineage, CQCRatingSources, CQCClinicLocations,
+	}
+}
+
+// Compacted is the form t takes for a closed month when t is stored by
+// change (Table.Owner) or is CQCChanges (docs/architecture.md, "CQC history
+// by change"): the month's nightly partitions in one partition,
+// snapshot_month=YYYY-MM in place of snapshot_date=YYYY-MM-DD, and each
+// row's snapshot_date a column (last) of the files.
+func Compacted(t Table) (Table, bool) {
+	i := slices.Index(t.PartitionBy, "snapshot_date")
+	if i < 0 || (len(t.Owner) == 0 && !strings.HasPrefix(t.Dataset, CQCChanges.Dataset)) {
+		return Table{}, false
+	}
+	by := slices.Clone(t.PartitionBy)
+	by[i] = "snapshot_month"
+	fields := append(slices.Clone(t.Schema.Fields()), PartitionField("snapshot_date"))
+	return Table{
+		Dataset:     t.Dataset,
+		PartitionBy: by,
+		Schema:      arrow.NewSchema(fields, nil),
+		Doc:         t.Doc + " Compacted: the nightly partitions of a closed month, snapshot_date a column.",
+		Owner:       t.Owner,
+	}, true
+}
+
+// Versions is the part of CQCChanges holding the versions of t, a table
+// stored by change, read as a table of its own (its directory
+// cqc/changes/table_name=<t>), so that a reader of t globs only its files.
+func Versions(t Table) Table {
+	return Table{
+		Dataset:     CQCChanges.Dataset + "/table_name=" + strings.TrimPrefix(t.Dataset, "cqc/"),
+		PartitionBy: []string{"snapshot_date"},
+		Schema:      CQCChanges.Schema,
+		Doc:         "The versions of " + t.Dataset + ".",
 	}
 }

@@ -46,10 +46,17 @@ type Table struct {
 	// days of it in place and not the others: the next load of that input
 	// adds the missing days instead of skipping the whole input.
 	MergeDay string
+	// Owner, when set, stores the table by change (docs/architecture.md,
+	// "CQC history by change"): the columns naming the organisation (or
+	// clinic) each row belongs to. A night's partition holds only the rows
+	// of the owners whose rows changed that night, and CQCChanges records
+	// every owner's versions; the catalog rebuilds each snapshot from them.
+	// Only for tables partitioned by snapshot_date alone.
+	Owner []string
 }
 
 // Tables is every output table of the warehouse.
-func Tables() []Table { return append(CQCTables(), CareQTables()...) }
+func Tables() []Table { return append(append(CQCTables(), CQCChanges), CareQTables()...) }
 
 // DocKey is the field metadata key holding a column's description.
 const DocKey = "doc"

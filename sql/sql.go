@@ -15,9 +15,12 @@
 //   - examples/*.sql are analyst queries over those views.
 //
 // Paths in tables.sql are relative to the warehouse root: run it from there
-// (or SET file_search_path to it). The builder writes the same views, with
-// the same relative paths, into carelake.duckdb, and the warehouse's own
-// copy of the whole script to <out>/sql/carelake.sql. The package is named
+// (or SET file_search_path to it). It assumes every dataset has files,
+// compacted months of the CQC history included (DuckDB refuses a glob that
+// matches none). The builder writes the same views, with the same relative
+// paths, into carelake.duckdb, and the warehouse's own copy of the whole
+// script, with an empty relation for what that warehouse lacks, to
+// <out>/sql/carelake.sql: the one to run on a given warehouse. The package is named
 // sqlfiles so that it never shadows database/sql.
 package sqlfiles
 

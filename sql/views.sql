@@ -15,7 +15,7 @@
 --
 -- Rules: equi-joins only (a join condition must hold an equality; no
 -- nested-loop join: TestNoNestedLoopJoins), "latest" means the newest
--- snapshot_date of the table read, and a date is compared on the calendar
+-- snapshot_date of the table read (datasets.<table>_latest), and a date is compared on the calendar
 -- of the place it belongs to.
 
 -- Every scalar field of each location's latest good API body, with the
@@ -36,16 +36,21 @@ FROM datasets.cqc_locations l
 LEFT JOIN inferred i ON i.location_id = l.location_id AND i.report_link_id = l.overall_rating_report_link_id
     AND i.snapshot_date = l.snapshot_date;
 
--- Mart: the same at the latest snapshot, one row per location.
+-- Mart: the same at the latest snapshot, one row per location (read from
+-- the latest versions, not by filtering every snapshot).
 CREATE OR REPLACE VIEW cqc_locations AS
-SELECT * FROM cqc_locations_history
-WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_locations);
+WITH inferred AS (
+    SELECT DISTINCT location_id, report_link_id FROM datasets.cqc_rating_sources_latest
+    WHERE inferred AND kind = 'overall' AND parent_name IS NULL
+)
+SELECT l.* REPLACE (l.overall_rating_inherited OR i.location_id IS NOT NULL AS overall_rating_inherited)
+FROM datasets.cqc_locations_latest l
+LEFT JOIN inferred i ON i.location_id = l.location_id AND i.report_link_id = l.overall_rating_report_link_id;
 
 -- The report each inherited rating comes from, as resolve found it through
 -- the predecessors' reports (latest snapshot): one row per rating.
 CREATE OR REPLACE VIEW cqc_inherited_rating_sources AS
-SELECT * FROM datasets.cqc_rating_sources
-WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_rating_sources)
+SELECT * FROM datasets.cqc_rating_sources_latest
 QUALIFY row_number() OVER (
     PARTITION BY location_id, kind, parent_name, name, report_link_id, report_date
     ORDER BY resolved DESC, source_location_id) = 1;
@@ -53,8 +58,8 @@ QUALIFY row_number() OVER (
 -- Each location's own inspection reports (latest snapshot), one row per report.
 CREATE OR REPLACE VIEW cqc_location_reports AS
 SELECT organisation_id AS location_id, link_id, report_date, first_visit_date, report_uri, snapshot_date
-FROM datasets.cqc_reports
-WHERE organisation_type = 'location' AND snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_reports)
+FROM datasets.cqc_reports_latest
+WHERE organisation_type = 'location'
 QUALIFY row_number() OVER (PARTITION BY organisation_id, link_id ORDER BY report_date DESC NULLS LAST) = 1;
 
 -- Every rating row of the latest snapshot, current (row_kind 'current',
@@ -67,18 +72,15 @@ QUALIFY row_number() OVER (PARTITION BY organisation_id, link_id ORDER BY report
 -- marts read it.
 CREATE OR REPLACE VIEW cqc_location_rating_rows AS
 WITH r AS (
-    SELECT 'current' AS row_kind, * FROM datasets.cqc_location_ratings
-    WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_location_ratings)
+    SELECT 'current' AS row_kind, * FROM datasets.cqc_location_ratings_latest
     UNION ALL BY NAME
-    SELECT 'timeline' AS row_kind, * FROM datasets.cqc_location_rating_history
-    WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_location_rating_history)
+    SELECT 'timeline' AS row_kind, * FROM datasets.cqc_location_rating_history_latest
 ), src AS (
     SELECT * FROM cqc_inherited_rating_sources
 ), own AS (
     SELECT * FROM cqc_location_reports
 ), tax AS (
-    SELECT inspection_area_id, inspection_area_name, current_area_names FROM datasets.cqc_inspection_area_taxonomy
-    WHERE snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_inspection_area_taxonomy)
+    SELECT inspection_area_id, inspection_area_name, current_area_names FROM datasets.cqc_inspection_area_taxonomy_latest
 )
 SELECT
     r.* EXCLUDE (inherited, snapshot_date),
@@ -136,9 +138,8 @@ SELECT
     l.name AS current_location_name, l.registration_status AS current_registration_status,
     l.overall_rating, l.overall_rating_category, l.overall_rating_date, l.overall_rating_inherited,
     c.snapshot_date
-FROM datasets.cqc_clinic_locations c
-LEFT JOIN cqc_locations l ON l.location_id = c.current_location_id
-WHERE c.snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_clinic_locations);
+FROM datasets.cqc_clinic_locations_latest c
+LEFT JOIN cqc_locations l ON l.location_id = c.current_location_id;
 
 -- CareQ -----------------------------------------------------------------------
 -- The datasets careq/* hold one row per change the receiver applied, in log
@@ -248,9 +249,8 @@ WITH cl AS (
     LEFT JOIN cl ON cl.clinic_id = a.clinic_id
 ), lin AS (
     SELECT lin.location_id, lin.ancestor_location_id, lin.depth, loc.registration_date
-    FROM datasets.cqc_location_lineage lin
+    FROM datasets.cqc_location_lineage_latest lin
     LEFT JOIN cqc_locations loc ON loc.location_id = lin.ancestor_location_id
-    WHERE lin.snapshot_date = (SELECT max(snapshot_date) FROM datasets.cqc_location_lineage)
 ), clinic_days AS (
     SELECT DISTINCT clinic_id, appointment_local_date FROM ap
 ), rated AS (

@@ -30,6 +30,7 @@ import (
 	"carelake/internal/cqcsim"
 	"carelake/internal/testkit"
 	"carelake/pipeline"
+	"carelake/schemas"
 	"carelake/schemas/careqlog"
 	"carelake/schemas/warehouse"
 	"carelake/stages/catalog"
@@ -109,10 +110,14 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := func(root string) []string {
+	args := func(root string, snapshot ...string) []string {
+		date := "2026-11-21"
+		if len(snapshot) > 0 {
+			date = snapshot[0]
+		}
 		return []string{"run", "--out", root, "--cqc-base-url", srv.URL + "/public/v1", "--cqc-api-key", cqcsim.DefaultAPIKey,
 			"--rate-limit", "100000", "--rate-window", "1s", "--concurrency", strconv.Itoa(chaosConcurrency),
-			"--clinics", clinics, "--snapshot-date", "2026-11-21",
+			"--clinics", clinics, "--snapshot-date", date,
 			"--log-format", "json", "--log-level", "info", "--progress", "never"}
 	}
 
@@ -212,7 +217,7 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 	checkReadable(t, whB, "after the final run")
 	checkManifestMatchesDisk(t, whB)
 
-	compareCatalogs(t, whA, whB)
+	compareCatalogs(t, whA, whB, chaosViews)
 
 	// No call wasted beyond what a kill can cost: the answers in flight.
 	reqs := sim.Requests()
@@ -271,6 +276,44 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 	if newest := newestRun(t, whB); newest != final.runID() {
 		t.Errorf("pipeline_runs' newest run is %s, want the final run %s", newest, final.runID())
 	}
+
+	// Two more nights, stored by change beside the first, the second in the
+	// next month (its load compacts November: docs/architecture.md, "CQC
+	// history by change"): A clean, B killed at random points of each
+	// (seeded as above), then run to the end. Every snapshot of every CQC
+	// table must answer as A's.
+	for _, night := range []string{"2026-11-22", "2026-12-01", "2026-12-02"} {
+		ref := startChild(t, args(whA, night))
+		ref.wait(t, 5*time.Minute)
+		if ref.exit != 0 {
+			t.Fatalf("night %s on A: %s\n%s", night, ref.status, ref.stderr.String())
+		}
+		for i := range 3 {
+			f := rng.Float64()
+			d := time.Duration(f * float64(ref.wall))
+			c := startChild(t, args(whB, night))
+			wasKilled, at := c.killWhen(func(e time.Duration) bool { return e >= d })
+			c.wait(t, 5*time.Minute)
+			desc := fmt.Sprintf("night %s, kill %d after %s (%.3f of A's), at %s: %s (killed %t)", night, i+1, d.Round(time.Millisecond), f,
+				at.Round(time.Millisecond), c.where(), wasKilled)
+			t.Log(desc)
+			checkReadable(t, whB, desc)
+		}
+		final := startChild(t, args(whB, night))
+		final.wait(t, 5*time.Minute)
+		if final.exit != 0 {
+			t.Fatalf("night %s's final run on B: %s\n%s", night, final.status, final.stderr.String())
+		}
+	}
+	if dirs, _ := filepath.Glob(filepath.Join(whB, "cqc", "changes", "*", "snapshot_month=2026-11")); len(dirs) == 0 {
+		t.Error("November was not compacted by the December nights")
+	}
+	checkManifestMatchesDisk(t, whB)
+	var snapshots []string
+	for _, tb := range schemas.CQCTables() {
+		snapshots = append(snapshots, catalog.DatasetsSchema+"."+catalog.RelationName(tb.Dataset))
+	}
+	compareCatalogs(t, whA, whB, append(snapshots, chaosViews...))
 }
 
 // child is one `carelake run` process: the test binary re-executed as
@@ -561,13 +604,14 @@ func checkManifestMatchesDisk(t *testing.T, root string) {
 	}
 }
 
-// compareCatalogs fails t unless every view of chaosViews gives the same
+// compareCatalogs fails t unless every view of views (schema.name, or a
+// name in main) gives the same
 // rows (as multisets, chaosVolatile columns left out) in both warehouses'
 // catalogues, ATTACHed side by side in one DuckDB session. Their views
 // read paths relative to their own root, so each view is first copied into
 // a temporary table (wa_<view>, wb_<view>) with file_search_path set to
 // that warehouse.
-func compareCatalogs(t *testing.T, a, b string) {
+func compareCatalogs(t *testing.T, a, b string, views []string) {
 	t.Helper()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -582,10 +626,14 @@ func compareCatalogs(t *testing.T, a, b string) {
 	}
 	excluded := map[string]bool{}
 	var summary []string
-	for _, v := range chaosViews {
+	for _, rel := range views {
+		schema, v, ok := strings.Cut(rel, ".")
+		if !ok {
+			schema, v = "main", rel
+		}
 		var cols []string
 		rows, err := db.Query(`SELECT column_name FROM information_schema.columns
-			WHERE table_catalog = 'wa' AND table_name = ? ORDER BY ordinal_position`, v)
+			WHERE table_catalog = 'wa' AND table_schema = ? AND table_name = ? ORDER BY ordinal_position`, schema, v)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -608,8 +656,8 @@ func compareCatalogs(t *testing.T, a, b string) {
 		sel := strings.Join(cols, ", ")
 		copied := true
 		for name, root := range map[string]string{"wa": a, "wb": b} {
-			if _, err := db.Exec(fmt.Sprintf("SET file_search_path = '%s'; CREATE OR REPLACE TEMP TABLE %s_%s AS SELECT * FROM %s.%s",
-				root, name, v, name, v)); err != nil {
+			if _, err := db.Exec(fmt.Sprintf("SET file_search_path = '%s'; CREATE OR REPLACE TEMP TABLE %s_%s AS SELECT * FROM %s.%s.%s",
+				root, name, v, name, schema, v)); err != nil {
 				t.Errorf("view %s of %s: %v", v, name, err)
 				copied = false
 			}
@@ -630,7 +678,7 @@ func compareCatalogs(t *testing.T, a, b string) {
 			t.Errorf("view %s: A has %d rows, B %d; %d rows only in A, %d only in B; e.g.\n%s", v, na, nb, onlyA, onlyB,
 				sampleDiff(db, v, sel))
 		}
-		if na == 0 && v != "cqc_rejects" {
+		if na == 0 && !strings.Contains(v, "rejects") && schema == "main" {
 			t.Errorf("view %s is empty: the comparison proves nothing", v)
 		}
 	}

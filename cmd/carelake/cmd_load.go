@@ -101,6 +101,12 @@ func writeLoadSummary(w io.Writer, sum load.Summary) {
 	if sum.Folded > 0 {
 		fmt.Fprintf(w, "folded %d partition(s) of the former layout (CareQ by day) into the current one (by month)\n", sum.Folded)
 	}
+	if sum.Migrated > 0 {
+		fmt.Fprintf(w, "stored %d whole-snapshot CQC partition(s) by change (docs/architecture.md, \"CQC history by change\")\n", sum.Migrated)
+	}
+	if sum.Compacted > 0 {
+		fmt.Fprintf(w, "compacted %d nightly CQC partition(s) of closed months into month partitions\n", sum.Compacted)
+	}
 	for _, st := range sum.Stages {
 		if st.Skipped {
 			fmt.Fprintf(w, "skipped %s (run %s): already loaded; --force loads it again\n", st.Stage, st.RunID)

@@ -23,6 +23,8 @@ func stageOneLocation(t *testing.T, root, runID string) {
 	})
 }
 
+// TestLoadCommand: the CQC tables are stored by change, so one location
+// makes one table partition beside a changes partition per table.
 func TestLoadCommand(t *testing.T) {
 	root := t.TempDir()
 	code, _, errOut := run(t, "load", "--out", root)
@@ -35,9 +37,11 @@ func TestLoadCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("load: exit %d\n%s\n%s", code, out, errOut)
 	}
-	// One partition per CQC table (the staged output holds every one).
+	// The one table with a row, and a changes partition per CQC table; the
+	// rows are the location and the versions (a mark per table, the
+	// location's).
 	n := len(schemas.CQCTables())
-	for _, want := range []string{"loaded cqc/locations/snapshot_date=2026-11-21", fmt.Sprintf("load: %d partition(s), %d file(s), 1 rows", n, n),
+	for _, want := range []string{"loaded cqc/locations/snapshot_date=2026-11-21", fmt.Sprintf("load: %d partition(s), %d file(s), %d rows", n+1, n+1, n+2),
 		"catalog " + filepath.Join(root, "carelake.duckdb") + " rebuilt", "carelake sql --out " + root} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -52,7 +56,7 @@ func TestLoadCommand(t *testing.T) {
 		t.Fatalf("second load: exit %d\n%s", code, out)
 	}
 	code, out, _ = run(t, "load", "--out", root, "--force", "--stages", "normalise-cqc", "--log-level", "warn")
-	if code != 0 || !strings.Contains(out, fmt.Sprintf("load: %d partition(s)", n)) {
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("load: %d partition(s)", n+1)) {
 		t.Fatalf("forced load: exit %d\n%s", code, out)
 	}
 

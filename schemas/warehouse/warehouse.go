@@ -7,6 +7,7 @@ package warehouse
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,6 +38,13 @@ const (
 	// MetaInputRunID is the run whose stage output the rows come from (the
 	// same run when 'carelake run' did both).
 	MetaInputRunID = "carelake.input_run_id"
+	// MetaStorage is "changes" in the files of a partition stored by change
+	// (schemas.Table.Owner), absent from a partition holding a whole snapshot.
+	MetaStorage = "carelake.storage"
+	// MetaPartialSnapshot is "true" in the meta of a stage output whose
+	// snapshot partitions hold only the owners that changed (the others are
+	// as they were): load stores those and infers no removal.
+	MetaPartialSnapshot = "carelake.partial_snapshot"
 )
 
 // StateDir is where a warehouse keeps its pipeline state (watermarks,
@@ -51,6 +59,9 @@ func RunsFile(root string) string { return filepath.Join(StateDir(root), "runs.j
 // NewRunID names a run by its start time, so IDs sort chronologically: the
 // run_id of pipeline_runs and of every file a run writes.
 func NewRunID(t time.Time) string { return t.UTC().Format("20060102T150405.000Z") }
+
+// CatalogFile is the DuckDB catalog's file name under the root.
+const CatalogFile = "carelake.duckdb"
 
 // MartsDir is the directory of the marts under the root: marts/<view>/.
 const MartsDir = "marts"
@@ -111,7 +122,9 @@ func ReadSQL(glob string, t schemas.Table) (string, error) {
 // stand-in for a dataset without files (read_parquet refuses an empty glob).
 func EmptySQL(t schemas.Table) (string, error) {
 	fields := t.Schema.Fields()
-	for _, k := range t.PartitionBy {
+	// read_parquet puts the partition columns last in the order of their
+	// names, not of the directories.
+	for _, k := range slices.Sorted(slices.Values(t.PartitionBy)) {
 		fields = append(fields, arrow.Field{Name: k, Type: schemas.PartitionType(k)})
 	}
 	cols := make([]string, len(fields))

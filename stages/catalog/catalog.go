@@ -58,7 +58,7 @@ import (
 )
 
 // FileName is the catalog's file name under the warehouse root.
-const FileName = "carelake.duckdb"
+const FileName = warehouse.CatalogFile
 
 // ScriptPath is where Build writes the analyst's copy of the views, relative
 // to the warehouse root.

@@ -94,6 +94,9 @@ dates, money is DECIMAL.
 	}
 	for _, t := range s.tables {
 		fmt.Fprintf(&b, "\n### %s\n\n%s\n\nFiles: `%s`", t.Dataset, t.Doc, filesOf(t))
+		if c, ok := schemas.Compacted(t); ok {
+			fmt.Fprintf(&b, " this month, `%s` for a closed month (compacted; `snapshot_date` a column of the files)", filesOf(c))
+		}
 		switch {
 		case t.MergeKey != "" && t.MergeDay != "":
 			fmt.Fprintf(&b, " (append-only: rows are merged by `%s` and the UTC day of `%s`, each input once)", t.MergeKey, t.MergeDay)

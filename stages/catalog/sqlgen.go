@@ -101,19 +101,47 @@ func columnComments(b *strings.Builder, relation string, t schemas.Table) {
 }
 
 // datasetsSQL creates the datasets schema: one view per table over its
-// files, with the table and column docs as comments.
+// files, with the table and column docs as comments. A table stored by
+// change (schemas.Table.Owner) gets its files as datasets.<t>_stored, and
+// datasets.<t> (every snapshot) and datasets.<t>_latest rebuilt from them
+// (warehouse.ByChangeSQL).
 func datasetsSQL(tables []schemas.Table, src source) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE SCHEMA IF NOT EXISTS %s;\n", DatasetsSchema)
 	for _, t := range tables {
-		rel, err := src.relationSQL(t)
+		rel, err := warehouse.StoredSQL(t, src.relationSQL)
 		if err != nil {
 			return "", err
 		}
 		name := DatasetsSchema + "." + RelationName(t.Dataset)
+		doc := t.Doc
+		if len(t.Owner) > 0 {
+			name += "_stored"
+			doc += " As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes)."
+		}
 		fmt.Fprintf(&b, "\n-- %s\nCREATE OR REPLACE VIEW %s AS\n%s;\n", t.Dataset, name, rel)
-		fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, warehouse.Quote(t.Doc))
+		fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, warehouse.Quote(doc))
 		columnComments(&b, name, t)
+		if len(t.Owner) > 0 {
+			v := schemas.Versions(t)
+			rel, err := warehouse.VersionsSQL(t, src.relationSQL)
+			if err != nil {
+				return "", err
+			}
+			name := DatasetsSchema + "." + RelationName(t.Dataset) + "_versions"
+			fmt.Fprintf(&b, "\n-- %s\nCREATE OR REPLACE VIEW %s AS\n%s;\n", v.Dataset, name, rel)
+			fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, warehouse.Quote(v.Doc+" Its rows of datasets.cqc_changes, read from its own files."))
+			columnComments(&b, name, v)
+		}
+	}
+	for _, t := range tables {
+		if len(t.Owner) > 0 {
+			byChange := warehouse.ByChangeSQL(DatasetsSchema, t)
+			b.WriteString(byChange)
+			for _, rel := range []string{RelationName(t.Dataset), RelationName(t.Dataset) + "_latest"} {
+				columnComments(&b, DatasetsSchema+"."+rel, t)
+			}
+		}
 	}
 	return b.String(), nil
 }
@@ -129,7 +157,10 @@ func plainViewsSQL(tables []schemas.Table, defined map[string]bool) string {
 		src := DatasetsSchema + "." + name
 		snapshots := len(t.PartitionBy) > 0 && t.PartitionBy[0] == "snapshot_date"
 		if !defined[name] {
-			if snapshots {
+			if snapshots && len(t.Owner) > 0 {
+				fmt.Fprintf(&b, "\nCREATE OR REPLACE VIEW %s AS\nSELECT * FROM %s_latest;\n", name, src)
+				fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, warehouse.Quote(t.Doc+" Latest snapshot."))
+			} else if snapshots {
 				fmt.Fprintf(&b, "\nCREATE OR REPLACE VIEW %s AS\nSELECT * FROM %s\nWHERE snapshot_date = (SELECT max(snapshot_date) FROM %s);\n", name, src, src)
 				fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, warehouse.Quote(t.Doc+" Latest snapshot."))
 			} else {

@@ -322,7 +322,7 @@ func removeFolded(root string, sources []string) error {
 }
 
 // syncWithDisk brings the manifest's entries of t in line with t's
-// partitions on disk: entries of directories that are gone are dropped,
+// partitions on disk (its compacted months included): entries of directories that are gone are dropped,
 // and a partition the manifest does not list with the files it holds is
 // recorded from its files' footers and metadata. A fold, or a fold
 // interrupted before the manifest was saved, leaves such differences. It
@@ -354,7 +354,11 @@ func (m *WarehouseManifest) syncWithDisk(root string, t schemas.Table, now time.
 		}
 		rel = filepath.ToSlash(rel)
 		if checkPartitionPath(t, rel) != nil {
-			continue
+			// A compacted month of a table stored by change is one of its
+			// partitions too (compact.go).
+			if c, ok := schemas.Compacted(t); !ok || checkPartitionPath(c, rel) != nil {
+				continue
+			}
 		}
 		paths, err := filepath.Glob(filepath.Join(dir, "*.parquet"))
 		if err != nil || len(paths) == 0 {

@@ -151,6 +151,12 @@ type Summary struct {
 	// Folded counts partitions of a former layout folded into the current
 	// one (schemas.Table.FormerPartitionBy) before the stage outputs loaded.
 	Folded int
+	// Migrated counts partitions holding a whole snapshot (written before
+	// the by-change layout) stored by change before the stage outputs loaded.
+	Migrated int
+	// Compacted counts nightly partitions of closed months compacted into
+	// month partitions (CQC tables stored by change and their versions).
+	Compacted int
 }
 
 // Loaded reports how many partitions were written.
@@ -203,6 +209,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	for _, t := range opts.Tables {
 		tables[t.Dataset] = t
 	}
+	tables[schemas.CQCChanges.Dataset] = schemas.CQCChanges
 	stages := opts.Stages
 	if len(stages) == 0 {
 		var err error
@@ -253,6 +260,15 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	// Partitions still in a former layout are folded into the current one
 	// before any stage output is merged into it.
 	if sum.Folded, err = foldFormerLayouts(ctx, opts, wm); err != nil {
+		return sum, err
+	}
+	// Partitions holding whole snapshots are stored by change before a
+	// newer snapshot is compared with them.
+	if sum.Migrated, err = migrateLayouts(ctx, opts, wm); err != nil {
+		return sum, err
+	}
+	// Closed months are compacted before a night's versions are read.
+	if sum.Compacted, err = compactMonths(ctx, opts, wm); err != nil {
 		return sum, err
 	}
 
@@ -337,14 +353,17 @@ func forEachPartition(ctx context.Context, workers int, man *staging.Manifest, t
 				if ctx.Err() != nil {
 					continue
 				}
-				pr, err := writePartition(ctx, opts, man, p, tables[p.Table])
+				prs, err := writePartition(ctx, opts, man, p, tables[p.Table])
+				mu.Lock()
+				for _, pr := range prs {
+					if pr.Path != "" {
+						done(pr)
+					}
+				}
+				mu.Unlock()
 				if err != nil {
 					cancel(fmt.Errorf("%s: %w", p.Path, err))
-					continue
 				}
-				mu.Lock()
-				done(pr)
-				mu.Unlock()
 			}
 		}()
 	}

@@ -103,6 +103,19 @@ func fileMetadata(opts Options, meta map[string]string, stage, runID string, t s
 	for k, v := range meta {
 		kv[k] = v
 	}
+	if err := describe(kv, t, path); err != nil {
+		return nil, err
+	}
+	kv[warehouse.MetaVersion] = opts.Version
+	kv[warehouse.MetaStage] = stage
+	kv[warehouse.MetaRunID] = opts.RunID
+	kv[warehouse.MetaInputRunID] = runID
+	return kv, nil
+}
+
+// describe sets the keys that say which table and partition a file is of,
+// with the table's and columns' docs.
+func describe(kv map[string]string, t schemas.Table, path string) error {
 	docs := make(map[string]string, t.Schema.NumFields())
 	for _, f := range t.Schema.Fields() {
 		if doc, ok := f.Metadata.GetValue(schemas.DocKey); ok {
@@ -111,34 +124,41 @@ func fileMetadata(opts Options, meta map[string]string, stage, runID string, t s
 	}
 	b, err := json.Marshal(docs)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	kv[warehouse.MetaVersion] = opts.Version
 	kv[warehouse.MetaTable] = t.Dataset
 	kv[warehouse.MetaTableDoc] = t.Doc
 	kv[warehouse.MetaColumnDocs] = string(b)
 	kv[warehouse.MetaPartition] = strings.TrimPrefix(strings.TrimPrefix(path, t.Dataset), "/")
-	kv[warehouse.MetaStage] = stage
-	kv[warehouse.MetaRunID] = opts.RunID
-	kv[warehouse.MetaInputRunID] = runID
-	return kv, nil
+	return nil
 }
 
-// writePartition writes one staged partition aside and swaps it into place.
-func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p staging.Partition, t schemas.Table) (PartitionResult, error) {
+// writePartition writes one staged partition aside and swaps it into place;
+// a table stored by change writes its changed rows and their versions.
+func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p staging.Partition, t schemas.Table) ([]PartitionResult, error) {
 	kv, err := fileMetadata(opts, man.Meta, man.Stage, man.RunID, t, p.Path)
 	if err != nil {
-		return PartitionResult{}, err
+		return nil, err
 	}
-	res, err := commitPartition(ctx, opts, t, p.Path, kv, func(add func(arrow.RecordBatch) error) error {
+	read := func(fn func(arrow.RecordBatch) error) error {
 		return man.Read(p, func(rec arrow.RecordBatch) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			return add(rec)
+			return fn(rec)
 		})
-	})
-	res.Stage = man.Stage
+	}
+	var res []PartitionResult
+	if len(t.Owner) > 0 {
+		res, err = writeByChange(ctx, opts, t, p.Path, kv, read, man.Meta[warehouse.MetaPartialSnapshot] == "true")
+	} else {
+		var pr PartitionResult
+		pr, err = commitPartition(ctx, opts, t, p.Path, kv, read)
+		res = []PartitionResult{pr}
+	}
+	for i := range res {
+		res[i].Stage = man.Stage
+	}
 	return res, err
 }
 

@@ -6,8 +6,8 @@
 // before the catalog.
 //
 // Run opens an in-memory DuckDB, defines datasets.<table> over the loaded
-// Parquet (a snapshot-partitioned CQC table over its latest snapshot only:
-// every mart is about the latest snapshot), runs sql/views.sql, and for each
+// Parquet (a CQC table stored by change as its snapshots rebuilt from its
+// versions; every mart reads the latest), runs sql/views.sql, and for each
 // mart in order has DuckDB write `SELECT * FROM <view>` (COPY ... TO, FORMAT
 // parquet, hive-partitioned by the mart's PartitionBy) under
 // <root>/.marts-tmp/; a later mart reads those rows, not its query again.
@@ -63,8 +63,9 @@ const Stage = "marts"
 const tmpDirName = ".marts-tmp"
 
 // anchors are the datasets whose files say the licence and source of each
-// source system.
-var anchors = map[string]string{schemas.SourceCQC: "cqc/locations", schemas.SourceCareQ: "careq/events"}
+// source system: for CQC the versions, which every night writes whatever
+// changed (a table stored by change may have no nightly file).
+var anchors = map[string]string{schemas.SourceCQC: schemas.CQCChanges.Dataset, schemas.SourceCareQ: "careq/events"}
 
 // Options configures Run.
 type Options struct {
@@ -117,8 +118,13 @@ func (o Options) withDefaults(now time.Time) Options {
 	return o
 }
 
-// DefaultMemoryLimit is DuckDB's memory cap while building the marts.
-const DefaultMemoryLimit = "512MB"
+// DefaultMemoryLimit is DuckDB's memory cap while building the marts. The
+// rating marts rebuild the latest snapshot from the CQC history stored by
+// change; after a year of nights at national size their working set is just
+// over 512MB, where DuckDB evicted and re-read until the marts took 33 s
+// instead of 20 s (docs/benchmarks.md, "CQC history by change"); 768MB took
+// the national nightly run past its 1 GiB.
+const DefaultMemoryLimit = "640MB"
 
 // rowGroupRows is the row group size of a mart's files: 100,000+ rows as the
 // policy asks, and small enough that a reader (DuckDB, Spark) scans one file
@@ -307,26 +313,42 @@ func (b *builder) close() {
 }
 
 // defineDatasets creates datasets.<table> over every registered table's
-// files: for a table partitioned by snapshot_date only its latest
-// snapshot, for the others every file.
+// files: for a table stored by change (every CQC table) its snapshots
+// rebuilt from its versions (warehouse.ByChangeSQL), for the others every
+// file.
 func (b *builder) defineDatasets(ctx context.Context) error {
 	var q strings.Builder
 	q.WriteString("CREATE SCHEMA datasets;\n")
-	for _, t := range b.opts.tables {
+	read := func(t schemas.Table) (string, error) {
 		glob, ok, err := b.datasetGlob(t)
 		if err != nil {
-			return err
+			return "", err
 		}
-		var rel string
-		if ok {
-			rel, err = warehouse.ReadSQL(glob, t)
-		} else {
-			rel, err = warehouse.EmptySQL(t)
+		if !ok {
+			return warehouse.EmptySQL(t)
 		}
+		return warehouse.ReadSQL(glob, t)
+	}
+	for _, t := range b.opts.tables {
+		rel, err := warehouse.StoredSQL(t, read)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&q, "CREATE VIEW datasets.%s AS %s;\n", strings.ReplaceAll(t.Dataset, "/", "_"), rel)
+		name := strings.ReplaceAll(t.Dataset, "/", "_")
+		if len(t.Owner) > 0 {
+			versions, err := warehouse.VersionsSQL(t, read)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(&q, "CREATE VIEW datasets.%s_versions AS %s;\n", name, versions)
+			name += "_stored"
+		}
+		fmt.Fprintf(&q, "CREATE VIEW datasets.%s AS %s;\n", name, rel)
+	}
+	for _, t := range b.opts.tables {
+		if len(t.Owner) > 0 {
+			q.WriteString(warehouse.ByChangeSQL("datasets", t))
+		}
 	}
 	if _, err := b.conn.ExecContext(ctx, q.String()); err != nil {
 		return fmt.Errorf("define the datasets: %w", err)
@@ -334,23 +356,10 @@ func (b *builder) defineDatasets(ctx context.Context) error {
 	return nil
 }
 
-// datasetGlob is the absolute glob of the files a mart reads of t, and
-// whether any file matches.
+// datasetGlob is the absolute glob of the files of t, and whether any file
+// matches.
 func (b *builder) datasetGlob(t schemas.Table) (string, bool, error) {
-	pattern := warehouse.Pattern(t)
-	if len(t.PartitionBy) > 0 && t.PartitionBy[0] == "snapshot_date" {
-		snaps, err := filepath.Glob(filepath.Join(b.root, filepath.FromSlash(t.Dataset), "snapshot_date=*"))
-		if err != nil {
-			return "", false, err
-		}
-		snaps = slices.DeleteFunc(snaps, func(p string) bool { return strings.HasSuffix(p, ".old") })
-		if len(snaps) == 0 {
-			return "", false, nil
-		}
-		slices.Sort(snaps) // YYYY-MM-DD sorts as dates
-		pattern = strings.Replace(pattern, "snapshot_date=*", filepath.Base(snaps[len(snaps)-1]), 1)
-	}
-	glob := filepath.Join(b.root, filepath.FromSlash(pattern))
+	glob := filepath.Join(b.root, filepath.FromSlash(warehouse.Pattern(t)))
 	files, err := filepath.Glob(glob)
 	if err != nil {
 		return "", false, err

@@ -244,8 +244,9 @@ func appendValue(fb array.Builder, v any) error {
 
 // StageTables commits, under root, an output of stage with one partition
 // <dataset>/snapshot_date=<date> per table (every table present, empty when
-// rows has none for it), like normalise and resolve do.
-func StageTables(tb testing.TB, root, stage, runID, date string, tables []schemas.Table, rows map[string][]Row) {
+// rows has none for it), like normalise and resolve do; meta adds key,
+// value pairs to the output's meta.
+func StageTables(tb testing.TB, root, stage, runID, date string, tables []schemas.Table, rows map[string][]Row, meta ...string) {
 	tb.Helper()
 	w, err := staging.Begin(root, stage, runID)
 	if err != nil {
@@ -253,6 +254,9 @@ func StageTables(tb testing.TB, root, stage, runID, date string, tables []schema
 	}
 	w.SetMeta(warehouse.MetaLicence, Licence)
 	w.SetMeta(warehouse.MetaSource, Source)
+	for i := 0; i+1 < len(meta); i += 2 {
+		w.SetMeta(meta[i], meta[i+1])
+	}
 	for _, t := range tables {
 		rec := Record(tb, t.Schema, rows[t.Dataset])
 		err := w.Write(t.Dataset, t.Dataset+"/snapshot_date="+date, rec)
