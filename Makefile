@@ -18,8 +18,11 @@ SYSTEM_BENCH  := ^(BenchmarkBudgetUse|BenchmarkTransform|BenchmarkIntake|Benchma
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/carelake
 
+# The command package runs the pipeline a few dozen times as child
+# processes under the race detector (about 10 minutes on 2 cores): past go
+# test's default 10-minute limit per package.
 test:
-	$(GO) test -race -shuffle=on ./...
+	$(GO) test -race -shuffle=on -timeout 30m ./...
 
 $(GOLANGCI_LINT):
 	GOBIN=$(dir $(GOLANGCI_LINT)) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)

@@ -279,7 +279,7 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 
 	// Two more nights, stored by change beside the first, the second in the
 	// next month (its load compacts November: docs/architecture.md, "CQC
-	// history by change"): A clean, B killed at random points of each
+	// history by change"): A clean, B killed twice at random points of each
 	// (seeded as above), then run to the end. Every snapshot of every CQC
 	// table must answer as A's.
 	for _, night := range []string{"2026-11-22", "2026-12-01", "2026-12-02"} {
@@ -288,7 +288,7 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 		if ref.exit != 0 {
 			t.Fatalf("night %s on A: %s\n%s", night, ref.status, ref.stderr.String())
 		}
-		for i := range 3 {
+		for i := range 2 {
 			f := rng.Float64()
 			d := time.Duration(f * float64(ref.wall))
 			c := startChild(t, args(whB, night))
