@@ -1112,7 +1112,7 @@ COMMENT ON COLUMN datasets.careq_rejects."event_month" IS 'partition column: the
 CREATE OR REPLACE VIEW datasets.cqc_locations AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_locations_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_locations_versions WHERE owner IS NULL)
@@ -1128,7 +1128,7 @@ COMMENT ON VIEW datasets.cqc_locations IS 'One row per CQC location: every scala
 CREATE OR REPLACE VIEW datasets.cqc_locations_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -1141,7 +1141,7 @@ COMMENT ON VIEW datasets.cqc_locations_latest IS 'One row per CQC location: ever
 CREATE OR REPLACE MACRO cqc_locations_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -1265,7 +1265,7 @@ COMMENT ON COLUMN datasets.cqc_locations_latest."snapshot_date" IS 'partition co
 CREATE OR REPLACE VIEW datasets.cqc_providers AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_providers_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_providers_versions WHERE owner IS NULL)
@@ -1281,7 +1281,7 @@ COMMENT ON VIEW datasets.cqc_providers IS 'One row per CQC provider: every scala
 CREATE OR REPLACE VIEW datasets.cqc_providers_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_providers_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -1294,7 +1294,7 @@ COMMENT ON VIEW datasets.cqc_providers_latest IS 'One row per CQC provider: ever
 CREATE OR REPLACE MACRO cqc_providers_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_providers_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -1404,7 +1404,7 @@ COMMENT ON COLUMN datasets.cqc_providers_latest."snapshot_date" IS 'partition co
 CREATE OR REPLACE VIEW datasets.cqc_location_ratings AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_ratings_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_location_ratings_versions WHERE owner IS NULL)
@@ -1420,7 +1420,7 @@ COMMENT ON VIEW datasets.cqc_location_ratings IS 'Current ratings of each locati
 CREATE OR REPLACE VIEW datasets.cqc_location_ratings_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_ratings_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -1433,7 +1433,7 @@ COMMENT ON VIEW datasets.cqc_location_ratings_latest IS 'Current ratings of each
 CREATE OR REPLACE MACRO cqc_location_ratings_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_ratings_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -1477,7 +1477,7 @@ COMMENT ON COLUMN datasets.cqc_location_ratings_latest."snapshot_date" IS 'parti
 CREATE OR REPLACE VIEW datasets.cqc_location_rating_history AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_rating_history_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_location_rating_history_versions WHERE owner IS NULL)
@@ -1493,7 +1493,7 @@ COMMENT ON VIEW datasets.cqc_location_rating_history IS 'Rating timeline of each
 CREATE OR REPLACE VIEW datasets.cqc_location_rating_history_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_rating_history_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -1506,7 +1506,7 @@ COMMENT ON VIEW datasets.cqc_location_rating_history_latest IS 'Rating timeline 
 CREATE OR REPLACE MACRO cqc_location_rating_history_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_rating_history_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -1550,7 +1550,7 @@ COMMENT ON COLUMN datasets.cqc_location_rating_history_latest."snapshot_date" IS
 CREATE OR REPLACE VIEW datasets.cqc_provider_ratings AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_ratings_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_provider_ratings_versions WHERE owner IS NULL)
@@ -1566,7 +1566,7 @@ COMMENT ON VIEW datasets.cqc_provider_ratings IS 'Current ratings of each provid
 CREATE OR REPLACE VIEW datasets.cqc_provider_ratings_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_ratings_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -1579,7 +1579,7 @@ COMMENT ON VIEW datasets.cqc_provider_ratings_latest IS 'Current ratings of each
 CREATE OR REPLACE MACRO cqc_provider_ratings_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_ratings_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -1623,7 +1623,7 @@ COMMENT ON COLUMN datasets.cqc_provider_ratings_latest."snapshot_date" IS 'parti
 CREATE OR REPLACE VIEW datasets.cqc_provider_rating_history AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NULL)
@@ -1639,7 +1639,7 @@ COMMENT ON VIEW datasets.cqc_provider_rating_history IS 'Rating timeline of each
 CREATE OR REPLACE VIEW datasets.cqc_provider_rating_history_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -1652,7 +1652,7 @@ COMMENT ON VIEW datasets.cqc_provider_rating_history_latest IS 'Rating timeline 
 CREATE OR REPLACE MACRO cqc_provider_rating_history_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -1696,7 +1696,7 @@ COMMENT ON COLUMN datasets.cqc_provider_rating_history_latest."snapshot_date" IS
 CREATE OR REPLACE VIEW datasets.cqc_reports AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_reports_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_reports_versions WHERE owner IS NULL)
@@ -1712,7 +1712,7 @@ COMMENT ON VIEW datasets.cqc_reports IS 'Inspection reports listed by locations 
 CREATE OR REPLACE VIEW datasets.cqc_reports_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_reports_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -1725,7 +1725,7 @@ COMMENT ON VIEW datasets.cqc_reports_latest IS 'Inspection reports listed by loc
 CREATE OR REPLACE MACRO cqc_reports_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_reports_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -1753,7 +1753,7 @@ COMMENT ON COLUMN datasets.cqc_reports_latest."snapshot_date" IS 'partition colu
 CREATE OR REPLACE VIEW datasets.cqc_report_related_documents AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_related_documents_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_report_related_documents_versions WHERE owner IS NULL)
@@ -1769,7 +1769,7 @@ COMMENT ON VIEW datasets.cqc_report_related_documents IS 'Documents related to a
 CREATE OR REPLACE VIEW datasets.cqc_report_related_documents_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_related_documents_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -1782,7 +1782,7 @@ COMMENT ON VIEW datasets.cqc_report_related_documents_latest IS 'Documents relat
 CREATE OR REPLACE MACRO cqc_report_related_documents_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_related_documents_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -1806,7 +1806,7 @@ COMMENT ON COLUMN datasets.cqc_report_related_documents_latest."snapshot_date" I
 CREATE OR REPLACE VIEW datasets.cqc_report_inspection_locations AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NULL)
@@ -1822,7 +1822,7 @@ COMMENT ON VIEW datasets.cqc_report_inspection_locations IS 'Locations covered b
 CREATE OR REPLACE VIEW datasets.cqc_report_inspection_locations_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -1835,7 +1835,7 @@ COMMENT ON VIEW datasets.cqc_report_inspection_locations_latest IS 'Locations co
 CREATE OR REPLACE MACRO cqc_report_inspection_locations_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -1857,7 +1857,7 @@ COMMENT ON COLUMN datasets.cqc_report_inspection_locations_latest."snapshot_date
 CREATE OR REPLACE VIEW datasets.cqc_location_relationships AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_relationships_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_location_relationships_versions WHERE owner IS NULL)
@@ -1873,7 +1873,7 @@ COMMENT ON VIEW datasets.cqc_location_relationships IS 'Re-registration links of
 CREATE OR REPLACE VIEW datasets.cqc_location_relationships_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_relationships_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -1886,7 +1886,7 @@ COMMENT ON VIEW datasets.cqc_location_relationships_latest IS 'Re-registration l
 CREATE OR REPLACE MACRO cqc_location_relationships_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_relationships_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -1910,7 +1910,7 @@ COMMENT ON COLUMN datasets.cqc_location_relationships_latest."snapshot_date" IS 
 CREATE OR REPLACE VIEW datasets.cqc_provider_relationships AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_relationships_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_provider_relationships_versions WHERE owner IS NULL)
@@ -1926,7 +1926,7 @@ COMMENT ON VIEW datasets.cqc_provider_relationships IS 'Re-registration links of
 CREATE OR REPLACE VIEW datasets.cqc_provider_relationships_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_relationships_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -1939,7 +1939,7 @@ COMMENT ON VIEW datasets.cqc_provider_relationships_latest IS 'Re-registration l
 CREATE OR REPLACE MACRO cqc_provider_relationships_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_relationships_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -1963,7 +1963,7 @@ COMMENT ON COLUMN datasets.cqc_provider_relationships_latest."snapshot_date" IS 
 CREATE OR REPLACE VIEW datasets.cqc_regulated_activities AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_regulated_activities_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_regulated_activities_versions WHERE owner IS NULL)
@@ -1979,7 +1979,7 @@ COMMENT ON VIEW datasets.cqc_regulated_activities IS 'Regulated activities of lo
 CREATE OR REPLACE VIEW datasets.cqc_regulated_activities_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_regulated_activities_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -1992,7 +1992,7 @@ COMMENT ON VIEW datasets.cqc_regulated_activities_latest IS 'Regulated activitie
 CREATE OR REPLACE MACRO cqc_regulated_activities_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_regulated_activities_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2018,7 +2018,7 @@ COMMENT ON COLUMN datasets.cqc_regulated_activities_latest."snapshot_date" IS 'p
 CREATE OR REPLACE VIEW datasets.cqc_gac_service_types AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_gac_service_types_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_gac_service_types_versions WHERE owner IS NULL)
@@ -2034,7 +2034,7 @@ COMMENT ON VIEW datasets.cqc_gac_service_types IS 'GAC service types of each loc
 CREATE OR REPLACE VIEW datasets.cqc_gac_service_types_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_gac_service_types_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2047,7 +2047,7 @@ COMMENT ON VIEW datasets.cqc_gac_service_types_latest IS 'GAC service types of e
 CREATE OR REPLACE MACRO cqc_gac_service_types_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_gac_service_types_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2067,7 +2067,7 @@ COMMENT ON COLUMN datasets.cqc_gac_service_types_latest."snapshot_date" IS 'part
 CREATE OR REPLACE VIEW datasets.cqc_inspection_categories AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_categories_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_inspection_categories_versions WHERE owner IS NULL)
@@ -2083,7 +2083,7 @@ COMMENT ON VIEW datasets.cqc_inspection_categories IS 'Inspection categories of 
 CREATE OR REPLACE VIEW datasets.cqc_inspection_categories_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_categories_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2096,7 +2096,7 @@ COMMENT ON VIEW datasets.cqc_inspection_categories_latest IS 'Inspection categor
 CREATE OR REPLACE MACRO cqc_inspection_categories_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_categories_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2120,7 +2120,7 @@ COMMENT ON COLUMN datasets.cqc_inspection_categories_latest."snapshot_date" IS '
 CREATE OR REPLACE VIEW datasets.cqc_specialisms AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_specialisms_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_specialisms_versions WHERE owner IS NULL)
@@ -2136,7 +2136,7 @@ COMMENT ON VIEW datasets.cqc_specialisms IS 'Specialisms of each location: the A
 CREATE OR REPLACE VIEW datasets.cqc_specialisms_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_specialisms_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2149,7 +2149,7 @@ COMMENT ON VIEW datasets.cqc_specialisms_latest IS 'Specialisms of each location
 CREATE OR REPLACE MACRO cqc_specialisms_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_specialisms_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2171,7 +2171,7 @@ COMMENT ON COLUMN datasets.cqc_specialisms_latest."snapshot_date" IS 'partition 
 CREATE OR REPLACE VIEW datasets.cqc_inspection_areas AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_areas_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_inspection_areas_versions WHERE owner IS NULL)
@@ -2187,7 +2187,7 @@ COMMENT ON VIEW datasets.cqc_inspection_areas IS 'Inspection areas of locations 
 CREATE OR REPLACE VIEW datasets.cqc_inspection_areas_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_areas_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2200,7 +2200,7 @@ COMMENT ON VIEW datasets.cqc_inspection_areas_latest IS 'Inspection areas of loc
 CREATE OR REPLACE MACRO cqc_inspection_areas_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_areas_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2230,7 +2230,7 @@ COMMENT ON COLUMN datasets.cqc_inspection_areas_latest."snapshot_date" IS 'parti
 CREATE OR REPLACE VIEW datasets.cqc_provider_locations AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_locations_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_provider_locations_versions WHERE owner IS NULL)
@@ -2246,7 +2246,7 @@ COMMENT ON VIEW datasets.cqc_provider_locations IS 'The locations of each provid
 CREATE OR REPLACE VIEW datasets.cqc_provider_locations_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2259,7 +2259,7 @@ COMMENT ON VIEW datasets.cqc_provider_locations_latest IS 'The locations of each
 CREATE OR REPLACE MACRO cqc_provider_locations_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2277,7 +2277,7 @@ COMMENT ON COLUMN datasets.cqc_provider_locations_latest."snapshot_date" IS 'par
 CREATE OR REPLACE VIEW datasets.cqc_age_groups AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_age_groups_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_age_groups_versions WHERE owner IS NULL)
@@ -2293,7 +2293,7 @@ COMMENT ON VIEW datasets.cqc_age_groups IS 'Age groups served by each location (
 CREATE OR REPLACE VIEW datasets.cqc_age_groups_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_age_groups_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2306,7 +2306,7 @@ COMMENT ON VIEW datasets.cqc_age_groups_latest IS 'Age groups served by each loc
 CREATE OR REPLACE MACRO cqc_age_groups_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_age_groups_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2326,7 +2326,7 @@ COMMENT ON COLUMN datasets.cqc_age_groups_latest."snapshot_date" IS 'partition c
 CREATE OR REPLACE VIEW datasets.cqc_setting_services AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_setting_services_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_setting_services_versions WHERE owner IS NULL)
@@ -2342,7 +2342,7 @@ COMMENT ON VIEW datasets.cqc_setting_services IS 'Setting and service types of e
 CREATE OR REPLACE VIEW datasets.cqc_setting_services_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_setting_services_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2355,7 +2355,7 @@ COMMENT ON VIEW datasets.cqc_setting_services_latest IS 'Setting and service typ
 CREATE OR REPLACE MACRO cqc_setting_services_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_setting_services_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2379,7 +2379,7 @@ COMMENT ON COLUMN datasets.cqc_setting_services_latest."snapshot_date" IS 'parti
 CREATE OR REPLACE VIEW datasets.cqc_provider_inspection_areas AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NULL)
@@ -2395,7 +2395,7 @@ COMMENT ON VIEW datasets.cqc_provider_inspection_areas IS 'Provider-level inspec
 CREATE OR REPLACE VIEW datasets.cqc_provider_inspection_areas_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2408,7 +2408,7 @@ COMMENT ON VIEW datasets.cqc_provider_inspection_areas_latest IS 'Provider-level
 CREATE OR REPLACE MACRO cqc_provider_inspection_areas_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2434,7 +2434,7 @@ COMMENT ON COLUMN datasets.cqc_provider_inspection_areas_latest."snapshot_date" 
 CREATE OR REPLACE VIEW datasets.cqc_assessment_service_groups AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NULL)
@@ -2450,7 +2450,7 @@ COMMENT ON VIEW datasets.cqc_assessment_service_groups IS 'Assessment service gr
 CREATE OR REPLACE VIEW datasets.cqc_assessment_service_groups_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2463,7 +2463,7 @@ COMMENT ON VIEW datasets.cqc_assessment_service_groups_latest IS 'Assessment ser
 CREATE OR REPLACE MACRO cqc_assessment_service_groups_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2491,7 +2491,7 @@ COMMENT ON COLUMN datasets.cqc_assessment_service_groups_latest."snapshot_date" 
 CREATE OR REPLACE VIEW datasets.cqc_rejects AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_rejects_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_rejects_versions WHERE owner IS NULL)
@@ -2507,7 +2507,7 @@ COMMENT ON VIEW datasets.cqc_rejects IS 'Raw CQC bodies (or single values) that 
 CREATE OR REPLACE VIEW datasets.cqc_rejects_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_rejects_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2520,7 +2520,7 @@ COMMENT ON VIEW datasets.cqc_rejects_latest IS 'Raw CQC bodies (or single values
 CREATE OR REPLACE MACRO cqc_rejects_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_rejects_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2550,7 +2550,7 @@ COMMENT ON COLUMN datasets.cqc_rejects_latest."snapshot_date" IS 'partition colu
 CREATE OR REPLACE VIEW datasets.cqc_inspection_area_taxonomy AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NULL)
@@ -2566,7 +2566,7 @@ COMMENT ON VIEW datasets.cqc_inspection_area_taxonomy IS 'The global inspection-
 CREATE OR REPLACE VIEW datasets.cqc_inspection_area_taxonomy_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2579,7 +2579,7 @@ COMMENT ON VIEW datasets.cqc_inspection_area_taxonomy_latest IS 'The global insp
 CREATE OR REPLACE MACRO cqc_inspection_area_taxonomy_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2623,7 +2623,7 @@ COMMENT ON COLUMN datasets.cqc_inspection_area_taxonomy_latest."snapshot_date" I
 CREATE OR REPLACE VIEW datasets.cqc_report_texts AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_texts_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_report_texts_versions WHERE owner IS NULL)
@@ -2639,7 +2639,7 @@ COMMENT ON VIEW datasets.cqc_report_texts IS 'The text of each inspection report
 CREATE OR REPLACE VIEW datasets.cqc_report_texts_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_texts_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2652,7 +2652,7 @@ COMMENT ON VIEW datasets.cqc_report_texts_latest IS 'The text of each inspection
 CREATE OR REPLACE MACRO cqc_report_texts_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_texts_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2682,7 +2682,7 @@ COMMENT ON COLUMN datasets.cqc_report_texts_latest."snapshot_date" IS 'partition
 CREATE OR REPLACE VIEW datasets.cqc_report_files AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_files_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_report_files_versions WHERE owner IS NULL)
@@ -2698,7 +2698,7 @@ COMMENT ON VIEW datasets.cqc_report_files IS 'Each inspection report document ex
 CREATE OR REPLACE VIEW datasets.cqc_report_files_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_files_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2711,7 +2711,7 @@ COMMENT ON VIEW datasets.cqc_report_files_latest IS 'Each inspection report docu
 CREATE OR REPLACE MACRO cqc_report_files_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_files_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2745,7 +2745,7 @@ COMMENT ON COLUMN datasets.cqc_report_files_latest."snapshot_date" IS 'partition
 CREATE OR REPLACE VIEW datasets.cqc_location_lineage AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_lineage_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_location_lineage_versions WHERE owner IS NULL)
@@ -2761,7 +2761,7 @@ COMMENT ON VIEW datasets.cqc_location_lineage IS 'Re-registration lineage of eve
 CREATE OR REPLACE VIEW datasets.cqc_location_lineage_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_lineage_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2774,7 +2774,7 @@ COMMENT ON VIEW datasets.cqc_location_lineage_latest IS 'Re-registration lineage
 CREATE OR REPLACE MACRO cqc_location_lineage_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_lineage_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2798,7 +2798,7 @@ COMMENT ON COLUMN datasets.cqc_location_lineage_latest."snapshot_date" IS 'parti
 CREATE OR REPLACE VIEW datasets.cqc_rating_sources AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_rating_sources_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_rating_sources_versions WHERE owner IS NULL)
@@ -2814,7 +2814,7 @@ COMMENT ON VIEW datasets.cqc_rating_sources IS 'For every inherited location rat
 CREATE OR REPLACE VIEW datasets.cqc_rating_sources_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_rating_sources_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2827,7 +2827,7 @@ COMMENT ON VIEW datasets.cqc_rating_sources_latest IS 'For every inherited locat
 CREATE OR REPLACE MACRO cqc_rating_sources_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_rating_sources_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )
@@ -2871,7 +2871,7 @@ COMMENT ON COLUMN datasets.cqc_rating_sources_latest."snapshot_date" IS 'partiti
 CREATE OR REPLACE VIEW datasets.cqc_clinic_locations AS
 WITH v AS (
     SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_clinic_locations_versions WHERE owner IS NOT NULL
 ), d AS (
     SELECT list(snapshot_date) AS dates FROM (SELECT snapshot_date FROM datasets.cqc_clinic_locations_versions WHERE owner IS NULL)
@@ -2887,7 +2887,7 @@ COMMENT ON VIEW datasets.cqc_clinic_locations IS 'Each clinic of the --clinics m
 CREATE OR REPLACE VIEW datasets.cqc_clinic_locations_latest AS
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_clinic_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_to = DATE '9999-12-31' AND NOT removed
 )
@@ -2900,7 +2900,7 @@ COMMENT ON VIEW datasets.cqc_clinic_locations_latest IS 'Each clinic of the --cl
 CREATE OR REPLACE MACRO cqc_clinic_locations_as_of(day) AS TABLE
 WITH v AS (
     SELECT owner, valid_from FROM (SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_clinic_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
 )

@@ -28,8 +28,10 @@ func ByChangeSQL(schema string, t schemas.Table) string {
 		}
 		owner = "concat_ws('/', " + strings.Join(cols, ", ") + ")"
 	}
+	// lead with one argument: a view with lead's offset and default, written
+	// by DuckDB 2.0, does not bind in DuckDB 1.4 and 1.5 (make compat).
 	versions := fmt.Sprintf(`SELECT owner, snapshot_date AS valid_from, removed,
-        lead(snapshot_date, 1, DATE '9999-12-31') OVER (PARTITION BY owner ORDER BY snapshot_date) AS valid_to
+        coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM %s_versions WHERE owner IS NOT NULL`, ds)
 	dates := fmt.Sprintf("SELECT snapshot_date FROM %s_versions WHERE owner IS NULL", ds)
 	join := fmt.Sprintf("JOIN %s_stored s ON %s = v.owner AND s.snapshot_date = v.valid_from", ds, owner)
