@@ -3,6 +3,8 @@ package schemas
 import (
 	"slices"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // TestOwners holds the owner of every CQC table: a wrong owner would store
@@ -36,5 +38,36 @@ func TestOwners(t *testing.T) {
 	}
 	if len(CQCTables()) != len(want) {
 		t.Errorf("%d CQC tables, %d owners known: add the new table here", len(CQCTables()), len(want))
+	}
+}
+
+// TestEveryCQCTableHasACurrentCopy: a BI tool reading files finds today's
+// register whole under marts/: every CQC table stored by change is a mart
+// of its own name (a contract mart such as cqc_locations, or a current
+// copy), since its own files hold only the rows that changed.
+func TestEveryCQCTableHasACurrentCopy(t *testing.T) {
+	marts := map[string]View{}
+	for _, m := range Marts() {
+		marts[m.Name] = m
+	}
+	copies := 0
+	for _, tb := range CQCTables() {
+		if len(tb.Owner) == 0 {
+			continue
+		}
+		m, ok := marts[tb.Relation()]
+		if !ok {
+			t.Errorf("%s: no mart %s", tb.Dataset, tb.Relation())
+			continue
+		}
+		if m.Query != "" {
+			copies++
+			if !slices.EqualFunc(m.Columns, allColumns(tb), func(a, b arrow.Field) bool { return a.Equal(b) }) || m.Query != "SELECT * FROM datasets."+tb.Relation()+"_latest" {
+				t.Errorf("%s: the copy %s is not the table's latest snapshot", tb.Dataset, m.Name)
+			}
+		}
+	}
+	if copies < 20 {
+		t.Errorf("only %d current copies", copies)
 	}
 }

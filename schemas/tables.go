@@ -3,6 +3,7 @@ package schemas
 import (
 	"fmt"
 	"math/big"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
@@ -54,6 +55,11 @@ type Table struct {
 	// Only for tables partitioned by snapshot_date alone.
 	Owner []string
 }
+
+// Relation is the table's relation name in DuckDB: its dataset path with
+// "/" as "_" ("cqc/locations" is cqc_locations): the plain view of the
+// catalog, datasets.<relation>, and a current copy's mart.
+func (t Table) Relation() string { return strings.ReplaceAll(t.Dataset, "/", "_") }
 
 // Tables is every output table of the warehouse.
 func Tables() []Table { return append(append(CQCTables(), CQCChanges), CareQTables()...) }

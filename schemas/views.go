@@ -34,6 +34,9 @@ type View struct {
 	// Sources are the systems a mart's rows come from ("cqc", "careq"):
 	// each one's licence and source travel into the mart's files.
 	Sources []string
+	// Query, when set, is the SQL of a mart that sql/views.sql does not
+	// define: a current copy (CurrentCopies).
+	Query string
 }
 
 // Dataset is a mart's directory under the warehouse root.
@@ -184,8 +187,37 @@ func Marts() []View {
 	return out
 }
 
-// Views lists every view of sql/views.sql, in its order.
+// Views lists every view of the catalog that has a declaration: those of
+// sql/views.sql, in its order, then the current copies (CurrentCopies).
 func Views() []View {
+	contract := contractViews()
+	return append(contract, CurrentCopies(contract)...)
+}
+
+// CurrentCopies are the marts that hold the latest snapshot of every CQC
+// table stored by change whose name (cqc_<table>) is not a view of
+// contract: a complete current copy a BI tool reads as files
+// (docs/architecture.md, "Views and marts"). Each is the table's columns
+// with its snapshot_date, and reads datasets.<table>_latest.
+func CurrentCopies(contract []View) []View {
+	var out []View
+	for _, t := range CQCTables() {
+		name := t.Relation()
+		if len(t.Owner) == 0 || slices.ContainsFunc(contract, func(v View) bool { return v.Name == name }) {
+			continue
+		}
+		out = append(out, View{
+			Name: name, Mart: true, Sources: []string{SourceCQC},
+			Doc:     t.Doc + " The latest snapshot: a complete current copy, written at each run (" + name + "_history has every snapshot).",
+			Columns: allColumns(t),
+			Query:   "SELECT * FROM datasets." + name + "_latest",
+		})
+	}
+	return out
+}
+
+// contractViews lists every view of sql/views.sql, in its order.
+func contractViews() []View {
 	ratingCols := cqcRatingMartColumns()
 	locations := allColumns(CQCLocations)
 	for i, f := range locations {

@@ -311,7 +311,7 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 	checkManifestMatchesDisk(t, whB)
 	var snapshots []string
 	for _, tb := range schemas.CQCTables() {
-		snapshots = append(snapshots, catalog.DatasetsSchema+"."+catalog.RelationName(tb.Dataset))
+		snapshots = append(snapshots, catalog.DatasetsSchema+"."+tb.Relation())
 	}
 	compareCatalogs(t, whA, whB, append(snapshots, chaosViews...))
 }

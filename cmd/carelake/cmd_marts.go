@@ -19,8 +19,9 @@ func martsCommand() *cli.Command {
 		Description: `marts runs every contract view whose answer needs a join or a resolve rule
 (cqc_locations, cqc_location_ratings, cqc_location_rating_history,
 clinic_locations, careq_patients, careq_doctors, careq_services,
-careq_appointments, clinic_appointment_ratings) over the loaded Parquet and
-writes its rows under
+careq_appointments, clinic_appointment_ratings) over the loaded Parquet, and
+the latest snapshot of every other CQC table (cqc_providers, cqc_reports,
+cqc_location_lineage, ...: a complete current copy), and writes its rows under
 
   <out>/marts/<view>/part-<run>-00000.parquet
   <out>/marts/clinic_appointment_ratings/clinic_id=<id>/part-<run>-0.parquet

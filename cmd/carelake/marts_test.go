@@ -133,7 +133,7 @@ func TestMartsAgreeWithViews(t *testing.T) {
 				if live != files || onlyLive != 0 || onlyFiles != 0 {
 					t.Errorf("%s: %d rows live, %d in the mart; %d only live, %d only in the mart", m.Name, live, files, onlyLive, onlyFiles)
 				}
-				if live == 0 {
+				if live == 0 && m.Query == "" { // a current copy of a table the register leaves empty is empty
 					t.Errorf("%s is empty: the comparison proves nothing", m.Name)
 				}
 			}

@@ -18,7 +18,7 @@ import (
 // join is an equi-join on (owner, snapshot_date).
 func ByChangeSQL(schema string, t schemas.Table) string {
 	var b strings.Builder
-	name := strings.ReplaceAll(t.Dataset, "/", "_")
+	name := t.Relation()
 	ds := schema + "." + name
 	owner := "s." + Ident(t.Owner[0])
 	if len(t.Owner) > 1 {

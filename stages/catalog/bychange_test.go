@@ -147,7 +147,7 @@ func TestSnapshotsByChangeAgreeWithWholeSnapshots(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, tb := range schemas.CQCTables() {
-			rel := RelationName(tb.Dataset)
+			rel := tb.Relation()
 			files := func(day string) string {
 				return fmt.Sprintf("read_parquet(%s, hive_partitioning = true, hive_types = {'snapshot_date': DATE})",
 					quoteSQL(filepath.Join(whole, filepath.FromSlash(tb.Dataset), "snapshot_date="+day, "*.parquet")))
@@ -237,7 +237,7 @@ func TestPartialSnapshot(t *testing.T) {
 		t.Fatalf("the partial night stored %d versions (%v)", changed, err)
 	}
 	for _, tb := range schemas.CQCTables() {
-		rel := RelationName(tb.Dataset)
+		rel := tb.Relation()
 		checkSameRows(t, db, "partial", "SELECT * FROM datasets."+rel,
 			fmt.Sprintf("SELECT * FROM read_parquet(%s, hive_partitioning = true, hive_types = {'snapshot_date': DATE})",
 				quoteSQL(filepath.Join(whole, filepath.FromSlash(tb.Dataset), "*", "*.parquet"))))

@@ -15,10 +15,6 @@ import (
 // over all of its Parquet files (every partition).
 const DatasetsSchema = "datasets"
 
-// RelationName is a table's view name: its dataset path with "/" as "_"
-// (cqc/locations -> cqc_locations).
-func RelationName(dataset string) string { return strings.ReplaceAll(dataset, "/", "_") }
-
 // spec is what a catalog holds: the registered tables, the contract views
 // (views.sql in views) and their declarations.
 type spec struct {
@@ -33,18 +29,28 @@ func defaultSpec() spec {
 	return spec{tables: schemas.Tables(), views: sqlfiles.Files, decls: schemas.Views()}
 }
 
-// defined lists the declarations of the views views.sql defines.
+// defined lists the declarations of the views the catalog defines from
+// them: those of views.sql and the current copies.
 func (s spec) defined() []schemas.View {
 	var out []schemas.View
 	if text, err := fs.ReadFile(s.views, sqlfiles.Views); err == nil {
 		names := definedViews(string(text))
 		for _, d := range s.decls {
-			if names[d.Name] {
+			if names[d.Name] || d.Query != "" {
 				out = append(out, d)
 			}
 		}
 	}
 	return out
+}
+
+// definedNames are the names of the views defined.
+func (s spec) definedNames() map[string]bool {
+	names := map[string]bool{}
+	for _, d := range s.defined() {
+		names[d.Name] = true
+	}
+	return names
 }
 
 func (s spec) decl(name string) (schemas.View, bool) {
@@ -113,7 +119,7 @@ func datasetsSQL(tables []schemas.Table, src source) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		name := DatasetsSchema + "." + RelationName(t.Dataset)
+		name := DatasetsSchema + "." + t.Relation()
 		doc := t.Doc
 		if len(t.Owner) > 0 {
 			name += "_stored"
@@ -128,7 +134,7 @@ func datasetsSQL(tables []schemas.Table, src source) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			name := DatasetsSchema + "." + RelationName(t.Dataset) + "_versions"
+			name := DatasetsSchema + "." + t.Relation() + "_versions"
 			fmt.Fprintf(&b, "\n-- %s\nCREATE OR REPLACE VIEW %s AS\n%s;\n", v.Dataset, name, rel)
 			fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", name, warehouse.Quote(v.Doc+" Its rows of datasets.cqc_changes, read from its own files."))
 			columnComments(&b, name, v)
@@ -138,7 +144,7 @@ func datasetsSQL(tables []schemas.Table, src source) (string, error) {
 		if len(t.Owner) > 0 {
 			byChange := warehouse.ByChangeSQL(DatasetsSchema, t)
 			b.WriteString(byChange)
-			for _, rel := range []string{RelationName(t.Dataset), RelationName(t.Dataset) + "_latest"} {
+			for _, rel := range []string{t.Relation(), t.Relation() + "_latest"} {
 				columnComments(&b, DatasetsSchema+"."+rel, t)
 			}
 		}
@@ -153,7 +159,7 @@ func datasetsSQL(tables []schemas.Table, src source) (string, error) {
 func plainViewsSQL(tables []schemas.Table, defined map[string]bool) string {
 	var b strings.Builder
 	for _, t := range tables {
-		name := RelationName(t.Dataset)
+		name := t.Relation()
 		src := DatasetsSchema + "." + name
 		snapshots := len(t.PartitionBy) > 0 && t.PartitionBy[0] == "snapshot_date"
 		if !defined[name] {
@@ -263,13 +269,9 @@ func contractSQL(s spec, src source) (string, error) {
 		}
 		b.WriteString(script[last:st.bodyStart])
 		if d.Mart {
-			ok, err := src.hasFiles(d.Table())
+			read, err := martRead(d, src)
 			if err != nil {
 				return "", err
-			}
-			read, err := warehouse.ViewSQL(warehouse.Pattern(d.Table()), d, ok)
-			if err != nil {
-				return "", fmt.Errorf("%s: %w", d.Name, err)
 			}
 			b.WriteString("\n-- the mart's files, written by the marts stage from the query in sql/views.sql\n" + read)
 		} else {
@@ -281,23 +283,48 @@ func contractSQL(s spec, src source) (string, error) {
 	b.WriteString("\n")
 	for _, st := range stmts {
 		d, _ := s.decl(st.name)
-		fmt.Fprintf(&b, "COMMENT ON VIEW %s IS %s;\n", d.Name, warehouse.Quote(d.Doc))
-		for _, f := range d.Columns {
-			doc, _ := f.Metadata.GetValue(schemas.DocKey)
-			fmt.Fprintf(&b, "COMMENT ON COLUMN %s.%s IS %s;\n", d.Name, warehouse.Ident(f.Name), warehouse.Quote(doc))
+		viewComments(&b, d)
+	}
+	for _, d := range s.decls {
+		if d.Query == "" {
+			continue
 		}
+		read, err := martRead(d, src)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "\n-- a current copy: the mart's files, written by the marts stage from %s\nCREATE OR REPLACE VIEW %s AS\n%s;\n", d.Query, d.Name, read)
+		viewComments(&b, d)
 	}
 	return b.String(), nil
 }
 
-// script is the complete SQL creating every view of the catalog: datasets.*,
-// the plain views, the contract views and pipeline_runs, with paths
-// relative to the warehouse root.
-func script(s spec, src source) (string, error) {
-	contract, err := fs.ReadFile(s.views, sqlfiles.Views)
+// martRead is the query reading a mart's files.
+func martRead(d schemas.View, src source) (string, error) {
+	ok, err := src.hasFiles(d.Table())
 	if err != nil {
 		return "", err
 	}
+	read, err := warehouse.ViewSQL(warehouse.Pattern(d.Table()), d, ok)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", d.Name, err)
+	}
+	return read, nil
+}
+
+// viewComments comments a declared view and its columns.
+func viewComments(b *strings.Builder, d schemas.View) {
+	fmt.Fprintf(b, "COMMENT ON VIEW %s IS %s;\n", d.Name, warehouse.Quote(d.Doc))
+	for _, f := range d.Columns {
+		doc, _ := f.Metadata.GetValue(schemas.DocKey)
+		fmt.Fprintf(b, "COMMENT ON COLUMN %s.%s IS %s;\n", d.Name, warehouse.Ident(f.Name), warehouse.Quote(doc))
+	}
+}
+
+// script is the complete SQL creating every view of the catalog: datasets.*,
+// the plain views, the contract views, the current copies and
+// pipeline_runs, with paths relative to the warehouse root.
+func script(s spec, src source) (string, error) {
 	ds, err := datasetsSQL(s.tables, src)
 	if err != nil {
 		return "", err
@@ -310,7 +337,7 @@ func script(s spec, src source) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return ds + plainViewsSQL(s.tables, definedViews(string(contract))) + "\n" + views + runs, nil
+	return ds + plainViewsSQL(s.tables, s.definedNames()) + "\n" + views + runs, nil
 }
 
 // tablesHeader heads the generated sql/tables.sql.

@@ -232,7 +232,7 @@ func snapshot(tb testing.TB, db *sql.DB, tables []schemas.Table, root, key, pref
 	tb.Helper()
 	counts := map[string]int64{}
 	for _, t := range tables {
-		name := prefix + "_" + relName(t.Dataset)
+		name := prefix + "_" + t.Relation()
 		if _, err := db.Exec("CREATE OR REPLACE TABLE " + name + " AS " + rowsOf(root, t, key)); err != nil {
 			tb.Fatalf("%s: %v", name, err)
 		}
@@ -245,17 +245,13 @@ func snapshot(tb testing.TB, db *sql.DB, tables []schemas.Table, root, key, pref
 	return counts
 }
 
-// relName is catalog's name of a dataset's relation (careq/events ->
-// careq_events); load cannot import catalog.
-func relName(dataset string) string { return strings.ReplaceAll(dataset, "/", "_") }
-
 // sameRows fails tb unless DuckDB tables a_<table> and b_<table> hold the
 // same rows, duplicates counted (EXCEPT ALL both ways), for every table of
 // tables.
 func sameRows(tb testing.TB, db *sql.DB, tables []schemas.Table, a, b string) {
 	tb.Helper()
 	for _, t := range tables {
-		x, y := a+"_"+relName(t.Dataset), b+"_"+relName(t.Dataset)
+		x, y := a+"_"+t.Relation(), b+"_"+t.Relation()
 		for _, q := range [][2]string{{x, y}, {y, x}} {
 			var n int64
 			if err := db.QueryRow(fmt.Sprintf("SELECT count(*) FROM (SELECT * FROM %s EXCEPT ALL SELECT * FROM %s)", q[0], q[1])).Scan(&n); err != nil {

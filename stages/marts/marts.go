@@ -7,9 +7,11 @@
 //
 // Run opens an in-memory DuckDB, defines datasets.<table> over the loaded
 // Parquet (a CQC table stored by change as its snapshots rebuilt from its
-// versions; every mart reads the latest), runs sql/views.sql, and for each
-// mart in order has DuckDB write `SELECT * FROM <view>` (COPY ... TO, FORMAT
-// parquet, hive-partitioned by the mart's PartitionBy) under
+// versions; every mart reads the latest), runs sql/views.sql, defines each
+// current copy (schemas.CurrentCopies: the latest snapshot of a CQC table
+// that views.sql does not define, so BI tools have every table as files),
+// and for each mart in order has DuckDB write `SELECT * FROM <view>` (COPY
+// ... TO, FORMAT parquet, hive-partitioned by the mart's PartitionBy) under
 // <root>/.marts-tmp/; a later mart reads those rows, not its query again.
 // Then every one of those files is written again through the warehouse's
 // own Parquet writer (warehouse.Writer, on every core, the largest first),
@@ -293,6 +295,15 @@ func openBuilder(ctx context.Context, root, tmp string, opts Options) (*builder,
 		b.close()
 		return nil, fmt.Errorf("%s: %w", sqlfiles.Views, err)
 	}
+	for _, m := range opts.marts {
+		if m.Query == "" {
+			continue
+		}
+		if _, err := b.conn.ExecContext(ctx, "CREATE VIEW "+warehouse.Ident(m.Name)+" AS "+m.Query); err != nil {
+			b.close()
+			return nil, fmt.Errorf("%s: %w", m.Name, err)
+		}
+	}
 	if b.meta, err = b.sourceMeta(ctx); err != nil {
 		b.close()
 		return nil, err
@@ -334,7 +345,7 @@ func (b *builder) defineDatasets(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		name := strings.ReplaceAll(t.Dataset, "/", "_")
+		name := t.Relation()
 		if len(t.Owner) > 0 {
 			versions, err := warehouse.VersionsSQL(t, read)
 			if err != nil {
