@@ -253,9 +253,9 @@ func nationalQueries(b *testing.B, root string) []benchQuery {
 	}
 	var qs []benchQuery
 	for _, v := range []struct{ view, reads string }{
-		{"cqc_locations", "cqc_locations"}, {"cqc_locations_history", "cqc/locations"}, {"cqc_providers", "cqc/providers"},
+		{"cqc_locations", "cqc_locations"}, {"cqc_locations_history", "cqc/locations"}, {"cqc_providers", "cqc_providers"},
 		{"cqc_location_ratings", "cqc_location_ratings"}, {"cqc_location_rating_history", "cqc_location_rating_history"},
-		{"cqc_location_lineage", "cqc/location_lineage"}, {"clinic_locations", "clinic_locations"}, {"cqc_rejects", "cqc/rejects"},
+		{"cqc_location_lineage", "cqc_location_lineage"}, {"clinic_locations", "clinic_locations"}, {"cqc_rejects", "cqc_rejects"},
 		{"careq_events", "careq/events"}, {"careq_patients", "careq_patients"}, {"careq_doctors", "careq_doctors"},
 		{"careq_services", "careq_services"}, {"careq_appointments", "careq_appointments"},
 		{"clinic_appointment_ratings", "clinic_appointment_ratings"},
@@ -280,6 +280,10 @@ func nationalQueries(b *testing.B, root string) []benchQuery {
 			`SELECT g.depth, h.location_id, h.name, h.rating, h.valid_from, h.valid_to FROM cqc_location_lineage g JOIN cqc_location_rating_history h ON h.location_id = g.ancestor_location_id WHERE g.location_id = ` +
 				warehouse.Quote(location) + ` AND h.parent_name IS NULL ORDER BY h.name, h.valid_from`,
 			files("cqc_location_rating_history")},
+		benchQuery{"a provider's locations with their reports",
+			`SELECT p.location_id, r.link_id, r.report_date FROM cqc_provider_locations p JOIN cqc_reports r ON r.organisation_id = p.location_id WHERE p.provider_id = (SELECT provider_id FROM cqc_provider_locations WHERE location_id = ` +
+				warehouse.Quote(location) + `) ORDER BY ALL`,
+			files("cqc_reports")},
 		benchQuery{"overall rating changes per year",
 			`SELECT year(valid_from) AS y, rating_category, count(*) FROM cqc_location_rating_history WHERE name = 'Overall' AND parent_name IS NULL GROUP BY ALL ORDER BY ALL`,
 			files("cqc_location_rating_history")},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -26,7 +27,10 @@ warehouse as Parquet, one directory per partition:
 Each partition is written aside, fsynced and swapped in whole, so readers see
 the previous partition or the new one, never a part; loading the same date
 again replaces that day. A stage output already loaded is skipped (the state
-is in <out>/state/load.json) unless --force. <out>/manifest.json lists every
+is in <out>/state/load.json) unless --force. Once loaded, a stage output is
+removed from staging, unless a later stage has still to read it (normalise's
+CQC output stays until resolve has staged its own from it): --force loads
+again only what is still staged. <out>/manifest.json lists every
 dataset, partition and file. A load stopped by a crash or kill is completed
 by the next one.
 
@@ -45,7 +49,7 @@ Examples:
 			},
 			&cli.BoolFlag{
 				Name: "force", EnvVars: envVars("force"),
-				Usage: "load stage outputs again even if they were already loaded",
+				Usage: "load stage outputs again even if they were already loaded (those still staged)",
 			},
 		},
 		Action: runLoad,
@@ -62,7 +66,7 @@ func runLoad(c *cli.Context) error {
 
 	out := c.App.Writer
 	opts := load.Options{
-		Root: root, Stages: c.StringSlice("stages"), Force: c.Bool("force"), Version: version, Build: commit,
+		Root: root, Stages: c.StringSlice("stages"), Force: c.Bool("force"), RemoveLoaded: true, Version: version, Build: commit,
 		OnPartition: func(p load.PartitionResult) {
 			switch {
 			case p.Unchanged:
@@ -111,6 +115,12 @@ func writeLoadSummary(w io.Writer, sum load.Summary) {
 		if st.Skipped {
 			fmt.Fprintf(w, "skipped %s (run %s): already loaded; --force loads it again\n", st.Stage, st.RunID)
 		}
+	}
+	if len(sum.Removed) > 0 {
+		fmt.Fprintf(w, "removed from staging, loaded: %s\n", strings.Join(sum.Removed, ", "))
+	}
+	if len(sum.Stages) == 0 {
+		fmt.Fprintln(w, "nothing staged: every stage output was loaded, then removed from staging (run 'carelake normalise' for a new snapshot)")
 	}
 	fmt.Fprintf(w, "load: %d partition(s), %d file(s), %d rows, %s in %s\n",
 		sum.Loaded(), sum.Files, sum.Rows, byteSize(sum.Bytes), sum.Duration.Round(time.Millisecond))

@@ -52,6 +52,10 @@ func TestRunEndToEnd(t *testing.T) {
 		if err != nil || runs != i+1 {
 			t.Fatalf("after run %d pipeline_runs holds %d runs (%v)", i+1, runs, err)
 		}
+		// Everything staged was loaded, so nothing is left in staging.
+		if entries, err := os.ReadDir(filepath.Join(root, "staging")); err != nil || len(entries) != 0 {
+			t.Fatalf("after run %d staging holds %v (%v)", i+1, entries, err)
+		}
 	}
 	db, err := catalog.Open(root)
 	if err != nil {

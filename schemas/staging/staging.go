@@ -345,6 +345,26 @@ func Open(root, stage string) (*Manifest, error) {
 	return &m, nil
 }
 
+// Remove removes the committed output of stage, atomically: it is renamed
+// aside first (a name the next Begin of the stage sweeps, should a crash
+// stop the removal), so a reader finds the whole output or none. Load
+// removes an output once it and every stage reading it are loaded
+// (docs/architecture.md, "Formats between stages").
+func Remove(root, stage string) error {
+	dir := Dir(root, stage)
+	aside := filepath.Join(filepath.Dir(dir), fmt.Sprintf(".%s.tmp-removed-%d", stage, time.Now().UnixNano()))
+	if err := os.Rename(dir, aside); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("staging: remove %s: %w", stage, err)
+	}
+	if err := durable.SyncDir(filepath.Dir(dir)); err != nil {
+		return fmt.Errorf("staging: remove %s: %w", stage, err)
+	}
+	return os.RemoveAll(aside)
+}
+
 // commandOf names the carelake command that produces a stage's output
 // ("normalise-cqc" -> "normalise").
 func commandOf(stage string) string {

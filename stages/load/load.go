@@ -86,6 +86,11 @@ type Options struct {
 	Stages []string
 	// Force loads stage outputs again even if already loaded.
 	Force bool
+	// RemoveLoaded removes from staging, at the end, every stage output
+	// that is loaded and that no stage has still to read (removeLoaded):
+	// what the commands do, so staging holds only what is still to be
+	// handed on.
+	RemoveLoaded bool
 	// Tables is the dataset registry; nil means Registered().
 	Tables []schemas.Table
 	// Version is the carelake version recorded in every file.
@@ -157,6 +162,9 @@ type Summary struct {
 	// Compacted counts nightly partitions of closed months compacted into
 	// month partitions (CQC tables stored by change and their versions).
 	Compacted int
+	// Removed lists the stage outputs removed from staging: loaded, and
+	// read by no stage that has still to read them (removeLoaded).
+	Removed []string
 }
 
 // Loaded reports how many partitions were written.
@@ -210,20 +218,23 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 		tables[t.Dataset] = t
 	}
 	tables[schemas.CQCChanges.Dataset] = schemas.CQCChanges
+	st, err := readState(opts.Root)
+	if err != nil {
+		return sum, err
+	}
 	stages := opts.Stages
 	if len(stages) == 0 {
-		var err error
 		if stages, err = committedStages(opts.Root); err != nil {
+			if errors.Is(err, staging.ErrNotStaged) && len(st.Stages) > 0 && !opts.Force {
+				logger.Info("nothing staged: every stage output was loaded, then removed from staging")
+				return sum, nil
+			}
 			return sum, err
 		}
 	}
 	logger.Info("load start", "root", opts.Root, "stages", strings.Join(stages, ","), "force", opts.Force)
 
 	if err := recoverWarehouse(opts.Root, opts.Tables); err != nil {
-		return sum, err
-	}
-	st, err := readState(opts.Root)
-	if err != nil {
 		return sum, err
 	}
 	wm, err := ReadWarehouseManifest(opts.Root)
@@ -323,6 +334,11 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 		sum.Stages = append(sum.Stages, res)
 		logger.Info("stage output loaded", "stage", man.Stage, "run_id", man.RunID, "partitions", len(man.Partitions), "rows", rows)
 	}
+	if opts.RemoveLoaded {
+		if sum.Removed, err = removeLoaded(opts.Root, st); err != nil {
+			return sum, err
+		}
+	}
 	sum.Duration = time.Since(start)
 	logger.Info("load done", "partitions", sum.Loaded(), "files", sum.Files, "rows", sum.Rows, "bytes", sum.Bytes,
 		"folded", sum.Folded, "duration", sum.Duration.Round(time.Millisecond))
@@ -395,6 +411,45 @@ func largestFirst(man *staging.Manifest) []staging.Partition {
 	}
 	slices.SortStableFunc(parts, func(a, b staging.Partition) int { return cmp.Compare(size[b.Path], size[a.Path]) })
 	return parts
+}
+
+// readers names, for a stage output that a later stage reads, that stage:
+// resolve reads normalise-cqc (the only hand-on between stages besides
+// load).
+var readers = map[string]string{staging.NormaliseCQC: staging.ResolveCQC}
+
+// removeLoaded removes from staging every committed stage output that is
+// loaded and that no stage has still to read: normalise-cqc only once the
+// resolve-cqc output computed from it is staged (docs/architecture.md,
+// "Formats between stages"). It returns the stages removed.
+func removeLoaded(root string, st *state) ([]string, error) {
+	stages, err := committedStages(root)
+	if errors.Is(err, staging.ErrNotStaged) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var done []string // decided before anything is removed: a reader's output is looked at
+	for _, stage := range stages {
+		man, err := staging.Open(root, stage)
+		if err != nil || !st.loaded(man) {
+			continue
+		}
+		if reader, ok := readers[stage]; ok {
+			next, err := staging.Open(root, reader)
+			if err != nil || next.Inputs[stage] != man.RunID {
+				continue
+			}
+		}
+		done = append(done, stage)
+	}
+	for i, stage := range done {
+		if err := staging.Remove(root, stage); err != nil {
+			return done[:i], err
+		}
+	}
+	return done, nil
 }
 
 // committedStages lists the stages with committed output, in name order.

@@ -722,3 +722,70 @@ func BenchmarkLoad(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// TestLoadRemovesWhatNoStageStillReads: with RemoveLoaded, a loaded stage
+// output leaves staging, except normalise-cqc while no resolve-cqc output
+// computed from it is staged (resolve still has to read it); a load with
+// nothing left staged is a no-op, and a forced one says what is missing.
+func TestLoadRemovesWhatNoStageStillReads(t *testing.T) {
+	root := t.TempDir()
+	o := opts(root)
+	o.RemoveLoaded = true
+	staged := func(stage string) bool {
+		_, err := staging.Open(root, stage)
+		return err == nil
+	}
+	loadtest.Stage(t, root, staging.NormaliseCQC, "run-1", 10, day)
+	loadtest.Stage(t, root, staging.NormaliseCareQ, "run-1", 10, "2026-11-19")
+	if sum := mustRun(t, o); !slices.Equal(sum.Removed, []string{staging.NormaliseCareQ}) || !staged(staging.NormaliseCQC) {
+		t.Fatalf("removed %v; normalise-cqc still staged: %v", sum.Removed, staged(staging.NormaliseCQC))
+	}
+
+	// A resolve output of another run does not release it either.
+	stageResolve(t, root, "run-0")
+	if sum := mustRun(t, o); !slices.Equal(sum.Removed, []string{staging.ResolveCQC}) || !staged(staging.NormaliseCQC) {
+		t.Fatalf("removed %v; normalise-cqc still staged: %v", sum.Removed, staged(staging.NormaliseCQC))
+	}
+
+	// The resolve output computed from it does.
+	stageResolve(t, root, "run-1")
+	sum := mustRun(t, o)
+	if !slices.Equal(sum.Removed, []string{staging.NormaliseCQC, staging.ResolveCQC}) || staged(staging.NormaliseCQC) || staged(staging.ResolveCQC) {
+		t.Fatalf("removed %v", sum.Removed)
+	}
+	if rows, err := readRows(filepath.Join(root, partDir)); err != nil || rows != 10 {
+		t.Fatalf("%d rows of normalise-cqc in the warehouse: %v", rows, err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(root, "staging")); len(entries) != 0 {
+		t.Fatalf("staging still holds %v", entries)
+	}
+
+	if sum := mustRun(t, o); sum.Loaded() != 0 || len(sum.Stages) != 0 {
+		t.Fatalf("a load with nothing staged did work: %+v", sum)
+	}
+	o.Force = true
+	if _, err := Run(context.Background(), o); !errors.Is(err, staging.ErrNotStaged) {
+		t.Fatalf("a forced load with nothing staged: %v", err)
+	}
+}
+
+// stageResolve stages a resolve-cqc output computed from normalise-cqc's
+// output of run (also its own run).
+func stageResolve(t *testing.T, root, run string) {
+	w, err := staging.Begin(root, staging.ResolveCQC, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.SetInput(staging.NormaliseCQC, run)
+	w.SetMeta(warehouse.MetaLicence, loadtest.Licence)
+	w.SetMeta(warehouse.MetaSource, loadtest.Source)
+	rec := loadtest.Batch(5, "resolve")
+	err = w.Write(loadtest.Dataset, loadtest.Dataset+"/snapshot_date=2026-11-20", rec)
+	rec.Release()
+	if err == nil {
+		_, err = w.Commit()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
