@@ -6,8 +6,9 @@ package cqc
 // others a run must learn whether they entered the filters. It checks each
 // one's body (one call each) or reads the filtered list (its pages),
 // whichever costs fewer calls. A member whose new body is outside the
-// filters leaves the scope, marked in the state (ScopeState.Left); its
-// archived bodies stay.
+// filters leaves the scope, marked in the state (ScopeState.Left) and in
+// state/cqc-left-scope.json for normalise, which keeps it as it was
+// (leftLocations, saveLocked); its archived bodies stay.
 
 import (
 	"time"
