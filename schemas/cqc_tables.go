@@ -193,7 +193,9 @@ var (
 			Field("last_report_publication_date", Date, cqcNull, "API lastReport.publicationDate"),
 		}, cqcOverallColumns(), []arrow.Field{
 			Field("overall_rating_source", cqcStr, cqcNull, "where the overall rating in effect comes from: currentRatings or assessment"),
-		}, cqcUnpublishedColumns(), cqcArchiveColumns())...)
+		}, cqcUnpublishedColumns(), cqcArchiveColumns(), []arrow.Field{
+			Field("left_scope_at", TimestampUTC, cqcNull, "when a filtered scope's changes run found this location outside its filters (e.g. moved local authority): the fetch time of that body; the row is the last body fetched before it, inside them, no longer kept fresh; NULL while in scope and for every location of an unfiltered scope"),
+		})...)
 
 	CQCProviders = cqcTable("providers",
 		"One row per CQC provider: every scalar field of the latest good API body, typed, with contacts reduced to a count and roles.",

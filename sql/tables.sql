@@ -73,6 +73,7 @@ COMMENT ON COLUMN datasets.cqc_locations_stored."fetched_at" IS 'when the API re
 COMMENT ON COLUMN datasets.cqc_locations_stored."api_gone_at" IS 'when the API later answered 404 for this ID (the organisation disappeared from the API; the row is the last body it served); NULL while it is served';
 COMMENT ON COLUMN datasets.cqc_locations_stored."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root (raw/cqc/date=.../....jsonl.zst)';
 COMMENT ON COLUMN datasets.cqc_locations_stored."archive_seq" IS 'sequence number of the response within its archive segment (the seq field of the JSON line)';
+COMMENT ON COLUMN datasets.cqc_locations_stored."left_scope_at" IS 'when a filtered scope''s changes run found this location outside its filters (e.g. moved local authority): the fetch time of that body; the row is the last body fetched before it, inside them, no longer kept fresh; NULL while in scope and for every location of an unfiltered scope';
 COMMENT ON COLUMN datasets.cqc_locations_stored."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/changes/table_name=locations
@@ -1203,6 +1204,7 @@ COMMENT ON COLUMN datasets.cqc_locations."fetched_at" IS 'when the API response 
 COMMENT ON COLUMN datasets.cqc_locations."api_gone_at" IS 'when the API later answered 404 for this ID (the organisation disappeared from the API; the row is the last body it served); NULL while it is served';
 COMMENT ON COLUMN datasets.cqc_locations."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root (raw/cqc/date=.../....jsonl.zst)';
 COMMENT ON COLUMN datasets.cqc_locations."archive_seq" IS 'sequence number of the response within its archive segment (the seq field of the JSON line)';
+COMMENT ON COLUMN datasets.cqc_locations."left_scope_at" IS 'when a filtered scope''s changes run found this location outside its filters (e.g. moved local authority): the fetch time of that body; the row is the last body fetched before it, inside them, no longer kept fresh; NULL while in scope and for every location of an unfiltered scope';
 COMMENT ON COLUMN datasets.cqc_locations."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 COMMENT ON COLUMN datasets.cqc_locations_latest."location_id" IS 'API locationId (1-... or an NHS site code)';
 COMMENT ON COLUMN datasets.cqc_locations_latest."provider_id" IS 'API providerId of the provider running the location';
@@ -1259,6 +1261,7 @@ COMMENT ON COLUMN datasets.cqc_locations_latest."fetched_at" IS 'when the API re
 COMMENT ON COLUMN datasets.cqc_locations_latest."api_gone_at" IS 'when the API later answered 404 for this ID (the organisation disappeared from the API; the row is the last body it served); NULL while it is served';
 COMMENT ON COLUMN datasets.cqc_locations_latest."archive_segment" IS 'raw archive segment holding the response, relative to the warehouse root (raw/cqc/date=.../....jsonl.zst)';
 COMMENT ON COLUMN datasets.cqc_locations_latest."archive_seq" IS 'sequence number of the response within its archive segment (the seq field of the JSON line)';
+COMMENT ON COLUMN datasets.cqc_locations_latest."left_scope_at" IS 'when a filtered scope''s changes run found this location outside its filters (e.g. moved local authority): the fetch time of that body; the row is the last body fetched before it, inside them, no longer kept fresh; NULL while in scope and for every location of an unfiltered scope';
 COMMENT ON COLUMN datasets.cqc_locations_latest."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 
 -- cqc/providers: every snapshot

@@ -31,6 +31,9 @@ services and appointments (already pseudonymised by the receiver):
 
 For every location and provider it uses the latest good response (HTTP 200,
 complete JSON, not a soft 429). A later 404 keeps the row and sets api_gone_at.
+A location that left a filtered scope (extract lists it in
+<out>/state/cqc-left-scope.json) keeps the row of its last body inside the
+filters, with left_scope_at set.
 A body that does not fit the schema goes to the rejects table with the reason
 and a pointer into the archive, and the run goes on. The staged output is
 replaced as a whole, only when the run succeeds.
@@ -123,8 +126,8 @@ func writeCareQSummary(w io.Writer, sum careqnorm.Summary) {
 func writeNormaliseSummary(w io.Writer, sum normalise.Summary) {
 	fmt.Fprintf(w, "normalise %s: snapshot %s from %d archived responses in %d segment(s), %s\n",
 		sum.RunID, sum.SnapshotDate, sum.Records, sum.Segments, sum.Duration.Round(time.Millisecond))
-	fmt.Fprintf(w, "  %d locations, %d providers; %d gone from the API (api_gone_at set); %d IDs without a good response\n",
-		sum.Locations, sum.Providers, sum.Gone, sum.Unusable)
+	fmt.Fprintf(w, "  %d locations, %d providers; %d gone from the API (api_gone_at set); %d left the filtered scope (left_scope_at set); %d IDs without a good response\n",
+		sum.Locations, sum.Providers, sum.Gone, sum.LeftScope, sum.Unusable)
 	if sum.RejectedBodies+sum.RejectedFields > 0 {
 		fmt.Fprintf(w, "  rejects: %d bodies, %d single values (see the cqc_rejects view after load)\n", sum.RejectedBodies, sum.RejectedFields)
 	}

@@ -27,12 +27,13 @@ const module = "carelake/"
 // stageFormats is every stage with the formats (and utilities) it may
 // import: what it reads from the stage before it and writes for the next.
 var stageFormats = map[string][]string{
-	// CQC API -> raw archive; reads the IDs resolve wants fetched.
-	"stages/extract/cqc": {"schemas", "schemas/archive", "schemas/wanted", "schemas/warehouse", "pipeline/durable"},
+	// CQC API -> raw archive; reads the IDs resolve wants fetched; writes
+	// the locations that left a filtered scope.
+	"stages/extract/cqc": {"schemas", "schemas/archive", "schemas/leftscope", "schemas/wanted", "schemas/warehouse", "pipeline/durable"},
 	// CareQ's calls -> the receiver's log.
 	"stages/extract/receiver": {"schemas", "schemas/careqlog", "schemas/loaded", "pipeline/durable"},
-	// raw archive -> staged CQC tables.
-	"stages/normalise": {"schemas", "schemas/archive", "schemas/batch", "schemas/staging", "schemas/warehouse"},
+	// raw archive (and the locations that left a filtered scope) -> staged CQC tables.
+	"stages/normalise": {"schemas", "schemas/archive", "schemas/batch", "schemas/leftscope", "schemas/staging", "schemas/warehouse"},
 	// the receiver's log -> staged CareQ tables (skipping the segments loaded).
 	"stages/normalise/careqnorm": {"schemas", "schemas/careqlog", "schemas/batch", "schemas/staging", "schemas/loaded", "schemas/warehouse"},
 	// staged CQC tables -> staged lineage, rating sources, clinics; the wanted IDs.

@@ -88,7 +88,8 @@ type origin struct {
 	id        string
 	fetchedAt time.Time
 	goneAt    time.Time
-	segment   string // relative to the warehouse root, slash-separated
+	leftAt    time.Time // a location's left_scope_at
+	segment   string    // relative to the warehouse root, slash-separated
 	seq       int64
 }
 
@@ -230,6 +231,7 @@ func (e *emitter) locationRow(l *schemas.Location) error {
 	}
 	e.unpublished(b, l.UnpublishedReports)
 	e.archivePointer(b)
+	b.Time("left_scope_at", e.o.leftAt)
 	return b.EndRow()
 }
 

@@ -37,6 +37,7 @@ type want struct {
 	id        string
 	fetchedAt time.Time
 	goneAt    time.Time
+	leftAt    time.Time // the location left a filtered scope (schemas/leftscope)
 }
 
 // index is the result of the first pass: per segment, the seqs of the
@@ -48,6 +49,7 @@ type index struct {
 	noID      int // detail records without an ID
 	unusable  int // IDs with detail records but no good body
 	gone      int // IDs whose good body was followed by a 404
+	left      int // locations staged as they were before leaving a filtered scope
 	locations int
 	providers int
 	// taxonomy is the latest good /inspection-areas answer, if any.
@@ -79,8 +81,10 @@ type segmentIndex struct {
 }
 
 // indexSegment reads one segment and keeps, per ID, its latest good body
-// and latest 404 in that segment.
-func indexSegment(ctx context.Context, si int, path string) (segmentIndex, error) {
+// and latest 404 in that segment. A location that left a filtered scope
+// (left: when its body outside the filters was fetched) keeps its latest
+// good body fetched before that: the bodies from then on are not its.
+func indexSegment(ctx context.Context, si int, path string, left map[string]time.Time) (segmentIndex, error) {
 	sx := segmentIndex{entries: map[entityKey]entry{}, reports: map[string]latest{}}
 	// Only heads: the bodies are read in the second pass, and only the
 	// latest good one of each ID (archive.Head.Good is the rule).
@@ -108,7 +112,12 @@ func indexSegment(ctx context.Context, si int, path string) (segmentIndex, error
 		k := entityKey{kind, r.ID}
 		e := sx.entries[k]
 		p := pos{si, r.Seq}
+		leftAt, isLeft := left[r.ID]
 		switch {
+		case r.Good() && kind == kindLocation && isLeft && !r.FetchedAt.Before(leftAt):
+			if _, seen := sx.entries[k]; seen {
+				return nil
+			}
 		case r.Good():
 			if !e.hasGood || p.after(e.good) {
 				e.good, e.hasGood, e.goodAt = p, true, r.FetchedAt
@@ -140,16 +149,18 @@ func (e *entry) merge(o entry) {
 }
 
 // buildIndex scans the archive once and finds, for every location and
-// provider ID, the latest good body and whether a 404 came after it.
-// Segments are read on up to workers goroutines and merged in order.
-func buildIndex(ctx context.Context, segments []string, workers int) (*index, error) {
+// provider ID, the latest good body and whether a 404 came after it; for a
+// location that left a filtered scope (left), the latest good body before
+// it left. Segments are read on up to workers goroutines and merged in
+// order.
+func buildIndex(ctx context.Context, segments []string, workers int, left map[string]time.Time) (*index, error) {
 	entries := map[entityKey]entry{}
 	ix := &index{wants: make([]map[int64]want, len(segments)), reports: map[string]latest{}}
 	var firstErr error
 	s := stream.New().WithMaxGoroutines(workers)
 	for si, path := range segments {
 		s.Go(func() stream.Callback {
-			sx, err := indexSegment(ctx, si, path)
+			sx, err := indexSegment(ctx, si, path, left)
 			return func() {
 				if firstErr != nil {
 					return
@@ -194,6 +205,10 @@ func buildIndex(ctx context.Context, segments []string, workers int) (*index, er
 		if e.hasGone && e.gone.after(e.good) {
 			w.goneAt = e.goneAt
 			ix.gone++
+		}
+		if at, ok := left[k.id]; ok && k.kind == kindLocation {
+			w.leftAt = at
+			ix.left++
 		}
 		m := ix.wants[e.good.seg]
 		if m == nil {

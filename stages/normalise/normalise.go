@@ -13,6 +13,11 @@
 //     the API: its row is kept (the last body it served) with api_gone_at set
 //     to the 404's fetch time. An ID with no good body at all has no row; it
 //     is counted in Summary.Unusable.
+//   - A location that left a filtered scope (state/cqc-left-scope.json,
+//     schemas/leftscope; docs/architecture.md, "CQC API: calls and limits")
+//     is kept as it was: the body used is its latest good one fetched before
+//     the body found outside the filters, and left_scope_at is that body's
+//     fetch time. Without such a body it has no row (Summary.Unusable).
 //   - A latest good body that does not fit the schema (not a JSON object, a
 //     wrong type, no ID, another ID than fetched) becomes one rejects row
 //     (scope "body": ID, reason, archive segment and seq) and no other row; the
@@ -50,6 +55,7 @@ import (
 	"carelake/schemas"
 	"carelake/schemas/archive"
 	"carelake/schemas/batch"
+	"carelake/schemas/leftscope"
 	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
 )
@@ -96,6 +102,9 @@ type Summary struct {
 	Locations, Providers int
 	// Gone counts IDs whose good body was followed by a 404 (api_gone_at set).
 	Gone int
+	// LeftScope counts the locations staged as they were before they left a
+	// filtered scope (left_scope_at set; schemas/leftscope).
+	LeftScope int
 	// Unusable counts IDs archived with no good body (only errors, 404s,
 	// soft 429s or truncated bodies): they have no row.
 	Unusable int
@@ -166,19 +175,24 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	sum.Duration = time.Since(start)
 	log.Info("normalise done", "run_id", opts.RunID, "locations", sum.Rows[schemas.CQCLocations.Dataset],
 		"providers", sum.Rows[schemas.CQCProviders.Dataset], "rejected_bodies", sum.RejectedBodies,
-		"rejected_fields", sum.RejectedFields, "gone", sum.Gone, "duration", sum.Duration.Round(time.Millisecond))
+		"rejected_fields", sum.RejectedFields, "gone", sum.Gone, "left_scope", sum.LeftScope, "duration", sum.Duration.Round(time.Millisecond))
 	return sum, nil
 }
 
 // indexArchive is the first pass (buildIndex), counted in sum; an archive
 // without a single good body is an error (ErrNoBodies).
 func indexArchive(ctx context.Context, opts Options, segments []string, sum *Summary, log *slog.Logger) (*index, error) {
-	ix, err := buildIndex(ctx, segments, opts.Workers)
+	left, err := leftscope.Read(opts.Root)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := buildIndex(ctx, segments, opts.Workers, left.Locations)
 	if err != nil {
 		return nil, fmt.Errorf("index the archive: %w", err)
 	}
 	sum.Records, sum.TornSegments, sum.NoID = ix.records, ix.torn, ix.noID
 	sum.Locations, sum.Providers, sum.Gone, sum.Unusable = ix.locations, ix.providers, ix.gone, ix.unusable
+	sum.LeftScope = ix.left
 	if ix.locations+ix.providers == 0 {
 		return nil, fmt.Errorf("%w (%d records in %d segments under %s)",
 			ErrNoBodies, ix.records, len(segments), archive.Dir(opts.Root))
@@ -315,7 +329,7 @@ func stream2(ctx context.Context, opts Options, segments []string, ix *index, em
 				to = w.fetchedAt
 			}
 			chunk = append(chunk, job{
-				origin: origin{kind: w.kind, id: w.id, fetchedAt: w.fetchedAt, goneAt: w.goneAt, segment: seg, seq: seq},
+				origin: origin{kind: w.kind, id: w.id, fetchedAt: w.fetchedAt, goneAt: w.goneAt, leftAt: w.leftAt, segment: seg, seq: seq},
 				body:   body,
 			})
 			if len(chunk) == chunkBodies {

@@ -83,8 +83,11 @@
 //   - all with filters (region, localAuthority, careHome,
 //     inspectionDirectorate; several values of one filter mean any): the
 //     locations the /locations list returns for them, plus the providers of
-//     those locations (read from their bodies). Changes runs re-read the
-//     filtered list to know which changed locations are in scope.
+//     those locations (read from their bodies). Changes runs check the
+//     changed locations' bodies, or re-read the filtered list when that
+//     costs fewer calls, to know which are in scope; a member found outside
+//     the filters leaves the scope and is listed in
+//     state/cqc-left-scope.json (schemas/leftscope) for normalise.
 //   - clinics: the locations of a clinic mapping file, the closure of their
 //     predecessor and successor chains (relationships, and organisationId of
 //     inherited ratings; cycle-safe) and the providers of all of them. An item

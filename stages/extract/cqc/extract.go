@@ -10,6 +10,7 @@ import (
 
 	"carelake/schemas"
 	"carelake/schemas/archive"
+	"carelake/schemas/leftscope"
 	"carelake/schemas/wanted"
 )
 
@@ -50,6 +51,10 @@ func Run(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err != nil {
 		return Summary{}, err
 	}
+	left, err := leftscope.Read(opts.Root)
+	if err != nil {
+		return Summary{}, err
+	}
 	// Before Open repairs them: an open segment is a crashed run's.
 	prior, crashed, err := recentCalls(opts.Root, time.Now(), opts.Client.RateWindow, opts.Client.RateMargin)
 	if err != nil {
@@ -67,14 +72,15 @@ func Run(ctx context.Context, opts Options) (sum Summary, err error) {
 	}()
 
 	r := &run{
-		opts:     opts,
-		log:      log,
-		st:       st,
-		scopeKey: opts.ScopeKey(),
-		clinics:  clinics,
-		wanted:   want,
-		entries:  map[key]*entry{},
-		started:  time.Now(),
+		opts:      opts,
+		log:       log,
+		st:        st,
+		scopeKey:  opts.ScopeKey(),
+		clinics:   clinics,
+		wanted:    want,
+		leftSaved: left.Locations,
+		entries:   map[key]*entry{},
+		started:   time.Now(),
 	}
 	r.sc = st.scope(r.scopeKey)
 	began := time.Now()
@@ -118,6 +124,8 @@ type run struct {
 	clinics  []schemas.Clinic
 	wanted   wanted.List
 	started  time.Time
+	// leftSaved is what state/cqc-left-scope.json lists (saveLocked).
+	leftSaved map[string]time.Time
 
 	// reqCtx carries the HTTP exchanges: it outlives ctx by DrainTimeout
 	// so calls in flight can finish; abort cuts them at once.
@@ -259,7 +267,7 @@ func (r *run) backfill(ctx context.Context) error {
 			}
 		}
 		r.log.Info("backfill begins; changes will be read from its start", "scope", r.scopeKey, "started_at", s0)
-		if err := saveState(r.opts.Root, r.st, r.opts.Now()); err != nil {
+		if err := r.saveLocked(); err != nil {
 			r.mu.Unlock()
 			return err
 		}
@@ -300,7 +308,7 @@ func (r *run) backfill(ctx context.Context) error {
 		}
 		r.log.Info("backfill complete", "scope", r.scopeKey, "started_at", r.s0)
 	}
-	if serr := saveState(r.opts.Root, r.st, r.opts.Now()); err == nil {
+	if serr := r.saveLocked(); err == nil {
 		err = serr
 	}
 	return err
@@ -356,7 +364,7 @@ func (r *run) changes(ctx context.Context) error {
 			r.advanceLocked(kind, slices)
 		}
 	}
-	if serr := saveState(r.opts.Root, r.st, r.opts.Now()); err == nil {
+	if serr := r.saveLocked(); err == nil {
 		err = serr
 	}
 	return err

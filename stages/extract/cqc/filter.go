@@ -6,8 +6,9 @@ package cqc
 // others a run must learn whether they entered the filters. It checks each
 // one's body (one call each) or reads the filtered list (its pages),
 // whichever costs fewer calls. A member whose new body is outside the
-// filters leaves the scope, marked in the state (ScopeState.Left); its
-// archived bodies stay.
+// filters leaves the scope, marked in the state (ScopeState.Left) and in
+// state/cqc-left-scope.json for normalise, which keeps it as it was
+// (leftLocations, saveLocked); its archived bodies stay.
 
 import (
 	"time"
@@ -60,28 +61,47 @@ func (r *run) checkChangedLocked(slices []*slice) {
 	}
 }
 
-// filterCheckLocked applies the filters to a location's new body in a
-// filtered scope's changes run: a checked location in the filters joins the
-// scope; a member outside them leaves it.
-func (r *run) filterCheckLocked(e *entry, l links) {
-	if r.opts.Filters.empty() || r.opts.Scope != ScopeAll || r.phase != "changes" {
+// filterCheckLocked applies the filters to a location's new body, fetched
+// at at, in a filtered scope: in a changes run a checked location in the
+// filters joins the scope and a member outside them leaves it; in any run a
+// member or joiner in the filters is no longer marked as left (a backfill
+// fetches a location that came back into the filtered list as a member).
+// A change of the marks is saved at once, with the file normalise reads
+// (saveLocked).
+func (r *run) filterCheckLocked(e *entry, l links, at time.Time) {
+	if r.opts.Filters.empty() || r.opts.Scope != ScopeAll {
 		return
 	}
 	in := r.opts.Filters.match(l.facets)
+	_, wasLeft := r.sc.Left[e.id]
 	switch {
-	case in && !e.member && e.check:
+	case in && !e.member && e.check && r.phase == "changes":
 		e.member = true
 		if e.class < classFresh {
 			e.class, e.expanded = classFresh, false
 		}
+		fallthrough
+	case in && e.member:
 		delete(r.sc.Left, e.id)
-	case !in && e.member:
+		if wasLeft {
+			r.log.Info("a location came back into the filtered scope", "id", e.id)
+		}
+	case !in && e.member && r.phase == "changes":
 		e.member = false
 		if r.sc.Left == nil {
 			r.sc.Left = map[string]time.Time{}
 		}
-		r.sc.Left[e.id] = r.opts.Now().UTC()
+		// The body found outside: normalise stages the last one fetched
+		// before it (schemas/leftscope).
+		r.sc.Left[e.id] = at.UTC()
 		r.items.LeftScope++
 		r.log.Info("a location left the filtered scope; the archive keeps what it was", "id", e.id)
+	default:
+		return
+	}
+	if _, isLeft := r.sc.Left[e.id]; isLeft != wasLeft {
+		if err := r.saveLocked(); err != nil {
+			r.log.Warn("could not save that a location left or came back into the filtered scope; the run saves again at its end", "id", e.id, "err", err)
+		}
 	}
 }

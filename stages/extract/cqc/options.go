@@ -46,10 +46,19 @@ type Filters struct {
 	InspectionDirectorate []string // e.g. "Adult social care"
 }
 
+// filterParams are the list query parameters of the filters, in the order
+// of Filters.lists and of facets.
+var filterParams = [4]string{"region", "localAuthority", "careHome", "inspectionDirectorate"}
+
+// lists are the filters' values, in filterParams order.
+func (f *Filters) lists() [4]*[]string {
+	return [4]*[]string{&f.Region, &f.LocalAuthority, &f.CareHome, &f.InspectionDirectorate}
+}
+
 // match says whether a location with these facets is in the filtered scope.
 func (f Filters) match(v facets) bool {
-	for i, vals := range [][]string{f.Region, f.LocalAuthority, f.CareHome, f.InspectionDirectorate} {
-		if len(vals) > 0 && !slices.Contains(vals, v[i]) {
+	for i, vals := range f.lists() {
+		if len(*vals) > 0 && !slices.Contains(*vals, v[i]) {
 			return false
 		}
 	}
@@ -63,16 +72,29 @@ func (f Filters) empty() bool {
 // values are the list query parameters of the filters.
 func (f Filters) values() url.Values {
 	v := url.Values{}
-	add := func(name string, vals []string) {
-		for _, s := range vals {
-			v.Add(name, s)
+	for i, vals := range f.lists() {
+		for _, s := range *vals {
+			v.Add(filterParams[i], s)
 		}
 	}
-	add("region", f.Region)
-	add("localAuthority", f.LocalAuthority)
-	add("careHome", f.CareHome)
-	add("inspectionDirectorate", f.InspectionDirectorate)
 	return v
+}
+
+// filtersOfScope reads the filters back from a scope key (ScopeKey); ok is
+// false for a scope without filters.
+func filtersOfScope(key string) (f Filters, ok bool) {
+	q, ok := strings.CutPrefix(key, string(ScopeAll)+"?")
+	if !ok {
+		return Filters{}, false
+	}
+	v, err := url.ParseQuery(q)
+	if err != nil {
+		return Filters{}, false
+	}
+	for i, vals := range f.lists() {
+		*vals = v[filterParams[i]]
+	}
+	return f, !f.empty()
 }
 
 // DefaultPerPage is the list and changes page size (the largest known to work).

@@ -226,7 +226,7 @@ func (r *run) finishLocked(e *entry, resp response) {
 				return
 			}
 			r.idx.links[e.id] = datedLinks{l, resp.fetchedAt}
-			r.filterCheckLocked(e, l)
+			r.filterCheckLocked(e, l, resp.fetchedAt)
 			r.wantProviderLocked(l.provider)
 			if e.class != classNone {
 				e.expanded = true

@@ -1,11 +1,14 @@
 package cqc
 
 import (
-	"carelake/pipeline/durable"
-	"carelake/schemas/warehouse"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"time"
+
+	"carelake/pipeline/durable"
+	"carelake/schemas/leftscope"
+	"carelake/schemas/warehouse"
 )
 
 // Kinds of CQC organisation, as named by the changes feed.
@@ -45,8 +48,10 @@ type ScopeState struct {
 	Kinds map[string]*KindState `json:"kinds"`
 	// Left holds the locations of a filtered scope whose body, fetched for a
 	// change, no longer matches the filters (e.g. moved local authority),
-	// with when that was seen: the archive keeps what they were; they leave
-	// the scope and are no longer kept fresh.
+	// with that body's fetch time (data clock): the archive keeps what they
+	// were; they leave the scope and are no longer kept fresh. A location
+	// whose body is found in the filters again is removed. The warehouse's
+	// list of them is state/cqc-left-scope.json (leftLocations).
 	Left map[string]time.Time `json:"left,omitempty"`
 }
 
@@ -145,4 +150,62 @@ func saveState(root string, st *State, now time.Time) error {
 		return fmt.Errorf("save extract state: %w", err)
 	}
 	return nil
+}
+
+// saveLocked saves the state, then the file telling normalise which
+// locations left a filtered scope (schemas/leftscope) when what it lists
+// changed. The state goes first: a run killed between the two writes the
+// file again at its next save.
+func (r *run) saveLocked() error {
+	if err := saveState(r.opts.Root, r.st, r.opts.Now()); err != nil {
+		return err
+	}
+	left := leftLocations(r.st, r.idx)
+	if maps.Equal(left, r.leftSaved) {
+		return nil
+	}
+	l := leftscope.List{GeneratedAt: r.opts.Now().UTC().Format(time.RFC3339), Locations: left}
+	if err := leftscope.Write(r.opts.Root, l); err != nil {
+		return fmt.Errorf("save the locations that left a filtered scope: %w", err)
+	}
+	r.leftSaved = left
+	return nil
+}
+
+// leftLocations are the locations that left a filtered scope of st
+// (ScopeState.Left) and that no other scope of the warehouse keeps fresh:
+// the unfiltered scope, once its backfill began, keeps every location;
+// another filtered scope those whose latest archived body is in its filters
+// and that have not left it. A location that left several scopes left at
+// the latest of those times (the bodies before it were in one of them).
+// The clinics scope is not asked (its members are not in the state): a
+// clinic's location that left a filtered scope is marked all the same.
+func leftLocations(st *State, idx *index) map[string]time.Time {
+	out := map[string]time.Time{}
+	if sc := st.Scopes[string(ScopeAll)]; sc != nil && sc.Backfill.StartedAt != nil {
+		return out
+	}
+	filters := map[string]Filters{}
+	for key := range st.Scopes {
+		if f, ok := filtersOfScope(key); ok {
+			filters[key] = f
+		}
+	}
+	held := func(id, leftKey string) bool {
+		l, archived := idx.links[id]
+		for key, f := range filters {
+			if _, left := st.Scopes[key].Left[id]; key != leftKey && !left && archived && f.match(l.facets) {
+				return true
+			}
+		}
+		return false
+	}
+	for key, sc := range st.Scopes {
+		for id, at := range sc.Left {
+			if !held(id, key) && at.After(out[id]) {
+				out[id] = at
+			}
+		}
+	}
+	return out
 }

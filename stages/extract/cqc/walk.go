@@ -287,7 +287,7 @@ func (r *run) pageTask(w *walk, n int) task {
 			lp.PagesDone, lp.TotalPages, lp.Total, lp.Complete = w.pagesDone, w.totalPages, w.total, w.complete
 			if !ok {
 				// The page is archived: checkpoint the walk.
-				return saveState(r.opts.Root, r.st, r.opts.Now())
+				return r.saveLocked()
 			}
 		}
 		return nil
