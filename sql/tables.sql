@@ -1144,6 +1144,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_locations_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_locations_stored s
@@ -1297,6 +1298,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_providers_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_providers_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_providers_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_providers_stored s
@@ -1436,6 +1438,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_ratings_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_ratings_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_ratings_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_location_ratings_stored s
@@ -1509,6 +1512,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_rating_history_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_rating_history_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_rating_history_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_location_rating_history_stored s
@@ -1582,6 +1586,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_ratings_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_ratings_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_ratings_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_provider_ratings_stored s
@@ -1655,6 +1660,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_provider_rating_history_stored s
@@ -1728,6 +1734,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_reports_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_reports_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_reports_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_reports_stored s
@@ -1785,6 +1792,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_related_documents_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_related_documents_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_related_documents_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_report_related_documents_stored s
@@ -1838,6 +1846,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_report_inspection_locations_stored s
@@ -1889,6 +1898,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_relationships_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_relationships_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_relationships_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_location_relationships_stored s
@@ -1942,6 +1952,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_relationships_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_relationships_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_relationships_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_provider_relationships_stored s
@@ -1995,6 +2006,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_regulated_activities_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_regulated_activities_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_regulated_activities_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_regulated_activities_stored s
@@ -2050,6 +2062,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_gac_service_types_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_gac_service_types_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_gac_service_types_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_gac_service_types_stored s
@@ -2099,6 +2112,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_categories_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_categories_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_categories_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_inspection_categories_stored s
@@ -2152,6 +2166,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_specialisms_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_specialisms_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_specialisms_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_specialisms_stored s
@@ -2203,6 +2218,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_areas_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_areas_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_areas_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_inspection_areas_stored s
@@ -2262,6 +2278,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_locations_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_provider_locations_stored s
@@ -2309,6 +2326,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_age_groups_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_age_groups_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_age_groups_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_age_groups_stored s
@@ -2358,6 +2376,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_setting_services_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_setting_services_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_setting_services_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_setting_services_stored s
@@ -2411,6 +2430,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_provider_inspection_areas_stored s
@@ -2466,6 +2486,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_assessment_service_groups_stored s
@@ -2523,6 +2544,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_rejects_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rejects_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rejects_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_rejects_stored s
@@ -2582,6 +2604,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_inspection_area_taxonomy_stored s
@@ -2655,6 +2678,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_texts_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_texts_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_texts_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_report_texts_stored s
@@ -2714,6 +2738,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_files_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_files_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_files_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_report_files_stored s
@@ -2777,6 +2802,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_lineage_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_lineage_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_lineage_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_location_lineage_stored s
@@ -2830,6 +2856,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_rating_sources_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rating_sources_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rating_sources_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_rating_sources_stored s
@@ -2903,6 +2930,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_clinic_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_clinic_locations_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_clinic_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_clinic_locations_stored s
