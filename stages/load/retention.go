@@ -89,13 +89,10 @@ func planRetention(ctx context.Context, root string, t schemas.Table, days int) 
 	}
 	slices.Sort(marks)
 	cutoff := arrow.Date32FromTime(marks[len(marks)-1].ToTime().AddDate(0, 0, -days))
-	p.keep = marks[len(marks)-1]
-	for _, m := range slices.Backward(marks) {
-		if m < cutoff {
-			p.drop[rowKey{day: m}] = true
-		} else {
-			p.keep = m
-		}
+	k, _ := slices.BinarySearch(marks, cutoff) // the newest is on or after the cutoff
+	p.keep = marks[k]
+	for _, m := range marks[:k] {
+		p.drop[rowKey{day: m}] = true
 	}
 	for owner, vs := range owners {
 		slices.SortStableFunc(vs, func(a, b versionRow) int { return cmp.Compare(a.day, b.day) })
@@ -140,10 +137,10 @@ func retainHistory(ctx context.Context, opts Options, wm *WarehouseManifest) (Re
 	}
 	for _, t := range byChange {
 		p, err := planRetention(ctx, opts.Root, t, opts.HistoryDays)
-		if err != nil || p == nil {
-			if err != nil {
-				return res, fmt.Errorf("%s: history retention: %w", t.Dataset, err)
-			}
+		if err != nil {
+			return res, fmt.Errorf("%s: history retention: %w", t.Dataset, err)
+		}
+		if p == nil {
 			continue
 		}
 		var versions, rows int64
