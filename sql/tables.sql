@@ -1145,6 +1145,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_locations_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_locations_stored s
@@ -1300,6 +1301,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_providers_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_providers_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_providers_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_providers_stored s
@@ -1439,6 +1441,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_ratings_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_ratings_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_ratings_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_location_ratings_stored s
@@ -1512,6 +1515,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_rating_history_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_rating_history_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_rating_history_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_location_rating_history_stored s
@@ -1585,6 +1589,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_ratings_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_ratings_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_ratings_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_provider_ratings_stored s
@@ -1658,6 +1663,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_rating_history_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_provider_rating_history_stored s
@@ -1731,6 +1737,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_reports_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_reports_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_reports_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_reports_stored s
@@ -1788,6 +1795,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_related_documents_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_related_documents_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_related_documents_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_report_related_documents_stored s
@@ -1841,6 +1849,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_inspection_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_report_inspection_locations_stored s
@@ -1892,6 +1901,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_relationships_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_relationships_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_relationships_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_location_relationships_stored s
@@ -1945,6 +1955,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_relationships_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_relationships_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_relationships_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_provider_relationships_stored s
@@ -1998,6 +2009,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_regulated_activities_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_regulated_activities_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_regulated_activities_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_regulated_activities_stored s
@@ -2053,6 +2065,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_gac_service_types_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_gac_service_types_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_gac_service_types_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_gac_service_types_stored s
@@ -2102,6 +2115,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_categories_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_categories_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_categories_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_inspection_categories_stored s
@@ -2155,6 +2169,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_specialisms_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_specialisms_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_specialisms_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_specialisms_stored s
@@ -2206,6 +2221,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_areas_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_areas_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_areas_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_inspection_areas_stored s
@@ -2265,6 +2281,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_locations_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_provider_locations_stored s
@@ -2312,6 +2329,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_age_groups_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_age_groups_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_age_groups_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_age_groups_stored s
@@ -2361,6 +2379,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_setting_services_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_setting_services_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_setting_services_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_setting_services_stored s
@@ -2414,6 +2433,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_provider_inspection_areas_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_provider_inspection_areas_stored s
@@ -2469,6 +2489,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_assessment_service_groups_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_assessment_service_groups_stored s
@@ -2526,6 +2547,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_rejects_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rejects_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rejects_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_rejects_stored s
@@ -2585,6 +2607,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_inspection_area_taxonomy_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_inspection_area_taxonomy_stored s
@@ -2658,6 +2681,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_texts_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_texts_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_texts_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_report_texts_stored s
@@ -2717,6 +2741,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_report_files_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_files_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_files_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_report_files_stored s
@@ -2780,6 +2805,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_location_lineage_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_lineage_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_location_lineage_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_location_lineage_stored s
@@ -2833,6 +2859,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_rating_sources_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rating_sources_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_rating_sources_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_rating_sources_stored s
@@ -2906,6 +2933,7 @@ WITH v AS (
         coalesce(lead(snapshot_date) OVER (PARTITION BY owner ORDER BY snapshot_date), DATE '9999-12-31') AS valid_to
     FROM datasets.cqc_clinic_locations_versions WHERE owner IS NOT NULL)
     WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed
+        AND (SELECT min(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_clinic_locations_versions WHERE owner IS NULL)) <= CAST(day AS DATE)
 )
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_clinic_locations_versions WHERE owner IS NULL) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date
 FROM datasets.cqc_clinic_locations_stored s

@@ -39,9 +39,13 @@ Then the marts are rebuilt (see 'carelake marts --help') and the catalog
 (a reader holding the old one keeps it), with the same views for your own
 DuckDB session in <out>/sql/carelake.sql.
 
+With --history-days N, the CQC history older than N days before the newest
+snapshot is deleted after the night is stored (off by default; see the flag).
+
 Examples:
   carelake load
-  carelake load --stages resolve-cqc --force`,
+  carelake load --stages resolve-cqc --force
+  carelake load --history-days 365`,
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{
 				Name: "stages", EnvVars: envVars("stages"), DefaultText: "every staged output",
@@ -51,6 +55,7 @@ Examples:
 				Name: "force", EnvVars: envVars("force"),
 				Usage: "load stage outputs again even if they were already loaded (those still staged)",
 			},
+			historyDaysFlag(),
 		},
 		Action: runLoad,
 	}
@@ -64,9 +69,14 @@ func runLoad(c *cli.Context) error {
 	defer s.close()
 	root, log := s.root, s.log
 
+	days, err := historyDays(c)
+	if err != nil {
+		return err
+	}
 	out := c.App.Writer
 	opts := load.Options{
 		Root: root, Stages: c.StringSlice("stages"), Force: c.Bool("force"), RemoveLoaded: true, Version: version, Build: commit,
+		HistoryDays: days,
 		OnPartition: func(p load.PartitionResult) {
 			switch {
 			case p.Unchanged:
@@ -111,6 +121,7 @@ func writeLoadSummary(w io.Writer, sum load.Summary) {
 	if sum.Compacted > 0 {
 		fmt.Fprintf(w, "compacted %d nightly CQC partition(s) of closed months into month partitions\n", sum.Compacted)
 	}
+	writeRetention(w, sum.Retention)
 	for _, st := range sum.Stages {
 		if st.Skipped {
 			fmt.Fprintf(w, "skipped %s (run %s): already loaded; --force loads it again\n", st.Stage, st.RunID)
@@ -124,6 +135,31 @@ func writeLoadSummary(w io.Writer, sum load.Summary) {
 	}
 	fmt.Fprintf(w, "load: %d partition(s), %d file(s), %d rows, %s in %s\n",
 		sum.Loaded(), sum.Files, sum.Rows, byteSize(sum.Bytes), sum.Duration.Round(time.Millisecond))
+}
+
+// historyDaysFlag is --history-days, of load and run.
+func historyDaysFlag() cli.Flag {
+	return &cli.IntFlag{
+		Name: "history-days", EnvVars: envVars("history-days"), DefaultText: "0, off: every snapshot is kept",
+		Usage: "keep only the CQC history of the last N days before the newest snapshot: each load DELETES the older " +
+			"snapshots for good, with the versions and rows only they need (docs/architecture.md, \"CQC history by change\")",
+	}
+}
+
+// historyDays reads --history-days.
+func historyDays(c *cli.Context) (int, error) {
+	n := c.Int("history-days")
+	if n < 0 {
+		return 0, usageError("--history-days %d: give a number of days, or 0 to keep every snapshot", n)
+	}
+	return n, nil
+}
+
+// writeRetention prints what --history-days dropped, if anything.
+func writeRetention(w io.Writer, r load.Retention) {
+	if line := r.String(); line != "" {
+		fmt.Fprintf(w, "history retention dropped %s\n", line)
+	}
 }
 
 // byteSize prints a size in B, KB, MB or GB (powers of 1024).

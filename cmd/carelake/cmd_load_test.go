@@ -67,6 +67,33 @@ func TestLoadCommand(t *testing.T) {
 	}
 }
 
+// TestLoadCommandHistoryDays: --history-days drops the snapshots before the
+// cutoff and says so; a negative number is refused.
+func TestLoadCommandHistoryDays(t *testing.T) {
+	root := t.TempDir()
+	if code, _, errOut := run(t, "load", "--out", root, "--history-days", "-1"); code != exitUsage || !strings.Contains(errOut, "--history-days -1") {
+		t.Fatalf("--history-days -1: exit %d, %q", code, errOut)
+	}
+	stageOneLocation(t, root, "run-1")
+	if code, out, errOut := run(t, "load", "--out", root, "--log-level", "warn", "--history-days", "2"); code != 0 || strings.Contains(out, "retention") {
+		t.Fatalf("first night: exit %d\n%s\n%s", code, out, errOut)
+	}
+	loadtest.StageTables(t, root, "normalise-cqc", "run-2", "2026-11-25", schemas.CQCTables(), map[string][]loadtest.Row{
+		"cqc/locations": {{"location_id": "1-101", "name": "Café renamed", "registration_status": "Registered",
+			"overall_rating": "Good", "overall_rating_inherited": false, "unpublished_report_count": 0,
+			"fetched_at": time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC), "archive_segment": "raw/cqc/x.jsonl.zst", "archive_seq": 1}},
+	})
+	t.Setenv("CARELAKE_HISTORY_DAYS", "2")
+	code, out, errOut := run(t, "load", "--out", root, "--log-level", "warn")
+	if want := "history retention dropped 1 snapshot date(s) 2026-11-21 to 2026-11-21, 1 version(s) and 1 stored row(s)"; code != 0 || !strings.Contains(out, want) {
+		t.Fatalf("second night: exit %d, output lacks %q:\n%s\n%s", code, want, out, errOut)
+	}
+	code, out, errOut = run(t, "sql", "--out", root, "--format", "csv", "SELECT DISTINCT snapshot_date FROM cqc_locations_history")
+	if code != 0 || strings.TrimSpace(out) != "snapshot_date\n2026-11-25" {
+		t.Errorf("snapshots after retention: exit %d, %q %s", code, out, errOut)
+	}
+}
+
 func TestLoadCommandHonoursTheRunLock(t *testing.T) {
 	root := t.TempDir()
 	lock, err := pipeline.AcquireLock(root, "run")

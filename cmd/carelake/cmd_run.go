@@ -14,6 +14,7 @@ import (
 	"carelake/schemas"
 	"carelake/stages/catalog"
 	"carelake/stages/extract/cqc"
+	"carelake/stages/load"
 )
 
 func runCommand() *cli.Command {
@@ -25,6 +26,7 @@ func runCommand() *cli.Command {
 		},
 		snapshotDateFlag(),
 		careqLogFlag(),
+		historyDaysFlag(),
 	)
 	return &cli.Command{
 		Name:  "run",
@@ -48,6 +50,9 @@ their durable output, so the next run (or the single stage command) goes on
 from there. --summary-json writes the run record as JSON. Ctrl-C stops the
 run cleanly (exit status 130): run it again to continue.
 
+--history-days N deletes, for good, the CQC snapshots older than N days before
+the newest one at each run (off by default).
+
 Examples:
   CQC_API_KEY=... carelake run --scope clinics --clinics clinics.csv
   CQC_API_KEY=... carelake run --budget 2h        # a national backfill, two hours a night
@@ -62,7 +67,12 @@ func runRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	plan := runPlan{root: outDir(c), snapshotDate: date, apiBase: c.String("cqc-base-url"), careqLog: c.String("careq-log")}
+	days, err := historyDays(c)
+	if err != nil {
+		return err
+	}
+	plan := runPlan{root: outDir(c), snapshotDate: date, apiBase: c.String("cqc-base-url"), careqLog: c.String("careq-log"),
+		historyDays: days}
 	if path := c.String("clinics"); path != "" {
 		if plan.clinics, err = schemas.ReadClinicsFile(path); err != nil {
 			return usageError("--clinics: %v", err)
@@ -121,6 +131,9 @@ func writeRunSummary(w io.Writer, root string, rec pipeline.RunRecord) {
 		fmt.Fprintln(w, line)
 		if sum, ok := st.Detail.(cqc.Summary); ok && sum.Outcome != "" {
 			sum.WriteText(indent{w})
+		}
+		if sum, ok := st.Detail.(load.Summary); ok {
+			writeRetention(indent{w}, sum.Retention)
 		}
 	}
 	if rec.Outcome == pipeline.OutcomeSucceeded {

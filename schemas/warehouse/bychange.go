@@ -56,11 +56,14 @@ func ByChangeSQL(schema string, t schemas.Table) string {
 	fmt.Fprintf(&b, "COMMENT ON VIEW %s_latest IS %s;\n", ds, Quote(t.Doc+" The newest snapshot."))
 
 	// Versions change on snapshot dates only, so the versions in effect on
-	// any day are those of the newest snapshot on or before it.
+	// any day are those of the newest snapshot on or before it. A day
+	// before the oldest snapshot has none, even where the history was cut
+	// (a version kept keeps its date, older than the oldest snapshot kept).
 	fmt.Fprintf(&b, "\n-- %s: the snapshot of a day\nCREATE OR REPLACE MACRO %s_as_of(day) AS TABLE\nWITH v AS (\n    SELECT owner, valid_from FROM (%s)\n"+
-		"    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed\n)\n"+
+		"    WHERE valid_from <= CAST(day AS DATE) AND CAST(day AS DATE) < valid_to AND NOT removed\n"+
+		"        AND (SELECT min(snapshot_date) FROM (%s)) <= CAST(day AS DATE)\n)\n"+
 		"SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (%s) WHERE snapshot_date <= CAST(day AS DATE)) AS snapshot_date\nFROM %s_stored s\n%s;\n",
-		t.Dataset, name, versions, dates, ds, semi)
+		t.Dataset, name, versions, dates, dates, ds, semi)
 	return b.String()
 }
 

@@ -123,25 +123,43 @@ func nightlyDates(root, dir string) ([]string, error) {
 }
 
 // readVersions is every owner's latest version of t before date; key ""
-// holds the latest snapshot's mark (its rows). The versions are read oldest
-// first: the compacted months (compact.go), then the nightly partitions of
-// the months not compacted.
+// holds the latest snapshot's mark (its rows).
 func readVersions(ctx context.Context, root string, t schemas.Table, date string) (map[string]version, error) {
-	months, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(changesDir(t)), "snapshot_month=????-??"))
-	if err != nil {
-		return nil, err
-	}
-	slices.Sort(months)
-	dates, err := changeDates(root, t)
-	if err != nil {
-		return nil, err
-	}
 	day, err := time.Parse(time.DateOnly, date)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot date %q: %w", date, err)
 	}
 	before := arrow.Date32FromTime(day)
 	out := map[string]version{}
+	err = eachVersion(ctx, root, t, func(r versionRow) {
+		if r.day < before {
+			out[r.owner] = r.version
+		}
+	})
+	return out, err
+}
+
+// versionRow is a row of t's versions in cqc/changes: an owner's version,
+// or with owner "" a snapshot's mark (its rows).
+type versionRow struct {
+	day   arrow.Date32
+	owner string
+	version
+}
+
+// eachVersion hands fn every row of t's versions, oldest first: the
+// compacted months (compact.go), then the nightly partitions of the months
+// not compacted, as a reader sees them.
+func eachVersion(ctx context.Context, root string, t schemas.Table, fn func(versionRow)) error {
+	months, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(changesDir(t)), "snapshot_month=????-??"))
+	if err != nil {
+		return err
+	}
+	slices.Sort(months)
+	dates, err := changeDates(root, t)
+	if err != nil {
+		return err
+	}
 	compacted := map[string]bool{}
 	var files []string
 	for _, m := range months {
@@ -149,21 +167,18 @@ func readVersions(ctx context.Context, root string, t schemas.Table, date string
 		compacted[month] = true
 		f, err := filepath.Glob(filepath.Join(m, "*.parquet"))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		slices.Sort(f)
 		files = append(files, f...)
 	}
 	for _, d := range dates {
-		if d >= date {
-			break
-		}
 		if compacted[d[:7]] {
 			continue // left by a compaction that stopped before removing it
 		}
 		f, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(changesPath(t, d)), "*.parquet"))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		slices.Sort(f)
 		files = append(files, f...)
@@ -174,26 +189,49 @@ func readVersions(ctx context.Context, root string, t schemas.Table, date string
 			removed := rec.Column(1).(*array.Boolean)
 			rows := rec.Column(2).(*array.Int64)
 			digest := rec.Column(3).(*array.Int64)
-			var dates *array.Date32 // in a compacted month's files only
-			if rec.NumCols() > 4 {
-				dates = rec.Column(4).(*array.Date32)
+			day, err := rowDays(filepath.ToSlash(filepath.Dir(f)), rec)
+			if err != nil {
+				return err
 			}
 			for i := range int(rec.NumRows()) {
-				switch {
-				case dates != nil && dates.Value(i) >= before:
-				case owner.IsNull(i): // the snapshot's mark: its rows
-					out[""] = version{rows: rows.Value(i)}
-				default:
-					out[strings.Clone(owner.Value(i))] = version{digest: digest.Value(i), rows: rows.Value(i), removed: removed.Value(i)}
+				if owner.IsNull(i) { // the snapshot's mark: its rows
+					fn(versionRow{day: day(i), version: version{rows: rows.Value(i)}})
+					continue
 				}
+				fn(versionRow{day: day(i), owner: strings.Clone(owner.Value(i)),
+					version: version{digest: digest.Value(i), rows: rows.Value(i), removed: removed.Value(i)}})
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", f, err)
+			return fmt.Errorf("read %s: %w", f, err)
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// rowDays gives the snapshot date of each row of rec, a batch of partition
+// path of a table stored by change (or of its versions): the partition's
+// (snapshot_date=D), or in a compacted month (snapshot_month=M) the row's
+// snapshot_date column.
+func rowDays(path string, rec arrow.RecordBatch) (func(int) arrow.Date32, error) {
+	if key, _, _ := strings.Cut(path[strings.LastIndex(path, "/")+1:], "="); key != "snapshot_date" {
+		idx := rec.Schema().FieldIndices("snapshot_date")
+		if len(idx) != 1 {
+			return nil, fmt.Errorf("%s: no snapshot_date column", path)
+		}
+		dates, ok := rec.Column(idx[0]).(*array.Date32)
+		if !ok {
+			return nil, fmt.Errorf("%s: snapshot_date is not a date", path)
+		}
+		return dates.Value, nil
+	}
+	day, err := time.Parse(time.DateOnly, snapshotDate(path))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	d := arrow.Date32FromTime(day)
+	return func(int) arrow.Date32 { return d }, nil
 }
 
 // newerSnapshot is t's latest snapshot date after date, if any.
@@ -387,14 +425,19 @@ func keepChanged(t schemas.Table, cs changeSet, rec arrow.RecordBatch, add func(
 	if err != nil {
 		return err
 	}
+	return keepRows(rec, func(r int) bool { return cs.changed[key(r)] }, add)
+}
+
+// keepRows hands add the runs of rows of rec for which keep is true.
+func keepRows(rec arrow.RecordBatch, keep func(int) bool, add func(arrow.RecordBatch) error) error {
 	n := int(rec.NumRows())
 	for r := 0; r < n; {
-		if !cs.changed[key(r)] {
+		if !keep(r) {
 			r++
 			continue
 		}
 		end := r + 1
-		for end < n && cs.changed[key(end)] {
+		for end < n && keep(end) {
 			end++
 		}
 		part := rec.NewSlice(int64(r), int64(end))

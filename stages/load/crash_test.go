@@ -24,6 +24,9 @@ func TestMain(m *testing.M) {
 	if root := os.Getenv(foldChildEnv); root != "" {
 		foldCrashChild(root)
 	}
+	if root := os.Getenv(retentionChildEnv); root != "" {
+		retentionCrashChild(root)
+	}
 	if root := os.Getenv(crashChildEnv); root != "" {
 		o := opts(root)
 		o.RowGroupRows = 20_000 // row groups reach the disk while the file grows

@@ -31,25 +31,33 @@ const (
 )
 
 func foldCrashChild(root string) {
-	if at := os.Getenv(foldKillAtEnv); at != "" {
-		point, n, _ := strings.Cut(at, ":")
-		want, _ := strconv.Atoi(n)
-		hits := 0
-		testHook = func(p string) {
-			if p != point {
-				return
-			}
-			if hits++; hits == want {
-				_ = os.WriteFile(os.Getenv(foldMarkerEnv), nil, 0o644)
-				time.Sleep(time.Hour) // until SIGKILL
-			}
-		}
-	}
+	stopAtKillPoint()
 	if _, err := Run(context.Background(), careqOpts(root, foldTables())); err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")
 		os.Exit(1)
 	}
 	os.Exit(0)
+}
+
+// stopAtKillPoint makes a crash child stop for good at the point
+// foldKillAtEnv names, for its parent to kill.
+func stopAtKillPoint() {
+	at := os.Getenv(foldKillAtEnv)
+	if at == "" {
+		return
+	}
+	point, n, _ := strings.Cut(at, ":")
+	want, _ := strconv.Atoi(n)
+	hits := 0
+	testHook = func(p string) {
+		if p != point {
+			return
+		}
+		if hits++; hits == want {
+			_ = os.WriteFile(os.Getenv(foldMarkerEnv), nil, 0o644)
+			time.Sleep(time.Hour) // until SIGKILL
+		}
+	}
 }
 
 // runFoldChild starts the crash child on root. With at set it kills it -9
@@ -58,9 +66,15 @@ func foldCrashChild(root string) {
 // killed.
 func runFoldChild(t *testing.T, root, at string, after time.Duration) bool {
 	t.Helper()
+	return runCrashChild(t, foldChildEnv+"="+root, at, after)
+}
+
+// runCrashChild is runFoldChild for the child that env (NAME=root) starts.
+func runCrashChild(t *testing.T, env, at string, after time.Duration) bool {
+	t.Helper()
 	marker := filepath.Join(t.TempDir(), "at-the-point")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), foldChildEnv+"="+root, foldKillAtEnv+"="+at, foldMarkerEnv+"="+marker)
+	cmd.Env = append(os.Environ(), env, foldKillAtEnv+"="+at, foldMarkerEnv+"="+marker)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -114,6 +114,13 @@ type Options struct {
 	// OnPartition, when set, is called after each partition is in place, in
 	// the order they finish, one call at a time.
 	OnPartition func(PartitionResult)
+	// HistoryDays, when positive, keeps only the CQC history of the last
+	// HistoryDays days: after the stage outputs are stored, each table
+	// stored by change drops, for good, the snapshots dated before its
+	// newest snapshot date minus HistoryDays days and what only they need
+	// (retention.go; docs/architecture.md, "CQC history by change").
+	// 0 keeps every snapshot.
+	HistoryDays int
 }
 
 // PartitionResult describes one partition written.
@@ -165,6 +172,8 @@ type Summary struct {
 	// Removed lists the stage outputs removed from staging: loaded, and
 	// read by no stage that has still to read them (removeLoaded).
 	Removed []string
+	// Retention is what Options.HistoryDays dropped.
+	Retention Retention
 }
 
 // Loaded reports how many partitions were written.
@@ -333,6 +342,10 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 		}
 		sum.Stages = append(sum.Stages, res)
 		logger.Info("stage output loaded", "stage", man.Stage, "run_id", man.RunID, "partitions", len(man.Partitions), "rows", rows)
+	}
+	// The history past the cutoff goes once the night is stored.
+	if sum.Retention, err = retainHistory(ctx, opts, wm); err != nil {
+		return sum, err
 	}
 	if opts.RemoveLoaded {
 		if sum.Removed, err = removeLoaded(opts.Root, st); err != nil {
