@@ -129,7 +129,7 @@ func createViews(tb testing.TB, db *sql.DB, root string) {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		name := "w." + relName(t.Dataset)
+		name := "w." + t.Relation()
 		script += fmt.Sprintf("CREATE OR REPLACE VIEW %s_stored AS %s;\nCREATE OR REPLACE VIEW %s_versions AS %s;\n%s",
 			name, stored, name, versions, warehouse.ByChangeSQL("w", t))
 	}
@@ -156,7 +156,7 @@ func asOfDays() []string {
 func answers(tb testing.TB, db *sql.DB, prefix string) {
 	tb.Helper()
 	for _, t := range retentionTables() {
-		rel := relName(t.Dataset)
+		rel := t.Relation()
 		var asOf []string
 		for _, d := range asOfDays() {
 			asOf = append(asOf, fmt.Sprintf("SELECT DATE '%s' AS day, * FROM %s_as_of(DATE '%s')", d, rel, d))
@@ -181,7 +181,7 @@ func answers(tb testing.TB, db *sql.DB, prefix string) {
 func sameAnswers(tb testing.TB, db *sql.DB, got, want, where string, both bool) {
 	tb.Helper()
 	for _, t := range retentionTables() {
-		rel := relName(t.Dataset)
+		rel := t.Relation()
 		for _, what := range []string{"all", "latest", "asof", "marks"} {
 			g, w := got+"_"+rel+"_"+what, want+"_"+rel+"_"+what
 			if where != "" && what != "latest" {
@@ -425,7 +425,7 @@ func TestRetentionOffChangesNothing(t *testing.T) {
 	db := openDuckDB(t)
 	createViews(t, db, root)
 	for _, tb := range retentionTables() {
-		if got := queryStrings(t, db, "SELECT snapshot_date::VARCHAR FROM w."+relName(tb.Dataset)+"_versions WHERE owner IS NULL ORDER BY 1"); !slices.Equal(got, retentionDays) {
+		if got := queryStrings(t, db, "SELECT snapshot_date::VARCHAR FROM w."+tb.Relation()+"_versions WHERE owner IS NULL ORDER BY 1"); !slices.Equal(got, retentionDays) {
 			t.Errorf("%s: snapshots %v, want every night", tb.Dataset, got)
 		}
 	}
