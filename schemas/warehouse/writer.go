@@ -182,7 +182,10 @@ func (w *Writer) open() error {
 
 // Write appends a batch of t's columns, split across files at FileRows.
 func (w *Writer) Write(rec arrow.RecordBatch) error {
-	conformed := conform(rec, w.schema)
+	conformed, err := conform(rec, w.schema)
+	if err != nil {
+		return err
+	}
 	defer conformed.Release()
 	for off, n := int64(0), conformed.NumRows(); off < n; {
 		if w.fw == nil {
@@ -267,29 +270,58 @@ func (w *Writer) Abort() {
 	}
 }
 
-// conform returns rec with the writer schema: the same columns (checked by
-// checkSchema), timestamp columns relabelled UTC without copying. The
-// caller releases the result.
-func conform(rec arrow.RecordBatch, schema *arrow.Schema) arrow.RecordBatch {
-	cols := make([]arrow.Array, rec.NumCols())
-	var relabelled []arrow.Array
-	for i, col := range rec.Columns() {
-		want := schema.Field(i).Type
-		if arrow.TypeEqual(col.DataType(), want) {
+// conform returns rec with the writer schema, timestamp columns relabelled
+// UTC without copying. A batch of staged output has the schema's columns in
+// order (load checks it: checkSchema); a batch read back from a file an
+// older carelake wrote may lack a nullable column the table gained since,
+// which becomes NULLs, so compacting or rewriting such a file works (its
+// columns are matched by name). A column missing that may not be NULL, or
+// one the table does not have, is an error. The caller releases the result.
+func conform(rec arrow.RecordBatch, schema *arrow.Schema) (arrow.RecordBatch, error) {
+	cols := make([]arrow.Array, schema.NumFields())
+	var made []arrow.Array
+	defer func() {
+		for _, a := range made {
+			a.Release()
+		}
+	}()
+	inOrder := rec.NumCols() == int64(schema.NumFields())
+	for i, f := range rec.Schema().Fields() {
+		inOrder = inOrder && f.Name == schema.Field(i).Name
+	}
+	if !inOrder {
+		for _, f := range rec.Schema().Fields() {
+			if !schema.HasField(f.Name) {
+				return nil, fmt.Errorf("column %s is not one of the table's", f.Name)
+			}
+		}
+	}
+	for i, want := range schema.Fields() {
+		var col arrow.Array
+		if inOrder {
+			col = rec.Column(i)
+		} else if idx := rec.Schema().FieldIndices(want.Name); len(idx) == 1 {
+			col = rec.Column(idx[0])
+		} else if want.Nullable {
+			col = array.MakeArrayOfNull(memory.DefaultAllocator, want.Type, int(rec.NumRows()))
+			made = append(made, col)
+		} else {
+			return nil, fmt.Errorf("column %s is missing and may not be NULL", want.Name)
+		}
+		if arrow.TypeEqual(col.DataType(), want.Type) {
 			cols[i] = col
 			continue
 		}
+		if col.DataType().ID() != want.Type.ID() {
+			return nil, fmt.Errorf("column %s is %s, the table's %s", want.Name, col.DataType(), want.Type)
+		}
 		d := col.Data()
-		nd := array.NewData(want, d.Len(), d.Buffers(), d.Children(), d.NullN(), d.Offset())
+		nd := array.NewData(want.Type, d.Len(), d.Buffers(), d.Children(), d.NullN(), d.Offset())
 		cols[i] = array.MakeFromData(nd)
 		nd.Release()
-		relabelled = append(relabelled, cols[i])
+		made = append(made, cols[i])
 	}
-	out := array.NewRecordBatch(schema, cols, rec.NumRows())
-	for _, a := range relabelled {
-		a.Release()
-	}
-	return out
+	return array.NewRecordBatch(schema, cols, rec.NumRows()), nil
 }
 
 // ReadBatches calls fn with every record batch of a Parquet file.

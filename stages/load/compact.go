@@ -180,7 +180,7 @@ func writeCompacted(ctx context.Context, opts Options, wm *WarehouseManifest, t,
 			}
 			for _, f := range files[i] {
 				err := warehouse.ReadBatches(ctx, f, func(rec arrow.RecordBatch) error {
-					dated := withDate(c.Schema, rec, arrow.Date32FromTime(day))
+					dated := withDate(rec, c.Schema.Field(c.Schema.NumFields()-1), arrow.Date32FromTime(day))
 					defer dated.Release()
 					return add(dated)
 				})
@@ -198,8 +198,10 @@ func writeCompacted(ctx context.Context, opts Options, wm *WarehouseManifest, t,
 	return nil
 }
 
-// withDate is rec with a last column of schema holding day on every row.
-func withDate(schema *arrow.Schema, rec arrow.RecordBatch, day arrow.Date32) arrow.RecordBatch {
+// withDate is rec with a last column, field, holding day on every row (the
+// writer matches the columns by name: a file written before a column was
+// added lacks it).
+func withDate(rec arrow.RecordBatch, field arrow.Field, day arrow.Date32) arrow.RecordBatch {
 	b := array.NewDate32Builder(memory.DefaultAllocator)
 	defer b.Release()
 	n := int(rec.NumRows())
@@ -209,6 +211,7 @@ func withDate(schema *arrow.Schema, rec arrow.RecordBatch, day arrow.Date32) arr
 	}
 	dates := b.NewArray()
 	defer dates.Release()
+	schema := arrow.NewSchema(append(rec.Schema().Fields(), field), nil)
 	return array.NewRecordBatch(schema, append(slices.Clone(rec.Columns()), dates), rec.NumRows())
 }
 
