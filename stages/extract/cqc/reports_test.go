@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"carelake/internal/cqcsim"
+	"carelake/internal/testkit"
 	"carelake/schemas"
 	"carelake/schemas/archive"
+	"carelake/stages/normalise"
 )
 
 const reportsPrefix = "/public/v1/reports/"
@@ -264,8 +266,9 @@ func nhsTrustWithReports(t *testing.T, sim *cqcsim.Sim) (provider, location stri
 }
 
 // With --reports text in the unfiltered scope, the provider-level reports
-// NHS trusts list only in their provider bodies are fetched, each once,
-// and a rerun fetches none of them again.
+// NHS trusts list only in their provider bodies are fetched, each once, a
+// rerun fetches none of them again, and normalise writes each one's row
+// with the provider listing it and no location.
 func TestProviderReportsOfTheRegister(t *testing.T) {
 	t.Parallel()
 	e := newSimEnv(t, cqcsim.Config{Seed: 23, Locations: 1000})
@@ -301,6 +304,46 @@ func TestProviderReportsOfTheRegister(t *testing.T) {
 	sum = e.extract(t, opts)
 	if n := len(reportCalls(e.sim.Requests()[before:])); n != 0 || sum.Reports.Archived != len(calls) {
 		t.Fatalf("rerun fetched %d reports again; summary %+v", n, sum.Reports)
+	}
+
+	// Normalised, each provider-level document's row names the provider
+	// listing it, and no location.
+	lister := map[string]string{}
+	for _, id := range e.sim.ProviderIDs() {
+		for _, d := range reportDocs(t, e.sim, map[key]bool{{kindProvider, id}: true}) {
+			lister[d] = id
+		}
+	}
+	if _, err := normalise.Run(t.Context(), normalise.Options{Root: e.root, Logger: testLogger(t)}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := testkit.DumpStaged(e.root, normalise.Stage, schemas.CQCTables())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := append(testkit.ParseRows(t, out[schemas.CQCReportTexts.Dataset]), testkit.ParseRows(t, out[schemas.CQCReportFiles.Dataset])...)
+	texts := 0
+	for _, d := range want {
+		link, typ, _ := strings.Cut(d, "/")
+		var docType any
+		if typ != "" {
+			docType = typ
+		}
+		r := testkit.One(t, rows, "link_id", link, "document_type", docType)
+		if r["provider_id"] != lister[d] || r["location_id"] != nil || r["report_date"] == nil {
+			t.Errorf("provider-level %s: row %v, want provider %s and no location", d, r, lister[d])
+		}
+		if r["text"] != nil {
+			texts++
+		}
+	}
+	if texts == 0 {
+		t.Error("no provider-level report normalised as text")
+	}
+	for _, r := range rows {
+		if r["location_id"] != nil && r["provider_id"] != nil {
+			t.Errorf("a row names both a location and a provider: %v", r)
+		}
 	}
 }
 
