@@ -5,8 +5,8 @@ package cqc
 // document the scope's locations and their providers list (an NHS trust's
 // provider-level reports) and the archive lacks, as text or as PDF, within
 // the same budget. The archive is the checkpoint: a document with an
-// archived answer (good or 404) is never fetched again, also after a kill
-// -9 (docs/architecture.md, "CQC API: reports").
+// archived answer (good or 404) is never fetched again, also after a
+// kill -9 (docs/architecture.md, "CQC API: reports").
 
 import (
 	"bytes"
