@@ -785,11 +785,12 @@ SELECT n.* FROM (SELECT * FROM read_parquet('cqc/report_texts/snapshot_date=*/*.
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/report_texts/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
 SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/report_texts/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
-COMMENT ON VIEW datasets.cqc_report_texts_stored IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
+COMMENT ON VIEW datasets.cqc_report_texts_stored IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and organisation (location or provider) listing it. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_report_texts_stored."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN datasets.cqc_report_texts_stored."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
-COMMENT ON COLUMN datasets.cqc_report_texts_stored."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
-COMMENT ON COLUMN datasets.cqc_report_texts_stored."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN datasets.cqc_report_texts_stored."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL on a provider''s row, and when no organisation lists it';
+COMMENT ON COLUMN datasets.cqc_report_texts_stored."provider_id" IS 'a provider whose reports list holds the report (its latest good body): an NHS trust''s provider-level (well-led) report, which no location lists; NULL on a location''s row, when no organisation lists it, and in files written before the column was added';
+COMMENT ON COLUMN datasets.cqc_report_texts_stored."report_date" IS 'reportDate of the report in that organisation''s (location''s or provider''s) list';
 COMMENT ON COLUMN datasets.cqc_report_texts_stored."text" IS 'the report''s text as the API serves it (UTF-8, verbatim)';
 COMMENT ON COLUMN datasets.cqc_report_texts_stored."fetched_at" IS 'when the answer arrived (UTC)';
 COMMENT ON COLUMN datasets.cqc_report_texts_stored."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
@@ -815,11 +816,12 @@ SELECT n.* FROM (SELECT * FROM read_parquet('cqc/report_files/snapshot_date=*/*.
 ANTI JOIN (SELECT DISTINCT snapshot_month FROM (SELECT * FROM read_parquet('cqc/report_files/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}))) m ON m.snapshot_month = strftime(n.snapshot_date, '%Y-%m')
 UNION ALL BY NAME
 SELECT * EXCLUDE (snapshot_month) FROM (SELECT * FROM read_parquet('cqc/report_files/snapshot_month=????-??/*.parquet', hive_partitioning = true, union_by_name = true, hive_types = {'snapshot_month': VARCHAR}));
-COMMENT ON VIEW datasets.cqc_report_files_stored IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
+COMMENT ON VIEW datasets.cqc_report_files_stored IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and organisation (location or provider) listing it. As stored: the rows of the owners that changed on each snapshot_date (see datasets.cqc_changes).';
 COMMENT ON COLUMN datasets.cqc_report_files_stored."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN datasets.cqc_report_files_stored."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
-COMMENT ON COLUMN datasets.cqc_report_files_stored."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
-COMMENT ON COLUMN datasets.cqc_report_files_stored."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN datasets.cqc_report_files_stored."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL on a provider''s row, and when no organisation lists it';
+COMMENT ON COLUMN datasets.cqc_report_files_stored."provider_id" IS 'a provider whose reports list holds the report (its latest good body): an NHS trust''s provider-level (well-led) report, which no location lists; NULL on a location''s row, when no organisation lists it, and in files written before the column was added';
+COMMENT ON COLUMN datasets.cqc_report_files_stored."report_date" IS 'reportDate of the report in that organisation''s (location''s or provider''s) list';
 COMMENT ON COLUMN datasets.cqc_report_files_stored."path" IS 'the PDF''s path relative to the warehouse root (raw/cqc-files/...)';
 COMMENT ON COLUMN datasets.cqc_report_files_stored."bytes" IS 'the PDF''s size in bytes';
 COMMENT ON COLUMN datasets.cqc_report_files_stored."asked_for_text" IS 'true when text was asked for and the API answered the PDF (it has no text for this report)';
@@ -2659,7 +2661,7 @@ FROM v
 JOIN datasets.cqc_report_texts_stored s ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from
 CROSS JOIN d
 WHERE NOT v.removed;
-COMMENT ON VIEW datasets.cqc_report_texts IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it. Every snapshot, rebuilt from the versions in cqc_changes.';
+COMMENT ON VIEW datasets.cqc_report_texts IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and organisation (location or provider) listing it. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/report_texts: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_report_texts_latest AS
@@ -2672,7 +2674,7 @@ WITH v AS (
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_texts_versions WHERE owner IS NULL)) AS snapshot_date
 FROM datasets.cqc_report_texts_stored s
 SEMI JOIN v ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from;
-COMMENT ON VIEW datasets.cqc_report_texts_latest IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it. The newest snapshot.';
+COMMENT ON VIEW datasets.cqc_report_texts_latest IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and organisation (location or provider) listing it. The newest snapshot.';
 
 -- cqc/report_texts: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_report_texts_as_of(day) AS TABLE
@@ -2688,8 +2690,9 @@ FROM datasets.cqc_report_texts_stored s
 SEMI JOIN v ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_report_texts."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN datasets.cqc_report_texts."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
-COMMENT ON COLUMN datasets.cqc_report_texts."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
-COMMENT ON COLUMN datasets.cqc_report_texts."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN datasets.cqc_report_texts."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL on a provider''s row, and when no organisation lists it';
+COMMENT ON COLUMN datasets.cqc_report_texts."provider_id" IS 'a provider whose reports list holds the report (its latest good body): an NHS trust''s provider-level (well-led) report, which no location lists; NULL on a location''s row, when no organisation lists it, and in files written before the column was added';
+COMMENT ON COLUMN datasets.cqc_report_texts."report_date" IS 'reportDate of the report in that organisation''s (location''s or provider''s) list';
 COMMENT ON COLUMN datasets.cqc_report_texts."text" IS 'the report''s text as the API serves it (UTF-8, verbatim)';
 COMMENT ON COLUMN datasets.cqc_report_texts."fetched_at" IS 'when the answer arrived (UTC)';
 COMMENT ON COLUMN datasets.cqc_report_texts."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
@@ -2697,8 +2700,9 @@ COMMENT ON COLUMN datasets.cqc_report_texts."archive_seq" IS 'sequence number of
 COMMENT ON COLUMN datasets.cqc_report_texts."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 COMMENT ON COLUMN datasets.cqc_report_texts_latest."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN datasets.cqc_report_texts_latest."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
-COMMENT ON COLUMN datasets.cqc_report_texts_latest."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
-COMMENT ON COLUMN datasets.cqc_report_texts_latest."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN datasets.cqc_report_texts_latest."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL on a provider''s row, and when no organisation lists it';
+COMMENT ON COLUMN datasets.cqc_report_texts_latest."provider_id" IS 'a provider whose reports list holds the report (its latest good body): an NHS trust''s provider-level (well-led) report, which no location lists; NULL on a location''s row, when no organisation lists it, and in files written before the column was added';
+COMMENT ON COLUMN datasets.cqc_report_texts_latest."report_date" IS 'reportDate of the report in that organisation''s (location''s or provider''s) list';
 COMMENT ON COLUMN datasets.cqc_report_texts_latest."text" IS 'the report''s text as the API serves it (UTF-8, verbatim)';
 COMMENT ON COLUMN datasets.cqc_report_texts_latest."fetched_at" IS 'when the answer arrived (UTC)';
 COMMENT ON COLUMN datasets.cqc_report_texts_latest."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
@@ -2719,7 +2723,7 @@ FROM v
 JOIN datasets.cqc_report_files_stored s ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from
 CROSS JOIN d
 WHERE NOT v.removed;
-COMMENT ON VIEW datasets.cqc_report_files IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it. Every snapshot, rebuilt from the versions in cqc_changes.';
+COMMENT ON VIEW datasets.cqc_report_files IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and organisation (location or provider) listing it. Every snapshot, rebuilt from the versions in cqc_changes.';
 
 -- cqc/report_files: the newest snapshot
 CREATE OR REPLACE VIEW datasets.cqc_report_files_latest AS
@@ -2732,7 +2736,7 @@ WITH v AS (
 SELECT s.* EXCLUDE (snapshot_date), (SELECT max(snapshot_date) FROM (SELECT snapshot_date FROM datasets.cqc_report_files_versions WHERE owner IS NULL)) AS snapshot_date
 FROM datasets.cqc_report_files_stored s
 SEMI JOIN v ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from;
-COMMENT ON VIEW datasets.cqc_report_files_latest IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it. The newest snapshot.';
+COMMENT ON VIEW datasets.cqc_report_files_latest IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and organisation (location or provider) listing it. The newest snapshot.';
 
 -- cqc/report_files: the snapshot of a day
 CREATE OR REPLACE MACRO cqc_report_files_as_of(day) AS TABLE
@@ -2748,8 +2752,9 @@ FROM datasets.cqc_report_files_stored s
 SEMI JOIN v ON s."link_id" = v.owner AND s.snapshot_date = v.valid_from;
 COMMENT ON COLUMN datasets.cqc_report_files."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN datasets.cqc_report_files."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
-COMMENT ON COLUMN datasets.cqc_report_files."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
-COMMENT ON COLUMN datasets.cqc_report_files."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN datasets.cqc_report_files."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL on a provider''s row, and when no organisation lists it';
+COMMENT ON COLUMN datasets.cqc_report_files."provider_id" IS 'a provider whose reports list holds the report (its latest good body): an NHS trust''s provider-level (well-led) report, which no location lists; NULL on a location''s row, when no organisation lists it, and in files written before the column was added';
+COMMENT ON COLUMN datasets.cqc_report_files."report_date" IS 'reportDate of the report in that organisation''s (location''s or provider''s) list';
 COMMENT ON COLUMN datasets.cqc_report_files."path" IS 'the PDF''s path relative to the warehouse root (raw/cqc-files/...)';
 COMMENT ON COLUMN datasets.cqc_report_files."bytes" IS 'the PDF''s size in bytes';
 COMMENT ON COLUMN datasets.cqc_report_files."asked_for_text" IS 'true when text was asked for and the API answered the PDF (it has no text for this report)';
@@ -2759,8 +2764,9 @@ COMMENT ON COLUMN datasets.cqc_report_files."archive_seq" IS 'sequence number of
 COMMENT ON COLUMN datasets.cqc_report_files."snapshot_date" IS 'partition column: the day of the CQC snapshot the rows describe (normalise''s --snapshot-date, by default the UTC day it ran)';
 COMMENT ON COLUMN datasets.cqc_report_files_latest."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN datasets.cqc_report_files_latest."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
-COMMENT ON COLUMN datasets.cqc_report_files_latest."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
-COMMENT ON COLUMN datasets.cqc_report_files_latest."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN datasets.cqc_report_files_latest."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL on a provider''s row, and when no organisation lists it';
+COMMENT ON COLUMN datasets.cqc_report_files_latest."provider_id" IS 'a provider whose reports list holds the report (its latest good body): an NHS trust''s provider-level (well-led) report, which no location lists; NULL on a location''s row, when no organisation lists it, and in files written before the column was added';
+COMMENT ON COLUMN datasets.cqc_report_files_latest."report_date" IS 'reportDate of the report in that organisation''s (location''s or provider''s) list';
 COMMENT ON COLUMN datasets.cqc_report_files_latest."path" IS 'the PDF''s path relative to the warehouse root (raw/cqc-files/...)';
 COMMENT ON COLUMN datasets.cqc_report_files_latest."bytes" IS 'the PDF''s size in bytes';
 COMMENT ON COLUMN datasets.cqc_report_files_latest."asked_for_text" IS 'true when text was asked for and the API answered the PDF (it has no text for this report)';
@@ -3507,11 +3513,12 @@ COMMENT ON COLUMN cqc_inspection_area_taxonomy_history."snapshot_date" IS 'parti
 
 CREATE OR REPLACE VIEW cqc_report_texts AS
 SELECT * FROM datasets.cqc_report_texts_latest;
-COMMENT ON VIEW cqc_report_texts IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it. Latest snapshot.';
+COMMENT ON VIEW cqc_report_texts IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and organisation (location or provider) listing it. Latest snapshot.';
 COMMENT ON COLUMN cqc_report_texts."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN cqc_report_texts."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
-COMMENT ON COLUMN cqc_report_texts."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
-COMMENT ON COLUMN cqc_report_texts."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN cqc_report_texts."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL on a provider''s row, and when no organisation lists it';
+COMMENT ON COLUMN cqc_report_texts."provider_id" IS 'a provider whose reports list holds the report (its latest good body): an NHS trust''s provider-level (well-led) report, which no location lists; NULL on a location''s row, when no organisation lists it, and in files written before the column was added';
+COMMENT ON COLUMN cqc_report_texts."report_date" IS 'reportDate of the report in that organisation''s (location''s or provider''s) list';
 COMMENT ON COLUMN cqc_report_texts."text" IS 'the report''s text as the API serves it (UTF-8, verbatim)';
 COMMENT ON COLUMN cqc_report_texts."fetched_at" IS 'when the answer arrived (UTC)';
 COMMENT ON COLUMN cqc_report_texts."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
@@ -3520,11 +3527,12 @@ COMMENT ON COLUMN cqc_report_texts."snapshot_date" IS 'partition column: the day
 
 CREATE OR REPLACE VIEW cqc_report_texts_history AS
 SELECT * FROM datasets.cqc_report_texts;
-COMMENT ON VIEW cqc_report_texts_history IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and location listing it. Every snapshot.';
+COMMENT ON VIEW cqc_report_texts_history IS 'The text of each inspection report document extract fetched with --reports text (GET /reports/{linkId} with Accept: text/plain), one row per document and organisation (location or provider) listing it. Every snapshot.';
 COMMENT ON COLUMN cqc_report_texts_history."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN cqc_report_texts_history."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
-COMMENT ON COLUMN cqc_report_texts_history."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
-COMMENT ON COLUMN cqc_report_texts_history."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN cqc_report_texts_history."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL on a provider''s row, and when no organisation lists it';
+COMMENT ON COLUMN cqc_report_texts_history."provider_id" IS 'a provider whose reports list holds the report (its latest good body): an NHS trust''s provider-level (well-led) report, which no location lists; NULL on a location''s row, when no organisation lists it, and in files written before the column was added';
+COMMENT ON COLUMN cqc_report_texts_history."report_date" IS 'reportDate of the report in that organisation''s (location''s or provider''s) list';
 COMMENT ON COLUMN cqc_report_texts_history."text" IS 'the report''s text as the API serves it (UTF-8, verbatim)';
 COMMENT ON COLUMN cqc_report_texts_history."fetched_at" IS 'when the answer arrived (UTC)';
 COMMENT ON COLUMN cqc_report_texts_history."archive_segment" IS 'raw archive segment holding the answer, relative to the warehouse root';
@@ -3533,11 +3541,12 @@ COMMENT ON COLUMN cqc_report_texts_history."snapshot_date" IS 'partition column:
 
 CREATE OR REPLACE VIEW cqc_report_files AS
 SELECT * FROM datasets.cqc_report_files_latest;
-COMMENT ON VIEW cqc_report_files IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it. Latest snapshot.';
+COMMENT ON VIEW cqc_report_files IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and organisation (location or provider) listing it. Latest snapshot.';
 COMMENT ON COLUMN cqc_report_files."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN cqc_report_files."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
-COMMENT ON COLUMN cqc_report_files."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
-COMMENT ON COLUMN cqc_report_files."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN cqc_report_files."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL on a provider''s row, and when no organisation lists it';
+COMMENT ON COLUMN cqc_report_files."provider_id" IS 'a provider whose reports list holds the report (its latest good body): an NHS trust''s provider-level (well-led) report, which no location lists; NULL on a location''s row, when no organisation lists it, and in files written before the column was added';
+COMMENT ON COLUMN cqc_report_files."report_date" IS 'reportDate of the report in that organisation''s (location''s or provider''s) list';
 COMMENT ON COLUMN cqc_report_files."path" IS 'the PDF''s path relative to the warehouse root (raw/cqc-files/...)';
 COMMENT ON COLUMN cqc_report_files."bytes" IS 'the PDF''s size in bytes';
 COMMENT ON COLUMN cqc_report_files."asked_for_text" IS 'true when text was asked for and the API answered the PDF (it has no text for this report)';
@@ -3548,11 +3557,12 @@ COMMENT ON COLUMN cqc_report_files."snapshot_date" IS 'partition column: the day
 
 CREATE OR REPLACE VIEW cqc_report_files_history AS
 SELECT * FROM datasets.cqc_report_files;
-COMMENT ON VIEW cqc_report_files_history IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and location listing it. Every snapshot.';
+COMMENT ON VIEW cqc_report_files_history IS 'Each inspection report document extract fetched as a PDF (--reports pdf, or --reports text for a report the API has no text for), kept as a file beside the raw archive, one row per document and organisation (location or provider) listing it. Every snapshot.';
 COMMENT ON COLUMN cqc_report_files_history."link_id" IS 'the report''s linkId (reports[].linkId; GET /reports/{linkId})';
 COMMENT ON COLUMN cqc_report_files_history."document_type" IS 'the related document''s type (relatedDocuments[].documentType, e.g. Use of Resources); NULL for the main report';
-COMMENT ON COLUMN cqc_report_files_history."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL when none does';
-COMMENT ON COLUMN cqc_report_files_history."report_date" IS 'reportDate of the report in that location''s list';
+COMMENT ON COLUMN cqc_report_files_history."location_id" IS 'a location whose reports list holds the report (its latest good body); NULL on a provider''s row, and when no organisation lists it';
+COMMENT ON COLUMN cqc_report_files_history."provider_id" IS 'a provider whose reports list holds the report (its latest good body): an NHS trust''s provider-level (well-led) report, which no location lists; NULL on a location''s row, when no organisation lists it, and in files written before the column was added';
+COMMENT ON COLUMN cqc_report_files_history."report_date" IS 'reportDate of the report in that organisation''s (location''s or provider''s) list';
 COMMENT ON COLUMN cqc_report_files_history."path" IS 'the PDF''s path relative to the warehouse root (raw/cqc-files/...)';
 COMMENT ON COLUMN cqc_report_files_history."bytes" IS 'the PDF''s size in bytes';
 COMMENT ON COLUMN cqc_report_files_history."asked_for_text" IS 'true when text was asked for and the API answered the PDF (it has no text for this report)';

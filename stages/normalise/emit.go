@@ -99,7 +99,7 @@ type emitter struct {
 	o       origin
 	ratings ratingSet
 	roles   []string
-	// owners: the locations listing each report (link ID), kept only when
+	// owners: the organisations listing each report (link ID), kept only when
 	// the archive holds report documents (emitReportDocuments).
 	owners map[string][]reportOwner
 	err    error // first error writing a field reject
@@ -455,8 +455,14 @@ func (e *emitter) reports(reports []schemas.Report) error {
 		if err := t.EndRow(); err != nil {
 			return err
 		}
-		if e.owners != nil && e.o.kind == kindLocation {
-			e.owners[r.LinkID] = append(e.owners[r.LinkID], reportOwner{e.o.id, r.ReportDate})
+		if e.owners != nil {
+			o := reportOwner{date: r.ReportDate}
+			if e.o.kind == kindLocation {
+				o.location = e.o.id
+			} else {
+				o.provider = e.o.id
+			}
+			e.owners[r.LinkID] = append(e.owners[r.LinkID], o)
 		}
 		if err := rows(e.t.relatedDocs, r.RelatedDocuments, func(t *batch.Builder, doc *schemas.RelatedDocument) {
 			e.orgKey(t)

@@ -128,7 +128,16 @@ var caseChecks = map[string]func(t *testing.T, rows map[string][]row, sum Summar
 			r["asked_for_text"] != true || r["report_date"] != "2021-06-15" {
 			t.Errorf("rep-2 %v", r)
 		}
-		if len(texts) != 2 || len(rows["report_files"]) != 1 {
+		// A provider-level report (an NHS trust's): the provider listing it, no location.
+		for _, typ := range []any{nil, "Use of Resources"} {
+			if r := one(t, texts, "link_id", "prov-rep-1", "document_type", typ); r["provider_id"] != "RXA" || r["location_id"] != nil || r["report_date"] != "2023-11-20" {
+				t.Errorf("prov-rep-1 %v: %v", typ, r)
+			}
+		}
+		if r := one(t, texts, "link_id", "rep-1"); r["provider_id"] != nil {
+			t.Errorf("a location's row names a provider: %v", r)
+		}
+		if len(texts) != 4 || len(rows["report_files"]) != 1 {
 			t.Errorf("%d texts, %d files", len(texts), len(rows["report_files"]))
 		}
 	},

@@ -2,7 +2,8 @@ package normalise
 
 // Report documents: the latest good answer to each GET /reports/... call
 // becomes a row of report_texts (a text body) or report_files (a PDF kept
-// beside the archive), once per location whose reports list names it
+// beside the archive), once per organisation (location, or provider: an NHS
+// trust's provider-level reports) whose reports list names it
 // (schemas.CQCReportTexts; docs/architecture.md, "CQC API: reports").
 
 import (
@@ -12,9 +13,10 @@ import (
 	"carelake/schemas/archive"
 )
 
-// reportOwner is a location listing a report, and the date it gives it.
+// reportOwner is an organisation listing a report, and the date it gives
+// it: a location, or a provider (an NHS trust's provider-level reports).
 type reportOwner struct {
-	location, date string
+	location, provider, date string
 }
 
 // emitReportDocuments reads each document's latest good answer, segment by
@@ -79,6 +81,7 @@ func (e *emitter) reportDocument(id string, rec *archive.Record, seg string) err
 		b.String("link_id", link)
 		b.NonEmpty("document_type", docType)
 		b.NonEmpty("location_id", o.location)
+		b.NonEmpty("provider_id", o.provider)
 		if o.date != "" {
 			d, ok := parseDate(o.date)
 			b.Date("report_date", d, ok)

@@ -58,8 +58,11 @@ type index struct {
 	last  map[key]seen
 	pages map[pageKey]archivedPage // good list pages (replayed only if fetched since the backfill began)
 	links map[string]datedLinks    // from the latest good body of each location
-	torn  archive.SegmentStats     // what reading segments found
-	read  int                      // segments read in full (not summarised before)
+	// provReports: from the latest good body of each provider, its reports'
+	// documents (an NHS trust's provider-level reports), as links.reports.
+	provReports map[string]datedLinks
+	torn        archive.SegmentStats // what reading segments found
+	read        int                  // segments read in full (not summarised before)
 }
 
 type datedLinks struct {
@@ -72,8 +75,10 @@ type datedLinks struct {
 // took a soft 429 archived without its Error for a good body); version 3
 // adds the taxonomy ("inspection_areas/"), reports ("report_text/<doc>",
 // "report_pdf/<doc>") and the report documents of each location; version 4
-// the list filters' values of each location (facets).
-const summaryVersion = 4
+// the list filters' values of each location (facets); version 5 the report
+// documents of each provider (ProvReports: older summaries lack them, so
+// they are rebuilt).
+const summaryVersion = 5
 
 // summaryDir holds one summary per sealed archive segment. A sealed segment
 // never changes, so its summary is written once and a run reads in full only
@@ -90,6 +95,9 @@ type segmentSummary struct {
 	Seen    map[string]summarySeen  `json:"seen"` // "location/1-101"
 	Pages   []summaryPage           `json:"pages,omitempty"`
 	Links   map[string]summaryLinks `json:"links,omitempty"` // by location ID
+	// ProvReports: by provider ID, its latest good body's report documents
+	// (only At and Reports set).
+	ProvReports map[string]summaryLinks `json:"provider_reports,omitempty"`
 }
 
 type summarySeen struct {
@@ -121,7 +129,7 @@ type summaryLinks struct {
 // buildIndex reads the archive under root: each sealed segment from its
 // summary when one is saved, any other in full (then saves its summary).
 func buildIndex(root string) (*index, error) {
-	idx := &index{last: map[key]seen{}, pages: map[pageKey]archivedPage{}, links: map[string]datedLinks{}}
+	idx := &index{last: map[key]seen{}, pages: map[pageKey]archivedPage{}, links: map[string]datedLinks{}, provReports: map[string]datedLinks{}}
 	paths, err := archive.Segments(root)
 	if err != nil {
 		return nil, fmt.Errorf("read the raw archive to resume: %w", err)
@@ -143,7 +151,7 @@ func buildIndex(root string) (*index, error) {
 			}
 		}
 		if sum.Version == 0 {
-			sum = segmentSummary{Version: summaryVersion, Size: fi.Size(), Seen: map[string]summarySeen{}, Links: map[string]summaryLinks{}}
+			sum = segmentSummary{Version: summaryVersion, Size: fi.Size(), Seen: map[string]summarySeen{}, Links: map[string]summaryLinks{}, ProvReports: map[string]summaryLinks{}}
 			st, err := archive.ReadSegment(p, func(r *archive.Record) error { sum.add(r); return nil })
 			if err != nil {
 				return nil, fmt.Errorf("read the raw archive to resume: %w", err)
@@ -194,6 +202,11 @@ func (s *segmentSummary) add(r *archive.Record) {
 		if good && kind == kindLocation {
 			if l, err := parseLinks(r.Body); err == nil && !r.FetchedAt.Before(s.Links[r.ID].At) {
 				s.Links[r.ID] = summaryLinks{At: r.FetchedAt, Provider: l.provider, Pred: l.pred, Succ: l.succ, Reports: l.reports, Facets: l.facets}
+			}
+		}
+		if good && kind == kindProvider {
+			if docs, err := parseProviderReports(r.Body); err == nil && !r.FetchedAt.Before(s.ProvReports[r.ID].At) {
+				s.ProvReports[r.ID] = summaryLinks{At: r.FetchedAt, Reports: docs}
 			}
 		}
 	case archive.EndpointReport:
@@ -247,6 +260,11 @@ func (idx *index) merge(s *segmentSummary) {
 	for id, l := range s.Links {
 		if cur, ok := idx.links[id]; !ok || !l.At.Before(cur.at) {
 			idx.links[id] = datedLinks{links{provider: l.Provider, pred: l.Pred, succ: l.Succ, reports: l.Reports, facets: l.Facets}, l.At}
+		}
+	}
+	for id, l := range s.ProvReports {
+		if cur, ok := idx.provReports[id]; !ok || !l.At.Before(cur.at) {
+			idx.provReports[id] = datedLinks{links{reports: l.Reports}, l.At}
 		}
 	}
 }
@@ -331,18 +349,39 @@ func parseLinks(body []byte) (links, error) {
 	for _, h := range loc.HistoricRatings {
 		org(h.OrganisationID)
 	}
-	for _, rep := range loc.Reports {
+	l.reports = reportDocuments(loc.Reports)
+	return l, nil
+}
+
+// parseProviderReports reads a provider body's report documents: an NHS
+// trust lists its provider-level (well-led) reports there, and no location
+// lists them (docs/architecture.md, "CQC API: reports").
+func parseProviderReports(body []byte) ([]string, error) {
+	var p struct {
+		Reports []schemas.Report `json:"reports"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		return nil, err
+	}
+	return reportDocuments(p.Reports), nil
+}
+
+// reportDocuments lists the documents of a reports list: each report's
+// linkId, and linkId/relatedDocumentType of its related documents.
+func reportDocuments(reports []schemas.Report) []string {
+	var docs []string
+	for _, rep := range reports {
 		if rep.LinkID == "" {
 			continue
 		}
-		l.reports = append(l.reports, rep.LinkID)
+		docs = append(docs, rep.LinkID)
 		for _, d := range rep.RelatedDocuments {
 			if d.DocumentType != "" {
-				l.reports = append(l.reports, rep.LinkID+"/"+d.DocumentType)
+				docs = append(docs, rep.LinkID+"/"+d.DocumentType)
 			}
 		}
 	}
-	return l, nil
+	return docs
 }
 
 func atoiOr(s string, def int) int {

@@ -217,6 +217,11 @@ func (r *run) finishLocked(e *entry, resp response) {
 		r.idx.mark(e.key, resp.fetchedAt, false)
 		e.state = stDone
 		delete(ks.Failed, e.id)
+		if e.kind == kindProvider {
+			if docs, err := parseProviderReports(resp.body); err == nil {
+				r.idx.provReports[e.id] = datedLinks{links{reports: docs}, resp.fetchedAt}
+			}
+		}
 		// Every scope follows a fetched location's provider: the
 		// unfiltered one for providers /providers does not list.
 		if e.kind == kindLocation {

@@ -2,10 +2,11 @@ package cqc
 
 // Inspection reports (GET /reports/{linkId}[/{relatedDocumentType}]): with
 // Options.Reports set, after its other work a run fetches every report
-// document the scope's locations list and the archive lacks, as text or as
-// PDF, within the same budget. The archive is the checkpoint: a document
-// with an archived answer (good or 404) is never fetched again, also after
-// a kill -9 (docs/architecture.md, "CQC API: reports").
+// document the scope's locations and their providers list (an NHS trust's
+// provider-level reports) and the archive lacks, as text or as PDF, within
+// the same budget. The archive is the checkpoint: a document with an
+// archived answer (good or 404) is never fetched again, also after a
+// kill -9 (docs/architecture.md, "CQC API: reports").
 
 import (
 	"bytes"
@@ -73,32 +74,46 @@ func reportRequest(doc string, m ReportsMode) request {
 // reportScopeLocked lists, sorted, the locations whose reports the run
 // fetches: every archived location in the unfiltered scope, else the
 // scope's member locations (a filtered scope's, or the clinics' locations
-// with their predecessors and successors).
-func (r *run) reportScopeLocked() []string {
-	var ids []string
-	if r.opts.Scope == ScopeAll && r.opts.Filters.empty() {
+// with their predecessors and successors); and the providers whose
+// provider-level reports it fetches: every archived provider in the
+// unfiltered scope, else the providers of those locations.
+func (r *run) reportScopeLocked() (locations, providers []string) {
+	all := r.opts.Scope == ScopeAll && r.opts.Filters.empty()
+	if all {
 		for id := range r.idx.links {
-			ids = append(ids, id)
+			locations = append(locations, id)
+		}
+		for id := range r.idx.provReports {
+			providers = append(providers, id)
 		}
 	} else {
 		for k, e := range r.entries {
 			if e.member && k.kind == kindLocation {
-				ids = append(ids, k.id)
+				locations = append(locations, k.id)
 			}
 		}
 	}
-	slices.Sort(ids)
-	return ids
+	slices.Sort(locations)
+	if !all {
+		for _, id := range locations {
+			if p := r.idx.links[id].provider; p != "" {
+				providers = append(providers, p)
+			}
+		}
+	}
+	slices.Sort(providers)
+	return locations, slices.Compact(providers)
 }
 
-// fetchReports is the reports phase.
+// fetchReports is the reports phase: the documents the scope's locations
+// list, then those its providers list, each queued once.
 func (r *run) fetchReports(ctx context.Context) error {
 	r.mu.Lock()
 	r.beginPhaseLocked("reports")
 	kind := reportKind(r.opts.Reports.accept())
 	queued := map[string]bool{}
-	for _, id := range r.reportScopeLocked() {
-		for _, doc := range r.idx.links[id].reports {
+	queue := func(docs []string) {
+		for _, doc := range docs {
 			if queued[doc] {
 				continue
 			}
@@ -110,6 +125,13 @@ func (r *run) fetchReports(ctx context.Context) error {
 			r.reports.Pending++
 			r.sched.pushDetail(r.reportTask(doc, kind))
 		}
+	}
+	locations, providers := r.reportScopeLocked()
+	for _, id := range locations {
+		queue(r.idx.links[id].reports)
+	}
+	for _, id := range providers {
+		queue(r.idx.provReports[id].reports)
 	}
 	r.mu.Unlock()
 	return r.runSched(ctx)

@@ -12,30 +12,37 @@ import (
 	"time"
 
 	"carelake/internal/cqcsim"
+	"carelake/internal/testkit"
 	"carelake/schemas"
 	"carelake/schemas/archive"
+	"carelake/stages/normalise"
 )
 
 const reportsPrefix = "/public/v1/reports/"
 
 // reportDocs lists, sorted, the report documents (linkId, and
-// linkId/relatedDocumentType) the given locations' bodies list.
-func reportDocs(t *testing.T, sim *cqcsim.Sim, locations map[key]bool) []string {
+// linkId/relatedDocumentType) the given organisations' bodies list: the
+// locations' reports and the providers' (an NHS trust's provider-level
+// reports).
+func reportDocs(t *testing.T, sim *cqcsim.Sim, orgs map[key]bool) []string {
 	t.Helper()
 	seen := map[string]bool{}
-	for k := range locations {
-		if k.kind != kindLocation {
-			continue
+	for k := range orgs {
+		var body []byte
+		var ok bool
+		if k.kind == kindLocation {
+			body, ok = sim.LocationBody(k.id)
+		} else {
+			body, ok = sim.ProviderBody(k.id)
 		}
-		body, ok := sim.LocationBody(k.id)
 		if !ok {
 			continue
 		}
-		var loc schemas.Location
-		if err := json.Unmarshal(body, &loc); err != nil {
+		var org struct{ Reports []schemas.Report }
+		if err := json.Unmarshal(body, &org); err != nil {
 			t.Fatal(err)
 		}
-		for _, r := range loc.Reports {
+		for _, r := range org.Reports {
 			seen[r.LinkID] = true
 			for _, d := range r.RelatedDocuments {
 				seen[r.LinkID+"/"+d.DocumentType] = true
@@ -48,6 +55,17 @@ func reportDocs(t *testing.T, sim *cqcsim.Sim, locations map[key]bool) []string 
 	}
 	sort.Strings(out)
 	return out
+}
+
+// providerReportDocs lists, sorted, the documents of the provider-level
+// reports of every provider the simulator serves.
+func providerReportDocs(t *testing.T, sim *cqcsim.Sim) []string {
+	t.Helper()
+	provs := map[key]bool{}
+	for _, id := range sim.ProviderIDs() {
+		provs[key{kindProvider, id}] = true
+	}
+	return reportDocs(t, sim, provs)
 }
 
 // reportCalls counts the report answers the simulator gave in full, by document.
@@ -227,4 +245,141 @@ func TestKill9DuringReportFetch(t *testing.T) {
 		t.Errorf("rerun summary %+v; %d archived before the kill", sum.Reports, len(afterKill))
 	}
 	t.Logf("killed after %d report answers (%d in flight); %d of %d documents archived before the kill", len(first), len(inFlight), len(afterKill), len(want))
+}
+
+// nhsTrustWithReports finds a provider with provider-level reports and a
+// location of it the simulator serves.
+func nhsTrustWithReports(t *testing.T, sim *cqcsim.Sim) (provider, location string) {
+	t.Helper()
+	for _, id := range sim.LocationIDs() {
+		body, _ := sim.LocationBody(id)
+		var loc schemas.Location
+		if json.Unmarshal(body, &loc) != nil || loc.ProviderID == nil {
+			continue
+		}
+		if len(reportDocs(t, sim, map[key]bool{{kindProvider, *loc.ProviderID}: true})) > 0 {
+			return *loc.ProviderID, id
+		}
+	}
+	t.Fatal("the simulator has no NHS trust with provider-level reports")
+	return "", ""
+}
+
+// With --reports text in the unfiltered scope, the provider-level reports
+// NHS trusts list only in their provider bodies are fetched, each once, a
+// rerun fetches none of them again, and normalise writes each one's row
+// with the provider listing it and no location.
+func TestProviderReportsOfTheRegister(t *testing.T) {
+	t.Parallel()
+	e := newSimEnv(t, cqcsim.Config{Seed: 23, Locations: 1000})
+	want := providerReportDocs(t, e.sim)
+	if len(want) < 10 {
+		t.Fatalf("only %d provider-level report documents: the test proves little", len(want))
+	}
+	opts := e.options()
+	opts.Reports = ReportsText
+	sum := e.extract(t, opts)
+	calls := reportCalls(e.sim.Requests())
+	for _, d := range want {
+		if calls[d] != 1 {
+			t.Errorf("provider-level %s fetched %d times, want once", d, calls[d])
+		}
+	}
+	for d, n := range calls {
+		if n != 1 {
+			t.Errorf("%s fetched %d times", d, n)
+		}
+	}
+	if sum.Reports.Fetched+sum.Reports.Gone != len(calls) || sum.Reports.Pending != 0 || sum.Outcome != OutcomeComplete {
+		t.Fatalf("%d documents fetched; summary %+v, outcome %s", len(calls), sum.Reports, sum.Outcome)
+	}
+	archived := archivedReports(t, e.root)
+	for _, d := range want {
+		if len(archived[d]) != 1 || archived[d][0].Status != 200 {
+			t.Errorf("provider-level %s archived as %+v", d, archived[d])
+		}
+	}
+
+	before := len(e.sim.Requests())
+	sum = e.extract(t, opts)
+	if n := len(reportCalls(e.sim.Requests()[before:])); n != 0 || sum.Reports.Archived != len(calls) {
+		t.Fatalf("rerun fetched %d reports again; summary %+v", n, sum.Reports)
+	}
+
+	// Normalised, each provider-level document's row names the provider
+	// listing it, and no location.
+	lister := map[string]string{}
+	for _, id := range e.sim.ProviderIDs() {
+		for _, d := range reportDocs(t, e.sim, map[key]bool{{kindProvider, id}: true}) {
+			lister[d] = id
+		}
+	}
+	if _, err := normalise.Run(t.Context(), normalise.Options{Root: e.root, Logger: testLogger(t)}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := testkit.DumpStaged(e.root, normalise.Stage, schemas.CQCTables())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := append(testkit.ParseRows(t, out[schemas.CQCReportTexts.Dataset]), testkit.ParseRows(t, out[schemas.CQCReportFiles.Dataset])...)
+	texts := 0
+	for _, d := range want {
+		link, typ, _ := strings.Cut(d, "/")
+		var docType any
+		if typ != "" {
+			docType = typ
+		}
+		r := testkit.One(t, rows, "link_id", link, "document_type", docType)
+		if r["provider_id"] != lister[d] || r["location_id"] != nil || r["report_date"] == nil {
+			t.Errorf("provider-level %s: row %v, want provider %s and no location", d, r, lister[d])
+		}
+		if r["text"] != nil {
+			texts++
+		}
+	}
+	if texts == 0 {
+		t.Error("no provider-level report normalised as text")
+	}
+	for _, r := range rows {
+		if r["location_id"] != nil && r["provider_id"] != nil {
+			t.Errorf("a row names both a location and a provider: %v", r)
+		}
+	}
+}
+
+// In the clinics scope, the provider of a clinic's location that is an NHS
+// trust has its provider-level reports fetched; no other trust's are.
+func TestProviderReportsOfTheClinicsScope(t *testing.T) {
+	t.Parallel()
+	e := newSimEnv(t, cqcsim.Config{Seed: 23, Locations: 1000})
+	prov, loc := nhsTrustWithReports(t, e.sim)
+	opts := e.options()
+	opts.Scope, opts.ClinicsFile, opts.Reports = ScopeClinics, writeClinics(t, t.TempDir(), []string{loc}), ReportsText
+	sum := e.extract(t, opts)
+
+	own := reportDocs(t, e.sim, map[key]bool{{kindProvider, prov}: true})
+	want := reportDocs(t, e.sim, closure(t, e.sim, []string{loc}))
+	calls := reportCalls(e.sim.Requests())
+	var got []string
+	for d, n := range calls {
+		if n != 1 {
+			t.Errorf("%s fetched %d times", d, n)
+		}
+		got = append(got, d)
+	}
+	sort.Strings(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("fetched reports %v\nwant %v", got, want)
+	}
+	for _, d := range own {
+		if calls[d] != 1 {
+			t.Errorf("provider %s's %s fetched %d times, want once", prov, d, calls[d])
+		}
+	}
+	if other := providerReportDocs(t, e.sim); len(other) == len(own) {
+		t.Fatal("one NHS trust only: the test cannot tell the scope's from the others'")
+	}
+	if sum.Reports.Pending != 0 || sum.Outcome != OutcomeComplete {
+		t.Fatalf("summary %+v, outcome %s", sum.Reports, sum.Outcome)
+	}
 }
