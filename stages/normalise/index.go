@@ -112,13 +112,13 @@ func indexSegment(ctx context.Context, si int, path string, left map[string]time
 		k := entityKey{kind, r.ID}
 		e := sx.entries[k]
 		p := pos{si, r.Seq}
+		// A location's bodies from the one found outside a filtered scope
+		// on are not what it is kept as: seen, as a body that is not good.
 		leftAt, isLeft := left[r.ID]
+		afterLeaving := kind == kindLocation && isLeft && !r.FetchedAt.Before(leftAt)
+		good := r.Good() && !afterLeaving
 		switch {
-		case r.Good() && kind == kindLocation && isLeft && !r.FetchedAt.Before(leftAt):
-			if _, seen := sx.entries[k]; seen {
-				return nil
-			}
-		case r.Good():
+		case good:
 			if !e.hasGood || p.after(e.good) {
 				e.good, e.hasGood, e.goodAt = p, true, r.FetchedAt
 			}
