@@ -56,14 +56,17 @@ func compactMonths(ctx context.Context, opts Options, wm *WarehouseManifest) (in
 			continue
 		}
 		current := dates[len(dates)-1][:7] // the newest snapshot's month
+		rows, err := nightlyDates(opts.Root, t.Dataset)
+		if err != nil {
+			return total, err
+		}
+		// The versions' nightly dates are those just read (changeDates).
 		for _, part := range []struct {
-			t   schemas.Table
-			dir string
-		}{{t, t.Dataset}, {schemas.CQCChanges, changesDir(t)}} {
-			nights, err := nightlyDates(opts.Root, part.dir)
-			if err != nil {
-				return total, err
-			}
+			t      schemas.Table
+			dir    string
+			nights []string
+		}{{t, t.Dataset, rows}, {schemas.CQCChanges, changesDir(t), dates}} {
+			nights := part.nights
 			var months []string
 			for _, d := range nights {
 				if m := d[:7]; m < current && !slices.Contains(months, m) {
