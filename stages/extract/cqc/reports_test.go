@@ -79,6 +79,21 @@ func reportCalls(reqs []cqcsim.Request) map[string]int {
 	return out
 }
 
+// fetchedOnce fails t for each document of calls (reportCalls) fetched
+// more than once, and returns the documents, sorted.
+func fetchedOnce(t *testing.T, calls map[string]int) []string {
+	t.Helper()
+	var got []string
+	for d, n := range calls {
+		if n != 1 {
+			t.Errorf("%s fetched %d times", d, n)
+		}
+		got = append(got, d)
+	}
+	sort.Strings(got)
+	return got
+}
+
 // archivedReports maps each report document to its archived answers.
 func archivedReports(t *testing.T, root string) map[string][]archive.Record {
 	t.Helper()
@@ -108,14 +123,7 @@ func TestReportsOfTheClinicsScope(t *testing.T) {
 
 	want := reportDocs(t, e.sim, closure(t, e.sim, seeds))
 	calls := reportCalls(e.sim.Requests())
-	var got []string
-	for d, n := range calls {
-		if n != 1 {
-			t.Errorf("%s fetched %d times", d, n)
-		}
-		got = append(got, d)
-	}
-	sort.Strings(got)
+	got := fetchedOnce(t, calls)
 	if len(want) < 10 || !slices.Equal(got, want) {
 		t.Fatalf("fetched reports %v\nwant %v", got, want)
 	}
@@ -285,11 +293,7 @@ func TestProviderReportsOfTheRegister(t *testing.T) {
 			t.Errorf("provider-level %s fetched %d times, want once", d, calls[d])
 		}
 	}
-	for d, n := range calls {
-		if n != 1 {
-			t.Errorf("%s fetched %d times", d, n)
-		}
-	}
+	fetchedOnce(t, calls)
 	if sum.Reports.Fetched+sum.Reports.Gone != len(calls) || sum.Reports.Pending != 0 || sum.Outcome != OutcomeComplete {
 		t.Fatalf("%d documents fetched; summary %+v, outcome %s", len(calls), sum.Reports, sum.Outcome)
 	}
@@ -360,14 +364,7 @@ func TestProviderReportsOfTheClinicsScope(t *testing.T) {
 	own := reportDocs(t, e.sim, map[key]bool{{kindProvider, prov}: true})
 	want := reportDocs(t, e.sim, closure(t, e.sim, []string{loc}))
 	calls := reportCalls(e.sim.Requests())
-	var got []string
-	for d, n := range calls {
-		if n != 1 {
-			t.Errorf("%s fetched %d times", d, n)
-		}
-		got = append(got, d)
-	}
-	sort.Strings(got)
+	got := fetchedOnce(t, calls)
 	if !slices.Equal(got, want) {
 		t.Fatalf("fetched reports %v\nwant %v", got, want)
 	}
