@@ -122,6 +122,21 @@ func nightlyDates(root, dir string) ([]string, error) {
 	return dates, nil
 }
 
+// compactedMonths lists the months of the snapshot_month partitions under
+// dir (relative to root), oldest first.
+func compactedMonths(root, dir string) ([]string, error) {
+	paths, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(dir), "snapshot_month=????-??"))
+	if err != nil {
+		return nil, err
+	}
+	months := make([]string, len(paths))
+	for i, p := range paths {
+		months[i] = strings.TrimPrefix(filepath.Base(p), "snapshot_month=")
+	}
+	slices.Sort(months)
+	return months, nil
+}
+
 // readVersions is every owner's latest version of t before date; key ""
 // holds the latest snapshot's mark (its rows).
 func readVersions(ctx context.Context, root string, t schemas.Table, date string) (map[string]version, error) {
@@ -151,21 +166,19 @@ type versionRow struct {
 // compacted months (compact.go), then the nightly partitions of the months
 // not compacted, as a reader sees them.
 func eachVersion(ctx context.Context, root string, t schemas.Table, fn func(versionRow)) error {
-	months, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(changesDir(t)), "snapshot_month=????-??"))
+	months, err := compactedMonths(root, changesDir(t))
 	if err != nil {
 		return err
 	}
-	slices.Sort(months)
 	dates, err := changeDates(root, t)
 	if err != nil {
 		return err
 	}
 	compacted := map[string]bool{}
 	var files []string
-	for _, m := range months {
-		month := m[len(m)-7:]
+	for _, month := range months {
 		compacted[month] = true
-		f, err := filepath.Glob(filepath.Join(m, "*.parquet"))
+		f, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(changesDir(t)), "snapshot_month="+month, "*.parquet"))
 		if err != nil {
 			return err
 		}

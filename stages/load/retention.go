@@ -226,17 +226,16 @@ func dropPast(ctx context.Context, opts Options, p *retentionPlan, w schemas.Tab
 	if err != nil {
 		return 0, err
 	}
-	months, err := filepath.Glob(filepath.Join(opts.Root, filepath.FromSlash(dir), "snapshot_month=????-??"))
+	months, err := compactedMonths(opts.Root, dir)
 	if err != nil {
 		return 0, err
 	}
-	slices.Sort(months)
 	var names []string
 	for _, d := range nights {
 		names = append(names, "snapshot_date="+d)
 	}
 	for _, m := range months {
-		names = append(names, filepath.Base(m))
+		names = append(names, "snapshot_month="+m)
 	}
 	written := 0
 	for _, name := range names {
