@@ -394,6 +394,16 @@ func (m *Manifest) Read(p Partition, fn func(arrow.RecordBatch) error) error {
 	return nil
 }
 
+// ReadTable calls fn with every record batch of a table's partitions.
+func (m *Manifest) ReadTable(table string, fn func(arrow.RecordBatch) error) error {
+	for _, p := range m.Find(table) {
+		if err := m.Read(p, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Files returns the paths of a partition's staged files.
 func (m *Manifest) Files(p Partition) []string {
 	out := make([]string, len(p.Files))

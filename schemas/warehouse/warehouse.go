@@ -42,9 +42,15 @@ const (
 	// (schemas.Table.Owner), absent from a partition holding a whole snapshot.
 	MetaStorage = "carelake.storage"
 	// MetaPartialSnapshot is "true" in the meta of a stage output whose
-	// snapshot partitions hold only the owners that changed (the others are
-	// as they were): load stores those and infers no removal.
+	// snapshot partitions hold only the organisations whose body changed
+	// (its Cover, whole; the others are as they were in the snapshot
+	// before): load stores those, and removes no other owner.
 	MetaPartialSnapshot = "carelake.partial_snapshot"
+	// MetaRules names the rules the normalise stage made its rows with
+	// (every file of a snapshot it staged carries them): normalise stages
+	// only what changed since the latest snapshot only if that snapshot was
+	// made with its own rules.
+	MetaRules = "carelake.rules"
 )
 
 // StateDir is where a warehouse keeps its pipeline state (watermarks,

@@ -40,7 +40,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/cespare/xxhash/v2"
 
 	"carelake/schemas"
@@ -81,60 +80,9 @@ type changeRow struct {
 	digest  int64
 }
 
-// tableName is t's value of the table_name partition in cqc/changes.
-func tableName(t schemas.Table) string { return strings.TrimPrefix(t.Dataset, "cqc/") }
-
-// changesDir is the directory of t's partitions in cqc/changes.
-func changesDir(t schemas.Table) string {
-	return schemas.CQCChanges.Dataset + "/table_name=" + tableName(t)
-}
-
-// changesPath is the cqc/changes partition of t's snapshot date.
-func changesPath(t schemas.Table, date string) string {
-	return changesDir(t) + "/snapshot_date=" + date
-}
-
-// snapshotDate is the date of a partition path ending in snapshot_date=D.
-func snapshotDate(path string) string {
-	_, date, _ := strings.Cut(path[strings.LastIndex(path, "/")+1:], "=")
-	return date
-}
-
 // changeDates lists the dates of t's changes partitions, oldest first.
 func changeDates(root string, t schemas.Table) ([]string, error) {
-	return nightlyDates(root, changesDir(t))
-}
-
-// nightlyDates lists the dates of the snapshot_date partitions under dir
-// (relative to root), oldest first.
-func nightlyDates(root, dir string) ([]string, error) {
-	dirs, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(dir), "snapshot_date=*"))
-	if err != nil {
-		return nil, err
-	}
-	var dates []string
-	for _, d := range dirs {
-		if date := snapshotDate(filepath.ToSlash(d)); !strings.HasSuffix(date, ".old") {
-			dates = append(dates, date)
-		}
-	}
-	sort.Strings(dates)
-	return dates, nil
-}
-
-// compactedMonths lists the months of the snapshot_month partitions under
-// dir (relative to root), oldest first.
-func compactedMonths(root, dir string) ([]string, error) {
-	paths, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(dir), "snapshot_month=????-??"))
-	if err != nil {
-		return nil, err
-	}
-	months := make([]string, len(paths))
-	for i, p := range paths {
-		months[i] = strings.TrimPrefix(filepath.Base(p), "snapshot_month=")
-	}
-	slices.Sort(months)
-	return months, nil
+	return warehouse.NightlyDates(root, warehouse.ChangesDir(t))
 }
 
 // readVersions is every owner's latest version of t before date; key ""
@@ -162,89 +110,12 @@ type versionRow struct {
 	version
 }
 
-// eachVersion hands fn every row of t's versions, oldest first: the
-// compacted months (compact.go), then the nightly partitions of the months
-// not compacted, as a reader sees them.
+// eachVersion hands fn every row of t's versions, oldest first
+// (warehouse.EachVersion).
 func eachVersion(ctx context.Context, root string, t schemas.Table, fn func(versionRow)) error {
-	months, err := compactedMonths(root, changesDir(t))
-	if err != nil {
-		return err
-	}
-	dates, err := changeDates(root, t)
-	if err != nil {
-		return err
-	}
-	compacted := map[string]bool{}
-	var files []string
-	for _, month := range months {
-		compacted[month] = true
-		f, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(changesDir(t)), "snapshot_month="+month, "*.parquet"))
-		if err != nil {
-			return err
-		}
-		slices.Sort(f)
-		files = append(files, f...)
-	}
-	for _, d := range dates {
-		if compacted[d[:7]] {
-			continue // left by a compaction that stopped before removing it
-		}
-		f, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(changesPath(t, d)), "*.parquet"))
-		if err != nil {
-			return err
-		}
-		slices.Sort(f)
-		files = append(files, f...)
-	}
-	for _, f := range files {
-		err := warehouse.ReadBatches(ctx, f, func(rec arrow.RecordBatch) error {
-			owner := rec.Column(0).(*array.String)
-			removed := rec.Column(1).(*array.Boolean)
-			rows := rec.Column(2).(*array.Int64)
-			digest := rec.Column(3).(*array.Int64)
-			day, err := rowDays(filepath.ToSlash(filepath.Dir(f)), rec)
-			if err != nil {
-				return err
-			}
-			for i := range int(rec.NumRows()) {
-				if owner.IsNull(i) { // the snapshot's mark: its rows
-					fn(versionRow{day: day(i), version: version{rows: rows.Value(i)}})
-					continue
-				}
-				fn(versionRow{day: day(i), owner: strings.Clone(owner.Value(i)),
-					version: version{digest: digest.Value(i), rows: rows.Value(i), removed: removed.Value(i)}})
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("read %s: %w", f, err)
-		}
-	}
-	return nil
-}
-
-// rowDays gives the snapshot date of each row of rec, a batch of partition
-// path of a table stored by change (or of its versions): the partition's
-// (snapshot_date=D), or in a compacted month (snapshot_month=M) the row's
-// snapshot_date column.
-func rowDays(path string, rec arrow.RecordBatch) (func(int) arrow.Date32, error) {
-	if key, _, _ := strings.Cut(path[strings.LastIndex(path, "/")+1:], "="); key != "snapshot_date" {
-		idx := rec.Schema().FieldIndices("snapshot_date")
-		if len(idx) != 1 {
-			return nil, fmt.Errorf("%s: no snapshot_date column", path)
-		}
-		dates, ok := rec.Column(idx[0]).(*array.Date32)
-		if !ok {
-			return nil, fmt.Errorf("%s: snapshot_date is not a date", path)
-		}
-		return dates.Value, nil
-	}
-	day, err := time.Parse(time.DateOnly, snapshotDate(path))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	d := arrow.Date32FromTime(day)
-	return func(int) arrow.Date32 { return d }, nil
+	return warehouse.EachVersion(ctx, root, t, func(v warehouse.Version) {
+		fn(versionRow{day: v.Day, owner: v.Owner, version: version{digest: v.Digest, rows: v.Rows, removed: v.Removed}})
+	})
 }
 
 // newerSnapshot is t's latest snapshot date after date, if any.
@@ -254,32 +125,6 @@ func newerSnapshot(root string, t schemas.Table, date string) (string, error) {
 		return "", err
 	}
 	return dates[len(dates)-1], nil
-}
-
-// ownerKeys returns a function giving the owner of each row of rec.
-func ownerKeys(t schemas.Table, rec arrow.RecordBatch) (func(int) string, error) {
-	cols := make([]*array.String, len(t.Owner))
-	for i, name := range t.Owner {
-		idx := rec.Schema().FieldIndices(name)
-		if len(idx) != 1 {
-			return nil, fmt.Errorf("%s: no owner column %s", t.Dataset, name)
-		}
-		c, ok := rec.Column(idx[0]).(*array.String)
-		if !ok {
-			return nil, fmt.Errorf("%s: owner column %s is not a string", t.Dataset, name)
-		}
-		cols[i] = c
-	}
-	if len(cols) == 1 {
-		return func(r int) string { return cols[0].Value(r) }, nil
-	}
-	return func(r int) string {
-		parts := make([]string, len(cols))
-		for i, c := range cols {
-			parts[i] = c.Value(r)
-		}
-		return strings.Join(parts, "/")
-	}, nil
 }
 
 // mix is a 64-bit finaliser (splitmix64): it spreads a combined value over
@@ -343,7 +188,7 @@ func ownedRows(t schemas.Table, read func(func(arrow.RecordBatch) error) error) 
 	out := map[string]owned{}
 	var total int64
 	err := read(func(rec arrow.RecordBatch) error {
-		key, err := ownerKeys(t, rec)
+		key, err := warehouse.OwnerKeys(t, rec)
 		if err != nil {
 			return err
 		}
@@ -392,20 +237,23 @@ func diff(now map[string]owned, total int64, before map[string]version) changeSe
 	return cs
 }
 
-// partialBefore narrows the versions to the owners a partial snapshot holds
-// (no other owner is removed) and says how many rows the whole snapshot has:
-// the previous one's with these owners' rows replaced.
-func partialBefore(now map[string]owned, before map[string]version) (map[string]version, int64) {
+// partialBefore narrows the versions to the owners a partial snapshot
+// holds whole (covers; an owner it holds no row of is removed, no other
+// owner is) and says how many rows the whole snapshot has: the previous
+// one's with these owners' rows replaced.
+func partialBefore(now map[string]owned, before map[string]version, covers func(string) bool) (map[string]version, int64) {
 	total := before[""].rows
 	narrowed := map[string]version{}
-	for k, o := range now {
-		v, ok := before[k]
-		if ok {
-			narrowed[k] = v
-			if !v.removed {
-				total -= v.rows
-			}
+	for k, v := range before {
+		if _, staged := now[k]; k == "" || (!staged && !covers(k)) {
+			continue
 		}
+		narrowed[k] = v
+		if !v.removed {
+			total -= v.rows
+		}
+	}
+	for _, o := range now {
 		total += o.rows
 	}
 	return narrowed, total
@@ -434,39 +282,16 @@ func (cs changeSet) record() arrow.RecordBatch {
 
 // keepChanged hands add the runs of rows of rec whose owner changed.
 func keepChanged(t schemas.Table, cs changeSet, rec arrow.RecordBatch, add func(arrow.RecordBatch) error) error {
-	key, err := ownerKeys(t, rec)
+	key, err := warehouse.OwnerKeys(t, rec)
 	if err != nil {
 		return err
 	}
-	return keepRows(rec, func(r int) bool { return cs.changed[key(r)] }, add)
-}
-
-// keepRows hands add the runs of rows of rec for which keep is true.
-func keepRows(rec arrow.RecordBatch, keep func(int) bool, add func(arrow.RecordBatch) error) error {
-	n := int(rec.NumRows())
-	for r := 0; r < n; {
-		if !keep(r) {
-			r++
-			continue
-		}
-		end := r + 1
-		for end < n && keep(end) {
-			end++
-		}
-		part := rec.NewSlice(int64(r), int64(end))
-		err := add(part)
-		part.Release()
-		if err != nil {
-			return err
-		}
-		r = end
-	}
-	return nil
+	return warehouse.KeepRows(rec, func(r int) bool { return cs.changed[key(r)] }, add)
 }
 
 // writeChanges commits the cqc/changes partition of t's snapshot date.
 func writeChanges(ctx context.Context, opts Options, t schemas.Table, date string, kv map[string]string, cs changeSet) (PartitionResult, error) {
-	path := changesPath(t, date)
+	path := warehouse.ChangesPath(t, date)
 	ckv := maps.Clone(kv)
 	if err := describe(ckv, schemas.CQCChanges, path); err != nil {
 		return PartitionResult{}, err
@@ -480,10 +305,11 @@ func writeChanges(ctx context.Context, opts Options, t schemas.Table, date strin
 }
 
 // writeByChange loads one staged snapshot of a table stored by change: the
-// changed owners' rows, then the changes partition that commits them.
+// changed owners' rows, then the changes partition that commits them. cover
+// is what a partial snapshot holds (nil: a whole one).
 func writeByChange(ctx context.Context, opts Options, t schemas.Table, path string, kv map[string]string,
-	read func(func(arrow.RecordBatch) error) error, partial bool) ([]PartitionResult, error) {
-	date := snapshotDate(path)
+	read func(func(arrow.RecordBatch) error) error, cover warehouse.Cover) ([]PartitionResult, error) {
+	date := warehouse.SnapshotDate(path)
 	if newer, err := newerSnapshot(opts.Root, t, date); err != nil {
 		return nil, err
 	} else if newer != "" {
@@ -498,8 +324,8 @@ func writeByChange(ctx context.Context, opts Options, t schemas.Table, path stri
 	if err != nil {
 		return nil, err
 	}
-	if partial {
-		before, total = partialBefore(now, before)
+	if cover != nil {
+		before, total = partialBefore(now, before, func(owner string) bool { return cover.Covers(t, owner) })
 	}
 	cs := diff(now, total, before)
 	return storeNight(ctx, opts, t, path, kv, cs, func(add func(arrow.RecordBatch) error) error {
@@ -524,7 +350,7 @@ func storeNight(ctx context.Context, opts Options, t schemas.Table, path string,
 		out = append(out, stored)
 	}
 	testHook("changes-stored")
-	changes, err := writeChanges(ctx, opts, t, snapshotDate(path), kv, cs)
+	changes, err := writeChanges(ctx, opts, t, warehouse.SnapshotDate(path), kv, cs)
 	if err != nil {
 		return out, err
 	}
@@ -554,7 +380,7 @@ func migrateToChanges(ctx context.Context, opts Options, t schemas.Table) (int, 
 		if err != nil || len(files) == 0 {
 			continue
 		}
-		kv, err := keyValues(files[0])
+		kv, err := warehouse.KeyValues(files[0])
 		if err != nil {
 			return migrated, err
 		}
@@ -573,7 +399,7 @@ func migrateToChanges(ctx context.Context, opts Options, t schemas.Table) (int, 
 // changes partition first (unless a crashed migration wrote it), then the
 // partition with the changed owners' rows only.
 func migratePartition(ctx context.Context, opts Options, t schemas.Table, path string, files []string, kv map[string]string) error {
-	date := snapshotDate(path)
+	date := warehouse.SnapshotDate(path)
 	read := func(fn func(arrow.RecordBatch) error) error {
 		for _, f := range files {
 			if err := warehouse.ReadBatches(ctx, f, fn); err != nil {
@@ -591,7 +417,7 @@ func migratePartition(ctx context.Context, opts Options, t schemas.Table, path s
 		return err
 	}
 	cs := diff(now, total, before)
-	if _, err := os.Stat(filepath.Join(opts.Root, filepath.FromSlash(changesPath(t, date)))); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(opts.Root, filepath.FromSlash(warehouse.ChangesPath(t, date)))); errors.Is(err, os.ErrNotExist) {
 		if _, err := writeChanges(ctx, opts, t, date, kv, cs); err != nil {
 			return err
 		}
@@ -609,22 +435,6 @@ func migratePartition(ctx context.Context, opts Options, t schemas.Table, path s
 		return read(func(rec arrow.RecordBatch) error { return keepChanged(t, cs, rec, add) })
 	})
 	return err
-}
-
-// keyValues is the key-value metadata of a Parquet file.
-func keyValues(path string) (map[string]string, error) {
-	pf, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		return nil, err
-	}
-	defer pf.Close()
-	out := map[string]string{}
-	for _, kv := range pf.MetaData().KeyValueMetadata() {
-		if kv.Value != nil && !strings.HasPrefix(kv.Key, "ARROW:") {
-			out[kv.Key] = *kv.Value
-		}
-	}
-	return out, nil
 }
 
 // migrateLayouts migrates every table stored by change (migrateToChanges)

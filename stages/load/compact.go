@@ -56,7 +56,7 @@ func compactMonths(ctx context.Context, opts Options, wm *WarehouseManifest) (in
 			continue
 		}
 		current := dates[len(dates)-1][:7] // the newest snapshot's month
-		rows, err := nightlyDates(opts.Root, t.Dataset)
+		rows, err := warehouse.NightlyDates(opts.Root, t.Dataset)
 		if err != nil {
 			return total, err
 		}
@@ -65,7 +65,7 @@ func compactMonths(ctx context.Context, opts Options, wm *WarehouseManifest) (in
 			t      schemas.Table
 			dir    string
 			nights []string
-		}{{t, t.Dataset, rows}, {schemas.CQCChanges, changesDir(t), dates}} {
+		}{{t, t.Dataset, rows}, {schemas.CQCChanges, warehouse.ChangesDir(t), dates}} {
 			nights := part.nights
 			var months []string
 			for _, d := range nights {
@@ -163,7 +163,7 @@ func writeCompacted(ctx context.Context, opts Options, wm *WarehouseManifest, t,
 		slices.Sort(f)
 		files = append(files, f)
 		if len(f) > 0 {
-			if kv, err = keyValues(f[len(f)-1]); err != nil {
+			if kv, err = warehouse.KeyValues(f[len(f)-1]); err != nil {
 				return err
 			}
 		}
@@ -177,7 +177,7 @@ func writeCompacted(ctx context.Context, opts Options, wm *WarehouseManifest, t,
 	}
 	pr, err := commitPartition(ctx, opts, c, target, kv, func(add func(arrow.RecordBatch) error) error {
 		for i, s := range sources {
-			day, err := time.Parse(time.DateOnly, snapshotDate(s))
+			day, err := time.Parse(time.DateOnly, warehouse.SnapshotDate(s))
 			if err != nil {
 				return fmt.Errorf("%s: %w", s, err)
 			}

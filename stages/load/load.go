@@ -371,6 +371,10 @@ func forEachPartition(ctx context.Context, workers int, man *staging.Manifest, t
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	parts := largestFirst(man)
+	cover, err := warehouse.StagedCover(man)
+	if err != nil {
+		return err
+	}
 	next := make(chan staging.Partition)
 	var mu sync.Mutex // done is called one at a time
 	var wg sync.WaitGroup
@@ -382,7 +386,7 @@ func forEachPartition(ctx context.Context, workers int, man *staging.Manifest, t
 				if ctx.Err() != nil {
 					continue
 				}
-				prs, err := writePartition(ctx, opts, man, p, tables[p.Table])
+				prs, err := writePartition(ctx, opts, man, p, tables[p.Table], cover)
 				mu.Lock()
 				for _, pr := range prs {
 					if pr.Path != "" {

@@ -134,8 +134,10 @@ func describe(kv map[string]string, t schemas.Table, path string) error {
 }
 
 // writePartition writes one staged partition aside and swaps it into place;
-// a table stored by change writes its changed rows and their versions.
-func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p staging.Partition, t schemas.Table) ([]PartitionResult, error) {
+// a table stored by change writes its changed rows and their versions
+// (cover: what a partial snapshot holds, warehouse.StagedCover).
+func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p staging.Partition, t schemas.Table,
+	cover warehouse.Cover) ([]PartitionResult, error) {
 	kv, err := fileMetadata(opts, man.Meta, man.Stage, man.RunID, t, p.Path)
 	if err != nil {
 		return nil, err
@@ -150,7 +152,7 @@ func writePartition(ctx context.Context, opts Options, man *staging.Manifest, p 
 	}
 	var res []PartitionResult
 	if len(t.Owner) > 0 {
-		res, err = writeByChange(ctx, opts, t, p.Path, kv, read, man.Meta[warehouse.MetaPartialSnapshot] == "true")
+		res, err = writeByChange(ctx, opts, t, p.Path, kv, read, cover)
 	} else {
 		var pr PartitionResult
 		pr, err = commitPartition(ctx, opts, t, p.Path, kv, read)

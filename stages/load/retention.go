@@ -163,7 +163,7 @@ func retainHistory(ctx context.Context, opts Options, wm *WarehouseManifest) (Re
 			return res, fmt.Errorf("%s: history retention: %w", t.Dataset, err)
 		}
 		testHook("retention-rows-dropped")
-		m, err := dropPast(ctx, opts, p, schemas.CQCChanges, changesDir(t), schemas.Versions(t), func(versionRow) bool { return true })
+		m, err := dropPast(ctx, opts, p, schemas.CQCChanges, warehouse.ChangesDir(t), schemas.Versions(t), func(versionRow) bool { return true })
 		if err != nil {
 			return res, fmt.Errorf("%s: history retention: %w", t.Dataset, err)
 		}
@@ -222,11 +222,11 @@ func dropPast(ctx context.Context, opts Options, p *retentionPlan, w schemas.Tab
 			parts[k] = h
 		}
 	}
-	nights, err := nightlyDates(opts.Root, dir)
+	nights, err := warehouse.NightlyDates(opts.Root, dir)
 	if err != nil {
 		return 0, err
 	}
-	months, err := compactedMonths(opts.Root, dir)
+	months, err := warehouse.CompactedMonths(opts.Root, dir)
 	if err != nil {
 		return 0, err
 	}
@@ -292,7 +292,7 @@ func rewriteWithout(ctx context.Context, opts Options, t schemas.Table, path str
 		return err
 	}
 	slices.Sort(files)
-	kv, err := keyValues(files[len(files)-1])
+	kv, err := warehouse.KeyValues(files[len(files)-1])
 	if err != nil {
 		return err
 	}
@@ -303,11 +303,11 @@ func rewriteWithout(ctx context.Context, opts Options, t schemas.Table, path str
 				if err != nil {
 					return err
 				}
-				day, err := rowDays(path, rec)
+				day, err := warehouse.RowDays(path, rec)
 				if err != nil {
 					return err
 				}
-				return keepRows(rec, func(r int) bool { return !drop[rowKey{owner(r), day(r)}] }, add)
+				return warehouse.KeepRows(rec, func(r int) bool { return !drop[rowKey{owner(r), day(r)}] }, add)
 			})
 			if err != nil {
 				return fmt.Errorf("read %s: %w", f, err)
@@ -322,7 +322,7 @@ func rewriteWithout(ctx context.Context, opts Options, t schemas.Table, path str
 // stored by change, or cqc/changes (whose snapshot marks have owner "").
 func rowOwners(t schemas.Table, rec arrow.RecordBatch) (func(int) string, error) {
 	if t.Dataset != schemas.CQCChanges.Dataset {
-		return ownerKeys(t, rec)
+		return warehouse.OwnerKeys(t, rec)
 	}
 	owner, ok := rec.Column(0).(*array.String)
 	if !ok {
