@@ -50,6 +50,7 @@ Examples:
 				Usage: "CQC API the archive was fetched from, recorded as the source in the Parquet metadata",
 			},
 			careqLogFlag(),
+			wholeFlag(),
 		},
 		Action: runNormalise,
 	}
@@ -72,7 +73,7 @@ func runNormalise(c *cli.Context) error {
 		csum careqnorm.Summary
 	)
 	rec, err := s.run(
-		normaliseCQCStep(normalise.Options{Root: root, SnapshotDate: date, APIBase: c.String("cqc-base-url")}, log, &sum),
+		normaliseCQCStep(normalise.Options{Root: root, SnapshotDate: date, APIBase: c.String("cqc-base-url"), Whole: c.Bool("whole")}, log, &sum),
 		normaliseCareQStep(careqnorm.Options{Root: root, LogDir: c.String("careq-log")}, log, &csum))
 	if rec.Steps[0].Outcome == pipeline.OutcomeSucceeded {
 		writeNormaliseSummary(c.App.Writer, sum)
@@ -86,6 +87,15 @@ func runNormalise(c *cli.Context) error {
 	writeCareQSummary(c.App.Writer, csum)
 	fmt.Fprintln(c.App.Writer, "next: carelake resolve")
 	return nil
+}
+
+// wholeFlag makes normalise stage every organisation (normalise.Options.Whole).
+func wholeFlag() cli.Flag {
+	return &cli.BoolFlag{
+		Name: "whole", EnvVars: envVars("whole"),
+		Usage: "stage every organisation, not only those whose archived body changed since the warehouse's latest " +
+			"snapshot (the default; the snapshots come out the same either way, this takes longer)",
+	}
 }
 
 func snapshotDateFlag() cli.Flag {
@@ -128,6 +138,9 @@ func writeNormaliseSummary(w io.Writer, sum normalise.Summary) {
 		sum.RunID, sum.SnapshotDate, sum.Records, sum.Segments, sum.Duration.Round(time.Millisecond))
 	fmt.Fprintf(w, "  %d locations, %d providers; %d gone from the API (api_gone_at set); %d left the filtered scope (left_scope_at set); %d IDs without a good response\n",
 		sum.Locations, sum.Providers, sum.Gone, sum.LeftScope, sum.Unusable)
+	if sum.Partial {
+		fmt.Fprintf(w, "  only what changed is staged: %d organisations are as in the warehouse's latest snapshot (--whole stages them too)\n", sum.Unchanged)
+	}
 	if sum.RejectedBodies+sum.RejectedFields > 0 {
 		fmt.Fprintf(w, "  rejects: %d bodies, %d single values (see the cqc_rejects view after load)\n", sum.RejectedBodies, sum.RejectedFields)
 	}

@@ -27,6 +27,7 @@ func runCommand() *cli.Command {
 		snapshotDateFlag(),
 		careqLogFlag(),
 		historyDaysFlag(),
+		wholeFlag(),
 	)
 	return &cli.Command{
 		Name:  "run",
@@ -72,7 +73,7 @@ func runRun(c *cli.Context) error {
 		return err
 	}
 	plan := runPlan{root: outDir(c), snapshotDate: date, apiBase: c.String("cqc-base-url"), careqLog: c.String("careq-log"),
-		historyDays: days}
+		historyDays: days, whole: c.Bool("whole")}
 	if path := c.String("clinics"); path != "" {
 		if plan.clinics, err = schemas.ReadClinicsFile(path); err != nil {
 			return usageError("--clinics: %v", err)

@@ -174,7 +174,8 @@ type runPlan struct {
 	apiBase      string // recorded as the CQC source in the Parquet metadata
 	careqLog     string // empty: <root>/raw/careq
 	clinics      []schemas.Clinic
-	historyDays  int // load.Options.HistoryDays: 0 keeps every snapshot
+	historyDays  int  // load.Options.HistoryDays: 0 keeps every snapshot
+	whole        bool // normalise.Options.Whole
 }
 
 // runSteps lists the steps of a full run: extract, normalise (CQC and
@@ -186,7 +187,7 @@ func runSteps(p runPlan, log *slog.Logger) []pipeline.Step {
 		steps = append(steps, extractStep(*p.extract, log, new(cqc.Summary)))
 	}
 	return append(steps,
-		normaliseCQCStep(normalise.Options{Root: p.root, SnapshotDate: p.snapshotDate, APIBase: p.apiBase}, log, new(normalise.Summary)),
+		normaliseCQCStep(normalise.Options{Root: p.root, SnapshotDate: p.snapshotDate, APIBase: p.apiBase, Whole: p.whole}, log, new(normalise.Summary)),
 		normaliseCareQStep(careqnorm.Options{Root: p.root, LogDir: p.careqLog}, log, new(careqnorm.Summary)),
 		resolveStep(resolve.Options{Root: p.root, Clinics: p.clinics}, log, new(resolve.Summary)),
 		loadStep(load.Options{Root: p.root, Version: version, Build: commit, RemoveLoaded: true, HistoryDays: p.historyDays}, log, new(load.Summary)),

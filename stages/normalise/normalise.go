@@ -87,6 +87,9 @@ type Options struct {
 	Workers int
 	// BatchRows is the record batch size; default batch.DefaultRows.
 	BatchRows int
+	// Whole stages every organisation, not only those whose rows differ
+	// from the warehouse's latest snapshot (changed.go).
+	Whole bool
 	// Logger receives progress; default: discarded.
 	Logger *slog.Logger
 }
@@ -108,6 +111,11 @@ type Summary struct {
 	// Unusable counts IDs archived with no good body (only errors, 404s,
 	// soft 429s or truncated bodies): they have no row.
 	Unusable int
+	// Partial says the output holds only the organisations whose rows
+	// differ from the warehouse's latest snapshot (changed.go); Unchanged
+	// counts the others, left out.
+	Partial   bool
+	Unchanged int
 	// NoID counts detail records without an ID (ignored).
 	NoID int
 	// RejectedBodies and RejectedFields count rejects rows by scope.
@@ -169,11 +177,14 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
+	if err := onlyChanged(ctx, opts, segments, ix, &sum); err != nil {
+		return sum, err
+	}
 	if err := stage(ctx, opts, segments, ix, &sum); err != nil {
 		return sum, err
 	}
 	sum.Duration = time.Since(start)
-	log.Info("normalise done", "run_id", opts.RunID, "locations", sum.Rows[schemas.CQCLocations.Dataset],
+	log.Info("normalise done", "run_id", opts.RunID, "partial", sum.Partial, "unchanged", sum.Unchanged, "locations", sum.Rows[schemas.CQCLocations.Dataset],
 		"providers", sum.Rows[schemas.CQCProviders.Dataset], "rejected_bodies", sum.RejectedBodies,
 		"rejected_fields", sum.RejectedFields, "gone", sum.Gone, "left_scope", sum.LeftScope, "duration", sum.Duration.Round(time.Millisecond))
 	return sum, nil
@@ -228,6 +239,10 @@ func stage(ctx context.Context, opts Options, segments []string, ix *index, sum 
 		return func(rec arrow.RecordBatch) error { return aw.Write(tb.Dataset, path, rec) }
 	})
 	em := &emitter{t: t}
+	sw.SetMeta(warehouse.MetaRules, rules())
+	if sum.Partial {
+		sw.SetMeta(warehouse.MetaPartialSnapshot, "true")
+	}
 	if len(ix.reports) > 0 {
 		em.owners = map[string][]reportOwner{}
 	}
@@ -255,8 +270,10 @@ func stage(ctx context.Context, opts Options, segments []string, ix *index, sum 
 
 	sw.SetMeta(warehouse.MetaSource, "CQC Syndication API v1, "+opts.APIBase)
 	sw.SetMeta(warehouse.MetaLicence, Licence)
-	sw.SetMeta("extraction_time_from", from.UTC().Format(time.RFC3339))
-	sw.SetMeta("extraction_time_to", to.UTC().Format(time.RFC3339))
+	if !from.IsZero() { // a partial snapshot of a night without changes uses no body
+		sw.SetMeta("extraction_time_from", from.UTC().Format(time.RFC3339))
+		sw.SetMeta("extraction_time_to", to.UTC().Format(time.RFC3339))
+	}
 	sw.SetMeta("snapshot_date", opts.SnapshotDate)
 	sw.SetInput("archive", "raw/cqc")
 	sw.SetInput("archive_segments", fmt.Sprint(len(segments)))

@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -9,18 +10,24 @@ import (
 
 	"carelake/schemas"
 	"carelake/schemas/staging"
+	"carelake/schemas/warehouse"
 )
 
-// input is the committed normalise output resolve reads.
+// input is the committed normalise output resolve reads: a whole snapshot,
+// or a partial one (warehouse.MetaPartialSnapshot) over the warehouse's
+// latest snapshot before it, which holds the organisations it does not.
 type input struct {
+	ctx      context.Context
+	root     string
 	m        *staging.Manifest
 	snapshot string
+	cover    warehouse.Cover // the organisations a partial snapshot holds; nil when whole
 }
 
 // openInput checks that every table resolve needs is staged, in one
 // snapshot, and returns that snapshot date.
-func openInput(m *staging.Manifest) (*input, error) {
-	in := &input{m: m}
+func openInput(ctx context.Context, root string, m *staging.Manifest) (*input, error) {
+	in := &input{ctx: ctx, root: root, m: m}
 	for _, t := range []schemas.Table{schemas.CQCLocations, schemas.CQCProviders, schemas.CQCLocationRelationships,
 		schemas.CQCLocationRatingHistory, schemas.CQCReports} {
 		parts := m.Find(t.Dataset)
@@ -40,17 +47,21 @@ func openInput(m *staging.Manifest) (*input, error) {
 			return nil, fmt.Errorf("%w: %s was staged with another schema", ErrInput, t.Dataset)
 		}
 	}
-	return in, nil
+	cover, err := warehouse.StagedCover(m)
+	in.cover = cover
+	return in, err
 }
 
-// scan calls fn with every batch of a table.
+// scan calls fn with every batch of a table's snapshot: the staged rows,
+// then for a partial snapshot the warehouse's rows of the organisations it
+// does not hold.
 func (in *input) scan(t schemas.Table, fn func(arrow.RecordBatch) error) error {
-	for _, p := range in.m.Find(t.Dataset) {
-		if err := in.m.Read(p, fn); err != nil {
-			return err
-		}
+	if err := in.m.ReadTable(t.Dataset, fn); err != nil || in.cover == nil {
+		return err
 	}
-	return nil
+	_, err := warehouse.ReadLatest(in.ctx, in.root, t, in.snapshot,
+		func(owner string) bool { return in.cover.Covers(t, owner) }, fn)
+	return err
 }
 
 // Typed column accessors; the schema was checked in openInput, so a

@@ -115,7 +115,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	if err != nil {
 		return sum, err
 	}
-	in, err := openInput(m)
+	in, err := openInput(ctx, opts.Root, m)
 	if err != nil {
 		return sum, fmt.Errorf("%w (rerun 'carelake normalise')", err)
 	}
