@@ -97,6 +97,9 @@ type Summary struct {
 	SnapshotDate string
 	// Segments and Records read; TornSegments had a torn tail (skipped).
 	Segments, Records, TornSegments int
+	// SegmentsRead of them were read in full by the first pass; the others'
+	// index was saved by an earlier run (state/cqc-normalise-segments/).
+	SegmentsRead int
 	// Locations and Providers are the IDs whose latest good body was used
 	// (rejected bodies included).
 	Locations, Providers int
@@ -186,13 +189,14 @@ func indexArchive(ctx context.Context, opts Options, segments []string, sum *Sum
 	if err != nil {
 		return nil, err
 	}
-	ix, err := buildIndex(ctx, segments, opts.Workers, left.Locations)
+	ix, err := buildIndex(ctx, cacheDir(opts.Root), segments, opts.Workers, left.Locations)
 	if err != nil {
 		return nil, fmt.Errorf("index the archive: %w", err)
 	}
 	sum.Records, sum.TornSegments, sum.NoID = ix.records, ix.torn, ix.noID
 	sum.Locations, sum.Providers, sum.Gone, sum.Unusable = ix.locations, ix.providers, ix.gone, ix.unusable
-	sum.LeftScope = ix.left
+	sum.LeftScope, sum.SegmentsRead = ix.left, ix.read
+	log.Debug("archive indexed", "segments_read", ix.read, "segments_from_saved_index", len(segments)-ix.read)
 	if ix.locations+ix.providers == 0 {
 		return nil, fmt.Errorf("%w (%d records in %d segments under %s)",
 			ErrNoBodies, ix.records, len(segments), archive.Dir(opts.Root))
