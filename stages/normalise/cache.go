@@ -129,19 +129,26 @@ func loadCache(file string, size int64, si int) (segmentIndex, bool) {
 	if len(c.Kinds) != n || len(c.HasGood) != n || len(c.HasGone) != n || len(c.Good) != n || len(c.Gone) != n || len(c.GoodAt) != n || len(c.GoneAt) != n {
 		return segmentIndex{}, false
 	}
-	at := func(l cachedLatest) latest { return latest{pos{si, l.Seq}, l.OK, l.Got} }
+	// A position is stamped only where there is one (as indexSegment
+	// leaves the others zero).
+	at := func(l cachedLatest) latest {
+		if !l.OK {
+			return latest{}
+		}
+		return latest{pos{si, l.Seq}, true, l.Got}
+	}
 	sx := segmentIndex{entries: make(map[entityKey]entry, n), reports: make(map[string]latest, len(c.Reports)),
 		records: c.Records, noID: c.NoID, torn: c.Torn, taxonomy: at(c.Taxonomy)}
 	for id, l := range c.Reports {
 		sx.reports[id] = at(l)
 	}
 	for i, id := range c.IDs {
-		e := entry{good: pos{si, c.Good[i]}, gone: pos{si, c.Gone[i]}, hasGood: c.HasGood[i], hasGone: c.HasGone[i]}
-		if e.hasGood {
-			e.goodAt = time.Unix(0, c.GoodAt[i]).UTC()
+		var e entry
+		if c.HasGood[i] {
+			e.good, e.hasGood, e.goodAt = pos{si, c.Good[i]}, true, time.Unix(0, c.GoodAt[i]).UTC()
 		}
-		if e.hasGone {
-			e.goneAt = time.Unix(0, c.GoneAt[i]).UTC()
+		if c.HasGone[i] {
+			e.gone, e.hasGone, e.goneAt = pos{si, c.Gone[i]}, true, time.Unix(0, c.GoneAt[i]).UTC()
 		}
 		sx.entries[entityKey{c.Kinds[i], id}] = e
 	}
