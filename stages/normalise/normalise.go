@@ -35,6 +35,11 @@
 //     an index (ID -> position of the latest good body); the second re-reads
 //     the segments holding those bodies and streams them through N decode
 //     workers into one ordered builder. Rows come out in archive order.
+//     The first pass reads each sealed segment once: its index is saved
+//     under state/cqc-normalise-segments/ (cache.go) and read on later runs,
+//     so a night reads in full only the segments written since (and a
+//     segment holding a body of a location from after it left a filtered
+//     scope). Deleting that directory is always safe: it is rebuilt.
 //
 // Run expects the caller to hold the warehouse run lock: it repairs segments
 // a crashed writer left open first, so archive pointers stay valid.
