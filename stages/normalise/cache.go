@@ -69,12 +69,15 @@ type cachedLatest struct {
 // whether the segment was read in full.
 //
 // The saved index is made without left, so it stays valid when the list
-// changes. It is what indexSegment with left gives unless a listed location's
-// latest good body in the segment was fetched at or after it left: with left
-// that body is not good (but still "seen", as the cached entry is), the
-// entry's 404 is the same, and any other good body of it is older, so the
-// latest good one stays the latest good one. In that case only the segment
-// is read again with left, and its saved index kept as it is.
+// changes. With left, indexSegment differs only for a listed location's
+// good bodies fetched at or after it left: they count as not good, though
+// the location is still seen (it has an entry, as here) and its 404s are
+// the same. So when the saved entry's latest good body was fetched before
+// it left, that body is also the latest good one with left, and the saved
+// entry is the one. Otherwise the saved index cannot say which older body
+// is the latest from before it left: the segment is read again with left
+// (read twice when it had no saved index, a rare case), and its saved
+// index kept as it is.
 func cachedIndexSegment(ctx context.Context, dir string, si int, path string, left map[string]time.Time) (segmentIndex, bool, error) {
 	if strings.HasSuffix(path, ".open") { // being written: not sealed, never saved
 		sx, err := indexSegment(ctx, si, path, left)
