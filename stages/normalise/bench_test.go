@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,4 +192,56 @@ func mustGlob(b testing.TB, prefix string) []string {
 		b.Fatalf("no %s fixtures", prefix)
 	}
 	return files
+}
+
+// BenchmarkIndexPass measures the first pass (buildIndex) over the archive
+// of BenchmarkRun (CARELAKE_BENCH_ROOT: e.g. a national one) without saved
+// segment indexes (cold: every segment read in full, its index saved) and
+// with them (warm), and reports the size of the saved indexes.
+func BenchmarkIndexPass(b *testing.B) {
+	root := os.Getenv("CARELAKE_BENCH_ROOT")
+	if root == "" {
+		root = b.TempDir()
+	}
+	segments, _ := archive.Segments(root)
+	if len(segments) == 0 {
+		genArchive(b, root, 7000, 3000)
+		segments, _ = archive.Segments(root)
+	}
+	dir := cacheDir(root)
+	pass := func(b *testing.B) *index {
+		ix, err := buildIndex(context.Background(), dir, segments, runtime.GOMAXPROCS(0), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return ix
+	}
+	b.Run("cold", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			if err := os.RemoveAll(dir); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if ix := pass(b); ix.read != len(segments) {
+				b.Fatalf("%d of %d segments read", ix.read, len(segments))
+			}
+		}
+	})
+	b.Run("warm", func(b *testing.B) {
+		pass(b)
+		for b.Loop() {
+			if ix := pass(b); ix.read != 0 {
+				b.Fatalf("%d segments read with their index saved", ix.read)
+			}
+		}
+		var size int64
+		files, _ := os.ReadDir(dir)
+		for _, f := range files {
+			if fi, err := f.Info(); err == nil {
+				size += fi.Size()
+			}
+		}
+		b.ReportMetric(float64(size), "saved_bytes")
+	})
 }

@@ -50,6 +50,7 @@ type index struct {
 	unusable  int // IDs with detail records but no good body
 	gone      int // IDs whose good body was followed by a 404
 	left      int // locations staged as they were before leaving a filtered scope
+	read      int // segments read in full (the others' index was saved: cache.go)
 	locations int
 	providers int
 	// taxonomy is the latest good /inspection-areas answer, if any.
@@ -152,15 +153,16 @@ func (e *entry) merge(o entry) {
 // provider ID, the latest good body and whether a 404 came after it; for a
 // location that left a filtered scope (left), the latest good body before
 // it left. Segments are read on up to workers goroutines and merged in
-// order.
-func buildIndex(ctx context.Context, segments []string, workers int, left map[string]time.Time) (*index, error) {
+// order; a sealed segment whose index is saved in cache (cacheDir) is not
+// read, and the saved indexes of segments no longer there are removed.
+func buildIndex(ctx context.Context, cache string, segments []string, workers int, left map[string]time.Time) (*index, error) {
 	entries := map[entityKey]entry{}
 	ix := &index{wants: make([]map[int64]want, len(segments)), reports: map[string]latest{}}
 	var firstErr error
 	s := stream.New().WithMaxGoroutines(workers)
 	for si, path := range segments {
 		s.Go(func() stream.Callback {
-			sx, err := indexSegment(ctx, si, path, left)
+			sx, read, err := cachedIndexSegment(ctx, cache, si, path, left)
 			return func() {
 				if firstErr != nil {
 					return
@@ -168,6 +170,9 @@ func buildIndex(ctx context.Context, segments []string, workers int, left map[st
 				if err != nil {
 					firstErr = err
 					return
+				}
+				if read {
+					ix.read++
 				}
 				ix.records += sx.records
 				ix.noID += sx.noID
@@ -179,6 +184,10 @@ func buildIndex(ctx context.Context, segments []string, workers int, left map[st
 				}
 				if sx.torn {
 					ix.torn++
+				}
+				if len(entries) == 0 { // the first segment's are the running ones: no copy
+					entries = sx.entries
+					return
 				}
 				for k, e := range sx.entries {
 					cur, ok := entries[k]
@@ -196,6 +205,14 @@ func buildIndex(ctx context.Context, segments []string, workers int, left map[st
 	if firstErr != nil {
 		return nil, firstErr
 	}
+	pruneCache(cache, segments)
+	// Each segment's wants are counted first, so that its map is made to size.
+	size := make([]int, len(segments))
+	for _, e := range entries {
+		if e.hasGood {
+			size[e.good.seg]++
+		}
+	}
 	for k, e := range entries {
 		if !e.hasGood {
 			ix.unusable++
@@ -212,7 +229,7 @@ func buildIndex(ctx context.Context, segments []string, workers int, left map[st
 		}
 		m := ix.wants[e.good.seg]
 		if m == nil {
-			m = map[int64]want{}
+			m = make(map[int64]want, size[e.good.seg])
 			ix.wants[e.good.seg] = m
 		}
 		m[e.good.seq] = w

@@ -35,6 +35,11 @@
 //     an index (ID -> position of the latest good body); the second re-reads
 //     the segments holding those bodies and streams them through N decode
 //     workers into one ordered builder. Rows come out in archive order.
+//     The first pass reads each sealed segment once: its index is saved
+//     under state/cqc-normalise-segments/ (cache.go) and read on later runs,
+//     so a night reads in full only the segments written since (and a
+//     segment holding a body of a location from after it left a filtered
+//     scope). Deleting that directory is always safe: it is rebuilt.
 //
 // Run expects the caller to hold the warehouse run lock: it repairs segments
 // a crashed writer left open first, so archive pointers stay valid.
@@ -100,6 +105,9 @@ type Summary struct {
 	SnapshotDate string
 	// Segments and Records read; TornSegments had a torn tail (skipped).
 	Segments, Records, TornSegments int
+	// SegmentsRead of them were read in full by the first pass; the others'
+	// index was saved by an earlier run (state/cqc-normalise-segments/).
+	SegmentsRead int
 	// Locations and Providers are the IDs whose latest good body was used
 	// (rejected bodies included).
 	Locations, Providers int
@@ -197,13 +205,14 @@ func indexArchive(ctx context.Context, opts Options, segments []string, sum *Sum
 	if err != nil {
 		return nil, err
 	}
-	ix, err := buildIndex(ctx, segments, opts.Workers, left.Locations)
+	ix, err := buildIndex(ctx, cacheDir(opts.Root), segments, opts.Workers, left.Locations)
 	if err != nil {
 		return nil, fmt.Errorf("index the archive: %w", err)
 	}
 	sum.Records, sum.TornSegments, sum.NoID = ix.records, ix.torn, ix.noID
 	sum.Locations, sum.Providers, sum.Gone, sum.Unusable = ix.locations, ix.providers, ix.gone, ix.unusable
-	sum.LeftScope = ix.left
+	sum.LeftScope, sum.SegmentsRead = ix.left, ix.read
+	log.Debug("archive indexed", "segments_read", ix.read, "segments_from_saved_index", len(segments)-ix.read)
 	if ix.locations+ix.providers == 0 {
 		return nil, fmt.Errorf("%w (%d records in %d segments under %s)",
 			ErrNoBodies, ix.records, len(segments), archive.Dir(opts.Root))
