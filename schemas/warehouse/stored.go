@@ -247,9 +247,11 @@ func KeepRows(rec arrow.RecordBatch, keep func(int) bool, add func(arrow.RecordB
 // ReadLatest hands fn the rows of t's newest snapshot before the day
 // before (YYYY-MM-DD), as stored by change, with the schema t has now (a
 // column added since a row was written is NULL in it), except the rows of
-// the owners for which skip is true (skip may be nil). It returns whether t
-// has a snapshot before that day: without one it hands fn nothing.
-func ReadLatest(ctx context.Context, root string, t schemas.Table, before string, skip func(owner string) bool,
+// the owners for which skip is true (skip may be nil). With columns, the
+// batches hold only those of t's columns, and its owner columns. It
+// returns whether t has a snapshot before that day: without one it hands
+// fn nothing.
+func ReadLatest(ctx context.Context, root string, t schemas.Table, before string, columns []string, skip func(owner string) bool,
 	fn func(arrow.RecordBatch) error) (bool, error) {
 	day, err := time.Parse(time.DateOnly, before)
 	if err != nil {
@@ -278,9 +280,20 @@ func ReadLatest(ctx context.Context, root string, t schemas.Table, before string
 	if err != nil {
 		return true, err
 	}
+	schema, read := t.Schema, []string(nil)
+	if columns != nil {
+		var fields []arrow.Field
+		for _, f := range t.Schema.Fields() {
+			if slices.Contains(columns, f.Name) || slices.Contains(t.Owner, f.Name) {
+				fields = append(fields, f)
+				read = append(read, f.Name)
+			}
+		}
+		schema, read = arrow.NewSchema(fields, nil), append(read, "snapshot_date")
+	}
 	for _, f := range files {
 		dir := filepath.ToSlash(filepath.Dir(f))
-		err := ReadBatches(ctx, f, func(rec arrow.RecordBatch) error {
+		err := ReadColumns(ctx, f, read, func(rec arrow.RecordBatch) error {
 			days, err := RowDays(dir, rec)
 			if err != nil {
 				return err
@@ -295,7 +308,7 @@ func ReadLatest(ctx context.Context, root string, t schemas.Table, before string
 				return ok && !v.removed && v.day == days(r) && (skip == nil || !skip(k))
 			}, func(part arrow.RecordBatch) error {
 				src := withoutColumn(part, "snapshot_date")
-				rows, err := conform(src, t.Schema)
+				rows, err := conform(src, schema)
 				if src != part {
 					src.Release()
 				}

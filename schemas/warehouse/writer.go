@@ -326,6 +326,12 @@ func conform(rec arrow.RecordBatch, schema *arrow.Schema) (arrow.RecordBatch, er
 
 // ReadBatches calls fn with every record batch of a Parquet file.
 func ReadBatches(ctx context.Context, path string, fn func(arrow.RecordBatch) error) error {
+	return ReadColumns(ctx, path, nil, fn)
+}
+
+// ReadColumns calls fn with every record batch of a Parquet file, of the
+// named columns it has (every column when names is nil).
+func ReadColumns(ctx context.Context, path string, names []string, fn func(arrow.RecordBatch) error) error {
 	pf, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return err
@@ -335,7 +341,16 @@ func ReadBatches(ctx context.Context, path string, fn func(arrow.RecordBatch) er
 	if err != nil {
 		return err
 	}
-	rr, err := fr.GetRecordReader(ctx, nil, nil)
+	var cols []int
+	if names != nil {
+		cols = []int{}
+		for _, name := range names {
+			if i := pf.MetaData().Schema.ColumnIndexByName(name); i >= 0 {
+				cols = append(cols, i)
+			}
+		}
+	}
+	rr, err := fr.GetRecordReader(ctx, cols, nil)
 	if err != nil {
 		return err
 	}

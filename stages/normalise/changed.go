@@ -98,7 +98,8 @@ func readUsed(ctx context.Context, root, date string) (map[entityKey]used, bool,
 		{schemas.CQCProviders, kindProvider, "provider_id"},
 		{schemas.CQCRejects, kindNone, "entity_id"},
 	} {
-		ok, err := warehouse.ReadLatest(ctx, root, t.table, date, nil, func(rec arrow.RecordBatch) error {
+		columns := []string{"archive_segment", "archive_seq", "api_gone_at", "left_scope_at", "scope"} // those t has
+		ok, err := warehouse.ReadLatest(ctx, root, t.table, date, columns, nil, func(rec arrow.RecordBatch) error {
 			col := func(name string) arrow.Array { return rec.Column(rec.Schema().FieldIndices(name)[0]) }
 			ids := col(t.id).(*array.String)
 			segs := col("archive_segment").(*array.String)

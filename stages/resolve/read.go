@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -54,12 +55,13 @@ func openInput(ctx context.Context, root string, m *staging.Manifest) (*input, e
 
 // scan calls fn with every batch of a table's snapshot: the staged rows,
 // then for a partial snapshot the warehouse's rows of the organisations it
-// does not hold.
-func (in *input) scan(t schemas.Table, fn func(arrow.RecordBatch) error) error {
+// does not hold. fn reads the named columns only (the warehouse's batches
+// hold no other).
+func (in *input) scan(t schemas.Table, columns []string, fn func(arrow.RecordBatch) error) error {
 	if err := in.m.ReadTable(t.Dataset, fn); err != nil || in.cover == nil {
 		return err
 	}
-	_, err := warehouse.ReadLatest(in.ctx, in.root, t, in.snapshot,
+	_, err := warehouse.ReadLatest(in.ctx, in.root, t, in.snapshot, columns,
 		func(owner string) bool { return in.cover.Covers(t, owner) }, fn)
 	return err
 }
@@ -94,4 +96,16 @@ func dateAt(a *array.Date32, i int) optDate {
 		return optDate{}
 	}
 	return optDate{a.Value(i), true}
+}
+
+// compareDates orders optional dates, a missing one first.
+func compareDates(a, b optDate) int {
+	return cmp.Or(cmp.Compare(boolInt(a.ok), boolInt(b.ok)), cmp.Compare(a.d, b.d))
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

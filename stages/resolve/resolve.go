@@ -294,7 +294,7 @@ func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
 // loadLocations makes a node of every archived location.
 func (r *resolver) loadLocations(ctx context.Context) error {
 	g := r.g
-	return r.in.scan(schemas.CQCLocations, func(rec arrow.RecordBatch) error {
+	return r.in.scan(schemas.CQCLocations, []string{"registration_status", "provider_id", "registration_date"}, func(rec arrow.RecordBatch) error {
 		ids, status, prov, reg := strCol(rec, "location_id"), strCol(rec, "registration_status"),
 			strCol(rec, "provider_id"), dateCol(rec, "registration_date")
 		for i := 0; i < int(rec.NumRows()); i++ {
@@ -309,7 +309,7 @@ func (r *resolver) loadLocations(ctx context.Context) error {
 // from either side.
 func (r *resolver) loadRelationships(ctx context.Context) error {
 	g := r.g
-	return r.in.scan(schemas.CQCLocationRelationships, func(rec arrow.RecordBatch) error {
+	return r.in.scan(schemas.CQCLocationRelationships, []string{"related_location_id", "type"}, func(rec arrow.RecordBatch) error {
 		ids, rel, typ := strCol(rec, "location_id"), strCol(rec, "related_location_id"), strCol(rec, "type")
 		for i := 0; i < int(rec.NumRows()); i++ {
 			x, y := g.node(str(ids, i)), g.node(str(rel, i))
@@ -334,7 +334,7 @@ func (r *resolver) loadInherited(ctx context.Context) (need map[string]bool, err
 	pairs := map[pair]bool{}
 	need = map[string]bool{}
 	r.linkOrgs = map[locLink]int{}
-	err = r.in.scan(schemas.CQCLocationRatingHistory, func(rec arrow.RecordBatch) error {
+	err = r.in.scan(schemas.CQCLocationRatingHistory, []string{"organisation_id", "report_link_id"}, func(rec arrow.RecordBatch) error {
 		ids, orgs, links := strCol(rec, "location_id"), strCol(rec, "organisation_id"), strCol(rec, "report_link_id")
 		for i := 0; i < int(rec.NumRows()); i++ {
 			if !links.IsNull(i) && !need[links.Value(i)] {
@@ -347,7 +347,7 @@ func (r *resolver) loadInherited(ctx context.Context) (need map[string]bool, err
 			pairs[p] = true
 			if !links.IsNull(i) {
 				k := locLink{p.loc, str(links, i)}
-				if o, ok := r.linkOrgs[k]; !ok || p.org < o {
+				if o, ok := r.linkOrgs[k]; !ok || g.ids[p.org] < g.ids[o] {
 					r.linkOrgs[k] = p.org
 				}
 			}
@@ -358,16 +358,18 @@ func (r *resolver) loadInherited(ctx context.Context) (need map[string]bool, err
 		return nil, err
 	}
 	// An organisationId that the relationships do not already make an
-	// ancestor is a predecessor edge of its own. Sorted for a stable graph.
+	// ancestor is a predecessor edge of its own. Sorted by ID for a graph
+	// that does not depend on the order the rows came in (a partial
+	// snapshot's come first).
 	ps := make([]pair, 0, len(pairs))
 	for p := range pairs {
 		ps = append(ps, p)
 	}
 	slices.SortFunc(ps, func(a, b pair) int {
-		if c := cmp.Compare(a.loc, b.loc); c != 0 {
+		if c := cmp.Compare(g.ids[a.loc], g.ids[b.loc]); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.org, b.org)
+		return cmp.Compare(g.ids[a.org], g.ids[b.org])
 	})
 	seen := map[int]bool{}
 	for _, p := range ps {
@@ -378,11 +380,13 @@ func (r *resolver) loadInherited(ctx context.Context) (need map[string]bool, err
 	return need, nil
 }
 
-// loadReports keeps the location reports whose link IDs are needed.
+// loadReports keeps the location reports whose link IDs are needed, each
+// link's in one order whatever the order of the rows (by organisation ID,
+// then date, first visit and URI).
 func (r *resolver) loadReports(ctx context.Context, need map[string]bool) error {
 	g := r.g
 	r.reports = map[string][]reportRef{}
-	return r.in.scan(schemas.CQCReports, func(rec arrow.RecordBatch) error {
+	err := r.in.scan(schemas.CQCReports, []string{"link_id", "report_date", "first_visit_date", "report_uri"}, func(rec arrow.RecordBatch) error {
 		typ, org, link := strCol(rec, "organisation_type"), strCol(rec, "organisation_id"), strCol(rec, "link_id")
 		date, fv, uri := dateCol(rec, "report_date"), dateCol(rec, "first_visit_date"), strCol(rec, "report_uri")
 		for i := 0; i < int(rec.NumRows()); i++ {
@@ -394,12 +398,19 @@ func (r *resolver) loadReports(ctx context.Context, need map[string]bool) error 
 		}
 		return ctx.Err()
 	})
+	for _, refs := range r.reports {
+		slices.SortFunc(refs, func(a, b reportRef) int {
+			return cmp.Or(cmp.Compare(g.ids[a.org], g.ids[b.org]), compareDates(a.date, b.date),
+				compareDates(a.firstVis, b.firstVis), cmp.Compare(a.uri, b.uri))
+		})
+	}
+	return err
 }
 
 // loadProviders notes the archived providers.
 func (r *resolver) loadProviders(ctx context.Context) error {
 	r.providers = map[string]bool{}
-	return r.in.scan(schemas.CQCProviders, func(rec arrow.RecordBatch) error {
+	return r.in.scan(schemas.CQCProviders, []string{}, func(rec arrow.RecordBatch) error {
 		ids := strCol(rec, "provider_id")
 		for i := 0; i < int(rec.NumRows()); i++ {
 			r.providers[str(ids, i)] = true

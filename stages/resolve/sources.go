@@ -87,7 +87,7 @@ func (r *resolver) findInherited(loc int, link string) (s source, ok bool) {
 }
 
 func (r *resolver) writeSources(ctx context.Context, b *batch.Builder, sum *Summary) error {
-	return r.in.scan(schemas.CQCLocationRatingHistory, func(rec arrow.RecordBatch) error {
+	return r.in.scan(schemas.CQCLocationRatingHistory, []string{"kind", "parent_name", "name", "report_link_id", "report_date", "organisation_id"}, func(rec arrow.RecordBatch) error {
 		ids, kinds, parents, names := strCol(rec, "location_id"), strCol(rec, "kind"), strCol(rec, "parent_name"), strCol(rec, "name")
 		links, dates, orgs := strCol(rec, "report_link_id"), dateCol(rec, "report_date"), strCol(rec, "organisation_id")
 		for i := 0; i < int(rec.NumRows()); i++ {
