@@ -15,6 +15,9 @@ import (
 	"carelake/schemas"
 	"carelake/schemas/warehouse"
 	"carelake/stages/load"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
 // wholeTables are the registered tables as they were before storage by
@@ -58,6 +61,21 @@ func only(rows map[string][]row, id string) map[string][]row {
 					out[ds] = append(out[ds], r)
 				}
 			}
+		}
+	}
+	return out
+}
+
+// partialOf is the partial snapshot of rows in which location id alone
+// changed: its rows, and the whole of every table not owned by an
+// organisation (report documents, the taxonomy, clinics).
+func partialOf(rows map[string][]row, id string) map[string][]row {
+	out := only(rows, id)
+	for ds, rs := range rows {
+		t, _ := schemas.TableNamed(ds)
+		switch t.Owner[0] {
+		case "link_id", "inspection_area_id", "clinic_id":
+			out[ds] = rs
 		}
 	}
 	return out
@@ -217,15 +235,26 @@ func checkSameRows(t *testing.T, db *sql.DB, what, got, want string) {
 	}
 }
 
-// TestPartialSnapshot: a stage output that holds only the owners that
-// changed (warehouse.MetaPartialSnapshot) makes the same snapshot as the
-// whole one: the surgery is all that differs between the fixture's two days.
+// TestPartialSnapshot: a stage output that holds only the organisations
+// that changed (warehouse.MetaPartialSnapshot) makes the same snapshots as
+// the whole one: the surgery is all that differs between the fixture's two
+// days, and on a third day the surgery's ratings list is empty, so the
+// partial snapshot holds the location (its cover) with no rating.
 func TestPartialSnapshot(t *testing.T) {
 	whole, partial := t.TempDir(), t.TempDir()
 	loadNight(t, whole, "2026-11-20", wholeTables(schemas.Tables()), fixtureRows("2026-11-20"))
 	loadNight(t, partial, "2026-11-20", schemas.Tables(), fixtureRows("2026-11-20"))
 	loadNight(t, whole, "2026-11-21", wholeTables(schemas.Tables()), fixtureRows("2026-11-21"))
-	loadNight(t, partial, "2026-11-21", schemas.Tables(), only(fixtureRows("2026-11-21"), "1-300"), warehouse.MetaPartialSnapshot, "true")
+	loadNight(t, partial, "2026-11-21", schemas.Tables(), partialOf(fixtureRows("2026-11-21"), "1-300"), warehouse.MetaPartialSnapshot, "true")
+	unrated := fixtureRows("2026-11-21")
+	ratings := schemas.CQCLocationRatings.Dataset
+	kept := without(map[string][]row{ratings: unrated[ratings]}, "1-300")[ratings]
+	if len(kept) == len(unrated[ratings]) {
+		t.Fatal("the fixture's surgery has no rating to take away")
+	}
+	unrated[ratings] = kept
+	loadNight(t, whole, "2026-11-22", wholeTables(schemas.Tables()), unrated)
+	loadNight(t, partial, "2026-11-22", schemas.Tables(), partialOf(unrated, "1-300"), warehouse.MetaPartialSnapshot, "true")
 	buildMartsAndCatalog(t, partial)
 	db, err := Open(partial)
 	if err != nil {
@@ -241,5 +270,75 @@ func TestPartialSnapshot(t *testing.T) {
 		checkSameRows(t, db, "partial", "SELECT * FROM datasets."+rel,
 			fmt.Sprintf("SELECT * FROM read_parquet(%s, hive_partitioning = true, hive_types = {'snapshot_date': DATE})",
 				quoteSQL(filepath.Join(whole, filepath.FromSlash(tb.Dataset), "*", "*.parquet"))))
+	}
+}
+
+// TestReadLatestIsTheSnapshotBefore: warehouse.ReadLatest, which normalise
+// and resolve read a night's unchanged organisations with, hands the rows
+// of the snapshot before the day asked, for every table and day of
+// byChangeNights (a location gone and back, a compacted month, a night
+// without change), as the whole snapshots hold them; with columns and skip,
+// those columns of the other owners.
+func TestReadLatestIsTheSnapshotBefore(t *testing.T) {
+	days, nights := byChangeNights()
+	whole, byChange := t.TempDir(), t.TempDir()
+	for i := range days {
+		loadNight(t, whole, days[i], wholeTables(schemas.Tables()), nights[i])
+		loadNight(t, byChange, days[i], schemas.Tables(), nights[i])
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out := t.TempDir()
+	latest := func(tb schemas.Table, day string, columns []string, skip func(string) bool) string {
+		path := filepath.Join(out, tb.Relation()+"-"+day+".parquet")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w *pqarrow.FileWriter
+		found, err := warehouse.ReadLatest(context.Background(), byChange, tb, day, columns, skip, func(rec arrow.RecordBatch) error {
+			if w == nil {
+				if w, err = pqarrow.NewFileWriter(rec.Schema(), f, nil, pqarrow.DefaultWriterProps()); err != nil {
+					return err
+				}
+			}
+			return w.WriteBuffered(rec)
+		})
+		if err != nil || !found {
+			t.Fatalf("%s before %s: found %t, %v", tb.Dataset, day, found, err)
+		}
+		if w == nil {
+			f.Close()
+			return ""
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("SELECT * FROM read_parquet(%s)", quoteSQL(path))
+	}
+	for i := 1; i < len(days); i++ {
+		for _, tb := range schemas.CQCTables() {
+			want := fmt.Sprintf("SELECT * EXCLUDE (snapshot_date) FROM read_parquet(%s, hive_partitioning = true)",
+				quoteSQL(filepath.Join(whole, filepath.FromSlash(tb.Dataset), "snapshot_date="+days[i-1], "*.parquet")))
+			got := latest(tb, days[i], nil, nil)
+			if got == "" {
+				var n int
+				if err := db.QueryRow("SELECT count(*) FROM (" + want + ")").Scan(&n); err != nil || n != 0 {
+					t.Errorf("%s before %s: no rows, want %d (%v)", tb.Dataset, days[i], n, err)
+				}
+				continue
+			}
+			checkSameRows(t, db, tb.Dataset+" before "+days[i], got, want)
+		}
+	}
+	got := latest(schemas.CQCLocations, days[len(days)-1], []string{"name"}, func(owner string) bool { return owner == "1-300" })
+	checkSameRows(t, db, "names but 1-300's", got, fmt.Sprintf("SELECT location_id, name FROM read_parquet(%s) WHERE location_id <> '1-300'",
+		quoteSQL(filepath.Join(whole, "cqc", "locations", "snapshot_date="+days[len(days)-2], "*.parquet"))))
+	if found, err := warehouse.ReadLatest(context.Background(), byChange, schemas.CQCLocations, days[0], nil, nil,
+		func(arrow.RecordBatch) error { return nil }); found || err != nil {
+		t.Errorf("a snapshot before the first: found %t, %v", found, err)
 	}
 }
