@@ -217,7 +217,7 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 	checkReadable(t, whB, "after the final run")
 	checkManifestMatchesDisk(t, whB)
 
-	compareCatalogs(t, whA, whB, chaosViews)
+	compareCatalogs(t, whA, whB, chaosViews, chaosVolatile)
 
 	// No call wasted beyond what a kill can cost: the answers in flight.
 	reqs := sim.Requests()
@@ -313,7 +313,7 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 	for _, tb := range schemas.CQCTables() {
 		snapshots = append(snapshots, catalog.DatasetsSchema+"."+tb.Relation())
 	}
-	compareCatalogs(t, whA, whB, append(snapshots, chaosViews...))
+	compareCatalogs(t, whA, whB, append(snapshots, chaosViews...), chaosVolatile)
 }
 
 // child is one `carelake run` process: the test binary re-executed as
@@ -605,13 +605,12 @@ func checkManifestMatchesDisk(t *testing.T, root string) {
 }
 
 // compareCatalogs fails t unless every view of views (schema.name, or a
-// name in main) gives the same
-// rows (as multisets, chaosVolatile columns left out) in both warehouses'
-// catalogues, ATTACHed side by side in one DuckDB session. Their views
+// name in main) gives the same rows (as multisets, the volatile columns
+// left out) in both warehouses' catalogues, ATTACHed side by side in one DuckDB session. Their views
 // read paths relative to their own root, so each view is first copied into
 // a temporary table (wa_<view>, wb_<view>) with file_search_path set to
 // that warehouse.
-func compareCatalogs(t *testing.T, a, b string, views []string) {
+func compareCatalogs(t *testing.T, a, b string, views []string, volatile map[string]string) {
 	t.Helper()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -642,7 +641,7 @@ func compareCatalogs(t *testing.T, a, b string, views []string) {
 			if err := rows.Scan(&c); err != nil {
 				t.Fatal(err)
 			}
-			if _, ok := chaosVolatile[c]; ok {
+			if _, ok := volatile[c]; ok {
 				excluded[c] = true
 				continue
 			}
@@ -684,7 +683,7 @@ func compareCatalogs(t *testing.T, a, b string, views []string) {
 	}
 	var left []string
 	for c := range excluded {
-		left = append(left, c+" ("+chaosVolatile[c]+")")
+		left = append(left, c+" ("+volatile[c]+")")
 	}
 	sort.Strings(left)
 	t.Logf("views compared row for row (rows): %s; columns left out: %s", strings.Join(summary, ", "), strings.Join(left, "; "))
