@@ -302,10 +302,18 @@ func ReadLatest(ctx context.Context, root string, t schemas.Table, before string
 			if err != nil {
 				return err
 			}
+			// An owner's rows are stored together: its version is looked up
+			// once for each run of them.
+			var last string
+			var seen, keep bool
+			var day arrow.Date32
 			return KeepRows(rec, func(r int) bool {
-				k := owner(r)
-				v, ok := latest[k]
-				return ok && !v.removed && v.day == days(r) && (skip == nil || !skip(k))
+				if k := owner(r); !seen || k != last {
+					v, ok := latest[k]
+					last, seen = k, true
+					keep, day = ok && !v.removed && (skip == nil || !skip(k)), v.day
+				}
+				return keep && day == days(r)
 			}, func(part arrow.RecordBatch) error {
 				src := withoutColumn(part, "snapshot_date")
 				rows, err := conform(src, schema)

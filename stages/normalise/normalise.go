@@ -331,7 +331,10 @@ func stream2(ctx context.Context, opts Options, segments []string, ix *index, em
 		seg := relPath(opts.Root, path)
 		// Most records are not wanted (older bodies, lists, failures): tell
 		// them apart by seq alone and take only the wanted ones' bodies
-		// (their fetch time is in the index).
+		// (their fetch time is in the index). The segment is read only as
+		// far as its last wanted body (a night's few changes may want one
+		// body of a large segment).
+		left := len(wants)
 		_, err = archive.ReadLines(path, func(line []byte) error {
 			if ctx.Err() != nil {
 				return context.Cause(ctx)
@@ -362,8 +365,14 @@ func stream2(ctx context.Context, opts Options, segments []string, ix *index, em
 				submit(chunk)
 				chunk = nil
 			}
+			if left--; left == 0 {
+				return errAllRead
+			}
 			return nil
 		})
+		if errors.Is(err, errAllRead) {
+			err = nil
+		}
 		if err != nil {
 			break
 		}
@@ -377,6 +386,9 @@ func stream2(ctx context.Context, opts Options, segments []string, ix *index, em
 	}
 	return from, to, err
 }
+
+// errAllRead stops reading a segment once every body wanted of it is read.
+var errAllRead = errors.New("every wanted body of the segment read")
 
 // job is one body to decode.
 type job struct {

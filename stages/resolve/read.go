@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"carelake/schemas"
+	"carelake/schemas/batch"
 	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
 )
@@ -108,4 +109,26 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// optStr is a nullable string kept in memory.
+type optStr struct {
+	v  string
+	ok bool
+}
+
+func strAt(a *array.String, i int) optStr {
+	if a.IsNull(i) {
+		return optStr{}
+	}
+	return optStr{strings.Clone(a.Value(i)), true}
+}
+
+// write appends s to column col of b (NULL when absent).
+func (s optStr) write(b *batch.Builder, col string) {
+	if !s.ok {
+		b.Null(col)
+		return
+	}
+	b.String(col, s.v)
 }

@@ -50,6 +50,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -255,8 +256,13 @@ type resolver struct {
 	reports   map[string][]reportRef
 	providers map[string]bool
 	// linkOrgs: the organisation a location's ratings name for a report
-	// link (the smallest node when they name several).
+	// link (the one with the smallest ID when they name several).
 	linkOrgs map[locLink]int
+	// ratings are the rows of location_rating_history writeSources may
+	// write, in the order read; scattered says a location's rows did not
+	// come together, so they are not all there (keeper).
+	ratings   []rating
+	scattered bool
 }
 
 type locLink struct {
@@ -325,20 +331,28 @@ func (r *resolver) loadRelationships(ctx context.Context) error {
 }
 
 // loadInherited adds the organisations inherited ratings name as
-// predecessors, and returns the link IDs of the reports every rating names:
-// a rating without organisationId may still be a predecessor's (see
-// findInherited).
+// predecessors, returns the link IDs of the reports every rating names (a
+// rating without organisationId may still be a predecessor's: see
+// findInherited), and keeps the ratings writeSources may write (keeper),
+// so that it need not read the table again.
 func (r *resolver) loadInherited(ctx context.Context) (need map[string]bool, err error) {
 	g := r.g
 	type pair struct{ loc, org int }
 	pairs := map[pair]bool{}
 	need = map[string]bool{}
 	r.linkOrgs = map[locLink]int{}
-	err = r.in.scan(schemas.CQCLocationRatingHistory, []string{"organisation_id", "report_link_id"}, func(rec arrow.RecordBatch) error {
+	keep := &keeper{g: g, seen: map[int]bool{}}
+	err = r.in.scan(schemas.CQCLocationRatingHistory, ratingColumns, func(rec arrow.RecordBatch) error {
 		ids, orgs, links := strCol(rec, "location_id"), strCol(rec, "organisation_id"), strCol(rec, "report_link_id")
+		keep.batch(rec)
+		last := "" // a report's ratings come together: its link is looked up once
 		for i := 0; i < int(rec.NumRows()); i++ {
-			if !links.IsNull(i) && !need[links.Value(i)] {
-				need[str(links, i)] = true
+			keep.row(i)
+			if link := links.Value(i); !links.IsNull(i) && link != last {
+				last = link
+				if !need[link] {
+					need[strings.Clone(link)] = true
+				}
 			}
 			if orgs.IsNull(i) {
 				continue
@@ -352,8 +366,11 @@ func (r *resolver) loadInherited(ctx context.Context) (need map[string]bool, err
 				}
 			}
 		}
+		keep.endBatch()
 		return ctx.Err()
 	})
+	keep.flush()
+	r.ratings, r.scattered = keep.kept, keep.scattered
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,8 @@ import (
 	"carelake/schemas/staging"
 	"carelake/schemas/wanted"
 	"carelake/stages/normalise"
+
+	"github.com/apache/arrow-go/v18/arrow"
 )
 
 var (
@@ -281,5 +283,79 @@ func TestCancelKeepsPreviousOutput(t *testing.T) {
 	after, _ := os.ReadFile(wanted.Path(root))
 	if !bytes.Equal(before, after) {
 		t.Error("wanted list changed by a failed run")
+	}
+}
+
+// TestRatingsInAnyOrder: resolve keeps, in one pass, the ratings it writes
+// sources for, which relies on a location's ratings coming together. With
+// the scenario's ratings staged odd rows first, then even ones (every
+// location's split), it reads them again and writes the same rows.
+func TestRatingsInAnyOrder(t *testing.T) {
+	root := normalised(t, filepath.Join(scenario, "records.json"))
+	clinics, err := schemas.ReadClinicsFile(filepath.Join(scenario, "clinics.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolved := func() map[string][]string {
+		t.Helper()
+		if _, err := Run(context.Background(), Options{Root: root, Clinics: clinics, RunID: "res-1"}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := testkit.DumpStaged(root, Stage, schemas.CQCTables())
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := map[string][]string{}
+		for ds, b := range out {
+			lines[ds] = strings.Split(strings.TrimSpace(string(b)), "\n")
+			slices.Sort(lines[ds])
+		}
+		return lines
+	}
+	together := resolved()
+
+	m, err := staging.Open(root, normalise.Stage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := staging.Begin(root, normalise.Stage, "norm-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range m.Meta {
+		w.SetMeta(k, v)
+	}
+	for _, p := range m.Partitions {
+		err := m.Read(p, func(rec arrow.RecordBatch) error {
+			if p.Table != schemas.CQCLocationRatingHistory.Dataset {
+				return w.Write(p.Table, p.Path, rec)
+			}
+			for _, odd := range []int64{1, 0} {
+				for i := odd; i < rec.NumRows(); i += 2 {
+					row := rec.NewSlice(i, i+1)
+					err := w.Write(p.Table, p.Path, row)
+					row.Release()
+					if err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	apart := resolved()
+	if len(together["cqc/rating_sources"]) < 2 {
+		t.Fatalf("the scenario has %d rating sources", len(together["cqc/rating_sources"]))
+	}
+	for ds, want := range together {
+		if !slices.Equal(apart[ds], want) {
+			t.Errorf("%s with each location's ratings apart:\n%s\nwant\n%s", ds, strings.Join(apart[ds], "\n"), strings.Join(want, "\n"))
+		}
 	}
 }

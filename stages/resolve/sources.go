@@ -3,6 +3,7 @@ package resolve
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -86,62 +87,114 @@ func (r *resolver) findInherited(loc int, link string) (s source, ok bool) {
 	return source{}, false
 }
 
+// ratingColumns are the columns of location_rating_history a rating source
+// is written from.
+var ratingColumns = []string{"kind", "parent_name", "name", "report_link_id", "report_date", "organisation_id"}
+
+// rating is a row of location_rating_history.
+type rating struct {
+	loc               int
+	kind, name        string
+	parent, link, org optStr
+	date              optDate
+}
+
+// ratingsOf reads the rows of rec, a batch of location_rating_history.
+func ratingsOf(g *graph, rec arrow.RecordBatch) func(i int) rating {
+	ids, kinds, names := strCol(rec, "location_id"), strCol(rec, "kind"), strCol(rec, "name")
+	parents, links, orgs, dates := strCol(rec, "parent_name"), strCol(rec, "report_link_id"), strCol(rec, "organisation_id"), dateCol(rec, "report_date")
+	return func(i int) rating {
+		return rating{loc: g.idx[ids.Value(i)], kind: str(kinds, i), name: str(names, i), parent: strAt(parents, i),
+			link: strAt(links, i), org: strAt(orgs, i), date: dateAt(dates, i)}
+	}
+}
+
+// keeper keeps, of the rows of location_rating_history read in order, those
+// writeSources may write: a row naming an organisation, and a row with a
+// report link of a location that may have a predecessor (findInherited):
+// one by relationship (all loaded before the ratings) or by a rating naming
+// an organisation. A location's rows come together (normalise stages a
+// body's rows as one run, and load stores an owner's rows as one run, so
+// the warehouse hands them so too), so they are decided when the next
+// location's begin; if a location's rows come again after another's,
+// scattered is set and writeSources reads the table again.
+type keeper struct {
+	g         *graph
+	kept      []rating
+	scattered bool
+	seen      map[int]bool
+	// The current location's run: its rows of the current batch by index,
+	// those of earlier batches already copied, and whether one names an
+	// organisation.
+	at        func(i int) rating
+	ids, orgs *array.String
+	links     *array.String
+	loc       int
+	id        string
+	open      bool
+	rows      []int
+	carried   []rating
+	named     bool
+}
+
+func (k *keeper) batch(rec arrow.RecordBatch) {
+	k.at = ratingsOf(k.g, rec)
+	k.ids, k.orgs, k.links = strCol(rec, "location_id"), strCol(rec, "organisation_id"), strCol(rec, "report_link_id")
+}
+
+func (k *keeper) row(i int) {
+	if id := k.ids.Value(i); !k.open || id != k.id {
+		k.flush()
+		k.id, k.open = strings.Clone(id), true
+		k.loc = k.g.node(k.id)
+		k.scattered = k.scattered || k.seen[k.loc]
+		k.seen[k.loc] = true
+	}
+	if !k.orgs.IsNull(i) {
+		k.named = true
+	} else if k.links.IsNull(i) {
+		return // neither: never written
+	}
+	k.rows = append(k.rows, i)
+}
+
+// endBatch copies the open run's rows of the batch, which is released.
+func (k *keeper) endBatch() {
+	for _, i := range k.rows {
+		k.carried = append(k.carried, k.at(i))
+	}
+	k.rows, k.at = k.rows[:0], nil
+}
+
+// flush decides the open run.
+func (k *keeper) flush() {
+	if k.open && (k.named || len(k.g.preds[k.loc]) > 0) {
+		k.kept = append(k.kept, k.carried...)
+		for _, i := range k.rows {
+			k.kept = append(k.kept, k.at(i))
+		}
+	}
+	k.rows, k.carried, k.named, k.open = k.rows[:0], k.carried[:0], false, false
+}
+
+// writeSources writes a rating_sources row for every rating that names an
+// organisation or inherits its report (findInherited), from the ratings
+// loadInherited kept, or, if it could not keep them all, from the table
+// read again.
 func (r *resolver) writeSources(ctx context.Context, b *batch.Builder, sum *Summary) error {
-	return r.in.scan(schemas.CQCLocationRatingHistory, []string{"kind", "parent_name", "name", "report_link_id", "report_date", "organisation_id"}, func(rec arrow.RecordBatch) error {
-		ids, kinds, parents, names := strCol(rec, "location_id"), strCol(rec, "kind"), strCol(rec, "parent_name"), strCol(rec, "name")
-		links, dates, orgs := strCol(rec, "report_link_id"), dateCol(rec, "report_date"), strCol(rec, "organisation_id")
+	if !r.scattered {
+		for _, x := range r.ratings {
+			if err := r.writeSource(b, x, sum); err != nil {
+				return err
+			}
+		}
+		return ctx.Err()
+	}
+	r.log.Info("the ratings of a location did not come together: reading them again")
+	return r.in.scan(schemas.CQCLocationRatingHistory, ratingColumns, func(rec arrow.RecordBatch) error {
+		at := ratingsOf(r.g, rec)
 		for i := 0; i < int(rec.NumRows()); i++ {
-			loc := r.g.idx[ids.Value(i)]
-			var s source
-			inferred := false
-			switch {
-			case !orgs.IsNull(i):
-				s = source{loc: -1, reason: reasonReport}
-				if !links.IsNull(i) {
-					s = r.findSource(loc, r.g.idx[orgs.Value(i)], links.Value(i))
-				}
-			case !links.IsNull(i):
-				var ok bool
-				if s, ok = r.findInherited(loc, links.Value(i)); !ok {
-					continue
-				}
-				inferred = true
-				sum.Inferred++
-			default:
-				continue
-			}
-			sum.Inherited++
-			b.String("location_id", ids.Value(i))
-			b.String("kind", kinds.Value(i))
-			nullable(b, "parent_name", parents, i)
-			b.String("name", names.Value(i))
-			nullable(b, "report_link_id", links, i)
-			d := dateAt(dates, i)
-			b.Date("report_date", d.d, d.ok)
-			nullable(b, "organisation_id", orgs, i)
-			b.Bool("inferred", inferred)
-			if s.loc < 0 {
-				for _, c := range []string{"source_location_id", "source_report_date", "source_report_first_visit_date",
-					"source_report_uri", "generations"} {
-					b.Null(c)
-				}
-				b.Bool("resolved", false)
-				b.String("unresolved_reason", s.reason)
-			} else {
-				sum.Resolved++
-				b.String("source_location_id", r.g.ids[s.loc])
-				b.Date("source_report_date", s.rep.date.d, s.rep.date.ok)
-				b.Date("source_report_first_visit_date", s.rep.firstVis.d, s.rep.firstVis.ok)
-				b.NonEmpty("source_report_uri", s.rep.uri)
-				if s.generations >= 0 {
-					b.Int64("generations", int64(s.generations))
-				} else {
-					b.Null("generations")
-				}
-				b.Bool("resolved", true)
-				b.Null("unresolved_reason")
-			}
-			if err := b.EndRow(); err != nil {
+			if err := r.writeSource(b, at(i), sum); err != nil {
 				return err
 			}
 		}
@@ -149,12 +202,57 @@ func (r *resolver) writeSources(ctx context.Context, b *batch.Builder, sum *Summ
 	})
 }
 
-func nullable(b *batch.Builder, col string, a *array.String, i int) {
-	if a.IsNull(i) {
-		b.Null(col)
-		return
+// writeSource writes x's rating_sources row, if it has one.
+func (r *resolver) writeSource(b *batch.Builder, x rating, sum *Summary) error {
+	var s source
+	inferred := false
+	switch {
+	case x.org.ok:
+		s = source{loc: -1, reason: reasonReport}
+		if x.link.ok {
+			s = r.findSource(x.loc, r.g.idx[x.org.v], x.link.v)
+		}
+	case x.link.ok:
+		var ok bool
+		if s, ok = r.findInherited(x.loc, x.link.v); !ok {
+			return nil
+		}
+		inferred = true
+		sum.Inferred++
+	default:
+		return nil
 	}
-	b.String(col, a.Value(i))
+	sum.Inherited++
+	b.String("location_id", r.g.ids[x.loc])
+	b.String("kind", x.kind)
+	x.parent.write(b, "parent_name")
+	b.String("name", x.name)
+	x.link.write(b, "report_link_id")
+	b.Date("report_date", x.date.d, x.date.ok)
+	x.org.write(b, "organisation_id")
+	b.Bool("inferred", inferred)
+	if s.loc < 0 {
+		for _, c := range []string{"source_location_id", "source_report_date", "source_report_first_visit_date",
+			"source_report_uri", "generations"} {
+			b.Null(c)
+		}
+		b.Bool("resolved", false)
+		b.String("unresolved_reason", s.reason)
+	} else {
+		sum.Resolved++
+		b.String("source_location_id", r.g.ids[s.loc])
+		b.Date("source_report_date", s.rep.date.d, s.rep.date.ok)
+		b.Date("source_report_first_visit_date", s.rep.firstVis.d, s.rep.firstVis.ok)
+		b.NonEmpty("source_report_uri", s.rep.uri)
+		if s.generations >= 0 {
+			b.Int64("generations", int64(s.generations))
+		} else {
+			b.Null("generations")
+		}
+		b.Bool("resolved", true)
+		b.Null("unresolved_reason")
+	}
+	return b.EndRow()
 }
 
 // Mapping statuses of clinic_locations.
