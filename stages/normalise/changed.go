@@ -87,7 +87,8 @@ func micros(t time.Time) int64 {
 // the warehouse has no such snapshot (a first run, or a warehouse from
 // before the history by change).
 func readUsed(ctx context.Context, root, date string) (map[entityKey]used, bool, error) {
-	out := map[entityKey]used{}
+	out := make(map[entityKey]used, 1<<17) // a national register's 165,000 organisations
+	segments := map[string]string{}        // each segment's name, kept once
 	found := false
 	for _, t := range []struct {
 		table schemas.Table
@@ -129,7 +130,12 @@ func readUsed(ctx context.Context, root, date string) (map[entityKey]used, bool,
 						continue
 					}
 				}
-				out[entityKey{kind, strings.Clone(ids.Value(r))}] = used{segment: strings.Clone(segs.Value(r)), seq: seqs.Value(r),
+				seg, ok := segments[segs.Value(r)]
+				if !ok {
+					seg = strings.Clone(segs.Value(r))
+					segments[seg] = seg
+				}
+				out[entityKey{kind, strings.Clone(ids.Value(r))}] = used{segment: seg, seq: seqs.Value(r),
 					goneAt: stamp("api_gone_at", r), leftAt: stamp("left_scope_at", r), rejected: t.kind == kindNone}
 			}
 			return nil

@@ -6,6 +6,7 @@ package normalise
 // inspection areas").
 
 import (
+	"errors"
 	"slices"
 	"strings"
 
@@ -26,10 +27,12 @@ func emitTaxonomy(root string, segments []string, l latest, em *emitter) error {
 		if err != nil || seq != l.at.seq {
 			return err
 		}
-		body, err = archive.BodyOf(line)
-		return err
+		if body, err = archive.BodyOf(line); err != nil {
+			return err
+		}
+		return errAllRead // the rest of the segment is not needed
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errAllRead) {
 		return err
 	}
 	em.o = origin{kind: kindTaxonomy, fetchedAt: l.got, segment: relPath(root, path), seq: l.at.seq}
