@@ -261,7 +261,7 @@ type resolver struct {
 	// ratings are the rows of location_rating_history writeSources may
 	// write, in the order read; scattered says a location's rows did not
 	// come together, so they are not all there (keeper).
-	ratings   []rating
+	ratings   ratings
 	scattered bool
 }
 

@@ -109,6 +109,20 @@ func ratingsOf(g *graph, rec arrow.RecordBatch) func(i int) rating {
 	}
 }
 
+// ratings are kept in chunks: a national register keeps a quarter of a
+// million, which one slice would copy again each time it grows.
+type ratings [][]rating
+
+const ratingChunk = 4096
+
+func (rs *ratings) add(x rating) {
+	if n := len(*rs); n == 0 || len((*rs)[n-1]) == ratingChunk {
+		*rs = append(*rs, make([]rating, 0, ratingChunk))
+	}
+	last := &(*rs)[len(*rs)-1]
+	*last = append(*last, x)
+}
+
 // keeper keeps, of the rows of location_rating_history read in order, those
 // writeSources may write: a row naming an organisation, and a row with a
 // report link of a location that may have a predecessor (findInherited):
@@ -120,7 +134,7 @@ func ratingsOf(g *graph, rec arrow.RecordBatch) func(i int) rating {
 // scattered is set and writeSources reads the table again.
 type keeper struct {
 	g         *graph
-	kept      []rating
+	kept      ratings
 	scattered bool
 	seen      map[int]bool
 	// The current location's run: its rows of the current batch by index,
@@ -169,9 +183,11 @@ func (k *keeper) endBatch() {
 // flush decides the open run.
 func (k *keeper) flush() {
 	if k.open && (k.named || len(k.g.preds[k.loc]) > 0) {
-		k.kept = append(k.kept, k.carried...)
+		for _, x := range k.carried {
+			k.kept.add(x)
+		}
 		for _, i := range k.rows {
-			k.kept = append(k.kept, k.at(i))
+			k.kept.add(k.at(i))
 		}
 	}
 	k.rows, k.carried, k.named, k.open = k.rows[:0], k.carried[:0], false, false
@@ -183,9 +199,11 @@ func (k *keeper) flush() {
 // read again.
 func (r *resolver) writeSources(ctx context.Context, b *batch.Builder, sum *Summary) error {
 	if !r.scattered {
-		for _, x := range r.ratings {
-			if err := r.writeSource(b, x, sum); err != nil {
-				return err
+		for _, chunk := range r.ratings {
+			for _, x := range chunk {
+				if err := r.writeSource(b, x, sum); err != nil {
+					return err
+				}
 			}
 		}
 		return ctx.Err()
