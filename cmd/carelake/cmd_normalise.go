@@ -38,6 +38,12 @@ A body that does not fit the schema goes to the rejects table with the reason
 and a pointer into the archive, and the run goes on. The staged output is
 replaced as a whole, only when the run succeeds.
 
+Once the warehouse holds a snapshot, only the organisations whose archived body
+(or 404, or departure from a filtered scope) changed since it are staged; load
+keeps the others as they were, so the snapshot is the same as a whole one.
+--whole stages every organisation (as the first run does, and a run of a
+release that normalises differently, or of an archive with report documents).
+
 Next: 'carelake resolve', then 'carelake load'.
 
 Examples:

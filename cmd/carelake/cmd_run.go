@@ -38,7 +38,9 @@ second run at the same time exits at once), and records the run in
 
   1. extract          CQC API -> raw/cqc (see 'carelake extract --help' for modes,
                       scope, budget; the key comes from CQC_API_KEY)
-  2. normalise-cqc    raw/cqc -> typed CQC tables, snapshot_date = today (UTC)
+  2. normalise-cqc    raw/cqc -> typed CQC tables, snapshot_date = today (UTC): the
+                      organisations whose body changed since the latest snapshot
+                      (--whole: every one)
   3. normalise-careq  sealed CareQ log segments not loaded yet -> CareQ tables
   4. resolve          lineage, inherited ratings' sources, --clinics mapping
   5. load             Parquet under cqc/ and careq/, partitions swapped atomically

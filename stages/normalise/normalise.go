@@ -30,7 +30,15 @@
 //     table at cqc/<table>/snapshot_date=YYYY-MM-DD, every table present (an
 //     empty batch when it has no rows), schemas exactly as registered in
 //     schemas (CQCLocations, ...). Manifest meta: source, licence,
-//     extraction_time_from/to, snapshot_date; inputs: the archive segments.
+//     extraction_time_from/to (when a body was used), snapshot_date, rules
+//     (warehouse.MetaRules); inputs: the archive segments.
+//   - Only what changed (changed.go; docs/architecture.md, "CQC history by
+//     change"): the output holds only the organisations whose rows would
+//     differ from the warehouse's latest snapshot before snapshot_date, as
+//     a partial snapshot (warehouse.MetaPartialSnapshot), unless
+//     Options.Whole, the warehouse has no snapshot made with these rules,
+//     the archive holds report documents, or an organisation the warehouse
+//     holds has no usable body any more: then every organisation.
 //   - Memory is bounded whatever the archive size: the first pass keeps only
 //     an index (ID -> position of the latest good body); the second re-reads
 //     the segments holding those bodies and streams them through N decode

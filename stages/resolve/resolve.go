@@ -6,9 +6,12 @@
 // Contract:
 //
 //   - Input: staging.Open(root, "normalise-cqc") (ErrNotStaged when normalise
-//     has not run). The output uses the input's snapshot date and records its
-//     run ID as input "normalise-cqc"; the input's source and licence metadata
-//     are carried over.
+//     has not run); when it is a partial snapshot (warehouse.MetaPartialSnapshot),
+//     the warehouse's latest snapshot before its date holds the organisations
+//     it does not (read.go). The output, always whole, uses the input's
+//     snapshot date and records its run ID as input "normalise-cqc"; the
+//     input's source and licence metadata are carried over. It does not
+//     depend on the order the input's rows come in.
 //   - location_lineage: the predecessor graph from location_relationships
 //     (an HSCA Predecessor link on the new location and an HSCA Successor link
 //     on the old one describe the same edge; either alone suffices) plus, for
