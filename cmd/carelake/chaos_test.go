@@ -277,12 +277,21 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 		t.Errorf("pipeline_runs' newest run is %s, want the final run %s", newest, final.runID())
 	}
 
-	// Two more nights, stored by change beside the first, the second in the
-	// next month (its load compacts November: docs/architecture.md, "CQC
-	// history by change"): A clean, B killed twice at random points of each
-	// (seeded as above), then run to the end. Every snapshot of every CQC
-	// table must answer as A's.
+	// Three more nights, stored by change beside the first, the second in
+	// the next month (its load compacts November: docs/architecture.md,
+	// "CQC history by change"), each with organisations changed and one gone:
+	// A clean, B killed twice at random points of each (seeded as above),
+	// then run to the end. Every snapshot of every CQC table must answer as
+	// A's.
 	for _, night := range []string{"2026-11-22", "2026-12-01", "2026-12-02"} {
+		// The simulator's data do not move between these nights: what a
+		// night's changes run would fetch goes into both archives, so
+		// that normalise stages those organisations alone (a partial
+		// snapshot), and B is killed on its way.
+		changed := changedNight(t, sim, rng, 12, 5, 1)
+		for _, wh := range []string{whA, whB} {
+			appendArchive(t, wh, changed)
+		}
 		ref := startChild(t, args(whA, night))
 		ref.wait(t, 5*time.Minute)
 		if ref.exit != 0 {
