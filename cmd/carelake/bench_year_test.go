@@ -158,7 +158,8 @@ func BenchmarkCQCYear(b *testing.B) {
 		// ~180 changes: its transform reads a year of stored rows. The
 		// night's rows drawn from are let go first: a child's peak RSS
 		// counts this process's at its start (os/exec starts it with vfork).
-		base = yearBase{}
+		clear(base.tables)
+		clear(base.rows)
 		debug.FreeOSMemory()
 		changed = changedNight(b, sim, rand.New(rand.NewPCG(4, 365)), 125, 54, 2)
 		appendArchive(b, root, changed)

@@ -34,9 +34,9 @@ import (
 // columns needs no raise: the rules include the schemas.
 const rulesVersion = 1
 
-// rules names the rules of this build: rulesVersion and a digest of the
+// Rules names the rules of this build: rulesVersion and a digest of the
 // CQC tables' schemas (warehouse.MetaRules).
-func rules() string {
+func Rules() string {
 	h := sha256.New()
 	for _, t := range schemas.CQCTables() {
 		fmt.Fprintln(h, t.Dataset, t.Schema)
@@ -63,7 +63,7 @@ func sameRules(root, date string) (bool, error) {
 		return false, err
 	}
 	kv, err := warehouse.KeyValues(files[0])
-	return kv[warehouse.MetaRules] == rules(), err
+	return kv[warehouse.MetaRules] == Rules(), err
 }
 
 // used is what an organisation's rows in the warehouse came from.

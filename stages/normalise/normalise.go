@@ -256,7 +256,7 @@ func stage(ctx context.Context, opts Options, segments []string, ix *index, sum 
 		return func(rec arrow.RecordBatch) error { return aw.Write(tb.Dataset, path, rec) }
 	})
 	em := &emitter{t: t}
-	sw.SetMeta(warehouse.MetaRules, rules())
+	sw.SetMeta(warehouse.MetaRules, Rules())
 	if sum.Partial {
 		sw.SetMeta(warehouse.MetaPartialSnapshot, "true")
 	}
