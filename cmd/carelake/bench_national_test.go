@@ -185,7 +185,8 @@ func benchClinicLocations(b *testing.B, sim *cqcsim.Sim) []string {
 	return append(withPredecessor, plain...)
 }
 
-// linkTree hard-links every file under src into the same path under dst.
+// linkTree hard-links every file under src into the same path under dst,
+// but those dst already holds.
 func linkTree(src, dst string) error {
 	return filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -194,6 +195,9 @@ func linkTree(src, dst string) error {
 		rel, _ := filepath.Rel(src, path)
 		if d.IsDir() {
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		if _, err := os.Stat(filepath.Join(dst, rel)); err == nil {
+			return nil // linked before: a sealed archive segment never changes
 		}
 		return os.Link(path, filepath.Join(dst, rel))
 	})

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -75,7 +72,7 @@ func TestOnlyWhatChangedMakesTheSameSnapshots(t *testing.T) {
 			appendArchive(t, a, []*archive.Record{detailRecord(archive.EndpointLocation, goneRecs[0].ID, http.StatusOK, body, clock)})
 		}
 		if err == nil {
-			err = linkNew(filepath.Join(a, "raw", "cqc"), filepath.Join(b, "raw", "cqc"))
+			err = linkTree(filepath.Join(a, "raw", "cqc"), filepath.Join(b, "raw", "cqc"))
 		}
 		for _, root := range []string{a, b} {
 			if err != nil {
@@ -144,25 +141,4 @@ func partialNight(t *testing.T, root, date string) bool {
 		t.Fatal(err)
 	}
 	return kv[warehouse.MetaPartialSnapshot] == "true"
-}
-
-// linkNew hard-links into dst the files under src it does not hold yet
-// (archive segments, once sealed, never change).
-func linkNew(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		if strings.HasSuffix(path, ".open") {
-			return fmt.Errorf("%s is still open", path)
-		}
-		if _, err := os.Stat(filepath.Join(dst, rel)); err == nil {
-			return nil
-		}
-		return os.Link(path, filepath.Join(dst, rel))
-	})
 }
