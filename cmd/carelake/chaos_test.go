@@ -283,7 +283,7 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 	// A clean, B killed twice at random points of each (seeded as above),
 	// then run to the end. Every snapshot of every CQC table must answer as
 	// A's.
-	for _, night := range []string{"2026-11-22", "2026-12-01", "2026-12-02"} {
+	for n, night := range []string{"2026-11-22", "2026-12-01", "2026-12-02"} {
 		// The simulator's data do not move between these nights: what a
 		// night's changes run would fetch goes into both archives, so
 		// that normalise stages those organisations alone (a partial
@@ -297,13 +297,33 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 		if ref.exit != 0 {
 			t.Fatalf("night %s on A: %s\n%s", night, ref.status, ref.stderr.String())
 		}
+		// The first kill of a night lands in a step that works on the
+		// partial snapshot (normalise, resolve or load, in turn), a random
+		// part of A's time for it after B starts it; the second anywhere.
 		for i := range 2 {
 			f := rng.Float64()
-			d := time.Duration(f * float64(ref.wall))
 			c := startChild(t, args(whB, night))
-			wasKilled, at := c.killWhen(func(e time.Duration) bool { return e >= d })
+			var when string
+			var due func(time.Duration) bool
+			if i == 0 {
+				step := []string{"normalise-cqc", "resolve", "load"}[n%3]
+				d := time.Duration(f * float64(ref.stepDuration(step)))
+				var started time.Duration
+				when = fmt.Sprintf("%s into %s (%.3f of A's)", d.Round(time.Millisecond), step, f)
+				due = func(e time.Duration) bool {
+					if started == 0 && c.where() == step {
+						started = e
+					}
+					return started > 0 && e-started >= d
+				}
+			} else {
+				d := time.Duration(f * float64(ref.wall))
+				when = fmt.Sprintf("after %s (%.3f of A's)", d.Round(time.Millisecond), f)
+				due = func(e time.Duration) bool { return e >= d }
+			}
+			wasKilled, at := c.killWhen(due)
 			c.wait(t, 5*time.Minute)
-			desc := fmt.Sprintf("night %s, kill %d after %s (%.3f of A's), at %s: %s (killed %t)", night, i+1, d.Round(time.Millisecond), f,
+			desc := fmt.Sprintf("night %s, kill %d %s, at %s: %s (killed %t)", night, i+1, when,
 				at.Round(time.Millisecond), c.where(), wasKilled)
 			t.Log(desc)
 			checkReadable(t, whB, desc)
