@@ -241,9 +241,6 @@ func KeepRows(rec arrow.RecordBatch, keep func(int) bool, add func(arrow.RecordB
 	return nil
 }
 
-// versionRow is a row of t's versions in cqc/changes: an owner's version,
-// or with owner "" a snapshot's mark (its rows).
-
 // ReadLatest hands fn the rows of t's newest snapshot before the day
 // before (YYYY-MM-DD), as stored by change, with the schema t has now (a
 // column added since a row was written is NULL in it), except the rows of
