@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -345,11 +346,33 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 	compareCatalogs(t, whA, whB, append(snapshots, chaosViews...), chaosVolatile)
 }
 
+// syncBuffer is a bytes.Buffer that the child's output is copied into
+// while the test reads it (where(), to kill in a given step).
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// Bytes is a copy of what was written so far.
+func (s *syncBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.b.Bytes())
+}
+
+func (s *syncBuffer) String() string { return string(s.Bytes()) }
+
 // child is one `carelake run` process: the test binary re-executed as
 // carelake (TestMain, benchMainEnv).
 type child struct {
 	cmd            *exec.Cmd
-	stdout, stderr bytes.Buffer
+	stdout, stderr syncBuffer
 	start          time.Time
 	done           chan struct{}
 	wall           time.Duration
@@ -423,7 +446,7 @@ type logLine struct {
 
 func (c *child) logLines() []logLine {
 	var out []logLine
-	sc := bufio.NewScanner(bytes.NewReader(c.stderr.Bytes()))
+	sc := bufio.NewScanner(bytes.NewReader(c.stderr.Bytes())) // a copy: the child may still be writing
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		var l logLine

@@ -100,7 +100,7 @@ func wholeFlag() cli.Flag {
 	return &cli.BoolFlag{
 		Name: "whole", EnvVars: envVars("whole"),
 		Usage: "stage every organisation, not only those whose archived body changed since the warehouse's latest " +
-			"snapshot (the default; the snapshots come out the same either way, this takes longer)",
+			"snapshot (the snapshots come out the same either way; this takes longer)",
 	}
 }
 

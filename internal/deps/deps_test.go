@@ -32,8 +32,10 @@ var stageFormats = map[string][]string{
 	"stages/extract/cqc": {"schemas", "schemas/archive", "schemas/leftscope", "schemas/wanted", "schemas/warehouse", "pipeline/durable"},
 	// CareQ's calls -> the receiver's log.
 	"stages/extract/receiver": {"schemas", "schemas/careqlog", "schemas/loaded", "pipeline/durable"},
-	// raw archive (and the locations that left a filtered scope) -> staged CQC tables.
-	"stages/normalise": {"schemas", "schemas/archive", "schemas/batch", "schemas/leftscope", "schemas/staging", "schemas/warehouse"},
+	// raw archive (and the locations that left a filtered scope), against
+	// the warehouse's latest snapshot -> staged CQC tables; saves its index
+	// of each sealed archive segment.
+	"stages/normalise": {"schemas", "schemas/archive", "schemas/batch", "schemas/leftscope", "schemas/staging", "schemas/warehouse", "pipeline/durable"},
 	// the receiver's log -> staged CareQ tables (skipping the segments loaded).
 	"stages/normalise/careqnorm": {"schemas", "schemas/careqlog", "schemas/batch", "schemas/staging", "schemas/loaded", "schemas/warehouse"},
 	// staged CQC tables -> staged lineage, rating sources, clinics; the wanted IDs.
