@@ -81,8 +81,17 @@ func TestOnlyWhatChangedMakesTheSameSnapshots(t *testing.T) {
 			if _, err = normalise.Run(ctx, normalise.Options{Root: root, SnapshotDate: date, Whole: root == b}); err != nil {
 				break
 			}
-			if _, err = resolve.Run(ctx, resolve.Options{Root: root}); err != nil {
+			var rs resolve.Summary
+			if rs, err = resolve.Run(ctx, resolve.Options{Root: root}); err != nil {
 				break
+			}
+			// A resolves again only what the night's changes reach, from
+			// the register it saved the night before; B the whole register.
+			if rs.Partial != (root == a && n > 0) {
+				t.Errorf("night %s on %s: resolve partial %t", date, filepath.Base(root), rs.Partial)
+			}
+			if root == a {
+				t.Logf("night %s: resolved %d locations again (partial %t), %d inherited ratings", date, rs.Locations, rs.Partial, rs.Inherited)
 			}
 			_, err = load.Run(ctx, load.Options{Root: root, Version: "test", RemoveLoaded: true})
 		}

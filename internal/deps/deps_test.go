@@ -39,7 +39,7 @@ var stageFormats = map[string][]string{
 	// the receiver's log -> staged CareQ tables (skipping the segments loaded).
 	"stages/normalise/careqnorm": {"schemas", "schemas/careqlog", "schemas/batch", "schemas/staging", "schemas/loaded", "schemas/warehouse"},
 	// staged CQC tables -> staged lineage, rating sources, clinics; the wanted IDs.
-	"stages/resolve": {"schemas", "schemas/batch", "schemas/staging", "schemas/wanted", "schemas/warehouse", "pipeline/durable"},
+	"stages/resolve": {"schemas", "schemas/batch", "schemas/loaded", "schemas/staging", "schemas/wanted", "schemas/warehouse", "pipeline/durable"},
 	// staged tables -> the warehouse's Parquet; marks inputs loaded.
 	"stages/load": {"schemas", "schemas/staging", "schemas/loaded", "schemas/warehouse", "pipeline/durable"},
 	// the warehouse's Parquet -> the marts.

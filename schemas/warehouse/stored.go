@@ -345,11 +345,13 @@ func withoutColumn(rec arrow.RecordBatch, name string) arrow.RecordBatch {
 
 // Cover is what a partial snapshot (MetaPartialSnapshot) holds whole: the
 // organisations ("location/<id>", "provider/<id>") with a row in its
-// cqc/locations, cqc/providers or cqc/rejects. Normalise stages every
-// organisation whose body it used either as a row of its own table or as a
-// rejected body, so these are the organisations whose rows it staged, in
-// every table; an organisation with no row of a child table in it has none
-// in that snapshot.
+// cqc/locations, cqc/providers or cqc/rejects, or, for resolve's output, in
+// cqc/location_lineage. Normalise stages every organisation whose body it
+// used either as a row of its own table or as a rejected body, and resolve
+// every location it resolved again with its lineage row of depth 0, so
+// these are the organisations whose rows the output holds, in every table;
+// an organisation with no row of a child table in it has none in that
+// snapshot.
 type Cover map[string]bool
 
 // StagedCover reads the cover of a stage output that is a partial snapshot;
@@ -359,7 +361,7 @@ func StagedCover(m *staging.Manifest) (Cover, error) {
 		return nil, nil
 	}
 	c := Cover{}
-	for _, t := range []schemas.Table{schemas.CQCLocations, schemas.CQCProviders, schemas.CQCRejects} {
+	for _, t := range []schemas.Table{schemas.CQCLocations, schemas.CQCProviders, schemas.CQCRejects, schemas.CQCLocationLineage} {
 		err := m.ReadTable(t.Dataset, func(rec arrow.RecordBatch) error {
 			owner, err := OwnerKeys(t, rec)
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"carelake/internal/testkit/loadtest"
+	"carelake/schemas/loaded"
 )
 
 // crashChildEnv, when set to a warehouse root, turns the test binary into a
@@ -94,7 +95,7 @@ func TestKillDuringLoad(t *testing.T) {
 	if err != nil || rows != 1000 || first != "run-1/0-0" {
 		t.Fatalf("previous partition after the crash: %d rows from %q, %v", rows, first, err)
 	}
-	if st, _ := readState(root); st.Stages["normalise-test"].RunID != "run-1" {
+	if st, _ := loaded.ReadState(root); st.Stages["normalise-test"].RunID != "run-1" {
 		t.Fatalf("state moved forward without the data: %+v", st)
 	}
 

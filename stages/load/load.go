@@ -227,7 +227,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 		tables[t.Dataset] = t
 	}
 	tables[schemas.CQCChanges.Dataset] = schemas.CQCChanges
-	st, err := readState(opts.Root)
+	st, err := loaded.ReadState(opts.Root)
 	if err != nil {
 		return sum, err
 	}
@@ -263,7 +263,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 			return sum, err
 		}
 		mans[i] = man
-		if st.loaded(man) && !opts.Force {
+		if st.Loaded(man.Stage, man.RunID, man.CreatedAt) && !opts.Force {
 			continue
 		}
 		if err := checkStage(man, tables); err != nil {
@@ -294,7 +294,7 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 
 	for _, man := range mans {
 		res := StageResult{Stage: man.Stage, RunID: man.RunID}
-		if st.loaded(man) && !opts.Force {
+		if st.Loaded(man.Stage, man.RunID, man.CreatedAt) && !opts.Force {
 			logger.Info("stage output already loaded, skipping (use --force to load it again)",
 				"stage", man.Stage, "run_id", man.RunID, "loaded_at", st.Stages[man.Stage].LoadedAt)
 			res.Skipped = true
@@ -330,9 +330,9 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 		if err := wm.save(opts.Root); err != nil {
 			return sum, err
 		}
-		st.Stages[man.Stage] = loadedStage{RunID: man.RunID, CreatedAt: man.CreatedAt, LoadedAt: time.Now().UTC(),
+		st.Stages[man.Stage] = loaded.Stage{RunID: man.RunID, CreatedAt: man.CreatedAt, LoadedAt: time.Now().UTC(),
 			Partitions: len(man.Partitions), Rows: rows}
-		if err := st.save(opts.Root); err != nil {
+		if err := st.Save(opts.Root); err != nil {
 			return sum, err
 		}
 		for kind, names := range man.Consumes {
@@ -439,7 +439,7 @@ var readers = map[string]string{staging.NormaliseCQC: staging.ResolveCQC}
 // loaded and that no stage has still to read: normalise-cqc only once the
 // resolve-cqc output computed from it is staged (docs/architecture.md,
 // "Formats between stages"). It returns the stages removed.
-func removeLoaded(root string, st *state) ([]string, error) {
+func removeLoaded(root string, st *loaded.State) ([]string, error) {
 	stages, err := committedStages(root)
 	if errors.Is(err, staging.ErrNotStaged) {
 		return nil, nil
@@ -450,7 +450,7 @@ func removeLoaded(root string, st *state) ([]string, error) {
 	var done []string // decided before anything is removed: a reader's output is looked at
 	for _, stage := range stages {
 		man, err := staging.Open(root, stage)
-		if err != nil || !st.loaded(man) {
+		if err != nil || !st.Loaded(man.Stage, man.RunID, man.CreatedAt) {
 			continue
 		}
 		if reader, ok := readers[stage]; ok {

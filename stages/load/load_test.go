@@ -27,6 +27,7 @@ import (
 
 	"carelake/internal/testkit/loadtest"
 	"carelake/schemas"
+	"carelake/schemas/loaded"
 	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
 )
@@ -160,7 +161,7 @@ func TestLoadWritesPartitionManifestAndState(t *testing.T) {
 	if ds.Partitions[partDir].Files[0].Bytes != info.Size() {
 		t.Fatalf("manifest bytes %d, file %d", ds.Partitions[partDir].Files[0].Bytes, info.Size())
 	}
-	st, err := readState(root)
+	st, err := loaded.ReadState(root)
 	if err != nil || st.Stages["normalise-test"].RunID != "run-1" || st.Stages["normalise-test"].Rows != 2000 {
 		t.Fatalf("state %+v %v", st, err)
 	}
@@ -676,7 +677,7 @@ func TestCancelLeavesNoPartition(t *testing.T) {
 	if left, _ := os.ReadDir(filepath.Join(root, tmpDirName)); len(left) != 0 {
 		t.Fatalf("cancelled load left %v", left)
 	}
-	if st, _ := readState(root); len(st.Stages) != 0 {
+	if st, _ := loaded.ReadState(root); len(st.Stages) != 0 {
 		t.Fatal("cancelled load recorded the stage as loaded")
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"carelake/pipeline/durable"
 	"carelake/schemas"
-	"carelake/schemas/staging"
 	"carelake/schemas/warehouse"
 )
 
@@ -103,40 +102,3 @@ func (m *WarehouseManifest) save(root string) error {
 	m.UpdatedAt = time.Now().UTC()
 	return durable.SaveJSON(filepath.Join(root, ManifestName), m)
 }
-
-// state is <root>/state/load.json: which run of each stage is loaded.
-type state struct {
-	Stages map[string]loadedStage `json:"stages"`
-}
-
-type loadedStage struct {
-	RunID string `json:"run_id"`
-	// CreatedAt is the stage output's commit time: with RunID it identifies
-	// the output even if a run ID were reused.
-	CreatedAt  time.Time `json:"created_at"`
-	LoadedAt   time.Time `json:"loaded_at"`
-	Partitions int       `json:"partitions"`
-	Rows       int64     `json:"rows"`
-}
-
-// loaded reports whether this very stage output (run and commit time) is
-// recorded as loaded.
-func (st *state) loaded(man *staging.Manifest) bool {
-	prev, ok := st.Stages[man.Stage]
-	return ok && prev.RunID == man.RunID && prev.CreatedAt.Equal(man.CreatedAt)
-}
-
-func statePath(root string) string { return filepath.Join(warehouse.StateDir(root), "load.json") }
-
-func readState(root string) (*state, error) {
-	st := &state{}
-	if err := durable.LoadJSON(statePath(root), st); err != nil {
-		return nil, err
-	}
-	if st.Stages == nil {
-		st.Stages = map[string]loadedStage{}
-	}
-	return st, nil
-}
-
-func (st *state) save(root string) error { return durable.SaveJSON(statePath(root), st) }

@@ -59,12 +59,10 @@ func openInput(ctx context.Context, root string, m *staging.Manifest) (*input, e
 // does not hold. fn reads the named columns only (the warehouse's batches
 // hold no other).
 func (in *input) scan(t schemas.Table, columns []string, fn func(arrow.RecordBatch) error) error {
-	if err := in.m.ReadTable(t.Dataset, fn); err != nil || in.cover == nil {
+	if err := in.staged(t, columns, fn); err != nil || in.cover == nil {
 		return err
 	}
-	_, err := warehouse.ReadLatest(in.ctx, in.root, t, in.snapshot, columns,
-		func(owner string) bool { return in.cover.Covers(t, owner) }, fn)
-	return err
+	return in.stored(func(owner string) bool { return in.cover.Covers(t, owner) })(t, columns, fn)
 }
 
 // Typed column accessors; the schema was checked in openInput, so a

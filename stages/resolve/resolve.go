@@ -53,7 +53,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -87,6 +86,10 @@ type Options struct {
 // Summary tells what a run did.
 type Summary struct {
 	RunID, InputRunID, SnapshotDate string
+	// Partial: only the locations the night's changes reach were resolved
+	// again (a partial snapshot, warehouse.MetaPartialSnapshot); Locations
+	// and the counts after it are of those.
+	Partial bool
 	// Locations in the lineage graph; Archived of them have a body.
 	Locations, Archived int
 	// InCycle counts locations on a predecessor cycle.
@@ -127,16 +130,39 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	log.Info("resolve started", "run_id", opts.RunID, "input_run_id", m.RunID, "snapshot_date", in.snapshot, "clinics", len(opts.Clinics))
 
 	r := &resolver{in: in, g: newGraph(), log: log}
-	if err := r.load(ctx, opts.Clinics); err != nil {
+	prev, why, err := openSaved(opts.Root, in)
+	if err != nil {
 		return sum, err
+	}
+	if prev != nil {
+		if why, err = r.readChanged(ctx, prev, opts.Clinics); err != nil {
+			return sum, err
+		}
+	}
+	if !r.partial {
+		if in.cover != nil {
+			log.Info("resolve reads the whole register", "why", why)
+		}
+		r.g = newGraph()
+		reg, err := readRegister(ctx, in.scan, false)
+		if err != nil {
+			return sum, err
+		}
+		r.build(reg, opts.Clinics)
 	}
 	r.g.close()
 	r.countGraph(&sum)
+	sum.Partial = r.partial
 	if err := r.stage(ctx, opts, m, &sum); err != nil {
 		return sum, err
 	}
-	if err := r.saveWanted(opts, &sum); err != nil {
+	if err := r.saveWanted(opts, prev, &sum); err != nil {
 		return sum, fmt.Errorf("save the wanted list: %w", err)
+	}
+	// The next night reads the whole register if this fails: the saved
+	// register is used only when it names the outputs load stored last.
+	if err := r.saveRegister(opts.Root, m.RunID, opts.RunID, prev, opts.Clinics, sum.WantedLocations); err != nil {
+		log.Warn("could not save the register for the next night, which will read the whole register", "err", err)
 	}
 	sum.Duration = time.Since(start)
 	log.Info("resolve done", "run_id", opts.RunID, "locations", sum.Locations, "in_cycle", sum.InCycle,
@@ -225,7 +251,12 @@ func (r *resolver) stage(ctx context.Context, opts Options, m *staging.Manifest,
 		return err
 	}
 	for k, v := range m.Meta {
-		sw.SetMeta(k, v)
+		if k != warehouse.MetaPartialSnapshot {
+			sw.SetMeta(k, v)
+		}
+	}
+	if r.partial {
+		sw.SetMeta(warehouse.MetaPartialSnapshot, "true")
 	}
 	sw.SetInput(staging.NormaliseCQC, m.RunID)
 	if _, err := sw.Commit(); err != nil {
@@ -237,8 +268,8 @@ func (r *resolver) stage(ctx context.Context, opts Options, m *staging.Manifest,
 
 // saveWanted writes the wanted list (schemas/wanted) for the next extract:
 // after the staged output is committed.
-func (r *resolver) saveWanted(opts Options, sum *Summary) error {
-	sum.WantedLocations, sum.WantedProviders = r.wanted(opts.Clinics)
+func (r *resolver) saveWanted(opts Options, prev *saved, sum *Summary) error {
+	sum.WantedLocations, sum.WantedProviders = r.wanted(opts.Clinics, prev)
 	w := wanted.List{GeneratedAt: opts.Now().UTC().Format(time.RFC3339), Locations: sum.WantedLocations, Providers: sum.WantedProviders}
 	if err := wanted.Write(opts.Root, w); err != nil {
 		return err
@@ -250,22 +281,24 @@ func (r *resolver) saveWanted(opts Options, sum *Summary) error {
 	return nil
 }
 
-// resolver holds the graph and the reports the inherited ratings need.
+// resolver holds the graph and what its locations' ratings need.
 type resolver struct {
 	in  *input
 	g   *graph
 	log *slog.Logger
-	// reports by link ID, only those some rating names.
+	// places are the locations read, by ID, and placeIDs their IDs in order.
+	places   map[string]*place
+	placeIDs []string
+	// reports by link ID.
 	reports   map[string][]reportRef
 	providers map[string]bool
 	// linkOrgs: the organisation a location's ratings name for a report
 	// link (the one with the smallest ID when they name several).
 	linkOrgs map[locLink]int
-	// ratings are the rows of location_rating_history writeSources may
-	// write, in the order read; scattered says a location's rows did not
-	// come together, so they are not all there (keeper).
-	ratings   ratings
-	scattered bool
+	// partial: only the locations a night's changes reach (reach) were
+	// read (partial.go), and the output holds only them.
+	partial bool
+	reach   map[string]bool
 }
 
 type locLink struct {
@@ -277,166 +310,6 @@ type reportRef struct {
 	org            int
 	date, firstVis optDate
 	uri            string
-}
-
-// load reads the staged tables into the graph and the needed reports.
-func (r *resolver) load(ctx context.Context, clinics []schemas.Clinic) error {
-	if err := r.loadLocations(ctx); err != nil {
-		return err
-	}
-	if err := r.loadRelationships(ctx); err != nil {
-		return err
-	}
-	need, err := r.loadInherited(ctx)
-	if err != nil {
-		return err
-	}
-	for _, c := range clinics {
-		r.g.node(c.CQCLocationID)
-	}
-	if err := r.loadReports(ctx, need); err != nil {
-		return err
-	}
-	return r.loadProviders(ctx)
-}
-
-// loadLocations makes a node of every archived location.
-func (r *resolver) loadLocations(ctx context.Context) error {
-	g := r.g
-	return r.in.scan(schemas.CQCLocations, []string{"registration_status", "provider_id", "registration_date"}, func(rec arrow.RecordBatch) error {
-		ids, status, prov, reg := strCol(rec, "location_id"), strCol(rec, "registration_status"),
-			strCol(rec, "provider_id"), dateCol(rec, "registration_date")
-		for i := 0; i < int(rec.NumRows()); i++ {
-			n := g.node(str(ids, i))
-			g.archived[n], g.status[n], g.provider[n], g.regDate[n] = true, str(status, i), str(prov, i), dateAt(reg, i)
-		}
-		return ctx.Err()
-	})
-}
-
-// loadRelationships adds the predecessor edges the relationships give,
-// from either side.
-func (r *resolver) loadRelationships(ctx context.Context) error {
-	g := r.g
-	return r.in.scan(schemas.CQCLocationRelationships, []string{"related_location_id", "type"}, func(rec arrow.RecordBatch) error {
-		ids, rel, typ := strCol(rec, "location_id"), strCol(rec, "related_location_id"), strCol(rec, "type")
-		for i := 0; i < int(rec.NumRows()); i++ {
-			x, y := g.node(str(ids, i)), g.node(str(rel, i))
-			switch typ.Value(i) {
-			case "HSCA Predecessor":
-				g.edge(y, x)
-			case "HSCA Successor":
-				g.edge(x, y)
-			}
-		}
-		return ctx.Err()
-	})
-}
-
-// loadInherited adds the organisations inherited ratings name as
-// predecessors, returns the link IDs of the reports every rating names (a
-// rating without organisationId may still be a predecessor's: see
-// findInherited), and keeps the ratings writeSources may write (keeper),
-// so that it need not read the table again.
-func (r *resolver) loadInherited(ctx context.Context) (need map[string]bool, err error) {
-	g := r.g
-	type pair struct{ loc, org int }
-	pairs := map[pair]bool{}
-	need = map[string]bool{}
-	r.linkOrgs = map[locLink]int{}
-	keep := &keeper{g: g, seen: map[int]bool{}}
-	err = r.in.scan(schemas.CQCLocationRatingHistory, ratingColumns, func(rec arrow.RecordBatch) error {
-		ids, orgs, links := strCol(rec, "location_id"), strCol(rec, "organisation_id"), strCol(rec, "report_link_id")
-		keep.batch(rec)
-		last := "" // a report's ratings come together: its link is looked up once
-		for i := 0; i < int(rec.NumRows()); i++ {
-			keep.row(i)
-			if link := links.Value(i); !links.IsNull(i) && link != last {
-				last = link
-				if !need[link] {
-					need[strings.Clone(link)] = true
-				}
-			}
-			if orgs.IsNull(i) {
-				continue
-			}
-			p := pair{g.node(str(ids, i)), g.node(str(orgs, i))}
-			pairs[p] = true
-			if !links.IsNull(i) {
-				k := locLink{p.loc, str(links, i)}
-				if o, ok := r.linkOrgs[k]; !ok || g.ids[p.org] < g.ids[o] {
-					r.linkOrgs[k] = p.org
-				}
-			}
-		}
-		keep.endBatch()
-		return ctx.Err()
-	})
-	keep.flush()
-	r.ratings, r.scattered = keep.kept, keep.scattered
-	if err != nil {
-		return nil, err
-	}
-	// An organisationId that the relationships do not already make an
-	// ancestor is a predecessor edge of its own. Sorted by ID for a graph
-	// that does not depend on the order the rows came in (a partial
-	// snapshot's come first).
-	ps := make([]pair, 0, len(pairs))
-	for p := range pairs {
-		ps = append(ps, p)
-	}
-	slices.SortFunc(ps, func(a, b pair) int {
-		if c := cmp.Compare(g.ids[a.loc], g.ids[b.loc]); c != 0 {
-			return c
-		}
-		return cmp.Compare(g.ids[a.org], g.ids[b.org])
-	})
-	seen := map[int]bool{}
-	for _, p := range ps {
-		if p.loc != p.org && !g.isAncestor(p.org, p.loc, seen) {
-			g.edge(p.org, p.loc)
-		}
-	}
-	return need, nil
-}
-
-// loadReports keeps the location reports whose link IDs are needed, each
-// link's in one order whatever the order of the rows (by organisation ID,
-// then date, first visit and URI).
-func (r *resolver) loadReports(ctx context.Context, need map[string]bool) error {
-	g := r.g
-	r.reports = map[string][]reportRef{}
-	err := r.in.scan(schemas.CQCReports, []string{"link_id", "report_date", "first_visit_date", "report_uri"}, func(rec arrow.RecordBatch) error {
-		typ, org, link := strCol(rec, "organisation_type"), strCol(rec, "organisation_id"), strCol(rec, "link_id")
-		date, fv, uri := dateCol(rec, "report_date"), dateCol(rec, "first_visit_date"), strCol(rec, "report_uri")
-		for i := 0; i < int(rec.NumRows()); i++ {
-			if typ.Value(i) != "location" || !need[link.Value(i)] {
-				continue
-			}
-			l := link.Value(i)
-			r.reports[l] = append(r.reports[l], reportRef{org: g.node(str(org, i)), date: dateAt(date, i), firstVis: dateAt(fv, i), uri: str(uri, i)})
-		}
-		return ctx.Err()
-	})
-	for _, refs := range r.reports {
-		slices.SortFunc(refs, func(a, b reportRef) int {
-			return cmp.Or(cmp.Compare(g.ids[a.org], g.ids[b.org]), compareDates(a.date, b.date),
-				compareDates(a.firstVis, b.firstVis), cmp.Compare(a.uri, b.uri))
-		})
-	}
-	return err
-}
-
-// loadProviders notes the archived providers.
-func (r *resolver) loadProviders(ctx context.Context) error {
-	r.providers = map[string]bool{}
-	return r.in.scan(schemas.CQCProviders, []string{}, func(rec arrow.RecordBatch) error {
-		ids := strCol(rec, "provider_id")
-		for i := 0; i < int(rec.NumRows()); i++ {
-			r.providers[str(ids, i)] = true
-		}
-		return ctx.Err()
-	})
 }
 
 // sortedNodes lists the nodes in ID order.

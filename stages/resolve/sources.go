@@ -3,10 +3,8 @@ package resolve
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"carelake/schemas"
 	"carelake/schemas/batch"
@@ -91,148 +89,54 @@ func (r *resolver) findInherited(loc int, link string) (s source, ok bool) {
 // is written from.
 var ratingColumns = []string{"kind", "parent_name", "name", "report_link_id", "report_date", "organisation_id"}
 
-// rating is a row of location_rating_history.
+// rating is a row of location_rating_history, of the columns ratingColumns.
 type rating struct {
-	loc               int
 	kind, name        string
 	parent, link, org optStr
 	date              optDate
 }
 
 // ratingsOf reads the rows of rec, a batch of location_rating_history.
-func ratingsOf(g *graph, rec arrow.RecordBatch) func(i int) rating {
-	ids, kinds, names := strCol(rec, "location_id"), strCol(rec, "kind"), strCol(rec, "name")
+func ratingsOf(rec arrow.RecordBatch) func(i int) rating {
+	kinds, names := strCol(rec, "kind"), strCol(rec, "name")
 	parents, links, orgs, dates := strCol(rec, "parent_name"), strCol(rec, "report_link_id"), strCol(rec, "organisation_id"), dateCol(rec, "report_date")
 	return func(i int) rating {
-		return rating{loc: g.idx[ids.Value(i)], kind: str(kinds, i), name: str(names, i), parent: strAt(parents, i),
+		return rating{kind: str(kinds, i), name: str(names, i), parent: strAt(parents, i),
 			link: strAt(links, i), org: strAt(orgs, i), date: dateAt(dates, i)}
 	}
 }
 
-// ratings are kept in chunks: a national register keeps a quarter of a
-// million, which one slice would copy again each time it grows.
-type ratings [][]rating
-
-const ratingChunk = 4096
-
-func (rs *ratings) add(x rating) {
-	if n := len(*rs); n == 0 || len((*rs)[n-1]) == ratingChunk {
-		*rs = append(*rs, make([]rating, 0, ratingChunk))
-	}
-	last := &(*rs)[len(*rs)-1]
-	*last = append(*last, x)
-}
-
-// keeper keeps, of the rows of location_rating_history read in order, those
-// writeSources may write: a row naming an organisation, and a row with a
-// report link of a location that may have a predecessor (findInherited):
-// one by relationship (all loaded before the ratings) or by a rating naming
-// an organisation. A location's rows come together (normalise stages a
-// body's rows as one run, and load stores an owner's rows as one run, so
-// the warehouse hands them so too), so they are decided when the next
-// location's begin; if a location's rows come again after another's,
-// scattered is set and writeSources reads the table again.
-type keeper struct {
-	g         *graph
-	kept      ratings
-	scattered bool
-	seen      map[int]bool
-	// The current location's run: its rows of the current batch by index,
-	// those of earlier batches already copied, and whether one names an
-	// organisation.
-	at        func(i int) rating
-	ids, orgs *array.String
-	links     *array.String
-	loc       int
-	id        string
-	open      bool
-	rows      []int
-	carried   []rating
-	named     bool
-}
-
-func (k *keeper) batch(rec arrow.RecordBatch) {
-	k.at = ratingsOf(k.g, rec)
-	k.ids, k.orgs, k.links = strCol(rec, "location_id"), strCol(rec, "organisation_id"), strCol(rec, "report_link_id")
-}
-
-func (k *keeper) row(i int) {
-	if id := k.ids.Value(i); !k.open || id != k.id {
-		k.flush()
-		k.id, k.open = strings.Clone(id), true
-		k.loc = k.g.node(k.id)
-		k.scattered = k.scattered || k.seen[k.loc]
-		k.seen[k.loc] = true
-	}
-	if !k.orgs.IsNull(i) {
-		k.named = true
-	} else if k.links.IsNull(i) {
-		return // neither: never written
-	}
-	k.rows = append(k.rows, i)
-}
-
-// endBatch copies the open run's rows of the batch, which is released.
-func (k *keeper) endBatch() {
-	for _, i := range k.rows {
-		k.carried = append(k.carried, k.at(i))
-	}
-	k.rows, k.at = k.rows[:0], nil
-}
-
-// flush decides the open run.
-func (k *keeper) flush() {
-	if k.open && (k.named || len(k.g.preds[k.loc]) > 0) {
-		for _, x := range k.carried {
-			k.kept.add(x)
-		}
-		for _, i := range k.rows {
-			k.kept.add(k.at(i))
-		}
-	}
-	k.rows, k.carried, k.named, k.open = k.rows[:0], k.carried[:0], false, false
-}
-
 // writeSources writes a rating_sources row for every rating that names an
-// organisation or inherits its report (findInherited), from the ratings
-// loadInherited kept, or, if it could not keep them all, from the table
-// read again.
+// organisation or inherits its report (findInherited), location by
+// location in ID order, each location's in the order read.
 func (r *resolver) writeSources(ctx context.Context, b *batch.Builder, sum *Summary) error {
-	if !r.scattered {
-		for _, chunk := range r.ratings {
-			for _, x := range chunk {
-				if err := r.writeSource(b, x, sum); err != nil {
-					return err
-				}
-			}
-		}
-		return ctx.Err()
-	}
-	r.log.Info("the ratings of a location did not come together: reading them again")
-	return r.in.scan(schemas.CQCLocationRatingHistory, ratingColumns, func(rec arrow.RecordBatch) error {
-		at := ratingsOf(r.g, rec)
-		for i := 0; i < int(rec.NumRows()); i++ {
-			if err := r.writeSource(b, at(i), sum); err != nil {
+	for _, id := range r.placeIDs {
+		loc := r.g.idx[id]
+		for _, x := range r.places[id].ratings {
+			if err := r.writeSource(b, loc, x, sum); err != nil {
 				return err
 			}
 		}
-		return ctx.Err()
-	})
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeSource writes x's rating_sources row, if it has one.
-func (r *resolver) writeSource(b *batch.Builder, x rating, sum *Summary) error {
+func (r *resolver) writeSource(b *batch.Builder, loc int, x rating, sum *Summary) error {
 	var s source
 	inferred := false
 	switch {
 	case x.org.ok:
 		s = source{loc: -1, reason: reasonReport}
 		if x.link.ok {
-			s = r.findSource(x.loc, r.g.idx[x.org.v], x.link.v)
+			s = r.findSource(loc, r.g.idx[x.org.v], x.link.v)
 		}
 	case x.link.ok:
 		var ok bool
-		if s, ok = r.findInherited(x.loc, x.link.v); !ok {
+		if s, ok = r.findInherited(loc, x.link.v); !ok {
 			return nil
 		}
 		inferred = true
@@ -241,7 +145,7 @@ func (r *resolver) writeSource(b *batch.Builder, x rating, sum *Summary) error {
 		return nil
 	}
 	sum.Inherited++
-	b.String("location_id", r.g.ids[x.loc])
+	b.String("location_id", r.g.ids[loc])
 	b.String("kind", x.kind)
 	x.parent.write(b, "parent_name")
 	b.String("name", x.name)
@@ -325,13 +229,21 @@ func (r *resolver) writeClinics(b *batch.Builder, clinics []schemas.Clinic, coun
 }
 
 // wanted lists, sorted, the locations the graph names without a body and
-// the providers of the clinics' locations that have no body.
-func (r *resolver) wanted(clinics []schemas.Clinic) (locations, providers []string) {
+// the providers of the clinics' locations that have no body. After a
+// partial read, the locations not read again are wanted as they were.
+func (r *resolver) wanted(clinics []schemas.Clinic, prev *saved) (locations, providers []string) {
 	g := r.g
 	locations = []string{}
 	for n, id := range g.ids {
 		if !g.archived[n] {
 			locations = append(locations, id)
+		}
+	}
+	if r.partial {
+		for _, id := range prev.unarchived {
+			if !r.reach[id] {
+				locations = append(locations, id)
+			}
 		}
 	}
 	seen := map[string]bool{}
