@@ -229,12 +229,14 @@ func onlyChanged(ctx context.Context, opts Options, segments []string, ix *index
 	if err != nil {
 		return err
 	}
-	if table, other, ok, err := oneNight(opts.Root, opts.SnapshotDate, night); err != nil || !ok {
-		if !ok {
-			opts.Logger.Info("every organisation is staged: the warehouse's latest snapshots are not all of one night, as after a load killed between tables",
-				"table", table, "latest_snapshot", other, "locations_latest_snapshot", night)
-		}
+	table, other, ok, err := oneNight(opts.Root, opts.SnapshotDate, night)
+	if err != nil {
 		return err
+	}
+	if !ok {
+		opts.Logger.Info("every organisation is staged: the warehouse's latest snapshots are not all of one night, as after a load killed between tables",
+			"table", table, "latest_snapshot", other, "locations_latest_snapshot", night)
+		return nil
 	}
 	prev, found, err := readUsed(ctx, opts.Root, opts.SnapshotDate)
 	if err != nil || !found {
