@@ -42,7 +42,8 @@ Once the warehouse holds a snapshot, only the organisations whose archived body
 (or 404, or departure from a filtered scope) changed since it are staged; load
 keeps the others as they were, so the snapshot is the same as a whole one.
 --whole stages every organisation (as the first run does, and a run of a
-release that normalises differently, or of an archive with report documents).
+release that normalises differently, of an archive with report documents, or
+after a load killed with some tables stored and others not).
 
 Next: 'carelake resolve', then 'carelake load'.
 

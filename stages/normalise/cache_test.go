@@ -56,16 +56,8 @@ func cacheArchive(t *testing.T, left bool) (string, []string) {
 		{Endpoint: "location", ID: "1-5", Status: 200, Body: loc("1-5", "North")},
 		{Endpoint: "location", ID: "1-3", Status: 503, BodyText: "<html>Gateway</html>"},
 	}
-	b, err := json.Marshal(specs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec := filepath.Join(t.TempDir(), "records.json")
-	if err := os.WriteFile(spec, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
 	root := t.TempDir()
-	writeArchive(t, root, spec)
+	writeRecords(t, root, specs)
 	segments, err := archive.Segments(root)
 	if err != nil || len(segments) != 3 {
 		t.Fatalf("segments %v: %v", segments, err)

@@ -44,26 +44,59 @@ func Rules() string {
 	return fmt.Sprintf("%d-%x", rulesVersion, h.Sum(nil)[:8])
 }
 
+// latestNight is the date of t's latest nightly partition of cqc/changes
+// before date (the night that committed its latest snapshot), or "" when
+// it has none.
+func latestNight(root string, t schemas.Table, date string) (string, error) {
+	dates, err := warehouse.NightlyDates(root, warehouse.ChangesDir(t))
+	if err != nil {
+		return "", err
+	}
+	i, _ := slices.BinarySearch(dates, date)
+	if i == 0 {
+		return "", nil
+	}
+	return dates[i-1], nil
+}
+
 // sameRules says whether the warehouse's latest snapshot of cqc/locations
 // before date was staged with this build's rules: the files of its
 // cqc/changes partition carry them. A snapshot only found compacted (a
 // rerun of a month's first night) is taken as made with other rules: the
 // run stages everything, which is never wrong.
 func sameRules(root, date string) (bool, error) {
-	dates, err := warehouse.NightlyDates(root, warehouse.ChangesDir(schemas.CQCLocations))
-	if err != nil {
+	night, err := latestNight(root, schemas.CQCLocations, date)
+	if err != nil || night == "" {
 		return false, err
 	}
-	i, _ := slices.BinarySearch(dates, date)
-	if i == 0 {
-		return false, nil
-	}
-	files, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(warehouse.ChangesPath(schemas.CQCLocations, dates[i-1])), "*.parquet"))
+	files, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(warehouse.ChangesPath(schemas.CQCLocations, night)), "*.parquet"))
 	if err != nil || len(files) == 0 {
 		return false, err
 	}
 	kv, err := warehouse.KeyValues(files[0])
 	return kv[warehouse.MetaRules] == Rules(), err
+}
+
+// oneNight says whether every table normalise stages has its latest
+// nightly snapshot before date from the same night as cqc/locations; if
+// not, it names the first table that differs and its night ("" for none).
+// Load swaps each table's partitions in alone (docs/architecture.md, "CQC
+// history by change"), so a load killed at night D leaves some tables with
+// D and others without it. A later night would find the organisations that
+// changed at D as in cqc/locations and not stage them, and the tables
+// without D would never get their change: the night is staged whole
+// instead. Only directories are listed, no file is read.
+func oneNight(root, date, night string) (table, other string, ok bool, err error) {
+	for _, t := range normaliseTables() {
+		d, err := latestNight(root, t, date)
+		if err != nil {
+			return "", "", false, err
+		}
+		if d != night {
+			return t.Dataset, d, false, nil
+		}
+	}
+	return "", "", true, nil
 }
 
 // used is what an organisation's rows in the warehouse came from.
@@ -182,15 +215,28 @@ func (ix *index) keepChanged(root string, segments []string, prev map[entityKey]
 
 // onlyChanged narrows the index to what changed since the warehouse's
 // latest snapshot, unless opts.Whole, the warehouse has none made with
-// these rules, or the archive holds report documents (a document's rows
-// name every organisation listing it, so they are staged whole, from every
-// body).
+// these rules, the archive holds report documents (a document's rows name
+// every organisation listing it, so they are staged whole, from every
+// body), or the tables' latest snapshots are not all of one night (oneNight).
 func onlyChanged(ctx context.Context, opts Options, segments []string, ix *index, sum *Summary) error {
 	if opts.Whole || len(ix.reports) > 0 {
 		return nil
 	}
 	if same, err := sameRules(opts.Root, opts.SnapshotDate); err != nil || !same {
 		return err
+	}
+	night, err := latestNight(opts.Root, schemas.CQCLocations, opts.SnapshotDate)
+	if err != nil {
+		return err
+	}
+	table, other, ok, err := oneNight(opts.Root, opts.SnapshotDate, night)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		opts.Logger.Info("every organisation is staged: the warehouse's latest snapshots are not all of one night, as after a load killed between tables",
+			"table", table, "latest_snapshot", other, "locations_latest_snapshot", night)
+		return nil
 	}
 	prev, found, err := readUsed(ctx, opts.Root, opts.SnapshotDate)
 	if err != nil || !found {

@@ -3,8 +3,6 @@ package normalise
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -30,15 +28,7 @@ func TestLeftScopeKeepsWhatItWas(t *testing.T) {
 		{Endpoint: "location", ID: "1-3", Status: 200, Body: loc("1-3", "Uttlesford", "East")},    // t0+5m
 		{Endpoint: "location", ID: "1-2", Status: 200, Body: loc("1-2", "Merton", "London")},      // t0+6m
 	}
-	b, err := json.Marshal(specs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec := filepath.Join(t.TempDir(), "records.json")
-	if err := os.WriteFile(spec, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	writeArchive(t, root, spec)
+	writeRecords(t, root, specs)
 	leftAt := t0.Add(3 * time.Minute)
 	normalise := func(left map[string]time.Time) (map[string]row, Summary) {
 		t.Helper()

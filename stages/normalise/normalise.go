@@ -37,8 +37,10 @@
 //     differ from the warehouse's latest snapshot before snapshot_date, as
 //     a partial snapshot (warehouse.MetaPartialSnapshot), unless
 //     Options.Whole, the warehouse has no snapshot made with these rules,
-//     the archive holds report documents, or an organisation the warehouse
-//     holds has no usable body any more: then every organisation.
+//     the tables' latest snapshots are not all of one night (a load killed
+//     between tables), the archive holds report documents, or an
+//     organisation the warehouse holds has no usable body any more: then
+//     every organisation.
 //   - Memory is bounded whatever the archive size: the first pass keeps only
 //     an index (ID -> position of the latest good body); the second re-reads
 //     the segments holding those bodies and streams them through N decode

@@ -45,8 +45,8 @@ func clock() func() time.Time {
 	return func() time.Time { now = now.Add(time.Second); return now }
 }
 
-// writeArchive builds the raw archive under root from a records.json file.
-// Record i is fetched at t0 + i minutes.
+// writeArchive builds the raw archive under root from a records.json file
+// (writeRecords).
 func writeArchive(t testing.TB, root, specFile string) {
 	t.Helper()
 	b, err := os.ReadFile(specFile)
@@ -57,6 +57,13 @@ func writeArchive(t testing.TB, root, specFile string) {
 	if err := json.Unmarshal(b, &specs); err != nil {
 		t.Fatalf("%s: %v", specFile, err)
 	}
+	writeRecords(t, root, specs)
+}
+
+// writeRecords builds the raw archive under root from record specs, as a
+// case's records.json lists them. Record i is fetched at t0 + i minutes.
+func writeRecords(t testing.TB, root string, specs []recordSpec) {
+	t.Helper()
 	now := clock()
 	w, err := archive.Open(root, archive.Options{Now: now, NoSync: true})
 	if err != nil {
