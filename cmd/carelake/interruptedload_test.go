@@ -13,6 +13,7 @@ import (
 	"carelake/internal/cqcsim"
 	"carelake/schemas"
 	"carelake/schemas/archive"
+	"carelake/schemas/loaded"
 	"carelake/schemas/warehouse"
 	"carelake/stages/catalog"
 	"carelake/stages/extract/cqc"
@@ -148,7 +149,7 @@ func changeSpecialisms(t *testing.T, sim *cqcsim.Sim, root string, at time.Time)
 func interruptedLoad(t *testing.T, root, date string, kept map[string]bool) error {
 	t.Helper()
 	saved := map[string][]byte{}
-	for _, f := range []string{filepath.Join(root, load.ManifestName), filepath.Join(warehouse.StateDir(root), "load.json")} {
+	for _, f := range []string{filepath.Join(root, load.ManifestName), loaded.StateFile(root)} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return err
