@@ -80,39 +80,44 @@ func openSaved(root string, in *input) (*saved, string, error) {
 	return s, "", nil
 }
 
-// save writes s atomically.
+// save writes s atomically, entry by entry.
 func (s *saved) save(root string) error {
-	var e enc
-	e.b = append(e.b, savedMagic...)
-	e.uvarint(savedFormat)
-	e.str(s.snapshot)
-	e.str(s.inputRunID)
-	e.str(s.runID)
 	ids := make([]string, 0, len(s.places))
 	for id := range s.places {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	e.uvarint(uint64(len(ids)))
-	for _, id := range ids {
-		e.str(id)
-		e.bytes(s.places[id])
-	}
-	e.uvarint(uint64(len(s.groups)))
-	for _, g := range s.groups {
-		e.strs(g)
-	}
-	e.strs(s.clinics)
 	providers := make([]string, 0, len(s.providers))
 	for p := range s.providers {
 		providers = append(providers, p)
 	}
 	slices.Sort(providers)
-	e.strs(providers)
-	e.strs(s.unarchived)
-	e.b = binary.LittleEndian.AppendUint32(e.b, crc32.Checksum(e.b, crcTable))
 	return durable.WriteFileAtomic(savedPath(root), durable.FilePerm, func(w io.Writer) error {
-		_, err := w.Write(e.b)
+		h := crc32.New(crcTable)
+		e := enc{w: io.MultiWriter(w, h)}
+		e.b = append(e.b, savedMagic...)
+		e.uvarint(savedFormat)
+		e.str(s.snapshot)
+		e.str(s.inputRunID)
+		e.str(s.runID)
+		e.uvarint(uint64(len(ids)))
+		for _, id := range ids {
+			e.str(id)
+			e.bytes(s.places[id])
+			e.flush()
+		}
+		e.uvarint(uint64(len(s.groups)))
+		for _, g := range s.groups {
+			e.strs(g)
+			e.flush()
+		}
+		e.strs(s.clinics)
+		e.strs(providers)
+		e.strs(s.unarchived)
+		if err := e.flush(); err != nil {
+			return err
+		}
+		_, err := w.Write(binary.LittleEndian.AppendUint32(nil, h.Sum32()))
 		return err
 	})
 }
@@ -131,8 +136,10 @@ func decodeSaved(b []byte) (*saved, error) {
 	if f := d.uvarint(); f != savedFormat {
 		return nil, fmt.Errorf("format %d, this build reads %d", f, savedFormat)
 	}
-	s := &saved{snapshot: d.str(), inputRunID: d.str(), runID: d.str(), places: map[string][]byte{}, group: map[string]int{}}
-	for n := d.uvarint(); n > 0 && d.err == nil; n-- {
+	s := &saved{snapshot: d.str(), inputRunID: d.str(), runID: d.str(), group: map[string]int{}}
+	n := d.uvarint()
+	s.places = make(map[string][]byte, min(n, uint64(len(d.b))))
+	for ; n > 0 && d.err == nil; n-- {
 		id := d.str()
 		s.places[id] = d.bytes()
 	}
@@ -212,9 +219,22 @@ func decodePlace(b []byte) (*place, error) {
 	return p, d.err
 }
 
-// enc appends values: unsigned varints, and strings as their length then
-// their bytes.
-type enc struct{ b []byte }
+// enc appends values to b: unsigned varints, and strings as their length
+// then their bytes; flush writes b to w (when set) and empties it. The
+// first write error sticks.
+type enc struct {
+	b   []byte
+	w   io.Writer
+	err error
+}
+
+func (e *enc) flush() error {
+	if e.err == nil && e.w != nil {
+		_, e.err = e.w.Write(e.b)
+		e.b = e.b[:0]
+	}
+	return e.err
+}
 
 func (e *enc) uvarint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
 
