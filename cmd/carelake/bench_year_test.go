@@ -153,12 +153,12 @@ func BenchmarkCQCYear(b *testing.B) {
 				noCatalog()
 			}
 		}
-		// After the year, two more nights as the nightly job runs them,
+		// After the year, three more nights as the nightly job runs them,
 		// each with ~180 changes: their transform reads a year of stored
 		// rows. Nights 4 to the last loaded normalise's rows alone, so no
 		// register resolve saved is the warehouse's latest: the first
 		// night resolves the whole register again (as after an upgrade or
-		// an interrupted load), and saves it; the second is the usual night.
+		// an interrupted load), and saves it; the others are usual nights.
 		changed = changedNight(b, sim, rand.New(rand.NewPCG(4, 365)), 125, 54, 2)
 		appendArchive(b, root, changed)
 		reread := run(nights + 1)
@@ -166,15 +166,20 @@ func BenchmarkCQCYear(b *testing.B) {
 		transform = steps["normalise-cqc"] + steps["resolve"] + steps["load"]
 		fmt.Printf("night %d, after the year, resolving the whole register (%d bodies changed or gone): %.1fs, peak RSS %.0f MB; transform (normalise, resolve, load) %.1fs; steps %s\n",
 			nights+1, len(changed), reread.wall.Seconds(), reread.rssMB, transform.Seconds(), formatSteps(steps))
-		changed = changedNight(b, sim, rand.New(rand.NewPCG(5, 365)), 125, 54, 2)
-		appendArchive(b, root, changed)
-		last := run(nights + 2)
-		steps = lastRunSteps(b, root)
-		transform = steps["normalise-cqc"] + steps["resolve"] + steps["load"]
-		fmt.Printf("night %d, after the year (%d bodies changed or gone): %.1fs, peak RSS %.0f MB; transform (normalise, resolve, load) %.1fs; steps %s\n",
-			nights+2, len(changed), last.wall.Seconds(), last.rssMB, transform.Seconds(), formatSteps(steps))
-		b.ReportMetric(last.rssMB, "year_night_peak_rss_MB")
+		// The second also compacts the month before (its date is a
+		// month's second); the third is a night like most.
+		var last process
+		for n := nights + 2; n <= nights+3; n++ {
+			changed = changedNight(b, sim, rand.New(rand.NewPCG(uint64(n), 365)), 125, 54, 2)
+			appendArchive(b, root, changed)
+			last = run(n)
+			steps = lastRunSteps(b, root)
+			transform = steps["normalise-cqc"] + steps["resolve"] + steps["load"]
+			fmt.Printf("night %d, after the year (%d bodies changed or gone): %.1fs, peak RSS %.0f MB; transform (normalise, resolve, load) %.1fs; steps %s\n",
+				n, len(changed), last.wall.Seconds(), last.rssMB, transform.Seconds(), formatSteps(steps))
+		}
 		b.ReportMetric(transform.Seconds(), "year_night_transform_s")
+		b.ReportMetric(last.rssMB, "year_night_peak_rss_MB")
 	}
 }
 

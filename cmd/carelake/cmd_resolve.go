@@ -25,6 +25,11 @@ func resolveCommand() *cli.Command {
   rating_sources     for each inherited rating, the predecessor and report it comes from
   clinic_locations   each clinic of --clinics with its current CQC location
 
+When normalise staged only what changed and the register resolve saved the
+night before (<out>/state/cqc-resolve-register) is the warehouse's latest, it
+resolves again only the locations the changes can reach and stages those;
+otherwise it reads the whole register.
+
 Cycles in the CQC relationships are flagged and never followed. Locations and
 providers it needs but the archive lacks are listed in <out>/state/cqc-wanted.json;
 the next 'carelake extract' fetches them.
@@ -74,6 +79,9 @@ func runResolve(c *cli.Context) error {
 
 func writeResolveSummary(w io.Writer, sum resolve.Summary) {
 	fmt.Fprintf(w, "resolve %s: snapshot %s (normalise run %s), %s\n", sum.RunID, sum.SnapshotDate, sum.InputRunID, sum.Duration.Round(time.Millisecond))
+	if sum.Partial {
+		fmt.Fprintln(w, "  only what the night's changes reach was resolved again; every other location is as in the latest snapshot:")
+	}
 	fmt.Fprintf(w, "  %d locations in the lineage (%d archived), %d on a cycle; %d of %d inherited ratings traced to their report\n",
 		sum.Locations, sum.Archived, sum.InCycle, sum.Resolved, sum.Inherited)
 	if len(sum.Clinics) > 0 {

@@ -155,12 +155,13 @@ func (r *resolver) saveRegister(root, inputRunID, runID string, prev *saved, cli
 			}
 		}
 	}
+	var scratch []byte
 	for _, id := range r.placeIDs {
 		p := r.places[id]
 		if len(p.ratings) > 0 && len(g.preds[g.idx[id]]) == 0 && !p.hasNamed() {
 			p.ratings, p.unkept = nil, true
 		}
-		s.places[id] = encodePlace(p)
+		s.places[id] = encodePlace(p, &scratch)
 	}
 	s.groups = append(s.groups, g.groups()...)
 	for _, c := range clinics {
@@ -175,8 +176,7 @@ func (g *graph) groups() [][]string {
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(x int) int {
+	find := func(x int) int {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]

@@ -162,7 +162,9 @@ func readRatings(ctx context.Context, scan scanFunc, reg *register, only map[str
 	return nil
 }
 
-// keeper gathers the candidate rows of one location at a time (readRatings).
+// keeper gathers the candidate rows of one location at a time
+// (readRatings): those of the current batch by index, copied only if kept,
+// and those of earlier batches, copied when the batch ends.
 type keeper struct {
 	reg       *register
 	only      map[string]bool
@@ -170,16 +172,18 @@ type keeper struct {
 	seen      map[string]bool
 	scattered bool
 	// The current location's rows.
-	id    string
-	open  bool
-	named bool
-	rows  []rating
+	id      string
+	open    bool
+	named   bool
+	at      func(i int) rating
+	rows    []int
+	carried []rating
 }
 
 func (k *keeper) batch(ctx context.Context) func(arrow.RecordBatch) error {
 	return func(rec arrow.RecordBatch) error {
 		ids, orgs, links := strCol(rec, "location_id"), strCol(rec, "organisation_id"), strCol(rec, "report_link_id")
-		at := ratingsOf(rec)
+		k.at = ratingsOf(rec)
 		for i := range int(rec.NumRows()) {
 			if id := ids.Value(i); !k.open || id != k.id {
 				k.flush()
@@ -194,23 +198,31 @@ func (k *keeper) batch(ctx context.Context) func(arrow.RecordBatch) error {
 				continue // neither: never written
 			}
 			k.named = k.named || !orgs.IsNull(i)
-			k.rows = append(k.rows, at(i))
+			k.rows = append(k.rows, i)
 		}
+		// The batch is released: the open location's rows are copied.
+		for _, i := range k.rows {
+			k.carried = append(k.carried, k.at(i))
+		}
+		k.rows, k.at = k.rows[:0], nil
 		return ctx.Err()
 	}
 }
 
 // flush decides the open location's rows.
 func (k *keeper) flush() {
-	if k.open && len(k.rows) > 0 {
+	if k.open && len(k.rows)+len(k.carried) > 0 {
 		p := k.reg.place(k.id)
 		if k.keep(k.id, k.named) {
-			p.ratings = append(p.ratings, k.rows...)
+			p.ratings = append(p.ratings, k.carried...)
+			for _, i := range k.rows {
+				p.ratings = append(p.ratings, k.at(i))
+			}
 		} else {
 			p.unkept = true
 		}
 	}
-	k.rows, k.named, k.open = nil, false, false
+	k.rows, k.carried, k.named, k.open = k.rows[:0], k.carried[:0], false, false
 }
 
 // sortedIDs lists the places' IDs in order.

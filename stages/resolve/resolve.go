@@ -8,10 +8,15 @@
 //   - Input: staging.Open(root, "normalise-cqc") (ErrNotStaged when normalise
 //     has not run); when it is a partial snapshot (warehouse.MetaPartialSnapshot),
 //     the warehouse's latest snapshot before its date holds the organisations
-//     it does not (read.go). The output, always whole, uses the input's
-//     snapshot date and records its run ID as input "normalise-cqc"; the
-//     input's source and licence metadata are carried over. It does not
-//     depend on the order the input's rows come in.
+//     it does not (read.go). The output uses the input's snapshot date and
+//     records its run ID as input "normalise-cqc"; the input's source and
+//     licence metadata are carried over. It does not depend on the order the
+//     input's rows come in.
+//   - The output is whole, or, for a partial input when the register saved
+//     by the run before (state/cqc-resolve-register, saved.go) is the
+//     warehouse's latest, a partial snapshot of the locations the changes
+//     reach (partial.go), each with its lineage row of depth 0 (its cover,
+//     warehouse.StagedCover), and clinic_locations whole.
 //   - location_lineage: the predecessor graph from location_relationships
 //     (an HSCA Predecessor link on the new location and an HSCA Successor link
 //     on the old one describe the same edge; either alone suffices) plus, for

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -162,9 +163,14 @@ func decodeSaved(b []byte) (*saved, error) {
 	return s, d.err
 }
 
-// encodePlace encodes p for the saved register.
-func encodePlace(p *place) []byte {
+// encodePlace encodes p for the saved register, in scratch (reused from
+// call to call when given), and returns a copy.
+func encodePlace(p *place, scratch *[]byte) []byte {
 	var e enc
+	if scratch != nil {
+		e.b = (*scratch)[:0]
+		defer func() { *scratch = e.b }()
+	}
 	flags := uint64(0)
 	if p.archived {
 		flags |= 1
@@ -197,7 +203,7 @@ func encodePlace(p *place) []byte {
 		e.date(x.firstVis)
 		e.str(x.uri)
 	}
-	return e.b
+	return slices.Clone(e.b)
 }
 
 func decodePlace(b []byte) (*place, error) {
@@ -337,10 +343,10 @@ func (d *dec) date() optDate {
 		return optDate{}
 	}
 	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err = errors.New("truncated")
+	if n <= 0 || v < math.MinInt32 || v > math.MaxInt32 {
+		d.err = errors.New("not a date")
 		return optDate{}
 	}
 	d.b = d.b[n:]
-	return optDate{arrow.Date32(v), true}
+	return optDate{arrow.Date32(v), true} //nolint:gosec // within int32: checked above
 }
