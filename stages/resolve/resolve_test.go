@@ -14,7 +14,6 @@ import (
 
 	"carelake/internal/testkit"
 	"carelake/schemas"
-	"carelake/schemas/archive"
 	"carelake/schemas/staging"
 	"carelake/schemas/wanted"
 	"carelake/stages/normalise"
@@ -35,34 +34,12 @@ func normalised(t testing.TB, records string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var specs []struct {
-		Endpoint string          `json:"endpoint"`
-		ID       string          `json:"id"`
-		Body     json.RawMessage `json:"body"`
-	}
+	var specs []spec
 	if err := json.Unmarshal(b, &specs); err != nil {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
-	w, err := archive.Open(root, archive.Options{NoSync: true, Now: func() time.Time { return t0 }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, s := range specs {
-		r := &archive.Record{FetchedAt: t0.Add(time.Duration(i) * time.Second), Method: "GET", URL: "/" + s.Endpoint + "s/" + s.ID,
-			Endpoint: s.Endpoint, ID: s.ID, Attempt: 1, Status: 200}
-		var compact bytes.Buffer
-		if err := json.Compact(&compact, s.Body); err != nil {
-			t.Fatal(err)
-		}
-		r.SetBody(compact.Bytes())
-		if err := w.Append(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	archiveSpecs(t, root, specs, t0)
 	sum, err := normalise.Run(context.Background(), normalise.Options{Root: root, SnapshotDate: "2026-11-21", RunID: "norm-1"})
 	if err != nil {
 		t.Fatal(err)
