@@ -66,37 +66,7 @@ func location(id, body string) spec {
 // saved register and are read from the warehouse. Every resolve table and
 // the wanted list agree.
 func TestOnlyWhatTheChangesReach(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(scenario, "records.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var night1 []spec
-	if err := json.Unmarshal(b, &night1); err != nil {
-		t.Fatal(err)
-	}
-	// 1-900 rates from report rep-U, which its own reports do not list
-	// and no predecessor has; 1-901's reports list it.
-	night1 = append(night1,
-		location("1-900", `{"locationId": "1-900", "providerId": "1-P1", "name": "Successor", "registrationStatus": "Registered",
-			"registrationDate": "2023-01-01", "relationships": [],
-			"currentRatings": {"overall": {"rating": "Good", "reportDate": "2022-05-01", "reportLinkId": "rep-U", "keyQuestionRatings": []}}}`),
-		location("1-901", `{"locationId": "1-901", "providerId": "1-P1", "name": "Predecessor", "registrationStatus": "Deregistered",
-			"registrationDate": "2015-01-01", "relationships": [],
-			"reports": [{"linkId": "rep-U", "reportDate": "2022-05-01", "firstVisitDate": "2022-04-01", "reportUri": "/reports/rep-U"}]}`))
-	night2 := []spec{
-		location("1-901", `{"locationId": "1-901", "providerId": "1-P1", "name": "Predecessor", "registrationStatus": "Deregistered",
-			"registrationDate": "2015-01-01",
-			"relationships": [{"relatedLocationId": "1-900", "relatedLocationName": "Successor", "type": "HSCA Successor", "reason": "Location Move"}],
-			"reports": [{"linkId": "rep-U", "reportDate": "2022-05-01", "firstVisitDate": "2022-04-01", "reportUri": "/reports/rep-U"}]}`),
-	}
-	for _, s := range night1 {
-		if s.ID == "1-103" { // the end of the chain 1-100 -> 1-103, renamed
-			night2 = append(night2, location(s.ID, strings.Replace(string(s.Body), `"New Site"`, `"New Site, renamed"`, 1)))
-		}
-	}
-	if len(night2) != 2 {
-		t.Fatal("the scenario has no 1-103")
-	}
+	night1, night2 := twoNights(t)
 	clinics, err := schemas.ReadClinicsFile(filepath.Join(scenario, "clinics.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -151,6 +121,92 @@ func TestOnlyWhatTheChangesReach(t *testing.T) {
 	}
 	if !slices.Equal(wa.Locations, wb.Locations) || !slices.Equal(wa.Providers, wb.Providers) || len(wa.Locations) == 0 {
 		t.Errorf("wanted by change %v %v, whole %v %v", wa.Locations, wa.Providers, wb.Locations, wb.Providers)
+	}
+}
+
+// twoNights is the scenario's archive with two more locations, and a
+// second night that changes two of them (TestOnlyWhatTheChangesReach).
+func twoNights(t *testing.T) (night1, night2 []spec) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(scenario, "records.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &night1); err != nil {
+		t.Fatal(err)
+	}
+	// 1-900 rates from report rep-U, which its own reports do not list
+	// and no predecessor has; 1-901's reports list it.
+	night1 = append(night1,
+		location("1-900", `{"locationId": "1-900", "providerId": "1-P1", "name": "Successor", "registrationStatus": "Registered",
+			"registrationDate": "2023-01-01", "relationships": [],
+			"currentRatings": {"overall": {"rating": "Good", "reportDate": "2022-05-01", "reportLinkId": "rep-U", "keyQuestionRatings": []}}}`),
+		location("1-901", `{"locationId": "1-901", "providerId": "1-P1", "name": "Predecessor", "registrationStatus": "Deregistered",
+			"registrationDate": "2015-01-01", "relationships": [],
+			"reports": [{"linkId": "rep-U", "reportDate": "2022-05-01", "firstVisitDate": "2022-04-01", "reportUri": "/reports/rep-U"}]}`))
+	night2 = []spec{
+		location("1-901", `{"locationId": "1-901", "providerId": "1-P1", "name": "Predecessor", "registrationStatus": "Deregistered",
+			"registrationDate": "2015-01-01",
+			"relationships": [{"relatedLocationId": "1-900", "relatedLocationName": "Successor", "type": "HSCA Successor", "reason": "Location Move"}],
+			"reports": [{"linkId": "rep-U", "reportDate": "2022-05-01", "firstVisitDate": "2022-04-01", "reportUri": "/reports/rep-U"}]}`),
+	}
+	for _, s := range night1 {
+		if s.ID == "1-103" { // the end of the chain 1-100 -> 1-103, renamed
+			night2 = append(night2, location(s.ID, strings.Replace(string(s.Body), `"New Site"`, `"New Site, renamed"`, 1)))
+		}
+	}
+	if len(night2) != 2 {
+		t.Fatal("the scenario has no 1-103")
+	}
+	return night1, night2
+}
+
+// TestSavedRegisterOnlyWhenStored: the register a run saved is used only
+// once load has stored that run's output and its input: resolve run twice
+// on one night before load reads the whole register the second time, and
+// so does a night whose saved register was deleted.
+func TestSavedRegisterOnlyWhenStored(t *testing.T) {
+	night1, night2 := twoNights(t)
+	ctx := context.Background()
+	root := t.TempDir()
+	resolveNight := func(n int, specs []spec, date string) bool {
+		if specs != nil {
+			archiveSpecs(t, root, specs, t0.AddDate(0, 0, n))
+			ns, err := normalise.Run(ctx, normalise.Options{Root: root, SnapshotDate: date})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ns.Partial != (n > 0) {
+				t.Fatalf("night %d: normalise staged a partial snapshot: %t", n+1, ns.Partial)
+			}
+		}
+		sum, err := Run(ctx, Options{Root: root})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum.Partial
+	}
+	stored := func() {
+		if _, err := load.Run(ctx, load.Options{Root: root, Version: "test", RemoveLoaded: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if resolveNight(0, night1, "2026-11-21") {
+		t.Error("the first night resolved partially")
+	}
+	stored()
+	if !resolveNight(1, night2, "2026-11-22") {
+		t.Error("night 2 resolved the whole register, with the first night's register stored")
+	}
+	if resolveNight(1, nil, "") {
+		t.Error("night 2 again, before load: resolved partially from a register load has not stored")
+	}
+	stored()
+	if err := os.Remove(savedPath(root)); err != nil {
+		t.Fatal(err)
+	}
+	if resolveNight(2, night2[:1], "2026-11-23") {
+		t.Error("night 3 resolved partially without a saved register")
 	}
 }
 
