@@ -59,15 +59,14 @@ func latestNight(root string, t schemas.Table, date string) (string, error) {
 	return dates[i-1], nil
 }
 
-// sameRules says whether the warehouse's latest snapshot of cqc/locations
-// before date was staged with this build's rules: the files of its
-// cqc/changes partition carry them. A snapshot only found compacted (a
-// rerun of a month's first night) is taken as made with other rules: the
-// run stages everything, which is never wrong.
-func sameRules(root, date string) (bool, error) {
-	night, err := latestNight(root, schemas.CQCLocations, date)
-	if err != nil || night == "" {
-		return false, err
+// sameRules says whether the warehouse's latest snapshot of cqc/locations,
+// of the night latestNight gives, was staged with this build's rules: the
+// files of its cqc/changes partition carry them. A snapshot only found
+// compacted (night "": a rerun of a month's first night) is taken as made
+// with other rules: the run stages everything, which is never wrong.
+func sameRules(root, night string) (bool, error) {
+	if night == "" {
+		return false, nil
 	}
 	files, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(warehouse.ChangesPath(schemas.CQCLocations, night)), "*.parquet"))
 	if err != nil || len(files) == 0 {
@@ -222,11 +221,11 @@ func onlyChanged(ctx context.Context, opts Options, segments []string, ix *index
 	if opts.Whole || len(ix.reports) > 0 {
 		return nil
 	}
-	if same, err := sameRules(opts.Root, opts.SnapshotDate); err != nil || !same {
-		return err
-	}
 	night, err := latestNight(opts.Root, schemas.CQCLocations, opts.SnapshotDate)
 	if err != nil {
+		return err
+	}
+	if same, err := sameRules(opts.Root, night); err != nil || !same {
 		return err
 	}
 	table, other, ok, err := oneNight(opts.Root, opts.SnapshotDate, night)
