@@ -131,11 +131,6 @@ func (r *resolver) readChanged(ctx context.Context, prev *saved, clinics []schem
 	return "", nil
 }
 
-// hasNamed says whether a place's ratings name an organisation.
-func (p *place) hasNamed() bool {
-	return slices.ContainsFunc(p.ratings, func(x rating) bool { return x.org.ok })
-}
-
 // saveRegister saves the register this run read, for the next night: after
 // a partial run, the saved one with the locations read again replaced.
 // Each location keeps only the ratings a source may be written for

@@ -32,11 +32,29 @@ type place struct {
 // rel is a row of location_relationships.
 type rel struct{ related, typ string }
 
+// edge is the predecessor edge x's row names, as (predecessor, successor):
+// an HSCA Predecessor row on the new location and an HSCA Successor row on
+// the old one describe the same edge. ok is false for any other type.
+func (x rel) edge(owner string) (pred, succ string, ok bool) {
+	switch x.typ {
+	case "HSCA Predecessor":
+		return x.related, owner, true
+	case "HSCA Successor":
+		return owner, x.related, true
+	}
+	return "", "", false
+}
+
 // report is a location's own row of cqc/reports.
 type report struct {
 	link           string
 	date, firstVis optDate
 	uri            string
+}
+
+// hasNamed says whether a place's ratings name an organisation.
+func (p *place) hasNamed() bool {
+	return slices.ContainsFunc(p.ratings, func(x rating) bool { return x.org.ok })
 }
 
 // register is the part of the register resolve reads: the locations by ID
@@ -85,11 +103,8 @@ func readRegister(ctx context.Context, scan scanFunc, keepAll bool) (*register, 
 			p := reg.place(ids.Value(i))
 			x := rel{str(related, i), str(typ, i)}
 			p.rels = append(p.rels, x)
-			switch x.typ {
-			case "HSCA Predecessor":
-				hasPred[strings.Clone(ids.Value(i))] = true
-			case "HSCA Successor":
-				hasPred[x.related] = true
+			if _, succ, ok := x.edge(ids.Value(i)); ok {
+				hasPred[strings.Clone(succ)] = true
 			}
 		}
 		return ctx.Err()
@@ -154,8 +169,7 @@ func readRatings(ctx context.Context, scan scanFunc, reg *register, only map[str
 	k.flush()
 	for id := range k.seen {
 		p := reg.places[id]
-		named := slices.ContainsFunc(p.ratings, func(x rating) bool { return x.org.ok })
-		if !keep(id, named) {
+		if !keep(id, p.hasNamed()) {
 			p.ratings, p.unkept = nil, len(p.ratings) > 0
 		}
 	}
@@ -249,14 +263,10 @@ func (r *resolver) build(reg *register, clinics []schemas.Clinic) {
 		}
 	}
 	for _, id := range ids {
-		x := g.idx[id]
 		for _, rl := range reg.places[id].rels {
-			y := g.node(rl.related)
-			switch rl.typ {
-			case "HSCA Predecessor":
-				g.edge(y, x)
-			case "HSCA Successor":
-				g.edge(x, y)
+			g.node(rl.related) // a node whatever the type, as the other end of a relationship
+			if pred, succ, ok := rl.edge(id); ok {
+				g.edge(g.idx[pred], g.idx[succ])
 			}
 		}
 	}
