@@ -346,8 +346,9 @@ func TestRunSurvivesKill9Anywhere(t *testing.T) {
 	compareCatalogs(t, whA, whB, append(snapshots, chaosViews...), chaosVolatile)
 }
 
-// syncBuffer is a bytes.Buffer that the child's output is copied into
-// while the test reads it (where(), to kill in a given step).
+// syncBuffer is a bytes.Buffer safe to read while another goroutine
+// writes to it: a child's output (where(), to kill in a given step), or a
+// command run in process (cqc-sim).
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer

@@ -8,30 +8,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"carelake/schemas/archive"
 )
-
-// cqcSimBuffer is an io.Writer safe to read while the command still writes.
-type cqcSimBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *cqcSimBuffer) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *cqcSimBuffer) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
-}
 
 func freeLoopbackAddr(t *testing.T) string {
 	t.Helper()
@@ -52,7 +33,7 @@ func TestCQCSimDoneWhen(t *testing.T) {
 	addr := freeLoopbackAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr cqcSimBuffer
+	var stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
 		done <- runApp(ctx, []string{"carelake", "cqc-sim", "--addr", addr, "--locations", "2000"}, io.Discard, &stderr)
